@@ -1,0 +1,79 @@
+package beacon
+
+// Eddystone frame types (high nibble of the first service-data byte; the
+// low nibble is reserved and must be zero).
+const (
+	EddystoneTypeUID byte = 0x00
+	EddystoneTypeURL byte = 0x10
+	EddystoneTypeTLM byte = 0x20
+	EddystoneTypeEID byte = 0x30
+)
+
+// ParseEddystone decodes Eddystone service data (the bytes after the 0xFEAA
+// UUID, frame type first) into a Frame. A non-zero low nibble in the frame
+// type is ErrReserved, frame types 0x40 and up are ErrUnknownFormat, empty
+// input is ErrTruncated, each as a *ParseError at offset 0; the per-type
+// rules are those of ParseEddystoneUID, ParseEddystoneURL,
+// ParseEddystoneTLM and ParseEddystoneEID. It does not allocate on success.
+func ParseEddystone(data []byte) (Frame, error) {
+	var f Frame
+	err := f.parseEddystone(data, 0)
+	return f, err
+}
+
+// parseEddystone decodes into f; on error f is left zero.
+func (f *Frame) parseEddystone(p []byte, base int) error {
+	var err error
+	if len(p) == 0 {
+		return perr(FormatEddystone, base, ErrTruncated)
+	}
+	if p[0]&0x0F != 0 {
+		return perr(FormatEddystone, base, ErrReserved)
+	}
+	switch p[0] {
+	case EddystoneTypeUID:
+		if f.UID, err = parseUID(p, base); err == nil {
+			f.Format = FormatEddystoneUID
+		}
+	case EddystoneTypeURL:
+		if f.URL, err = parseURL(p, base); err == nil {
+			f.Format = FormatEddystoneURL
+		}
+	case EddystoneTypeTLM:
+		if len(p) >= 2 && p[1] == tlmVersionEncrypted {
+			if f.ETLM, err = parseETLM(p, base); err == nil {
+				f.Format = FormatEddystoneETLM
+			}
+		} else if f.TLM, err = parseTLM(p, base); err == nil {
+			f.Format = FormatEddystoneTLM
+		}
+	case EddystoneTypeEID:
+		if f.EID, err = parseEID(p, base); err == nil {
+			f.Format = FormatEddystoneEID
+		}
+	default:
+		return perr(FormatEddystone, base, ErrUnknownFormat)
+	}
+	return err
+}
+
+// eddystoneTxWarn flags a 0 m power outside the spec's -100..+20 dBm.
+func eddystoneTxWarn(tx int8) Warnings {
+	if tx < -100 || tx > 20 {
+		return WarnTxPowerRange
+	}
+	return 0
+}
+
+// appendEddystoneAD appends Flags, the complete 16-bit UUID list with
+// 0xFEAA, and the service-data header; the caller appends the frame.
+func appendEddystoneAD(dst []byte, frameLen int) []byte {
+	dst = append(dst, flagsAD[:]...)
+	dst = append(dst, 0x03, ADCompleteUUID16, 0xAA, 0xFE)
+	return append(dst, byte(frameLen+3), ADServiceData16, 0xAA, 0xFE)
+}
+
+// EddystoneCorrection is the loss in dB over the first metre at 2.4 GHz
+// that the Eddystone spec uses to turn its 0 m calibrated power into the
+// 1 m reference power of iBeacon and AltBeacon: p1m = tx0m - 41.
+const EddystoneCorrection = 41
