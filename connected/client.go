@@ -1,0 +1,233 @@
+package connected
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// Client stamps, validates and encodes events once, into Records, and hands
+// them to its middleware chain and sink.
+//
+// A Client is safe for concurrent use. It starts no goroutines of its own;
+// its sink may (a transport.Batcher does), which is why Shutdown must be
+// called. Every method takes a context first: the context bounds waiting (for
+// queue space in a blocking sink, say), but once a record is accepted,
+// cancelling the context does not abort its delivery.
+type Client struct {
+	cfg     *config
+	sink    Handler // the sink given to New: flushed and shut down
+	handler Handler // the middleware chain ending in sink
+	ids     *uuidV7
+	keys    *keyer
+	bufs    sync.Pool // of *[]byte scratch buffers
+
+	closed   atomic.Bool
+	inflight atomic.Int64
+}
+
+// New returns a Client that emits into sink through the middleware given by
+// WithMiddleware. It returns an error if sink is nil or an option is invalid.
+//
+// Call Shutdown when done: it waits for calls in flight, then flushes and
+// shuts down sink if sink implements Shutdowner.
+func New(sink Handler, opts ...Option) (*Client, error) {
+	if sink == nil {
+		return nil, errors.New("connected: New: nil sink")
+	}
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		cfg:     cfg,
+		sink:    sink,
+		handler: Chain(sink, cfg.middleware...),
+		ids:     newUUIDV7(),
+		keys:    newKeyer(cfg.keySecret),
+	}
+	c.bufs.New = func() any { b := make([]byte, 0, 2048); return &b }
+	return c, nil
+}
+
+// Track emits a track event: something a customer did, e.g. "Order
+// Completed" or "Zone Entered". e.Type may be empty or TypeTrack.
+func (c *Client) Track(ctx context.Context, e Event) error { return c.typed(ctx, TypeTrack, &e) }
+
+// Identify emits an identify event: who the customer is (userId, traits).
+func (c *Client) Identify(ctx context.Context, e Event) error {
+	return c.typed(ctx, TypeIdentify, &e)
+}
+
+// Page emits a page event: a web page view, named by e.Name.
+func (c *Client) Page(ctx context.Context, e Event) error { return c.typed(ctx, TypePage, &e) }
+
+// Screen emits a screen event: an app screen view, named by e.Name.
+func (c *Client) Screen(ctx context.Context, e Event) error { return c.typed(ctx, TypeScreen, &e) }
+
+// Group emits a group event: the customer belongs to e.GroupID (a household,
+// an account).
+func (c *Client) Group(ctx context.Context, e Event) error { return c.typed(ctx, TypeGroup, &e) }
+
+// Alias emits an alias event: e.PreviousID and e.UserID are the same person.
+func (c *Client) Alias(ctx context.Context, e Event) error { return c.typed(ctx, TypeAlias, &e) }
+
+// Emit emits an event of any type; e.Type must be set. It stamps
+// MessageID (UUIDv7 unless WithIDGenerator) and OriginalTimestamp (the
+// client's clock) when they are empty, fills context.library and
+// context.channel from the options when they are empty, validates, and
+// encodes. It returns a *ValidationError (ErrInvalidEvent) for an invalid
+// event, a *SizeError (ErrTooLarge) for one over the size limit, ErrClosed
+// after Shutdown, or the sink's error. Nothing is fixed silently.
+func (c *Client) Emit(ctx context.Context, e Event) error {
+	return c.emit(ctx, &e)
+}
+
+func (c *Client) typed(ctx context.Context, t Type, e *Event) error {
+	if e.Type != "" && e.Type != t {
+		return fieldError("type", "is "+sanitize(string(e.Type))+" but the method emits "+string(t))
+	}
+	e.Type = t
+	return c.emit(ctx, e)
+}
+
+func (c *Client) emit(ctx context.Context, e *Event) error {
+	c.inflight.Add(1)
+	defer c.inflight.Add(-1)
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	r, err := c.encode(e)
+	if err != nil {
+		return err
+	}
+	return c.handler.Handle(ctx, r)
+}
+
+// encode stamps, validates and encodes e into a new Record: one allocation
+// for the Record and one for its bytes (payload, then partition key; the id
+// and the key are views of those bytes, which never change).
+func (c *Client) encode(e *Event) (*Record, error) {
+	now := c.cfg.clock()
+	if e.OriginalTimestamp.IsZero() {
+		e.OriginalTimestamp = now
+	} else if e.OriginalTimestamp.After(now.Add(c.cfg.maxSkew)) {
+		return nil, fieldError("originalTimestamp", "is more than "+c.cfg.maxSkew.String()+" ahead of the client clock: "+e.OriginalTimestamp.UTC().Format(time.RFC3339))
+	}
+	if e.Context.Library == (Library{}) {
+		e.Context.Library = c.cfg.library
+	}
+	if e.Context.Channel == "" {
+		e.Context.Channel = c.cfg.channel
+	}
+	e.Category = e.Category.OrDefault()
+
+	var idBuf [36]byte
+	var id []byte
+	if e.MessageID == "" {
+		if c.cfg.newID != nil {
+			e.MessageID = c.cfg.newID()
+			if e.MessageID == "" {
+				return nil, fieldError("messageId", "the ID generator returned an empty id")
+			}
+		} else {
+			c.ids.appendID(&idBuf, e.OriginalTimestamp)
+			id = idBuf[:]
+		}
+	}
+
+	bp := c.bufs.Get().(*[]byte)
+	defer c.putBuf(bp)
+	out, idOff, err := appendSegment((*bp)[:0], e, id)
+	if err != nil {
+		return nil, err
+	}
+	n := len(out)
+	if n > c.cfg.maxBytes {
+		return nil, &SizeError{Size: n, Limit: c.cfg.maxBytes}
+	}
+	identity := e.UserID
+	if identity == "" {
+		identity = e.AnonymousID
+	}
+	out = c.keys.appendInput(out, identity)
+	if cap(out)-len(out) < 32 {
+		out = append(out, make([]byte, 32)...)[:len(out)]
+	}
+	*bp = out
+
+	b := make([]byte, n+32)
+	copy(b, out[:n])
+	c.keys.sum(b[n:], out[n:])
+	r := &Record{
+		ID:           e.MessageID,
+		Type:         e.Type,
+		Time:         e.OriginalTimestamp,
+		Category:     e.Category,
+		PartitionKey: unsafe.String(&b[n], 32),
+		Payload:      b[:n:n],
+		Event:        *e,
+	}
+	if id != nil {
+		r.ID = unsafe.String(&b[idOff], len(idBuf))
+		r.Event.MessageID = r.ID
+	}
+	return r, nil
+}
+
+func (c *Client) putBuf(bp *[]byte) {
+	if cap(*bp) <= 64<<10 {
+		c.bufs.Put(bp)
+	}
+}
+
+// Flush asks the sink to deliver everything accepted so far, if it buffers
+// (implements Flusher). It returns when done or when ctx is done.
+func (c *Client) Flush(ctx context.Context) error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	if f, ok := c.sink.(Flusher); ok {
+		return f.Flush(ctx)
+	}
+	return nil
+}
+
+// Shutdown stops accepting events (later calls return ErrClosed), waits for
+// calls in flight, then shuts down the sink if it implements Shutdowner. It
+// is bounded by ctx and idempotent: calling it again, after a timeout say,
+// waits again and gives the sink another chance to drain.
+func (c *Client) Shutdown(ctx context.Context) error {
+	if !c.closed.Swap(true) {
+		c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "connected: shutting down")
+	}
+	if err := c.waitIdle(ctx); err != nil {
+		return err
+	}
+	if s, ok := c.sink.(Shutdowner); ok {
+		return s.Shutdown(ctx)
+	}
+	return nil
+}
+
+// waitIdle waits until no Emit call is in flight. Calls that start after
+// closed is set return at once, so the count only falls.
+func (c *Client) waitIdle(ctx context.Context) error {
+	if c.inflight.Load() == 0 {
+		return nil
+	}
+	t := time.NewTicker(time.Millisecond)
+	defer t.Stop()
+	for c.inflight.Load() != 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}

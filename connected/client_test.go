@@ -1,0 +1,280 @@
+package connected_test
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/touchpoint-sdk/touchpoint/connected"
+	"github.com/touchpoint-sdk/touchpoint/connected/connectedtest"
+)
+
+func TestClientStampsAndRecords(t *testing.T) {
+	rec := &connectedtest.Recorder{}
+	c, err := connected.New(rec, connected.WithClock(func() time.Time { return t0 }), connected.WithChannel(connected.ChannelStore))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Shutdown(context.Background())
+	if err := c.Track(context.Background(), connected.Event{UserID: "u1", Event: "Zone Entered"}); err != nil {
+		t.Fatal(err)
+	}
+	r := rec.Records()[0]
+	id, err := uuid.Parse(r.ID)
+	if err != nil || id.Version() != 7 || id.Variant() != uuid.RFC4122 {
+		t.Fatalf("id %q: not a UUIDv7 (%v)", r.ID, err)
+	}
+	if sec, nsec := id.Time().UnixTime(); time.Unix(sec, nsec).UnixMilli() != t0.UnixMilli() {
+		t.Errorf("UUIDv7 time = %v, want %v", time.Unix(sec, nsec), t0)
+	}
+	if r.Event.MessageID != r.ID || !strings.Contains(string(r.Payload), `"messageId":"`+r.ID+`"`) {
+		t.Errorf("record id %q not the payload's messageId: %s", r.ID, r.Payload)
+	}
+	if !r.Time.Equal(t0) || r.Type != connected.TypeTrack || r.Category != connected.CategoryBehavioral {
+		t.Errorf("record fields: %+v", r)
+	}
+	if r.Event.Context.Channel != connected.ChannelStore || r.Event.Context.Library.Name != connected.LibraryName {
+		t.Errorf("defaults not applied: %+v", r.Event.Context)
+	}
+	if r.PartitionKey != connected.PartitionKey(nil, "u1") || len(r.PartitionKey) != 32 || strings.Contains(r.PartitionKey, "u1") {
+		t.Errorf("partition key %q", r.PartitionKey)
+	}
+	if r.Size() != len(r.Payload) {
+		t.Error("Size")
+	}
+}
+
+func TestUUIDsUniqueAndOrdered(t *testing.T) {
+	rec := &connectedtest.Recorder{}
+	c, _ := connected.New(rec)
+	defer c.Shutdown(context.Background())
+	seen := map[string]bool{}
+	for range 2000 {
+		if err := c.Track(context.Background(), connected.Event{AnonymousID: "a", Event: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prev := ""
+	for _, r := range rec.Records() {
+		if seen[r.ID] {
+			t.Fatalf("duplicate id %s", r.ID)
+		}
+		seen[r.ID] = true
+		if r.ID[:13] < prev { // the first 48 bits are the millisecond time
+			t.Fatalf("ids not time-ordered: %s after %s", r.ID, prev)
+		}
+		prev = r.ID[:13]
+	}
+}
+
+func TestPartitionKeySecret(t *testing.T) {
+	rec := &connectedtest.Recorder{}
+	c := newTestClient(t, rec, connected.WithPartitionKeySecret([]byte("k1")))
+	_ = c.Track(context.Background(), connected.Event{UserID: "u1", Event: "x"})
+	_ = c.Track(context.Background(), connected.Event{AnonymousID: "a9", Event: "x"})
+	rs := rec.Records()
+	if rs[0].PartitionKey != connected.PartitionKey([]byte("k1"), "u1") || rs[0].PartitionKey == connected.PartitionKey(nil, "u1") {
+		t.Errorf("keyed partition key wrong: %s", rs[0].PartitionKey)
+	}
+	if rs[1].PartitionKey != connected.PartitionKey([]byte("k1"), "a9") {
+		t.Errorf("anonymous id not used: %s", rs[1].PartitionKey)
+	}
+}
+
+func TestTypedMethods(t *testing.T) {
+	rec := &connectedtest.Recorder{}
+	c := newTestClient(t, rec)
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(c.Identify(ctx, connected.Event{UserID: "u"}))
+	must(c.Page(ctx, connected.Event{UserID: "u", Name: "Home"}))
+	must(c.Screen(ctx, connected.Event{UserID: "u", Name: "Home"}))
+	must(c.Group(ctx, connected.Event{UserID: "u", GroupID: "g"}))
+	must(c.Alias(ctx, connected.Event{UserID: "u", PreviousID: "a"}))
+	must(c.Emit(ctx, connected.Event{Type: connected.TypeTrack, UserID: "u", Event: "x"}))
+	want := []connected.Type{connected.TypeIdentify, connected.TypePage, connected.TypeScreen, connected.TypeGroup, connected.TypeAlias, connected.TypeTrack}
+	for i, r := range rec.Records() {
+		if r.Type != want[i] {
+			t.Errorf("record %d type %s, want %s", i, r.Type, want[i])
+		}
+	}
+	err := c.Track(ctx, connected.Event{Type: connected.TypePage, UserID: "u", Event: "x"})
+	if !errors.Is(err, connected.ErrInvalidEvent) {
+		t.Errorf("Track with Type page: %v", err)
+	}
+	if err := c.Emit(ctx, connected.Event{UserID: "u"}); !errors.Is(err, connected.ErrInvalidEvent) {
+		t.Errorf("Emit without type: %v", err)
+	}
+}
+
+func TestMiddlewareOrderAndSinkError(t *testing.T) {
+	var order []string
+	mw := func(name string) connected.Middleware {
+		return func(next connected.Handler) connected.Handler {
+			return connected.HandlerFunc(func(ctx context.Context, r *connected.Record) error {
+				order = append(order, name)
+				return next.Handle(ctx, r)
+			})
+		}
+	}
+	rec := &connectedtest.Recorder{}
+	c := newTestClient(t, rec, connected.WithMiddleware(mw("a"), mw("b")), connected.WithMiddleware(mw("c")))
+	if err := c.Track(context.Background(), connected.Event{UserID: "u", Event: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(order, "") != "abc" {
+		t.Errorf("middleware order %v", order)
+	}
+	boom := errors.New("queue full")
+	rec.Err = boom
+	if err := c.Track(context.Background(), connected.Event{UserID: "u", Event: "x"}); !errors.Is(err, boom) {
+		t.Errorf("sink error not returned: %v", err)
+	}
+}
+
+func TestShutdown(t *testing.T) {
+	rec := &connectedtest.Recorder{}
+	c := newTestClient(t, rec)
+	ctx := context.Background()
+	if err := c.Flush(ctx); err != nil || rec.Flushes() != 1 {
+		t.Fatalf("Flush: %v, flushes %d", err, rec.Flushes())
+	}
+	if err := c.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Shutdown(ctx); err != nil {
+		t.Fatalf("second Shutdown: %v", err)
+	}
+	for _, err := range []error{
+		c.Track(ctx, connected.Event{UserID: "u", Event: "x"}),
+		c.Identify(ctx, connected.Event{UserID: "u"}),
+		c.Emit(ctx, connected.Event{Type: connected.TypeTrack, UserID: "u", Event: "x"}),
+		c.Flush(ctx),
+	} {
+		if !errors.Is(err, connected.ErrClosed) {
+			t.Errorf("after Shutdown: %v, want ErrClosed", err)
+		}
+	}
+	if rec.Shutdowns() < 1 {
+		t.Error("sink not shut down")
+	}
+}
+
+// blockingSink blocks Handle until release is closed.
+type blockingSink struct{ entered, release chan struct{} }
+
+func (b *blockingSink) Handle(ctx context.Context, _ *connected.Record) error {
+	b.entered <- struct{}{}
+	<-b.release
+	return nil
+}
+
+func TestShutdownWaitsForInflightAndHonoursContext(t *testing.T) {
+	sink := &blockingSink{entered: make(chan struct{}), release: make(chan struct{})}
+	c, _ := connected.New(sink)
+	done := make(chan error)
+	go func() { done <- c.Track(context.Background(), connected.Event{UserID: "u", Event: "x"}) }()
+	<-sink.entered
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := c.Shutdown(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Shutdown with an event in flight and a cancelled ctx: %v", err)
+	}
+	close(sink.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Shutdown(context.Background()); err != nil {
+		t.Fatalf("second Shutdown: %v", err)
+	}
+}
+
+func TestConcurrentSafe(t *testing.T) {
+	rec := &connectedtest.Recorder{}
+	c, _ := connected.New(rec)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				_ = c.Track(context.Background(), connected.Event{UserID: "u" + string(rune('a'+g)), Event: "x", Properties: connected.Properties{"i": i}})
+			}
+		})
+	}
+	wg.Wait()
+	_ = c.Shutdown(context.Background())
+	if rec.Len() != 1600 {
+		t.Fatalf("recorded %d, want 1600", rec.Len())
+	}
+}
+
+func TestNewRejectsBadOptions(t *testing.T) {
+	rec := &connectedtest.Recorder{}
+	for name, opts := range map[string][]connected.Option{
+		"nil clock":      {connected.WithClock(nil)},
+		"nil logger":     {connected.WithLogger(nil)},
+		"tiny limit":     {connected.WithMaxEventBytes(10)},
+		"bad channel":    {connected.WithChannel("fax")},
+		"negative skew":  {connected.WithMaxClockSkew(-time.Second)},
+		"nil middleware": {connected.WithMiddleware(nil)},
+		"nil option":     {nil},
+	} {
+		if _, err := connected.New(rec, opts...); err == nil {
+			t.Errorf("%s: New accepted it", name)
+		}
+	}
+	if _, err := connected.New(nil); err == nil {
+		t.Error("New(nil) accepted")
+	}
+}
+
+// TestTrackAllocs enforces BenchmarkTrack's budget: at most 2 allocations.
+func TestTrackAllocs(t *testing.T) {
+	c, _ := connected.New(discard)
+	e := benchEvent()
+	ctx := context.Background()
+	if n := testing.AllocsPerRun(200, func() { _ = c.Track(ctx, e) }); n > 2 {
+		t.Errorf("Track allocates %.1f times per event, budget 2", n)
+	}
+	buf := make([]byte, 0, 2048)
+	e.Type, e.MessageID, e.OriginalTimestamp = connected.TypeTrack, "m", t0
+	if n := testing.AllocsPerRun(200, func() { _, _ = connected.AppendSegment(buf[:0], &e) }); n != 0 {
+		t.Errorf("AppendSegment allocates %.1f times", n)
+	}
+}
+
+// TestPlain8 checks the 8-byte fast path of the string escaper against a
+// byte-by-byte rule on random inputs biased towards the boundary bytes.
+func TestPlain8(t *testing.T) {
+	special := []byte{0x00, 0x1f, 0x20, 0x21, '"', 0x23, '\\', 0x5b, 0x5d, 0x7f, 0x80, 0xff, 'a'}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		var b [8]byte
+		want := true
+		for i := range b {
+			if r.IntN(2) == 0 {
+				b[i] = special[r.IntN(len(special))]
+			} else {
+				b[i] = byte(r.IntN(256))
+			}
+			c := b[i]
+			if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+				want = false
+			}
+		}
+		if got := connected.Plain8(string(b[:]), 0); got && !want {
+			t.Fatalf("plain8(%q) = true, but it needs escaping", b)
+		} else if got != want {
+			t.Fatalf("plain8(%q) = %v, want %v", b, got, want)
+		}
+	}
+}

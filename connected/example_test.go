@@ -1,0 +1,236 @@
+package connected_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/touchpoint-sdk/touchpoint/connected"
+	"github.com/touchpoint-sdk/touchpoint/connected/connectedtest"
+)
+
+// exampleClient returns a client with a fixed clock and ids so that the
+// examples print the same bytes every run.
+func exampleClient(sink connected.Handler, opts ...connected.Option) *connected.Client {
+	opts = append([]connected.Option{
+		connected.WithClock(func() time.Time { return time.Date(2026, 11, 24, 10, 30, 0, 0, time.UTC) }),
+		connected.WithIDGenerator(connectedtest.IDs("msg")),
+		connected.WithLibrary("example", "1.0"),
+	}, opts...)
+	c, err := connected.New(sink, opts...)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// A Client with a sink. In production the sink is a transport.Batcher; here
+// it is a Recorder.
+func ExampleNew() {
+	rec := &connectedtest.Recorder{}
+	c, err := connected.New(rec, connected.WithChannel(connected.ChannelStore))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Shutdown(context.Background())
+	err = c.Track(context.Background(), connected.Event{UserID: "user-42", Event: connected.EventZoneEntered})
+	fmt.Println(err, rec.Len(), rec.Records()[0].Event.Context.Channel)
+	// Output: <nil> 1 store
+}
+
+func ExampleClient_Track() {
+	rec := &connectedtest.Recorder{}
+	c := exampleClient(rec)
+	_ = c.Track(context.Background(), connected.Event{
+		UserID:     "user-42",
+		Event:      connected.EventProductAddedToWishlist,
+		Properties: connected.Properties{"product_id": "boot-1207", "price": 129.95},
+	})
+	fmt.Println(rec.Payloads()[0])
+	// Output: {"type":"track","messageId":"msg-1","userId":"user-42","event":"Product Added to Wishlist","properties":{"price":129.95,"product_id":"boot-1207"},"originalTimestamp":"2026-11-24T10:30:00.000Z","context":{"dataCategory":"behavioral","library":{"name":"example","version":"1.0"}}}
+}
+
+func ExampleClient_Identify() {
+	rec := &connectedtest.Recorder{}
+	c := exampleClient(rec)
+	_ = c.Identify(context.Background(), connected.Event{UserID: "user-42", Traits: connected.Traits{"email": "ana@example.com"}, Category: connected.CategoryIdentity})
+	fmt.Println(rec.Payloads()[0])
+	// Output: {"type":"identify","messageId":"msg-1","userId":"user-42","traits":{"email":"ana@example.com"},"originalTimestamp":"2026-11-24T10:30:00.000Z","context":{"dataCategory":"identity","library":{"name":"example","version":"1.0"}}}
+}
+
+func ExampleClient_Page() {
+	rec := &connectedtest.Recorder{}
+	c := exampleClient(rec, connected.WithChannel(connected.ChannelWeb))
+	_ = c.Page(context.Background(), connected.Event{AnonymousID: "anon-7f3a", Name: "Trail boots", Properties: connected.Properties{"path": "/boots/trail"}})
+	fmt.Println(rec.Payloads()[0])
+	// Output: {"type":"page","messageId":"msg-1","anonymousId":"anon-7f3a","name":"Trail boots","properties":{"path":"/boots/trail"},"originalTimestamp":"2026-11-24T10:30:00.000Z","context":{"channel":"web","dataCategory":"behavioral","library":{"name":"example","version":"1.0"}}}
+}
+
+func ExampleClient_Screen() {
+	rec := &connectedtest.Recorder{}
+	c := exampleClient(rec, connected.WithChannel(connected.ChannelMobile))
+	_ = c.Screen(context.Background(), connected.Event{UserID: "user-42", Name: "Wishlist"})
+	fmt.Println(rec.Records()[0].Type, rec.Records()[0].Event.Name)
+	// Output: screen Wishlist
+}
+
+func ExampleClient_Group() {
+	rec := &connectedtest.Recorder{}
+	c := exampleClient(rec)
+	_ = c.Group(context.Background(), connected.Event{UserID: "user-42", GroupID: "household-9"})
+	fmt.Println(rec.Records()[0].Type, rec.Records()[0].Event.GroupID)
+	// Output: group household-9
+}
+
+func ExampleClient_Alias() {
+	rec := &connectedtest.Recorder{}
+	c := exampleClient(rec)
+	_ = c.Alias(context.Background(), connected.Event{UserID: "user-42", PreviousID: "anon-7f3a"})
+	fmt.Println(rec.Payloads()[0])
+	// Output: {"type":"alias","messageId":"msg-1","userId":"user-42","previousId":"anon-7f3a","originalTimestamp":"2026-11-24T10:30:00.000Z","context":{"dataCategory":"behavioral","library":{"name":"example","version":"1.0"}}}
+}
+
+// Emit takes any type; invalid events come back as a *ValidationError that
+// names the field.
+func ExampleClient_Emit() {
+	c := exampleClient(&connectedtest.Recorder{})
+	err := c.Emit(context.Background(), connected.Event{
+		Type: connected.TypeTrack, UserID: "user-42", Event: "Measurement Recorded",
+		Properties: connected.Properties{"heart_rate_bpm": math.NaN()},
+	})
+	var ve *connected.ValidationError
+	fmt.Println(errors.Is(err, connected.ErrInvalidEvent), errors.As(err, &ve), ve.Field)
+	// Output: true true properties.heart_rate_bpm
+}
+
+func ExampleClient_Flush() {
+	rec := &connectedtest.Recorder{}
+	c := exampleClient(rec)
+	fmt.Println(c.Flush(context.Background()), rec.Flushes())
+	// Output: <nil> 1
+}
+
+func ExampleClient_Shutdown() {
+	rec := &connectedtest.Recorder{}
+	c := exampleClient(rec)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	fmt.Println(c.Shutdown(ctx))
+	err := c.Track(ctx, connected.Event{UserID: "u", Event: "Too late"})
+	fmt.Println(errors.Is(err, connected.ErrClosed))
+	// Output:
+	// <nil>
+	// true
+}
+
+// Middleware sees every record before the sink, like net/http middleware.
+func ExampleChain() {
+	rec := &connectedtest.Recorder{}
+	onlyStore := func(next connected.Handler) connected.Handler {
+		return connected.HandlerFunc(func(ctx context.Context, r *connected.Record) error {
+			if r.Event.Context.Channel != connected.ChannelStore {
+				return nil // a real filter would count what it drops
+			}
+			return next.Handle(ctx, r)
+		})
+	}
+	c := exampleClient(connected.Chain(rec, onlyStore))
+	_ = c.Track(context.Background(), connected.Event{UserID: "u", Event: "Web thing", Context: connected.Context{Channel: connected.ChannelWeb}})
+	_ = c.Track(context.Background(), connected.Event{UserID: "u", Event: "Store thing", Context: connected.Context{Channel: connected.ChannelStore}})
+	fmt.Println(rec.Len(), rec.Records()[0].Event.Event)
+	// Output: 1 Store thing
+}
+
+func ExampleHandlerFunc() {
+	h := connected.HandlerFunc(func(_ context.Context, r *connected.Record) error {
+		fmt.Println(r.Type, r.Event.Event, r.Category)
+		return nil
+	})
+	c := exampleClient(h)
+	_ = c.Track(context.Background(), connected.Event{UserID: "u", Event: connected.EventWorkoutCompleted, Category: connected.CategoryHealth})
+	// Output: track Workout Completed health
+}
+
+func ExampleAppendSegment() {
+	e := connected.Event{
+		Type: connected.TypeTrack, MessageID: "m-1", UserID: "user-42", Event: connected.EventZoneExited,
+		OriginalTimestamp: time.Date(2026, 11, 24, 10, 34, 0, 0, time.UTC),
+		Properties:        connected.Properties{"zone": "shoes", "dwell_seconds": 240},
+		Context:           connected.Context{Channel: connected.ChannelStore, Location: connected.Location{PlaceID: "store-12", Zone: "shoes"}},
+		Category:          connected.CategoryLocation,
+	}
+	b, err := connected.AppendSegment(nil, &e)
+	fmt.Println(string(b), err)
+	// Output: {"type":"track","messageId":"m-1","userId":"user-42","event":"Zone Exited","properties":{"dwell_seconds":240,"zone":"shoes"},"originalTimestamp":"2026-11-24T10:34:00.000Z","context":{"channel":"store","dataCategory":"location","location":{"placeId":"store-12","zone":"shoes"}}} <nil>
+}
+
+func ExampleEvent_Validate() {
+	e := connected.Event{Type: connected.TypeAlias, MessageID: "m", UserID: "user-42", OriginalTimestamp: time.Now()}
+	fmt.Println(e.Validate())
+	// Output: connected: invalid event: previousId: an alias event needs previousId
+}
+
+func ExampleDecodeSegment() {
+	e, err := connected.DecodeSegment([]byte(`{"type":"track","messageId":"m-1","anonymousId":"a-9","event":"Product Viewed","properties":{"price":9.90},"originalTimestamp":"2026-11-24T10:30:00.000Z","sentAt":"2026-11-24T10:30:05.000Z"}`))
+	fmt.Println(err, e.Type, e.Event, e.Properties["price"], e.OriginalTimestamp.Format(time.RFC3339))
+	// Output: <nil> track Product Viewed 9.90 2026-11-24T10:30:00Z
+}
+
+func ExampleAppendCloudEvent() {
+	rec := &connectedtest.Recorder{}
+	c := exampleClient(rec)
+	_ = c.Alias(context.Background(), connected.Event{UserID: "user-42", PreviousID: "anon-7f3a"})
+	b, err := connected.AppendCloudEvent(nil, rec.Records()[0], connected.CloudEventsOptions{Source: "urn:touchpoint:store:12"})
+	fmt.Println(string(b), err)
+	// Output: {"specversion":"1.0","id":"msg-1","source":"urn:touchpoint:store:12","type":"dev.touchpoint.alias","datacontenttype":"application/json","time":"2026-11-24T10:30:00.000Z","data":{"type":"alias","messageId":"msg-1","userId":"user-42","previousId":"anon-7f3a","originalTimestamp":"2026-11-24T10:30:00.000Z","context":{"dataCategory":"behavioral","library":{"name":"example","version":"1.0"}}},"datacategory":"behavioral","partitionkey":"65ae70e27d27ce1918d88d393e11b6aa"} <nil>
+}
+
+func ExampleAppendCloudEventsBatch() {
+	rec := &connectedtest.Recorder{}
+	c := exampleClient(rec)
+	_ = c.Track(context.Background(), connected.Event{UserID: "u1", Event: "A"})
+	_ = c.Track(context.Background(), connected.Event{UserID: "u2", Event: "B"})
+	b, err := connected.AppendCloudEventsBatch(nil, rec.Records(), connected.CloudEventsOptions{Source: "urn:x"})
+	fmt.Println(len(b) > 0, b[0] == '[', err, connected.CloudEventsBatchContentType)
+	// Output: true true <nil> application/cloudevents-batch+json
+}
+
+// Binary mode: the attributes become headers (ce_ for Kafka) and the
+// payload is the body. No attribute holds a plaintext identifier.
+func ExampleCloudEventAttributes() {
+	rec := &connectedtest.Recorder{}
+	c := exampleClient(rec)
+	_ = c.Track(context.Background(), connected.Event{UserID: "user-42", Event: "Zone Entered", Category: connected.CategoryLocation})
+	_ = connected.CloudEventAttributes(rec.Records()[0], connected.CloudEventsOptions{Source: "urn:touchpoint:store:12"}, func(name, value string) {
+		fmt.Printf("ce_%s: %s\n", name, value)
+	})
+	// Output:
+	// ce_specversion: 1.0
+	// ce_id: msg-1
+	// ce_source: urn:touchpoint:store:12
+	// ce_type: dev.touchpoint.track
+	// ce_datacontenttype: application/json
+	// ce_time: 2026-11-24T10:30:00.000Z
+	// ce_datacategory: location
+	// ce_partitionkey: 65ae70e27d27ce1918d88d393e11b6aa
+}
+
+func ExampleAppendSegmentBatch() {
+	rec := &connectedtest.Recorder{}
+	c := exampleClient(rec)
+	_ = c.Screen(context.Background(), connected.Event{UserID: "u1", Name: "Home"})
+	b := connected.AppendSegmentBatch(nil, rec.Records(), time.Date(2026, 11, 24, 10, 30, 5, 0, time.UTC))
+	fmt.Println(string(b))
+	// Output: {"batch":[{"type":"screen","messageId":"msg-1","userId":"u1","name":"Home","originalTimestamp":"2026-11-24T10:30:00.000Z","context":{"dataCategory":"behavioral","library":{"name":"example","version":"1.0"}}}],"sentAt":"2026-11-24T10:30:05.000Z"}
+}
+
+func ExamplePartitionKey() {
+	fmt.Println(connected.PartitionKey(nil, "user-42"))
+	fmt.Println(connected.PartitionKey([]byte("per-tenant secret"), "user-42"))
+	// Output:
+	// 65ae70e27d27ce1918d88d393e11b6aa
+	// 4ce28255cef34638a0bbd2e042e1092a
+}

@@ -1,0 +1,37 @@
+package connected
+
+import "time"
+
+// Record is an event encoded once, at emit time: its Segment JSON Payload and
+// the few fields transports need without decoding it. Everything downstream
+// of the Client (middleware, batching, spooling, HTTP, Kafka) moves records
+// and frames their bytes; nobody re-marshals.
+//
+// A Record is immutable once handed to a Handler, Payload included.
+type Record struct {
+	// ID is the event's messageId: the dedupe key everywhere (Segment,
+	// CloudEvents id, JetStream Nats-Msg-Id, a Kafka header).
+	ID string
+	// Type is the Segment call type.
+	Type Type
+	// Time is the event's originalTimestamp.
+	Time time.Time
+	// Category is the data category (never empty on records from a Client).
+	Category Category
+	// PartitionKey is a hex-encoded hash of the event's identity (userId, else
+	// anonymousId), or of ProfileID once identity middleware has stitched it.
+	// Events of one customer share it; it never holds a plaintext identifier.
+	PartitionKey string
+	// ProfileID is the canonical profile id set by identity middleware; empty
+	// until then.
+	ProfileID string
+	// Payload is the Segment-spec JSON of the event (one message object).
+	Payload []byte
+	// Event is the validated event that Payload encodes, for middleware that
+	// needs its fields. It is the zero Event for records rebuilt from bytes
+	// alone (a spool replay, say).
+	Event Event
+}
+
+// Size returns the encoded size of the record in bytes.
+func (r *Record) Size() int { return len(r.Payload) }

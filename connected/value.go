@@ -1,0 +1,239 @@
+package connected
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// maxDepth bounds the nesting of property values. It also turns a cyclic map
+// or slice into an error instead of a stack overflow.
+const maxDepth = 32
+
+// fieldError builds a *ValidationError for field.
+func fieldError(field, reason string) error {
+	return &ValidationError{Field: field, Reason: reason}
+}
+
+// under prefixes the field of a *ValidationError with parent; it is called
+// only on the error path, so building the path costs nothing when all is well.
+func under(parent string, err error) error {
+	ve, ok := err.(*ValidationError)
+	if !ok {
+		return err
+	}
+	switch {
+	case ve.Field == "":
+		ve.Field = parent
+	case ve.Field[0] == '[':
+		ve.Field = parent + ve.Field
+	default:
+		ve.Field = parent + "." + ve.Field
+	}
+	return ve
+}
+
+type kv struct {
+	k string
+	v any
+}
+
+// appendObject appends a string-keyed map in sorted key order.
+func appendObject(dst []byte, m map[string]any, depth int) ([]byte, error) {
+	if depth > maxDepth {
+		return dst, fieldError("", "nested deeper than 32 levels (cyclic value?)")
+	}
+	var stack [16]kv
+	pairs := stack[:0]
+	for k, v := range m {
+		pairs = append(pairs, kv{k, v})
+	}
+	slices.SortFunc(pairs, func(a, b kv) int { return strings.Compare(a.k, b.k) })
+	dst = append(dst, '{')
+	for i := range pairs {
+		p := &pairs[i]
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var ok bool
+		if dst, ok = appendString(dst, p.k); !ok {
+			return dst, fieldError(strconv.Quote(p.k), "key is not valid UTF-8")
+		}
+		dst = append(dst, ':')
+		var err error
+		if dst, err = appendValue(dst, p.v, depth+1); err != nil {
+			return dst, under(p.k, err)
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+// appendValue appends one property value, validating it.
+func appendValue(dst []byte, v any, depth int) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(dst, "null"...), nil
+	case string:
+		out, ok := appendString(dst, x)
+		if !ok {
+			return dst, fieldError("", "string is not valid UTF-8")
+		}
+		return out, nil
+	case bool:
+		return strconv.AppendBool(dst, x), nil
+	case int:
+		return strconv.AppendInt(dst, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(dst, x, 10), nil
+	case int32:
+		return strconv.AppendInt(dst, int64(x), 10), nil
+	case uint64:
+		return strconv.AppendUint(dst, x, 10), nil
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return dst, fieldError("", "number is NaN or infinite")
+		}
+		return appendFloat(dst, x, 64), nil
+	case float32:
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return dst, fieldError("", "number is NaN or infinite")
+		}
+		return appendFloat(dst, float64(x), 32), nil
+	case json.Number:
+		if !validNumber(string(x)) {
+			return dst, fieldError("", "json.Number "+strconv.Quote(string(x))+" is not a JSON number")
+		}
+		return append(dst, x...), nil
+	case time.Time:
+		if x.IsZero() {
+			return dst, fieldError("", "time is zero")
+		}
+		return appendTime(dst, x), nil
+	case map[string]any:
+		return appendObject(dst, x, depth)
+	case Properties:
+		return appendObject(dst, x, depth)
+	case Traits:
+		return appendObject(dst, x, depth)
+	case []any:
+		if depth > maxDepth {
+			return dst, fieldError("", "nested deeper than 32 levels (cyclic value?)")
+		}
+		dst = append(dst, '[')
+		for i, e := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var err error
+			if dst, err = appendValue(dst, e, depth+1); err != nil {
+				return dst, under("["+strconv.Itoa(i)+"]", err)
+			}
+		}
+		return append(dst, ']'), nil
+	case []string:
+		dst = append(dst, '[')
+		for i, e := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var ok bool
+			if dst, ok = appendString(dst, e); !ok {
+				return dst, fieldError("["+strconv.Itoa(i)+"]", "string is not valid UTF-8")
+			}
+		}
+		return append(dst, ']'), nil
+	case json.Marshaler:
+		return appendMarshaler(dst, x)
+	}
+	return appendReflect(dst, reflect.ValueOf(v), depth)
+}
+
+// appendMarshaler appends the output of a json.Marshaler after checking it.
+func appendMarshaler(dst []byte, m json.Marshaler) ([]byte, error) {
+	b, err := m.MarshalJSON()
+	if err != nil {
+		return dst, fieldError("", "MarshalJSON failed: "+err.Error())
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil || !utf8.Valid(b) {
+		return dst, fieldError("", "MarshalJSON returned invalid JSON")
+	}
+	return append(dst, buf.Bytes()...), nil
+}
+
+// appendReflect handles the value kinds without a fast path: other integer
+// and float types, named types, pointers, slices, arrays, string-keyed maps
+// and structs (through encoding/json). It rejects channels, funcs, complex
+// numbers and unsafe pointers.
+func appendReflect(dst []byte, rv reflect.Value, depth int) ([]byte, error) {
+	if depth > maxDepth {
+		return dst, fieldError("", "nested deeper than 32 levels (cyclic value?)")
+	}
+	switch rv.Kind() {
+	case reflect.Bool:
+		return strconv.AppendBool(dst, rv.Bool()), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.AppendInt(dst, rv.Int(), 10), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.AppendUint(dst, rv.Uint(), 10), nil
+	case reflect.Float32, reflect.Float64:
+		f := rv.Float()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return dst, fieldError("", "number is NaN or infinite")
+		}
+		return appendFloat(dst, f, rv.Type().Bits()), nil
+	case reflect.String:
+		return appendValue(dst, rv.String(), depth)
+	case reflect.Pointer, reflect.Interface:
+		if rv.IsNil() {
+			return append(dst, "null"...), nil
+		}
+		return appendValue(dst, rv.Elem().Interface(), depth+1)
+	case reflect.Slice, reflect.Array:
+		if rv.Kind() == reflect.Slice && rv.IsNil() {
+			return append(dst, "null"...), nil
+		}
+		if rv.Type().Elem().Kind() == reflect.Uint8 && rv.Kind() == reflect.Slice {
+			dst = append(dst, '"')
+			dst = base64.StdEncoding.AppendEncode(dst, rv.Bytes())
+			return append(dst, '"'), nil
+		}
+		dst = append(dst, '[')
+		for i := range rv.Len() {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var err error
+			if dst, err = appendValue(dst, rv.Index(i).Interface(), depth+1); err != nil {
+				return dst, under("["+strconv.Itoa(i)+"]", err)
+			}
+		}
+		return append(dst, ']'), nil
+	case reflect.Map:
+		if rv.Type().Key().Kind() != reflect.String {
+			return dst, fieldError("", "map key type "+rv.Type().Key().String()+" is not a string")
+		}
+		if rv.IsNil() {
+			return append(dst, "null"...), nil
+		}
+		m := make(map[string]any, rv.Len())
+		for it := rv.MapRange(); it.Next(); {
+			m[it.Key().String()] = it.Value().Interface()
+		}
+		return appendObject(dst, m, depth+1)
+	case reflect.Struct:
+		b, err := json.Marshal(rv.Interface())
+		if err != nil {
+			return dst, fieldError("", "struct cannot be encoded as JSON: "+err.Error())
+		}
+		return append(dst, b...), nil
+	}
+	return dst, fieldError("", "unsupported value of type "+rv.Type().String())
+}

@@ -1,0 +1,42 @@
+// Package touchpoint is the Go SDK for omnichannel customer events: one
+// event stream for every touchpoint — web, app, store, till, beacon, wearable,
+// car — tied to one customer, under that customer's consent, delivered
+// reliably. This package holds documentation only; the code lives in its
+// subpackages.
+//
+// # Packages
+//
+//   - connected: the canonical Event (Segment-spec shaped, CloudEvents on
+//     the wire), its encoders and decoder, and the Client pipeline that
+//     stamps, validates and encodes each event once into a Record.
+//   - connected/connectedtest: a Recorder and deterministic clocks and ids
+//     for your own tests.
+//   - connected/consent: the consent ledger, TCF v2.2 / Consent Mode /
+//     Segment readers, purpose-based routing and the consent gate.
+//   - identity: the identity graph that stitches anonymous ids, devices,
+//     emails, phones and loyalty ids into one profile, with over-merge
+//     protection, explanations and erasure.
+//   - beacon: iBeacon, AltBeacon and Eddystone frames, distance, and a zone
+//     Tracker producing enter / dwell / exit events.
+//   - wearable: GATT health and fitness decoders, sessions, normalisation
+//     (Open mHealth, FHIR) and the Apple Health importer.
+//   - transport: the Sender contract, the bounded Batcher, Retry, HTTP
+//     (Segment, RudderStack, CloudEvents), file and writer senders;
+//     transport/spool is the durable disk queue.
+//   - examples: runnable programs to copy.
+//
+// # End to end, in prose
+//
+// A store gateway hears a phone's beacon sightings and passes them to a
+// beacon.Tracker, which decides — with hysteresis, so the signal does not
+// flap — that customer 42 entered the shoe department. The tracker's zone
+// event becomes a connected.Event in the location category. The
+// connected.Client stamps it with a UUIDv7 messageId, validates it and
+// encodes it once. Identity middleware attaches the customer's canonical
+// profile; the consent gate checks that location consent was in force at the
+// event's time and routes it only to destinations whose purpose allows it.
+// A transport.Batcher, backed by a spool on disk so that a lost uplink loses
+// nothing, delivers it to a Segment-compatible collector, Kafka or NATS.
+//
+// Start with examples/quickstart (go run ./examples/quickstart).
+package touchpoint
