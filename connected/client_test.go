@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
 	"github.com/touchpoint-sdk/touchpoint/connected"
 	"github.com/touchpoint-sdk/touchpoint/connected/connectedtest"
 )
@@ -149,12 +150,8 @@ func TestShutdown(t *testing.T) {
 	if err := c.Flush(ctx); err != nil || rec.Flushes() != 1 {
 		t.Fatalf("Flush: %v, flushes %d", err, rec.Flushes())
 	}
-	if err := c.Shutdown(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Shutdown(ctx); err != nil {
-		t.Fatalf("second Shutdown: %v", err)
-	}
+	require.NoError(t, c.Shutdown(ctx))
+	require.NoError(t, c.Shutdown(ctx), "second Shutdown")
 	for _, err := range []error{
 		c.Track(ctx, connected.Event{UserID: "u", Event: "x"}),
 		c.Identify(ctx, connected.Event{UserID: "u"}),
