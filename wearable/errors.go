@@ -1,0 +1,112 @@
+package wearable
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Decoders return them wrapped in a *ParseError; match them
+// with errors.Is.
+var (
+	// ErrTruncated: the value ends before a field that its flags (or the
+	// characteristic's fixed layout) say is present.
+	ErrTruncated = errors.New("wearable: truncated value")
+	// ErrTrailingBytes: the value continues after the last field its flags
+	// announce. Decoders are strict: an over-long value is rejected, not
+	// silently accepted with the extra bytes ignored.
+	ErrTrailingBytes = errors.New("wearable: trailing bytes after last field")
+	// ErrTooLong: the value is longer than the 512-byte maximum length of a
+	// GATT attribute value.
+	ErrTooLong = errors.New("wearable: value longer than 512 bytes")
+	// ErrReserved: a flag bit, enumeration value or status bit that the
+	// specification reserves for future use is set.
+	ErrReserved = errors.New("wearable: reserved value")
+	// ErrOutOfRange: a field holds a value outside its specified range (a
+	// battery level above 100 %, a month of 13, ...).
+	ErrOutOfRange = errors.New("wearable: value out of range")
+	// ErrUnsupported: the characteristic (or the conversion asked for) is
+	// not one this package handles.
+	ErrUnsupported = errors.New("wearable: unsupported")
+	// ErrNoValue: an IEEE-11073 number holds a special value (NaN, NRes,
+	// ±INF or reserved) where a number is needed, or a measurement holds no
+	// reading.
+	ErrNoValue = errors.New("wearable: no numeric value")
+)
+
+// ParseError reports where and why a characteristic value could not be
+// decoded. It unwraps to one of the sentinels above, so
+// errors.Is(err, ErrTruncated) works. A decoder that returns a *ParseError has
+// not modified its receiver: there are no partial measurements.
+type ParseError struct {
+	Characteristic Characteristic // the characteristic being decoded
+	Offset         int            // byte offset in the value where decoding failed
+	Err            error          // the cause: ErrTruncated, ErrTrailingBytes, ErrTooLong, ErrReserved or ErrOutOfRange
+}
+
+func (e *ParseError) Error() string {
+	return fmt.Sprintf("wearable: %v: offset %d: %v", e.Characteristic, e.Offset, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// EncodeError reports a field that cannot be encoded: a value that does not
+// fit the wire format, or a reserved value. It unwraps to ErrOutOfRange or
+// ErrReserved.
+type EncodeError struct {
+	Characteristic Characteristic // the characteristic being encoded
+	Field          string         // Go field name, e.g. "BPM"
+	Err            error          // the cause
+}
+
+func (e *EncodeError) Error() string {
+	return fmt.Sprintf("wearable: encode %v: field %s: %v", e.Characteristic, e.Field, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *EncodeError) Unwrap() error { return e.Err }
+
+// parse errors are built by these helpers so that the hot decode paths stay
+// small enough to inline their checks; the allocation happens only on error.
+
+func errTruncated(c Characteristic, off int) error {
+	return &ParseError{Characteristic: c, Offset: off, Err: ErrTruncated}
+}
+
+func errTrailing(c Characteristic, off int) error {
+	return &ParseError{Characteristic: c, Offset: off, Err: ErrTrailingBytes}
+}
+
+func errReserved(c Characteristic, off int) error {
+	return &ParseError{Characteristic: c, Offset: off, Err: ErrReserved}
+}
+
+func errRange(c Characteristic, off int) error {
+	return &ParseError{Characteristic: c, Offset: off, Err: ErrOutOfRange}
+}
+
+func encErr(c Characteristic, field string, err error) error {
+	return &EncodeError{Characteristic: c, Field: field, Err: err}
+}
+
+// truncAt returns the offset of the first field that does not fit in a
+// value of n bytes, given the sizes of the fields in wire order (0 for an
+// absent field). It runs only on the error path.
+func truncAt(n int, sizes ...int) int {
+	off := 0
+	for _, sz := range sizes {
+		if off+sz > n {
+			return off
+		}
+		off += sz
+	}
+	return off
+}
+
+// size returns n when present is true, else 0.
+func size(present bool, n int) int {
+	if present {
+		return n
+	}
+	return 0
+}
