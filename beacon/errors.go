@@ -60,3 +60,16 @@ func trimPrefix(s string) string {
 func perr(f Format, off int, err error) error {
 	return &ParseError{Format: f, Offset: off, Err: err}
 }
+
+// Errors of the Tracker.
+var (
+	// ErrLate: a sighting is older than the newest time seen minus the
+	// allowed clock skew (WithMaxSkew). It was not applied.
+	ErrLate = errors.New("beacon: sighting too late")
+	// ErrNoSignal: a sighting has neither a valid RSSI nor a distance. It
+	// was not applied.
+	ErrNoSignal = errors.New("beacon: sighting without valid RSSI or distance")
+	// ErrConfig: NewTracker or Restore was given an invalid configuration
+	// or a snapshot that does not fit the zones.
+	ErrConfig = errors.New("beacon: invalid configuration")
+)

@@ -1,0 +1,46 @@
+package beacon
+
+import "time"
+
+// Sighting is one observation fed to a Tracker: Gateway (or a phone) heard
+// Beacon at Time with RSSI. Subject says who is being located:
+//
+//   - a customer whose phone app reports the beacons it hears: Subject is
+//     the customer id, Beacon the store beacon, Gateway the phone;
+//   - a device (phone, tag, wearable) heard by fixed gateways: Subject is
+//     empty, and the device itself, Beacon, is the subject.
+//
+// Gateway-side decoders (ESPresense, OpenMQTTGateway) may supply Distance
+// instead of, or besides, RSSI, and a Room. A Sighting holds no pointers
+// into caller buffers.
+type Sighting struct {
+	Time    time.Time
+	Subject string   // customer id; "" means the transmitter (Beacon) is the subject
+	Beacon  BeaconID // the transmitter heard
+	Gateway string   // observer id (gateway, or phone); may be ""
+	Room    string   // room or area named by the gateway, if any
+
+	RSSI RSSI // may be a sentinel (see RSSI.Valid)
+	// TxPower1m is the transmitter's calibrated power at 1 m in dBm when
+	// HasTxPower is true (Frame.TxPower1m gives it for beacon frames).
+	TxPower1m  int8
+	HasTxPower bool
+	// Distance is a distance in metres already estimated by the gateway;
+	// 0 (or negative, or NaN) means none. It is used when RSSI is not valid.
+	Distance float64
+}
+
+// NewSighting builds the Sighting of a parsed advertisement: the frame's
+// identity (or the device address for frames without one), RSSI, time,
+// observer and 1 m power. subject may be "" (see Sighting).
+func NewSighting(adv *Advertisement, f *Frame, subject string) Sighting {
+	id, ok := f.ID()
+	if !ok {
+		id = AddressID(adv.Address)
+	}
+	s := Sighting{Time: adv.Time, Subject: subject, Beacon: id, Gateway: adv.Observer, RSSI: adv.RSSI}
+	if p, ok := f.TxPower1m(); ok && p >= -128 && p <= 127 {
+		s.TxPower1m, s.HasTxPower = int8(p), true
+	}
+	return s
+}
