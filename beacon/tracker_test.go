@@ -96,14 +96,14 @@ func TestTrackerHysteresisAndHold(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	obs(0, -70)  // in band but below enter: nothing starts
-	obs(1, -58)  // qualifies: pending since 1
-	obs(2, -80)  // leaves the band before the hold: pending dropped
-	obs(3, -59)  // pending since 3
-	obs(4, -72)  // in band: pending continues
+	obs(0, -70)   // in band but below enter: nothing starts
+	obs(1, -58)   // qualifies: pending since 1
+	obs(2, -80)   // leaves the band before the hold: pending dropped
+	obs(3, -59)   // pending since 3
+	obs(4, -72)   // in band: pending continues
 	obs(6.5, -74) // hold passed at 6 -> entered at 6 (fired when this sample arrives)
-	obs(8, -90)  // below band: not seen
-	obs(9, -76)  // below band: not seen
+	obs(8, -90)   // below band: not seen
+	obs(9, -76)   // below band: not seen
 	evs = tr.Advance(evs, at(20))
 	want := "6s entered address:01:02:03:04:05:06 till\n11.5s exited address:01:02:03:04:05:06 till dwell=5.5s\n"
 	if got := lines(evs); got != want {
