@@ -78,3 +78,76 @@ func BenchmarkEncodeSegment(b *testing.B) {
 		b.SetBytes(int64(len(out)))
 	}
 }
+
+// benchRecords returns n records of benchEvent made by a client.
+func benchRecords(b *testing.B, n int) []*connected.Record {
+	var recs []*connected.Record
+	sink := connected.HandlerFunc(func(_ context.Context, r *connected.Record) error {
+		recs = append(recs, r)
+		return nil
+	})
+	c, err := connected.New(sink)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for range n {
+		if err := c.Track(context.Background(), benchEvent()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return recs
+}
+
+// BenchmarkEncodeCloudEvents measures framing one record as a structured
+// CloudEvent (the payload is copied, not re-encoded).
+func BenchmarkEncodeCloudEvents(b *testing.B) {
+	r := benchRecords(b, 1)[0]
+	o := connected.CloudEventsOptions{Source: "urn:touchpoint:store:12:gateway:3"}
+	buf := make([]byte, 0, 2048)
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := connected.AppendCloudEvent(buf[:0], r, o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(int64(len(out)))
+	}
+}
+
+// BenchmarkEncodeCloudEventsBatch measures a 100-record CloudEvents batch.
+func BenchmarkEncodeCloudEventsBatch(b *testing.B) {
+	recs := benchRecords(b, 100)
+	o := connected.CloudEventsOptions{Source: "urn:touchpoint:store:12:gateway:3"}
+	buf := make([]byte, 0, 128<<10)
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := connected.AppendCloudEventsBatch(buf[:0], recs, o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(int64(len(out)))
+	}
+}
+
+// BenchmarkEncodeSegmentBatch measures a 100-record /v1/batch body.
+func BenchmarkEncodeSegmentBatch(b *testing.B) {
+	recs := benchRecords(b, 100)
+	buf := make([]byte, 0, 128<<10)
+	sentAt := time.Date(2026, 11, 24, 10, 30, 5, 0, time.UTC)
+	b.ReportAllocs()
+	for b.Loop() {
+		out := connected.AppendSegmentBatch(buf[:0], recs, sentAt)
+		b.SetBytes(int64(len(out)))
+	}
+}
+
+// BenchmarkDecodeSegment measures decoding one message back into an Event.
+func BenchmarkDecodeSegment(b *testing.B) {
+	payload := benchRecords(b, 1)[0].Payload
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := connected.DecodeSegment(payload); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

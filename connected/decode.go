@@ -101,10 +101,20 @@ func (d *decoder) fail(field string, err error) {
 }
 
 func (d *decoder) into(field string, raw json.RawMessage, v any) {
-	if d.err == nil && len(raw) > 0 && string(raw) != "null" {
-		if err := strictUnmarshal(raw, v); err != nil {
-			d.fail(field, err)
-		}
+	if d.err != nil || len(raw) == 0 || string(raw) == "null" {
+		return
+	}
+	var err error
+	switch v.(type) {
+	case *string, **float64, *map[string]json.RawMessage, *[]json.RawMessage, *map[string]bool:
+		// No numbers to keep exact: the plain decoder is enough (raw is one
+		// complete value cut out by an outer decode).
+		err = json.Unmarshal(raw, v)
+	default:
+		err = strictUnmarshal(raw, v)
+	}
+	if err != nil {
+		d.fail(field, err)
 	}
 }
 

@@ -55,7 +55,7 @@ func appendObject(dst []byte, m map[string]any, depth int) ([]byte, error) {
 	for k, v := range m {
 		pairs = append(pairs, kv{k, v})
 	}
-	slices.SortFunc(pairs, func(a, b kv) int { return strings.Compare(a.k, b.k) })
+	sortPairs(pairs)
 	dst = append(dst, '{')
 	for i := range pairs {
 		p := &pairs[i]
@@ -73,6 +73,20 @@ func appendObject(dst []byte, m map[string]any, depth int) ([]byte, error) {
 		}
 	}
 	return append(dst, '}'), nil
+}
+
+// sortPairs sorts by key: insertion sort for the usual handful of
+// properties, the standard library beyond that.
+func sortPairs(p []kv) {
+	if len(p) > 12 {
+		slices.SortFunc(p, func(a, b kv) int { return strings.Compare(a.k, b.k) })
+		return
+	}
+	for i := 1; i < len(p); i++ {
+		for j := i; j > 0 && p[j].k < p[j-1].k; j-- {
+			p[j], p[j-1] = p[j-1], p[j]
+		}
+	}
 }
 
 // appendValue appends one property value, validating it.
