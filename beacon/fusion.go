@@ -36,33 +36,40 @@ func (t *Tracker) zoneLevel(sub *subject, zi int32, ts int64) (float64, int, boo
 }
 
 // band reports whether a zone level is inside the hysteresis band (at or
-// above exit) and whether it qualifies to enter, plus the confidence.
-func (t *Tracker) band(sub *subject, zi int32, level float64, li int) (in, enter bool, conf float64) {
+// above exit) and whether it qualifies to enter.
+func (t *Tracker) band(sub *subject, zi int32, level float64, li int) (in, enter bool) {
 	z := &t.zones[zi]
-	var margin float64
 	if z.byDistance {
 		l := &sub.links[li]
 		d, ok := t.sources[l.src].model.Distance(l.sm.x, l.tx)
+		return ok && d <= z.exitDist, ok && d <= z.enterDist
+	}
+	return level >= z.exit, level >= z.enter
+}
+
+// confidence maps the margin between the level and the exit threshold to
+// [0, 1): 1 - exp(-margin / 6 dB).
+func (t *Tracker) confidence(st *zstate) float64 {
+	z := &t.zones[st.zone]
+	margin := st.level - z.exit
+	if z.byDistance {
+		d, ok := t.sources[st.best].model.Distance(st.level, st.tx)
 		if !ok {
-			return false, false, 0
+			return 0
 		}
-		in, enter = d <= z.exitDist, d <= z.enterDist
 		margin = 20 * math.Log10(z.exitDist/d)
-	} else {
-		in, enter = level >= z.exit, level >= z.enter
-		margin = level - z.exit
 	}
-	if margin > 0 {
-		conf = 1 - math.Exp(-margin/6)
+	if margin <= 0 {
+		return 0
 	}
-	return in, enter, conf
+	return 1 - math.Exp(-margin/6)
 }
 
 // refresh records an in-band sample on a zone state.
-func (t *Tracker) refresh(sub *subject, st *zstate, ts int64, level float64, li int, conf float64) {
+func (t *Tracker) refresh(sub *subject, st *zstate, ts int64, level float64, li int) {
 	l := &sub.links[li]
 	st.lastSeen = max(st.lastSeen, ts)
-	st.level, st.sigma, st.tx, st.best, st.confidence = level, math.Sqrt(l.sm.p), l.tx, l.src, conf
+	st.level, st.sigma, st.tx, st.best = level, l.sm.p, l.tx, l.src
 }
 
 func (sub *subject) find(zi int32) int {
@@ -90,18 +97,18 @@ func (t *Tracker) apply(dst []ZoneEvent, si int32, srcIdx int32, ts int64) []Zon
 			if !ok {
 				continue
 			}
-			in, enter, conf := t.band(sub, zi, level, li)
+			in, enter := t.band(sub, zi, level, li)
 			k := sub.find(zi)
 			switch {
 			case k < 0 && enter:
 				sub.zs = append(sub.zs, zstate{zone: zi, since: ts})
 				st := &sub.zs[len(sub.zs)-1]
-				t.refresh(sub, st, ts, level, li, conf)
+				t.refresh(sub, st, ts, level, li)
 				if t.zones[zi].hold == 0 {
 					dst = t.confirm(dst, si, len(sub.zs)-1, ts)
 				}
 			case k >= 0 && in:
-				t.refresh(sub, &sub.zs[k], ts, level, li, conf)
+				t.refresh(sub, &sub.zs[k], ts, level, li)
 			case k >= 0 && !sub.zs[k].inside:
 				sub.remove(k) // left the band while entering: no event
 			}
@@ -119,12 +126,12 @@ func (t *Tracker) applyExclusive(dst []ZoneEvent, si int32, ts int64) []ZoneEven
 	for k := 0; k < len(sub.zs); k++ {
 		st := &sub.zs[k]
 		level, li, ok := t.zoneLevel(sub, st.zone, ts)
-		in, conf := false, 0.0
+		in := false
 		if ok {
-			in, _, conf = t.band(sub, st.zone, level, li)
+			in, _ = t.band(sub, st.zone, level, li)
 		}
 		if in {
-			t.refresh(sub, st, ts, level, li, conf)
+			t.refresh(sub, st, ts, level, li)
 		}
 		if st.inside {
 			cur, curIn = st.zone, in
@@ -137,7 +144,7 @@ func (t *Tracker) applyExclusive(dst []ZoneEvent, si int32, ts int64) []ZoneEven
 		}
 	}
 	// The strongest zone that qualifies to enter.
-	best, bestLevel, bestLi, bestConf := int32(-1), math.Inf(-1), -1, 0.0
+	best, bestLevel, bestLi := int32(-1), math.Inf(-1), -1
 	t.seen = t.seen[:0]
 	for i := range sub.links {
 		if ts-sub.links[i].last < 0 {
@@ -152,9 +159,12 @@ func (t *Tracker) applyExclusive(dst []ZoneEvent, si int32, ts int64) []ZoneEven
 			if !ok {
 				continue
 			}
-			_, enter, conf := t.band(sub, zi, level, li)
-			if enter && (level > bestLevel || (level == bestLevel && zi < best)) {
-				best, bestLevel, bestLi, bestConf = zi, level, li, conf
+			if level < bestLevel {
+				continue // cannot win: skip the band test
+			}
+			_, enter := t.band(sub, zi, level, li)
+			if enter && (level > bestLevel || zi < best) {
+				best, bestLevel, bestLi = zi, level, li
 			}
 		}
 	}
@@ -172,7 +182,7 @@ func (t *Tracker) applyExclusive(dst []ZoneEvent, si int32, ts int64) []ZoneEven
 	if worthy && pend < 0 {
 		sub.zs = append(sub.zs, zstate{zone: best, since: ts})
 		st := &sub.zs[len(sub.zs)-1]
-		t.refresh(sub, st, ts, bestLevel, bestLi, bestConf)
+		t.refresh(sub, st, ts, bestLevel, bestLi)
 		if t.zones[best].hold == 0 {
 			dst = t.confirm(dst, si, len(sub.zs)-1, ts)
 		}

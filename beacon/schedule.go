@@ -1,6 +1,9 @@
 package beacon
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // timer is a heap entry: decide subject subj at time at. Entries are not
 // removed when a subject's deadline moves; stale ones are recognised by
@@ -116,7 +119,7 @@ func (t *Tracker) fire(dst []ZoneEvent, si int32, w, skew int64) ([]ZoneEvent, i
 			}
 		}
 		if k < 0 {
-			return dst, 0
+			return dst, t.idle(si, w)
 		}
 		if decide > w {
 			return dst, decide
@@ -140,6 +143,24 @@ func (t *Tracker) fire(dst []ZoneEvent, si int32, w, skew int64) ([]ZoneEvent, i
 			sub.remove(k)
 		}
 	}
+}
+
+// idle handles a subject in no zone: it is evicted once none of its links
+// is fresh, else looked at again when the last one goes stale.
+func (t *Tracker) idle(si int32, w int64) int64 {
+	sub := &t.subjects[si]
+	if len(sub.links) == 0 {
+		return 0
+	}
+	last := sub.links[0].last
+	for i := range sub.links {
+		last = max(last, sub.links[i].last)
+	}
+	if at := last + t.maxIdle + 1; at > w {
+		return at
+	}
+	t.evict(si)
+	return 0
 }
 
 // confirm turns pending state k into inside at time at; under an exclusive
@@ -173,8 +194,8 @@ func (t *Tracker) emit(dst []ZoneEvent, sub *subject, st *zstate, kind ZoneEvent
 	e := ZoneEvent{
 		Kind: kind, Time: time.Unix(0, at).UTC(), Subject: sub.name, Beacon: src.id, Gateway: src.gateway,
 		Zone: z.name, Place: z.place, EnteredAt: time.Unix(0, st.entered).UTC(), Dwell: time.Duration(at - st.entered),
-		RSSI: st.level, Distance: EstimateDistance(src.model, st.level, max(st.sigma, 2), st.tx),
-		Confidence: st.confidence, Switched: switched,
+		RSSI: st.level, Distance: EstimateDistance(src.model, st.level, max(math.Sqrt(st.sigma), 2), st.tx),
+		Confidence: t.confidence(st), Switched: switched,
 	}
 	if sub.name == "" {
 		e.Beacon = sub.id

@@ -23,8 +23,11 @@ type Tracker struct {
 	byGateway map[string][]int32
 	byRoom    map[string][]int32
 
-	subjIdx  map[subjectKey]int32
+	byName   map[string]int32   // subjects named by the sighting
+	byID     map[BeaconID]int32 // subjects that are the transmitter
 	subjects []subject
+	free     []int32 // evicted subject slots
+	maxIdle  int64   // longest exit timeout + skew: links older are stale
 	srcIdx   map[sourceKey]int32
 	sources  []source
 
@@ -33,11 +36,6 @@ type Tracker struct {
 	started bool
 	stats   Stats
 	seen    []int32 // scratch: zones already considered
-}
-
-type subjectKey struct {
-	name string
-	id   BeaconID
 }
 
 type sourceKey struct {
@@ -73,12 +71,12 @@ type link struct {
 }
 
 type zstate struct {
-	zone                         int32
-	inside                       bool
-	since, entered, lastSeen     int64
-	nextDwell                    int64 // 0: none
-	level, sigma, tx, confidence float64
-	best                         int32 // source of the strongest link at the last in-band sample
+	zone                     int32
+	inside                   bool
+	since, entered, lastSeen int64
+	nextDwell                int64   // 0: none
+	level, sigma, tx         float64 // sigma holds the variance (dB²)
+	best                     int32   // source of the strongest link at the last in-band sample
 }
 
 // NewTracker returns a Tracker for zones. Zone names must be unique and
@@ -98,7 +96,8 @@ func NewTracker(zones []Zone, opts ...TrackerOption) (*Tracker, error) {
 	t := &Tracker{
 		cfg: cfg, kp: cfg.smoother.params(),
 		zoneIdx: map[string]int32{}, byGateway: map[string][]int32{}, byRoom: map[string][]int32{},
-		subjIdx:  make(map[subjectKey]int32, cfg.capacity),
+		byName:   map[string]int32{},
+		byID:     make(map[BeaconID]int32, cfg.capacity),
 		subjects: make([]subject, 0, cfg.capacity),
 		srcIdx:   make(map[sourceKey]int32, cfg.capacity),
 		sources:  make([]source, 0, cfg.capacity),
@@ -119,6 +118,7 @@ func NewTracker(zones []Zone, opts ...TrackerOption) (*Tracker, error) {
 		idx := int32(len(t.zones))
 		t.zoneIdx[z.Name] = idx
 		t.zones = append(t.zones, compileZone(z, zc))
+		t.maxIdle = max(t.maxIdle, int64(zc.ExitTimeout)+cfg.maxSkew)
 		for _, g := range z.Gateways {
 			t.byGateway[g] = append(t.byGateway[g], idx)
 		}
@@ -132,7 +132,7 @@ func NewTracker(zones []Zone, opts ...TrackerOption) (*Tracker, error) {
 // Stats returns the counters.
 func (t *Tracker) Stats() Stats {
 	s := t.stats
-	s.Subjects = len(t.subjects)
+	s.Subjects = len(t.subjects) - len(t.free)
 	return s
 }
 
@@ -172,7 +172,7 @@ func (t *Tracker) Observe(dst []ZoneEvent, s Sighting) ([]ZoneEvent, error) {
 	}
 	si := t.subjectFor(&s)
 	sub := &t.subjects[si]
-	li := t.linkFor(sub, &s)
+	li := t.linkFor(sub, &s, ts)
 	l := &sub.links[li]
 	src := &t.sources[l.src]
 	if l.sm.n > 0 && t.cfg.dedup > 0 && absDiff(ts, l.last) < t.cfg.dedup {
@@ -227,27 +227,63 @@ func absDiff(a, b int64) int64 {
 }
 
 func (t *Tracker) subjectFor(s *Sighting) int32 {
-	k := subjectKey{name: s.Subject}
-	if s.Subject == "" {
-		k.id = s.Beacon
-	}
-	if i, ok := t.subjIdx[k]; ok {
+	if s.Subject != "" {
+		if i, ok := t.byName[s.Subject]; ok {
+			return i
+		}
+	} else if i, ok := t.byID[s.Beacon]; ok {
 		return i
 	}
-	i := int32(len(t.subjects))
-	t.subjIdx[k] = i
-	t.subjects = append(t.subjects, subject{name: k.name, id: k.id, links: make([]link, 0, 4), zs: make([]zstate, 0, 2)})
+	var i int32
+	if n := len(t.free); n > 0 {
+		i = t.free[n-1]
+		t.free = t.free[:n-1]
+	} else {
+		i = int32(len(t.subjects))
+		t.subjects = append(t.subjects, subject{links: make([]link, 0, 4), zs: make([]zstate, 0, 2)})
+	}
+	sub := &t.subjects[i]
+	sub.name, sub.id = s.Subject, BeaconID{}
+	if s.Subject != "" {
+		t.byName[s.Subject] = i
+	} else {
+		sub.id = s.Beacon
+		t.byID[s.Beacon] = i
+	}
 	return i
 }
 
-func (t *Tracker) linkFor(sub *subject, s *Sighting) int {
+// evict forgets a subject that is in no zone and has not been heard for
+// longer than any exit timeout, so that rotating addresses do not grow the
+// Tracker without bound. Its slot (and slices) are reused.
+func (t *Tracker) evict(si int32) {
+	sub := &t.subjects[si]
+	if sub.name != "" {
+		delete(t.byName, sub.name)
+	} else {
+		delete(t.byID, sub.id)
+	}
+	*sub = subject{links: sub.links[:0], zs: sub.zs[:0]}
+	t.free = append(t.free, si)
+}
+
+func (t *Tracker) linkFor(sub *subject, s *Sighting, ts int64) int {
+	stale := -1
 	for i := range sub.links {
 		src := &t.sources[sub.links[i].src]
 		if src.id == s.Beacon && src.gateway == s.Gateway && src.room == s.Room {
 			return i
 		}
+		if ts-sub.links[i].last > t.maxIdle {
+			stale = i
+		}
 	}
-	sub.links = append(sub.links, link{src: t.sourceFor(sourceKey{gateway: s.Gateway, room: s.Room, id: s.Beacon})})
+	l := link{src: t.sourceFor(sourceKey{gateway: s.Gateway, room: s.Room, id: s.Beacon})}
+	if stale >= 0 { // reuse the slot of a link not heard for longer than any timeout
+		sub.links[stale] = l
+		return stale
+	}
+	sub.links = append(sub.links, l)
 	return len(sub.links) - 1
 }
 
