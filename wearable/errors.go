@@ -27,6 +27,8 @@ var (
 	// ErrUnsupported: the characteristic (or the conversion asked for) is
 	// not one this package handles.
 	ErrUnsupported = errors.New("wearable: unsupported")
+	// ErrInvalidOption: a Session option or constructor argument is invalid.
+	ErrInvalidOption = errors.New("wearable: invalid option")
 	// ErrNoValue: an IEEE-11073 number holds a special value (NaN, NRes,
 	// ±INF or reserved) where a number is needed, or a measurement holds no
 	// reading.
