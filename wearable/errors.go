@@ -112,3 +112,19 @@ func size(present bool, n int) int {
 	}
 	return 0
 }
+
+// ConversionError reports a measurement that cannot be written in an output
+// format: the format has no schema or code for its kind (ErrUnsupported), or
+// the measurement holds no valid reading (ErrNoValue).
+type ConversionError struct {
+	Format string // "openmhealth" or "fhir"
+	Kind   Kind
+	Err    error
+}
+
+func (e *ConversionError) Error() string {
+	return fmt.Sprintf("wearable: %s: %v: %v", e.Format, e.Kind, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *ConversionError) Unwrap() error { return e.Err }

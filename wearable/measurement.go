@@ -265,6 +265,10 @@ type Measurement struct {
 	// Original is the value and unit as received when a conversion happened
 	// (kPa, lb, °F, kJ, km, a 0..1 fraction); zero otherwise.
 	Original Quantity
+	// Activity names the activity a distance belongs to ("cycling",
+	// "running", "walking_running"), when known. Workouts carry theirs in
+	// Workout.Activity.
+	Activity string
 
 	HeartRate       BPM
 	RRInterval      Milliseconds

@@ -51,6 +51,7 @@ func (s *Session) temperature(now time.Time, m *TemperatureMeasurement, u *Updat
 	} else {
 		out.Temperature = Celsius(c)
 		if m.Fahrenheit {
+			out.Temperature = Celsius(roundTo(c, 2))
 			v, _ := m.Value.Float64()
 			out.Original = Quantity{Value: v, Unit: "[degF]"}
 		}
@@ -90,6 +91,10 @@ func (s *Session) bloodPressure(now time.Time, m *BloodPressureMeasurement, u *U
 			bp.BloodPressure.MeanArterial, bp.BloodPressure.HasMeanArterial = MMHg(mean), true
 		}
 		if m.KPa {
+			b := &bp.BloodPressure
+			b.Systolic = MMHg(roundTo(sys, 2))
+			b.Diastolic = MMHg(roundTo(dia, 2))
+			b.MeanArterial = MMHg(roundTo(float64(b.MeanArterial), 2))
 			v, _ := m.Systolic.Float64()
 			bp.Original = Quantity{Value: v, Unit: "kPa"}
 		}
@@ -132,6 +137,7 @@ func (s *Session) weight(now time.Time, m *WeightMeasurement, u *Update) {
 	if kg, ok := m.Kilograms(); ok {
 		w.Weight = Kilograms(kg)
 		if m.Imperial {
+			w.Weight = Kilograms(roundTo(kg, 3))
 			lb, _ := m.Pounds()
 			w.Original = Quantity{Value: lb, Unit: "[lb_av]"}
 		}

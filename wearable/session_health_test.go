@@ -28,7 +28,7 @@ func TestSessionTemperature(t *testing.T) {
 	// °F is converted, the original kept; NaN is no reading.
 	u, _ = s.Notify(t0, wearable.TemperatureMeasurementUUID, hx("01 AE 03 00 FF"))
 	m = one(t, u, wearable.KindBodyTemperature)
-	if !near(float64(m.Temperature), (94.2-32)*5/9, 1e-12) || m.Original != (wearable.Quantity{Value: 94.2, Unit: "[degF]"}) || !m.Start.Equal(t0) {
+	if m.Temperature != 34.56 || m.Original != (wearable.Quantity{Value: 94.2, Unit: "[degF]"}) || !m.Start.Equal(t0) {
 		t.Fatalf("%+v", m)
 	}
 	u, _ = s.Notify(t0, wearable.TemperatureMeasurementUUID, hx("00 FF FF 7F 00"))
@@ -67,7 +67,7 @@ func TestSessionBloodPressure(t *testing.T) {
 	// kPa converted to mmHg, original kept.
 	u, _ = s.Notify(t0, wearable.BloodPressureMeasurementUUID, hx("01 A0 F0 6B F0 7D F0"))
 	bp = one(t, u, wearable.KindBloodPressure)
-	if !near(float64(bp.BloodPressure.Systolic), 120.00992, 1e-9) || bp.Original != (wearable.Quantity{Value: 16, Unit: "kPa"}) || bp.Flags != 0 {
+	if bp.BloodPressure.Systolic != 120.01 || bp.Original != (wearable.Quantity{Value: 16, Unit: "kPa"}) || bp.Flags != 0 {
 		t.Fatalf("kPa %+v", bp)
 	}
 	// Intermediate cuff pressure is validated but not a reading.
@@ -81,7 +81,7 @@ func TestSessionWeight(t *testing.T) {
 	s := newSession(t)
 	u, _ := s.Notify(t0, wearable.WeightMeasurementUUID, hx("0F 54 3D E7 07 0C 19 0E 1E 2D 03 F5 00 A8 02"))
 	w := one(t, u, wearable.KindBodyWeight)
-	if !near(float64(w.Weight), 157*0.45359237, 1e-9) || w.Original != (wearable.Quantity{Value: 157, Unit: "[lb_av]"}) || w.DeviceUser != 3 {
+	if w.Weight != 71.214 || w.Original != (wearable.Quantity{Value: 157, Unit: "[lb_av]"}) || w.DeviceUser != 3 {
 		t.Fatalf("%+v", w)
 	}
 	if !w.Start.Equal(time.Date(2023, 12, 25, 14, 30, 45, 0, time.UTC)) || w.Category() != wearable.HealthBody {
@@ -178,7 +178,7 @@ func TestSessionWorkoutLifecycle(t *testing.T) {
 	if w.Kind != wearable.KindWorkout || w.Workout.Activity != "cycling" || w.Workout.Duration != 2*time.Minute || w.Workout.Distance != 1200 {
 		t.Fatalf("workout %+v", w.Workout)
 	}
-	if !near(float64(w.Workout.AverageHeartRate), (61*120+60*130)/121.0, 1e-9) || w.Workout.MaxHeartRate != 130 || !near(float64(w.Workout.Energy), 120/4.184, 1e-9) {
+	if !near(float64(w.Workout.AverageHeartRate), (61*120+60*130)/121.0, 1e-9) || w.Workout.MaxHeartRate != 130 || w.Workout.Energy != 28.681 {
 		t.Fatalf("workout hr/energy %+v", w.Workout)
 	}
 	if !w.Start.Equal(t0) || !w.End.Equal(t0.Add(2*time.Minute)) || out[1].ConnectedFor != 125*time.Second {

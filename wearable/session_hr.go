@@ -207,7 +207,7 @@ func (s *Session) energyExpended(now time.Time, kJ uint16, u *Update) {
 	s.wk.energyKJ += float64(delta)
 	m := s.measurement(KindEnergyExpended, now)
 	m.Start = s.energy.start
-	m.Energy = Kilocalories(float64(total) / kJPerKcal)
+	m.Energy = Kilocalories(roundTo(float64(total)/kJPerKcal, 3))
 	m.Original = Quantity{Value: float64(total), Unit: "kJ"}
 	m.Flags = flags
 	if kJ == math.MaxUint16 {

@@ -110,6 +110,7 @@ func (s *Session) wheelStep(now time.Time, r *revCounter, revs uint32, ticks uin
 			d := s.measurement(KindDistance, now)
 			d.Start = r.start
 			d.Distance = r.distance
+			d.Activity = "cycling"
 			u.Measurements = append(u.Measurements, m, d)
 			return
 		}
@@ -193,6 +194,10 @@ func (s *Session) rsc(now time.Time, m *RSCMeasurement, u *Update) {
 	d := s.measurement(KindDistance, now)
 	d.Start = s.rscDist.start
 	d.Distance = Metres(float64(total) / 10)
+	d.Activity = "walking"
+	if m.Running {
+		d.Activity = "running"
+	}
 	d.Flags = flags
 	u.Measurements = append(u.Measurements, d)
 }

@@ -48,7 +48,7 @@ func (s *Session) endWorkout(now time.Time, min time.Duration) (Occurrence, bool
 		Activity:         s.activity(),
 		Duration:         dur,
 		Distance:         s.wk.distance,
-		Energy:           Kilocalories(s.wk.energyKJ / kJPerKcal),
+		Energy:           Kilocalories(roundTo(s.wk.energyKJ/kJPerKcal, 3)),
 		AverageHeartRate: hr.Average,
 		MaxHeartRate:     hr.Max,
 	}

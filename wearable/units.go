@@ -1,5 +1,7 @@
 package wearable
 
+import "math"
+
 // Normalized values carry their unit in their type. Conversions happen once,
 // when a decoded value becomes a Measurement; the value as received is kept
 // in Measurement.Original.
@@ -62,3 +64,12 @@ type Quantity struct {
 
 // kJPerKcal is the thermochemical calorie conversion.
 const kJPerKcal = 4.184
+
+// roundTo rounds a converted value to the given number of decimals, so that
+// a conversion does not claim more precision than the source had (16.0 kPa
+// is 120.01 mmHg, not 120.00992). The value as received stays in
+// Measurement.Original.
+func roundTo(v float64, decimals int) float64 {
+	p := math.Pow10(decimals)
+	return math.Round(v*p) / p
+}
