@@ -1,0 +1,112 @@
+package consent
+
+import "sort"
+
+// history is the facts of one (subject, purpose), ordered by effective
+// time. Among facts effective at the same instant grants come before
+// denials, so that when two decisions tie, the denial is the one in force.
+// at mirrors facts' Effective times as Unix nanoseconds for a search that
+// neither allocates nor compares time.Time values.
+type history struct {
+	at    []int64
+	facts []Fact
+}
+
+// find returns the index of the fact in force at t (the last one effective
+// at or before t), or -1 if there is none.
+func (h *history) find(t int64) int {
+	// Binary search by hand: sort.Search's closure would cost a call per
+	// step on the gate's hot path.
+	lo, hi := 0, len(h.at)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if h.at[m] <= t {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo - 1
+}
+
+// latest returns the index of the latest fact, or -1.
+func (h *history) latest() int { return len(h.facts) - 1 }
+
+// insert adds f in order and reports whether it was new (an identical fact
+// is not stored twice). When limit > 0 the oldest facts beyond it are
+// dropped.
+func (h *history) insert(f Fact, limit int) bool {
+	t := f.Effective.UnixNano()
+	i := sort.Search(len(h.at), func(i int) bool {
+		if h.at[i] != t {
+			return h.at[i] > t
+		}
+		// Same instant: grants first, then denials.
+		return !h.facts[i].Granted && f.Granted
+	})
+	for j := i - 1; j >= 0 && h.at[j] == t; j-- {
+		if sameFact(&h.facts[j], &f) {
+			return false
+		}
+	}
+	for j := i; j < len(h.at) && h.at[j] == t; j++ {
+		if sameFact(&h.facts[j], &f) {
+			return false
+		}
+	}
+	h.at = append(h.at, 0)
+	copy(h.at[i+1:], h.at[i:])
+	h.at[i] = t
+	h.facts = append(h.facts, Fact{})
+	copy(h.facts[i+1:], h.facts[i:])
+	h.facts[i] = f
+	if limit > 0 && len(h.facts) > limit {
+		n := len(h.facts) - limit
+		h.at = append(h.at[:0], h.at[n:]...)
+		copy(h.facts, h.facts[n:])
+		clear(h.facts[limit:])
+		h.facts = h.facts[:limit]
+	}
+	return true
+}
+
+func sameFact(a, b *Fact) bool {
+	return a.Granted == b.Granted && a.Effective.Equal(b.Effective) && a.Source == b.Source &&
+		a.Document == b.Document && a.Jurisdiction == b.Jurisdiction
+}
+
+// verdict is the outcome of checking one purpose.
+type verdict uint8
+
+const (
+	permitted verdict = iota
+	noConsent         // nothing in force at the event's time
+	denied            // a denial in force at the event's time
+	revoked           // granted at the event's time, withdrawn since
+)
+
+// check decides whether the history permits an event at t. Normally the
+// decision in force at t must be a grant, and the latest decision too
+// (a revocation stops even late-arriving older events: withdrawal takes
+// effect for the very next event processed). For releasing held events
+// (release = true) "nothing in force at t" is acceptable once the latest
+// decision is a grant: that is consent arriving after the event.
+func (h *history) check(t int64, release bool) verdict {
+	i := h.find(t)
+	switch {
+	case i >= 0 && !h.facts[i].Granted:
+		return denied
+	case i < 0 && !release:
+		return noConsent
+	}
+	last := h.latest()
+	switch {
+	case last < 0:
+		return noConsent
+	case h.facts[last].Granted:
+		return permitted
+	case i >= 0:
+		return revoked
+	}
+	return denied
+}

@@ -1,0 +1,91 @@
+package consent
+
+import (
+	"time"
+)
+
+// DefaultAuditCapacity is the number of audit entries a Router keeps in
+// memory by default.
+const DefaultAuditCapacity = 1024
+
+// Option configures a Router or a Gate. Options are applied in order; the
+// last wins.
+type Option interface {
+	apply(*config)
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+type config struct {
+	auditKey   []byte
+	auditCap   int
+	auditSink  func(AuditEntry)
+	clock      func() time.Time
+	eventClock bool
+	onError    func(error)
+}
+
+func newConfig(opts []Option) (*config, error) {
+	c := &config{auditCap: DefaultAuditCapacity, clock: time.Now}
+	for _, o := range opts {
+		if o == nil {
+			return nil, &ConfigError{Field: "Option", Reason: "is nil"}
+		}
+		o.apply(c)
+	}
+	switch {
+	case len(c.auditKey) < 16:
+		return nil, &ConfigError{Field: "WithAuditKey", Reason: "an audit key of at least 16 bytes is required"}
+	case c.auditCap < 0:
+		return nil, &ConfigError{Field: "WithAuditCapacity", Reason: "must not be negative"}
+	case c.clock == nil:
+		return nil, &ConfigError{Field: "WithClock", Reason: "is nil"}
+	}
+	return c, nil
+}
+
+// WithAuditKey sets the secret key of the audit trail's subject hashes
+// (HMAC-SHA256, see SubjectTag). Required, at least 16 bytes; the slice is
+// copied. Keep it stable to correlate entries across restarts, and secret:
+// with the key, anyone can test whether a known id appears in the trail.
+func WithAuditKey(key []byte) Option {
+	k := append([]byte(nil), key...)
+	return optionFunc(func(c *config) { c.auditKey = k })
+}
+
+// WithAuditCapacity sets how many audit entries are kept in memory (the
+// oldest are overwritten). Default DefaultAuditCapacity; 0 keeps none
+// (use WithAuditSink).
+func WithAuditCapacity(n int) Option {
+	return optionFunc(func(c *config) { c.auditCap = n })
+}
+
+// WithAuditSink calls fn with every audit entry, synchronously, on the
+// goroutine that made the decision. fn must be fast and safe for
+// concurrent use. Default: none.
+func WithAuditSink(fn func(AuditEntry)) Option {
+	return optionFunc(func(c *config) { c.auditSink = fn })
+}
+
+// WithClock sets the clock that stamps audit entries and hold times and
+// decides when holds expire. Default time.Now.
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(c *config) { c.clock = now })
+}
+
+// WithEventTimeClock makes "now" the latest event time the router has
+// seen instead of the clock: a recorded stream then replays exactly,
+// holds expiring at the same events. Default false.
+func WithEventTimeClock(enabled bool) Option {
+	return optionFunc(func(c *config) { c.eventClock = enabled })
+}
+
+// WithErrorHandler receives delivery errors that no caller can be told
+// about: those of held records released when a ledger change arrives
+// (Handle returns its own errors). They are counted either way. Default:
+// none.
+func WithErrorHandler(fn func(error)) Option {
+	return optionFunc(func(c *config) { c.onError = fn })
+}

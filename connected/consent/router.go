@@ -1,0 +1,343 @@
+package consent
+
+import (
+	"context"
+	"errors"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/touchpoint-sdk/touchpoint/connected"
+)
+
+// MaxDestinations is the most destinations one Router fans out to.
+const MaxDestinations = 32
+
+// Router is a connected.Handler that fans each record out to named
+// destinations, each receiving it only if the subject's consent for the
+// destination's purpose was in force at the event's time (and has not been
+// revoked since) and the destination takes the record's data category.
+// Health data never reaches a marketing or advertising destination. A
+// record a destination may not have is dropped, stripped or held, as the
+// destination says; every refusal is counted per destination and reason
+// and written to the audit trail, which holds no plaintext identifier.
+//
+// The subject of a record is its ProfileID when identity middleware set
+// one, else the event's userId, else its anonymousId. A record is refused
+// everywhere (ReasonErased) if any of these ids was erased.
+//
+// A Router is safe for concurrent use and starts no goroutines. Deciding
+// and delivering to consented destinations does not allocate. Handle
+// passes each destination the same *Record (a stripped copy for Strip);
+// it returns the destinations' errors joined, as *DeliveryError values,
+// after offering the record to every destination. Refusals are not errors.
+type Router struct {
+	cfg    *config
+	ledger *Ledger
+	dests  []*dest
+	audit  *auditLog
+	tags   *tagger
+	owns   bool // Flush and Shutdown reach the destinations' handlers
+	cancel func()
+
+	closed    atomic.Bool
+	lastEvent atomic.Int64 // latest event time seen, Unix ns (WithEventTimeClock)
+	holding   atomic.Int64 // records held, all destinations
+	deadline  atomic.Int64 // earliest hold deadline, Unix ns
+
+	// hmu guards the hold stores and heldBy, and is held while released
+	// records are delivered, so that they go out in order.
+	hmu    sync.Mutex
+	heldBy map[string]int
+}
+
+var (
+	_ connected.Handler    = (*Router)(nil)
+	_ connected.Flusher    = (*Router)(nil)
+	_ connected.Shutdowner = (*Router)(nil)
+)
+
+// NewRouter returns a Router over l for dests. It returns a *ConfigError
+// (ErrConfig) for an invalid destination, duplicate names, more than
+// MaxDestinations, a missing audit key (WithAuditKey is required) or an
+// invalid option; a destination of purpose marketing or advertising that
+// lists health among its categories is rejected with an error that also
+// matches ErrHealthToAdTech.
+//
+// Call Shutdown when done: it discards held records (reporting how many)
+// and shuts down every destination handler that implements
+// connected.Shutdowner.
+func NewRouter(l *Ledger, dests []Destination, opts ...Option) (*Router, error) {
+	if l == nil {
+		return nil, &ConfigError{Field: "Ledger", Reason: "is nil"}
+	}
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if len(dests) == 0 || len(dests) > MaxDestinations {
+		return nil, &ConfigError{Field: "Destinations", Reason: "must number 1 to 32"}
+	}
+	compiled := make([]*dest, len(dests))
+	seen := make(map[string]bool, len(dests))
+	for i, d := range dests {
+		c, err := compile(d, true)
+		if err != nil {
+			return nil, err
+		}
+		if seen[d.Name] {
+			return nil, &ConfigError{Destination: d.Name, Field: "Name", Reason: "is used twice"}
+		}
+		seen[d.Name] = true
+		compiled[i] = c
+	}
+	return newRouter(l, cfg, compiled, newAuditLog(cfg.auditCap, cfg.auditSink), newTagger(cfg.auditKey), true), nil
+}
+
+func newRouter(l *Ledger, cfg *config, dests []*dest, audit *auditLog, tags *tagger, owns bool) *Router {
+	rt := &Router{cfg: cfg, ledger: l, dests: dests, audit: audit, tags: tags, owns: owns, heldBy: map[string]int{}}
+	rt.deadline.Store(math.MaxInt64)
+	for _, d := range dests {
+		if d.hold != nil {
+			rt.cancel = l.OnChange(rt.onChange)
+			break
+		}
+	}
+	return rt
+}
+
+// subjectOf returns whom a record's consent is checked for.
+func subjectOf(r *connected.Record) string {
+	switch {
+	case r.ProfileID != "":
+		return r.ProfileID
+	case r.Event.UserID != "":
+		return r.Event.UserID
+	}
+	return r.Event.AnonymousID
+}
+
+// decision is the outcome for one destination: reason 0 means deliver.
+type decision struct {
+	reason  Reason
+	missing Purpose // the purpose whose consent is missing, or the destination's
+}
+
+// Handle offers r to every destination. See Router.
+func (rt *Router) Handle(ctx context.Context, r *connected.Record) error {
+	if rt.closed.Load() {
+		return ErrClosed
+	}
+	subject := subjectOf(r)
+	clk := clock{rt: rt, event: r.Time}
+	if rt.cfg.eventClock {
+		rt.observe(r.Time)
+	}
+	var errs error
+	if rt.holding.Load() > 0 {
+		// Earlier held records of this subject go first, and expired ones out.
+		errs = rt.release(ctx, subject, false, clk.now())
+	}
+	var buf [MaxDestinations]decision
+	ds := buf[:len(rt.dests)]
+	st := rt.decide(r, subject, false, ds)
+	for i, d := range rt.dests {
+		if err := rt.act(ctx, d, r, subject, st, ds[i], &clk); err != nil {
+			errs = join(errs, err)
+		}
+	}
+	return errs
+}
+
+// decide fills out with every destination's decision for r, under one read
+// lock of the ledger, and returns the subject's state (nil if none).
+func (rt *Router) decide(r *connected.Record, subject string, release bool, out []decision) *subjectState {
+	l := rt.ledger
+	t := r.Time.UnixNano()
+	l.mu.RLock()
+	erased := l.isErased(subject) || l.isErased(r.ProfileID) || l.isErased(r.Event.UserID) || l.isErased(r.Event.AnonymousID)
+	var st *subjectState
+	if subject != "" {
+		st = l.subjects[subject]
+	}
+	for i, d := range rt.dests {
+		switch {
+		case erased:
+			out[i] = decision{ReasonErased, d.Purpose}
+		case subject == "":
+			out[i] = decision{ReasonNoSubject, d.Purpose}
+		default:
+			out[i] = evaluate(st, d, r.Category, t, release)
+		}
+	}
+	l.mu.RUnlock()
+	return st
+}
+
+// evaluate decides one destination; the ledger's read lock is held.
+func evaluate(st *subjectState, d *dest, cat connected.Category, t int64, release bool) decision {
+	if cat == connected.CategoryHealth && d.adtech {
+		return decision{ReasonHealthToAdTech, d.Purpose}
+	}
+	if catBit(cat)&d.cats == 0 {
+		return decision{ReasonCategory, d.Purpose}
+	}
+	if v := verdictOf(st, d.Purpose, d.pidx, t, release); v != permitted {
+		return decision{reasonOf(v), d.Purpose}
+	}
+	var extra Purpose
+	switch cat {
+	case connected.CategoryHealth:
+		extra = PurposeHealth
+	case connected.CategoryLocation:
+		extra = PurposeLocation
+	default:
+		return decision{}
+	}
+	if extra != d.Purpose {
+		if v := verdictOf(st, extra, extra.builtin(), t, release); v != permitted {
+			return decision{reasonOf(v), extra}
+		}
+	}
+	return decision{}
+}
+
+func verdictOf(st *subjectState, p Purpose, idx int, t int64, release bool) verdict {
+	if st == nil {
+		return noConsent
+	}
+	h := st.history(p, idx)
+	if h == nil {
+		return noConsent
+	}
+	return h.check(t, release)
+}
+
+// act carries out one destination's decision.
+func (rt *Router) act(ctx context.Context, d *dest, r *connected.Record, subject string, st *subjectState, dc decision, clk *clock) error {
+	if dc.reason == 0 {
+		return rt.send(ctx, d, r, &d.c.delivered)
+	}
+	d.c.refusals[dc.reason].Add(1)
+	action := d.OnRefusal
+	switch {
+	case !dc.reason.consent(),
+		action == Strip && dc.missing != d.Purpose,
+		action == Hold && dc.reason != ReasonNoConsent:
+		action = Drop
+	}
+	switch action {
+	case Strip:
+		s, ok := strip(r)
+		if !ok {
+			rt.drop(d, r, subject, st, dc.missing, ReasonStripUnsupported, clk.now())
+			return nil
+		}
+		rt.note(d, r, subject, st, dc.missing, dc.reason, Strip, clk.now())
+		return rt.send(ctx, d, s, &d.c.stripped)
+	case Hold:
+		now := clk.now()
+		if reason := rt.hold(d, r, subject, dc.missing, now); reason != 0 {
+			rt.drop(d, r, subject, st, dc.missing, reason, now)
+			return nil
+		}
+		rt.note(d, r, subject, st, dc.missing, dc.reason, Hold, now)
+		return nil
+	}
+	rt.drop(d, r, subject, st, dc.missing, dc.reason, clk.now())
+	return nil
+}
+
+// send hands r to the destination and counts the outcome.
+func (rt *Router) send(ctx context.Context, d *dest, r *connected.Record, ok *atomic.Uint64) error {
+	if err := d.Handler.Handle(ctx, r); err != nil {
+		d.c.errors.Add(1)
+		return &DeliveryError{Destination: d.Name, MessageID: r.ID, Err: err}
+	}
+	ok.Add(1)
+	return nil
+}
+
+func (rt *Router) drop(d *dest, r *connected.Record, subject string, st *subjectState, p Purpose, reason Reason, now time.Time) {
+	d.c.dropped[reason].Add(1)
+	rt.note(d, r, subject, st, p, reason, Drop, now)
+}
+
+// note writes an audit entry.
+func (rt *Router) note(d *dest, r *connected.Record, subject string, st *subjectState, p Purpose, reason Reason, a Action, now time.Time) {
+	rt.audit.add(AuditEntry{
+		Time: now, EventTime: r.Time, MessageID: r.ID, Destination: d.Name, Purpose: p,
+		Category: r.Category, Reason: reason, Action: a, Subject: rt.tags.tag(subject, st),
+	})
+}
+
+// clock reads the router's notion of now at most once per record.
+type clock struct {
+	rt    *Router
+	event time.Time
+	t     time.Time
+	set   bool
+}
+
+func (c *clock) now() time.Time {
+	if !c.set {
+		c.t, c.set = c.rt.nowAt(), true
+	}
+	return c.t
+}
+
+// nowAt is the router's now: the clock, or the latest event time seen.
+func (rt *Router) nowAt() time.Time {
+	if rt.cfg.eventClock {
+		return time.Unix(0, rt.lastEvent.Load()).UTC()
+	}
+	return rt.cfg.clock()
+}
+
+// observe advances the event-time clock.
+func (rt *Router) observe(t time.Time) {
+	n := t.UnixNano()
+	for {
+		cur := rt.lastEvent.Load()
+		if n <= cur || rt.lastEvent.CompareAndSwap(cur, n) {
+			return
+		}
+	}
+}
+
+func join(errs, err error) error {
+	if err == nil {
+		return errs
+	}
+	if errs == nil {
+		return err
+	}
+	return errors.Join(errs, err)
+}
+
+// Stats returns a snapshot of every destination's counters, in the order
+// the destinations were given.
+func (rt *Router) Stats() []DestinationStats {
+	out := make([]DestinationStats, len(rt.dests))
+	rt.hmu.Lock()
+	defer rt.hmu.Unlock()
+	for i, d := range rt.dests {
+		out[i] = d.c.snapshot(d.Name, holdLen(d))
+	}
+	return out
+}
+
+func holdLen(d *dest) int {
+	if d.hold == nil {
+		return 0
+	}
+	return d.hold.Len()
+}
+
+// Audit returns the audit entries kept in memory, oldest first (see
+// WithAuditCapacity).
+func (rt *Router) Audit() []AuditEntry {
+	e, _ := rt.audit.entries()
+	return e
+}
