@@ -15,15 +15,14 @@ func (t *Tracker) zoneLevel(sub *subject, zi int32, ts int64) (float64, int, boo
 		if l.sm.n == 0 || ts-l.last >= z.timeout {
 			continue
 		}
-		src := &t.sources[l.src]
-		if !contains(src.zones, zi) {
+		if !contains(l.zones, zi) {
 			continue
 		}
 		if l.sm.x > bestX {
 			best, bestX = i, l.sm.x
 		}
 		if t.cfg.assign == AssignWeighted {
-			sum += src.weight * math.Pow(10, l.sm.x/10)
+			sum += l.weight * math.Pow(10, l.sm.x/10)
 		}
 	}
 	if best < 0 {
@@ -41,7 +40,7 @@ func (t *Tracker) band(sub *subject, zi int32, level float64, li int) (in, enter
 	z := &t.zones[zi]
 	if z.byDistance {
 		l := &sub.links[li]
-		d, ok := t.sources[l.src].model.Distance(l.sm.x, l.tx)
+		d, ok := l.model.Distance(l.sm.x, l.tx)
 		return ok && d <= z.exitDist, ok && d <= z.enterDist
 	}
 	return level >= z.exit, level >= z.enter
@@ -53,7 +52,7 @@ func (t *Tracker) confidence(st *zstate) float64 {
 	z := &t.zones[st.zone]
 	margin := st.level - z.exit
 	if z.byDistance {
-		d, ok := t.sources[st.best].model.Distance(st.level, st.tx)
+		d, ok := st.model.Distance(st.level, st.tx)
 		if !ok {
 			return 0
 		}
@@ -69,7 +68,8 @@ func (t *Tracker) confidence(st *zstate) float64 {
 func (t *Tracker) refresh(sub *subject, st *zstate, ts int64, level float64, li int) {
 	l := &sub.links[li]
 	st.lastSeen = max(st.lastSeen, ts)
-	st.level, st.sigma, st.tx, st.best = level, l.sm.p, l.tx, l.src
+	st.level, st.sigma, st.tx = level, l.sm.p, l.tx
+	st.bestGateway, st.bestID, st.model = l.gateway, l.id, l.model
 }
 
 func (sub *subject) find(zi int32) int {
@@ -88,25 +88,68 @@ func (sub *subject) remove(i int) {
 	sub.zs = sub.zs[:last]
 }
 
-// apply evaluates the zones a new sample from source srcIdx touches.
-func (t *Tracker) apply(dst []ZoneEvent, si int32, srcIdx int32, ts int64) []ZoneEvent {
+// start opens a pending state for zone zi at the sample time, or at the
+// subject's latest event time if a late sample lies before it, so that a
+// subject's events never go back in time; with no hold it enters at once.
+func (t *Tracker) start(dst []ZoneEvent, si, zi int32, ts int64, level float64, li int) []ZoneEvent {
+	sub := &t.subjects[si]
+	since := max(ts, sub.floor)
+	sub.zs = append(sub.zs, zstate{zone: zi, since: since})
+	st := &sub.zs[len(sub.zs)-1]
+	t.refresh(sub, st, since, level, li)
+	if t.zones[zi].hold == 0 {
+		dst = t.confirm(dst, si, len(sub.zs)-1, since)
+	}
+	return dst
+}
+
+// closeGap handles an in-band sample that arrives after the state's exit
+// time (possible while absence decisions wait for the clock skew): the
+// subject was away for longer than the timeout, so the state ends at
+// last seen + timeout exactly (dwells due before then fire first) and the
+// sample starts afresh. It reports whether state k was removed.
+func (t *Tracker) closeGap(dst []ZoneEvent, sub *subject, k int, ts int64) ([]ZoneEvent, bool) {
+	st := &sub.zs[k]
+	z := &t.zones[st.zone]
+	exitAt := st.lastSeen + z.timeout
+	if ts < exitAt {
+		return dst, false
+	}
+	if st.inside {
+		for st.nextDwell != 0 && st.nextDwell < exitAt {
+			dst = t.emit(dst, sub, st, ZoneDwelled, st.nextDwell, false)
+			if z.repeat > 0 {
+				st.nextDwell += z.repeat
+			} else {
+				st.nextDwell = 0
+			}
+		}
+		dst = t.emit(dst, sub, st, ZoneExited, exitAt, false)
+	}
+	sub.remove(k)
+	return dst, true
+}
+
+// apply evaluates the zones a new sample touches.
+func (t *Tracker) apply(dst []ZoneEvent, si int32, zones []int32, ts int64) []ZoneEvent {
 	sub := &t.subjects[si]
 	if t.cfg.assign == AssignIndependent {
-		for _, zi := range t.sources[srcIdx].zones {
+		for _, zi := range zones {
 			level, li, ok := t.zoneLevel(sub, zi, ts)
 			if !ok {
 				continue
 			}
 			in, enter := t.band(sub, zi, level, li)
 			k := sub.find(zi)
+			if k >= 0 && in {
+				var gone bool
+				if dst, gone = t.closeGap(dst, sub, k, ts); gone {
+					k = -1
+				}
+			}
 			switch {
 			case k < 0 && enter:
-				sub.zs = append(sub.zs, zstate{zone: zi, since: ts})
-				st := &sub.zs[len(sub.zs)-1]
-				t.refresh(sub, st, ts, level, li)
-				if t.zones[zi].hold == 0 {
-					dst = t.confirm(dst, si, len(sub.zs)-1, ts)
-				}
+				dst = t.start(dst, si, zi, ts, level, li)
 			case k >= 0 && in:
 				t.refresh(sub, &sub.zs[k], ts, level, li)
 			case k >= 0 && !sub.zs[k].inside:
@@ -131,6 +174,11 @@ func (t *Tracker) applyExclusive(dst []ZoneEvent, si int32, ts int64) []ZoneEven
 			in, _ = t.band(sub, st.zone, level, li)
 		}
 		if in {
+			var gone bool
+			if dst, gone = t.closeGap(dst, sub, k, ts); gone {
+				k--
+				continue
+			}
 			t.refresh(sub, st, ts, level, li)
 		}
 		if st.inside {
@@ -147,10 +195,7 @@ func (t *Tracker) applyExclusive(dst []ZoneEvent, si int32, ts int64) []ZoneEven
 	best, bestLevel, bestLi := int32(-1), math.Inf(-1), -1
 	t.seen = t.seen[:0]
 	for i := range sub.links {
-		if ts-sub.links[i].last < 0 {
-			continue
-		}
-		for _, zi := range t.sources[sub.links[i].src].zones {
+		for _, zi := range sub.links[i].zones {
 			if contains(t.seen, zi) {
 				continue
 			}
@@ -180,12 +225,7 @@ func (t *Tracker) applyExclusive(dst []ZoneEvent, si int32, ts int64) []ZoneEven
 		pend = -1
 	}
 	if worthy && pend < 0 {
-		sub.zs = append(sub.zs, zstate{zone: best, since: ts})
-		st := &sub.zs[len(sub.zs)-1]
-		t.refresh(sub, st, ts, bestLevel, bestLi)
-		if t.zones[best].hold == 0 {
-			dst = t.confirm(dst, si, len(sub.zs)-1, ts)
-		}
+		dst = t.start(dst, si, best, ts, bestLevel, bestLi)
 	}
 	return dst
 }

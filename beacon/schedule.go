@@ -190,16 +190,16 @@ func (t *Tracker) confirm(dst []ZoneEvent, si int32, k int, at int64) []ZoneEven
 
 func (t *Tracker) emit(dst []ZoneEvent, sub *subject, st *zstate, kind ZoneEventKind, at int64, switched bool) []ZoneEvent {
 	z := &t.zones[st.zone]
-	src := &t.sources[st.best]
 	e := ZoneEvent{
-		Kind: kind, Time: time.Unix(0, at).UTC(), Subject: sub.name, Beacon: src.id, Gateway: src.gateway,
+		Kind: kind, Time: time.Unix(0, at).UTC(), Subject: sub.name, Beacon: st.bestID, Gateway: st.bestGateway,
 		Zone: z.name, Place: z.place, EnteredAt: time.Unix(0, st.entered).UTC(), Dwell: time.Duration(at - st.entered),
-		RSSI: st.level, Distance: EstimateDistance(src.model, st.level, max(math.Sqrt(st.sigma), 2), st.tx),
+		RSSI: st.level, Distance: EstimateDistance(st.model, st.level, max(math.Sqrt(st.sigma), 2), st.tx),
 		Confidence: t.confidence(st), Switched: switched,
 	}
 	if sub.name == "" {
 		e.Beacon = sub.id
 	}
 	t.stats.Events++
+	sub.floor = max(sub.floor, at)
 	return append(dst, e)
 }

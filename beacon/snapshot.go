@@ -51,9 +51,8 @@ func (t *Tracker) Snapshot() Snapshot {
 	for si := range t.subjects {
 		sub := &t.subjects[si]
 		for _, st := range sub.zs {
-			src := &t.sources[st.best]
 			zs := ZoneState{
-				Subject: sub.name, Beacon: src.id, Gateway: src.gateway, Zone: t.zones[st.zone].name,
+				Subject: sub.name, Beacon: st.bestID, Gateway: st.bestGateway, Zone: t.zones[st.zone].name,
 				Inside: st.inside, Since: toTime(st.since), EnteredAt: toTime(st.entered), LastSeen: toTime(st.lastSeen),
 				NextDwell: toTime(st.nextDwell), RSSI: st.level, TxPower: st.tx,
 			}
@@ -92,7 +91,10 @@ func (t *Tracker) Restore(s Snapshot) error {
 		z := zstate{
 			zone: zi, inside: st.Inside, since: fromTime(st.Since), entered: fromTime(st.EnteredAt),
 			lastSeen: fromTime(st.LastSeen), nextDwell: fromTime(st.NextDwell), level: st.RSSI, tx: st.TxPower,
-			sigma: t.kp.r, best: t.sourceFor(sourceKey{gateway: st.Gateway, id: st.Beacon}),
+			sigma: t.kp.r, bestGateway: st.Gateway, bestID: st.Beacon, model: t.cfg.model,
+		}
+		if m, ok := t.calibModels[st.Gateway]; ok {
+			z.model = m
 		}
 		if k := sub.find(zi); k >= 0 {
 			sub.zs[k] = z

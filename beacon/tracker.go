@@ -22,36 +22,21 @@ type Tracker struct {
 	zoneIdx   map[string]int32
 	byGateway map[string][]int32
 	byRoom    map[string][]int32
+	// calibModels holds per-gateway PathLoss models as interface values,
+	// built once so that new links do not allocate.
+	calibModels map[string]DistanceModel
 
 	byName   map[string]int32   // subjects named by the sighting
 	byID     map[BeaconID]int32 // subjects that are the transmitter
 	subjects []subject
 	free     []int32 // evicted subject slots
 	maxIdle  int64   // longest exit timeout + skew: links older are stale
-	srcIdx   map[sourceKey]int32
-	sources  []source
 
 	heap    []timer
 	now     int64 // newest time seen (unix ns)
 	started bool
 	stats   Stats
 	seen    []int32 // scratch: zones already considered
-}
-
-type sourceKey struct {
-	gateway, room string
-	id            BeaconID
-}
-
-type source struct {
-	sourceKey
-	zones  []int32
-	offset float64
-	weight float64
-	model  DistanceModel
-	pl     PathLoss // for turning gateway distances into levels
-	tx     float64  // override, when hasTx
-	hasTx  bool
 }
 
 type subject struct {
@@ -61,13 +46,26 @@ type subject struct {
 	zs        []zstate
 	queued    int64
 	hasQueued bool
+	floor     int64 // time of the latest event emitted: later events never precede it
 }
 
+// link is one (observer, transmitter) pair of a subject: a gateway hearing
+// a device, or a phone hearing a store beacon. It carries everything the
+// hot path needs, so the Tracker keeps no global per-transmitter table that
+// rotating addresses could grow without bound.
 type link struct {
-	src  int32
-	last int64
-	tx   float64
-	sm   smoothState
+	gateway, room string
+	id            BeaconID
+	zones         []int32 // zones this link counts for (capacity reused with the slot)
+	last          int64
+	tx            float64 // 1 m power in use
+	txOverride    float64
+	hasTxOverride bool
+	offset        float64 // gateway calibration
+	weight        float64
+	model         DistanceModel
+	pl            PathLoss
+	sm            smoothState
 }
 
 type zstate struct {
@@ -76,7 +74,10 @@ type zstate struct {
 	since, entered, lastSeen int64
 	nextDwell                int64   // 0: none
 	level, sigma, tx         float64 // sigma holds the variance (dB²)
-	best                     int32   // source of the strongest link at the last in-band sample
+	// the strongest link at the last in-band sample
+	bestGateway string
+	bestID      BeaconID
+	model       DistanceModel
 }
 
 // NewTracker returns a Tracker for zones. Zone names must be unique and
@@ -99,9 +100,16 @@ func NewTracker(zones []Zone, opts ...TrackerOption) (*Tracker, error) {
 		byName:   map[string]int32{},
 		byID:     make(map[BeaconID]int32, cfg.capacity),
 		subjects: make([]subject, 0, cfg.capacity),
-		srcIdx:   make(map[sourceKey]int32, cfg.capacity),
-		sources:  make([]source, 0, cfg.capacity),
 		heap:     make([]timer, 0, cfg.capacity),
+	}
+	t.calibModels = map[string]DistanceModel{}
+	if p, ok := cfg.model.(PathLoss); ok {
+		for g, c := range cfg.calib {
+			if c.Exponent > 0 {
+				p.Exponent = c.Exponent
+				t.calibModels[g] = p
+			}
+		}
 	}
 	for i := range zones {
 		z := &zones[i]
@@ -172,9 +180,7 @@ func (t *Tracker) Observe(dst []ZoneEvent, s Sighting) ([]ZoneEvent, error) {
 	}
 	si := t.subjectFor(&s)
 	sub := &t.subjects[si]
-	li := t.linkFor(sub, &s, ts)
-	l := &sub.links[li]
-	src := &t.sources[l.src]
+	l := &sub.links[t.linkFor(sub, &s, ts)]
 	if l.sm.n > 0 && t.cfg.dedup > 0 && absDiff(ts, l.last) < t.cfg.dedup {
 		t.stats.Duplicates++
 		return dst, nil
@@ -182,24 +188,22 @@ func (t *Tracker) Observe(dst []ZoneEvent, s Sighting) ([]ZoneEvent, error) {
 	t.stats.Sightings++
 	tx := t.cfg.defaultTx
 	switch {
-	case src.hasTx:
-		tx = src.tx
+	case l.hasTxOverride:
+		tx = l.txOverride
 	case s.HasTxPower && validLevel(float64(s.TxPower1m)):
 		tx = float64(s.TxPower1m)
 	}
 	var z float64
 	if s.RSSI.Valid() {
-		z = float64(s.RSSI) + src.offset
+		z = float64(s.RSSI) + l.offset
 	} else {
-		z = src.pl.Level(s.Distance, tx)
+		z = l.pl.Level(s.Distance, tx)
 	}
 	if !l.sm.update(&t.kp, ts, z) {
 		t.stats.Outliers++
 	}
 	l.last, l.tx = max(l.last, ts), tx
-	// Events whose time the sample proves has passed come first.
-	dst, _ = t.fire(dst, si, ts, 0)
-	dst = t.apply(dst, si, l.src, ts)
+	dst = t.apply(dst, si, l.zones, ts)
 	var next int64
 	dst, next = t.fire(dst, si, t.now, t.cfg.maxSkew)
 	t.schedule(si, next)
@@ -270,66 +274,67 @@ func (t *Tracker) evict(si int32) {
 func (t *Tracker) linkFor(sub *subject, s *Sighting, ts int64) int {
 	stale := -1
 	for i := range sub.links {
-		src := &t.sources[sub.links[i].src]
-		if src.id == s.Beacon && src.gateway == s.Gateway && src.room == s.Room {
+		l := &sub.links[i]
+		if l.id == s.Beacon && l.gateway == s.Gateway && l.room == s.Room {
 			return i
 		}
-		if ts-sub.links[i].last > t.maxIdle {
+		if ts-l.last > t.maxIdle {
 			stale = i
 		}
 	}
-	l := link{src: t.sourceFor(sourceKey{gateway: s.Gateway, room: s.Room, id: s.Beacon})}
-	if stale >= 0 { // reuse the slot of a link not heard for longer than any timeout
-		sub.links[stale] = l
-		return stale
+	if stale < 0 {
+		if n := len(sub.links); n < cap(sub.links) {
+			sub.links = sub.links[:n+1] // keep the old element's zones capacity
+		} else {
+			sub.links = append(sub.links, link{})
+		}
+		stale = len(sub.links) - 1
 	}
-	sub.links = append(sub.links, l)
-	return len(sub.links) - 1
+	// A new link, or the slot of one not heard for longer than any timeout.
+	l := &sub.links[stale]
+	t.initLink(l, s)
+	return stale
 }
 
-func (t *Tracker) sourceFor(k sourceKey) int32 {
-	if i, ok := t.srcIdx[k]; ok {
-		return i
+// initLink resolves a link's zones, calibration and power override. It
+// runs once per new link, not per sighting.
+func (t *Tracker) initLink(l *link, s *Sighting) {
+	zones := append(l.zones[:0], t.byGateway[s.Gateway]...)
+	*l = link{gateway: s.Gateway, room: s.Room, id: s.Beacon, weight: 1, model: t.cfg.model}
+	if s.Room != "" {
+		zones = appendUnique(zones, t.byRoom[s.Room]...)
 	}
-	src := source{sourceKey: k, weight: 1, model: t.cfg.model}
-	if w, ok := t.cfg.weights[k.gateway]; ok && w > 0 {
-		src.weight = w
+	for zi := range t.zones {
+		for _, p := range t.zones[zi].patterns {
+			if p.Matches(s.Beacon) {
+				zones = appendUnique(zones, int32(zi))
+				break
+			}
+		}
+	}
+	l.zones = zones
+	if w, ok := t.cfg.weights[s.Gateway]; ok && w > 0 {
+		l.weight = w
 	}
 	pl := PathLoss{Exponent: 2}
 	if p, ok := t.cfg.model.(PathLoss); ok {
 		pl = p
 	}
-	if c, ok := t.cfg.calib[k.gateway]; ok {
-		src.offset = c.Offset
+	if c, ok := t.cfg.calib[s.Gateway]; ok {
+		l.offset = c.Offset
 		if c.Exponent > 0 {
 			pl.Exponent = c.Exponent
 			if _, ok := t.cfg.model.(PathLoss); ok {
-				src.model = pl
+				l.model = t.calibModels[s.Gateway]
 			}
 		}
 	}
-	src.pl = pl
+	l.pl = pl
 	for _, o := range t.cfg.txOverrides {
-		if o.p.Matches(k.id) {
-			src.tx, src.hasTx = o.tx, true
+		if o.p.Matches(s.Beacon) {
+			l.txOverride, l.hasTxOverride = o.tx, true
 		}
 	}
-	src.zones = append(src.zones, t.byGateway[k.gateway]...)
-	if k.room != "" {
-		src.zones = appendUnique(src.zones, t.byRoom[k.room]...)
-	}
-	for zi := range t.zones {
-		for _, p := range t.zones[zi].patterns {
-			if p.Matches(k.id) {
-				src.zones = appendUnique(src.zones, int32(zi))
-				break
-			}
-		}
-	}
-	i := int32(len(t.sources))
-	t.srcIdx[k] = i
-	t.sources = append(t.sources, src)
-	return i
 }
 
 func appendUnique(s []int32, v ...int32) []int32 {
