@@ -42,7 +42,7 @@ func HashID(key []byte, id BeaconID) string {
 // HashID(key, transmitter) when the transmitter is the subject. Properties
 // (snake_case): zone, place_id, dwell_seconds (dwelled, exited),
 // entered_at, distance_m, distance_min_m, distance_max_m (when known),
-// rssi_dbm, confidence, beacon_id (hashed for device addresses and
+// proximity (when known), rssi_dbm, confidence, beacon_id (hashed for device addresses and
 // transmitter subjects), gateway_id, switched (exited). It returns
 // ErrNoHashKey rather than put a device identifier in the clear.
 func (e ZoneEvent) Event(o EventOptions) (connected.Event, error) {
@@ -98,6 +98,9 @@ func (e ZoneEvent) Event(o EventOptions) (connected.Event, error) {
 	}
 	if e.Kind == ZoneExited {
 		p["switched"] = e.Switched
+	}
+	if e.Proximity != ProximityUnknown {
+		p["proximity"] = e.Proximity.String()
 	}
 	if e.Distance.OK {
 		p["distance_m"] = round2(e.Distance.Meters)

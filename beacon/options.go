@@ -45,6 +45,7 @@ type trackerConfig struct {
 	txOverrides  []txOverride
 	capacity     int
 	resolveEID   func(eid [8]byte, t time.Time) (BeaconID, bool)
+	proximity    ProximityClassifier
 }
 
 type txOverride struct {
@@ -141,4 +142,10 @@ func WithCapacity(n int) TrackerOption {
 // are tracked as they are.
 func WithEIDResolver(f func(eid [8]byte, t time.Time) (BeaconID, bool)) TrackerOption {
 	return optionFunc(func(t *trackerConfig) { t.resolveEID = f })
+}
+
+// WithProximity sets the classifier for ZoneEvent.Proximity; the zero
+// ProximityClassifier (0.5 m / 3 m, 1 m dead-band) is the default.
+func WithProximity(c ProximityClassifier) TrackerOption {
+	return optionFunc(func(t *trackerConfig) { t.proximity = c })
 }

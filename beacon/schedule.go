@@ -199,6 +199,8 @@ func (t *Tracker) emit(dst []ZoneEvent, sub *subject, st *zstate, kind ZoneEvent
 	if sub.name == "" {
 		e.Beacon = sub.id
 	}
+	e.Proximity = t.cfg.proximity.Classify(st.prox, e.Distance.Meters, e.Distance.OK)
+	st.prox = e.Proximity
 	t.stats.Events++
 	sub.floor = max(sub.floor, at)
 	return append(dst, e)

@@ -78,6 +78,7 @@ type zstate struct {
 	bestGateway string
 	bestID      BeaconID
 	model       DistanceModel
+	prox        Proximity // class reported with the last event
 }
 
 // NewTracker returns a Tracker for zones. Zone names must be unique and
@@ -153,9 +154,9 @@ func (t *Tracker) Now() time.Time {
 	return time.Unix(0, t.now).UTC()
 }
 
-// Observe applies one sighting and appends the events it causes, in time
-// order, to dst. Timers due by the sighting's time (exits, dwells, enters
-// whose hold has passed) fire first. A sighting older than the newest time
+// Observe applies one sighting and appends the events it causes to dst.
+// Timers due by the newest time seen (exits, dwells, enters whose hold has
+// passed) fire first; a subject's events never go back in time. A sighting older than the newest time
 // seen minus the allowed skew gets ErrLate, one without valid RSSI or
 // distance ErrNoSignal; neither is applied, both are counted. Repeats within
 // the dedup window are dropped and counted in Stats.Duplicates (nil error).

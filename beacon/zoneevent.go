@@ -51,6 +51,9 @@ type ZoneEvent struct {
 	// at the last in-band sample; Distance its distance estimate.
 	RSSI     float64
 	Distance Estimate
+	// Proximity classifies Distance with the Tracker's ProximityClassifier;
+	// the dead-band applies across the events of one visit.
+	Proximity Proximity
 	// Confidence in [0, 1) grows with the margin between the level and the
 	// exit threshold (1 - exp(-margin/6 dB)); it is a ranking aid, not a
 	// calibrated probability.
