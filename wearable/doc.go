@@ -2,6 +2,10 @@
 // health-platform exports into normalized, provenance-stamped measurements
 // and customer events, and keeps health values out of marketing.
 //
+// The pipeline is: raw value → decoder → Session (stateful derivation and
+// plausibility) → Measurement (normalized units, source, device, category)
+// → Open mHealth / FHIR JSON, or → connected.Event (event.go).
+//
 // # Decoders
 //
 // One type per characteristic, in files named by UUID:
@@ -17,21 +21,62 @@
 // Decoding uses only the standard library, does not allocate, and is strict:
 // the value length must match what the flags announce (no zero-padding of
 // short values, no ignoring of extra bytes), reserved flag bits and reserved
-// enumeration values are rejected, and on error the receiver is left
-// untouched. Errors are *ParseError values naming the characteristic and the
-// byte offset, matching ErrTruncated, ErrTrailingBytes, ErrTooLong,
+// enumeration or status values are rejected, and on error the receiver is
+// left untouched. Errors are *ParseError values naming the characteristic
+// and the byte offset, matching ErrTruncated, ErrTrailingBytes, ErrTooLong,
 // ErrReserved or ErrOutOfRange with errors.Is. Fields keep the wire
 // representation (raw units, the 8/16-bit heart-rate width, raw SFLOAT and
-// FLOAT), so decode → encode is byte-exact; the encoders exist so that
-// firmware teams can simulate devices.
+// FLOAT), so decode → encode is byte-exact; the encoders are there for
+// firmware teams simulating devices.
 //
 // IEEE 11073-20601 numbers are SFloat (16-bit) and Float (32-bit). Their
 // special values — NaN, NRes, +INF, -INF and reserved — are reported by
 // Special and are never returned as numbers. Compare values with Equal:
 // 100 may be sent as 100 × 10⁰ or 1000 × 10⁻¹.
 //
-// # Decoders are not thread-safe targets
+// # Sessions
 //
-// A decoded value is a plain struct owned by the caller. Decoding into the
-// same value from two goroutines is a data race, as for any struct.
+// A Session follows one device. It is a synchronous state machine: every
+// call takes the receipt time from the caller, so a recorded stream replays
+// exactly, and it is not safe for concurrent use (one goroutine per device).
+// It derives cadence, speed and distance from cumulative CSC and
+// cycling-power counters with modular arithmetic (event times mod 65,536,
+// wheel counts mod 2³², crank counts mod 2¹⁶; power-meter wheel times in
+// 1/2048 s), restarting its baseline — and saying so with a flag — when a
+// gap makes the event time ambiguous or a counter runs backwards. It keeps
+// heart-rate summaries (average, maximum, time in zones, RMSSD), energy and
+// distance totals, Battery Low hysteresis, and the connection and workout
+// state behind the Occurrence values (Device Connected/Disconnected, Workout
+// Completed, Battery Low).
+//
+// The plausibility layer flags and never invents: a value out of range, a
+// sensor without skin contact, 0 bpm (off-body), an RR series that looks
+// like milliseconds, a device-reported problem all set Flags on a
+// measurement that keeps the value as sent; Measurement.Valid says whether
+// to use it. Known device deviations are declared per device with Quirks.
+//
+// # Measurements and output
+//
+// A Measurement carries its unit in its field types (BPM, Milliseconds,
+// Watts, Metres, Celsius, MMHg with kPa converted, Kilograms, Percent), the
+// value as received in Original when a conversion happened, its Source (BLE
+// direct or a named platform export), the Device, a DedupeKey, and its
+// health data category. MarshalOpenMHealth writes Open mHealth data points
+// (heart-rate 2.0, rr-interval 1.0, calories-burned 2.0, speed 1.0,
+// step-count 3.0, physical-activity 1.2, body-temperature 4.0,
+// blood-pressure 4.0, body-weight 3.0, oxygen-saturation 2.0); MarshalFHIR
+// writes FHIR R4 Observations with LOINC codes and UCUM units. Package
+// applehealth imports Apple Health exports as the same measurements.
+//
+// # Events and consent
+//
+// event.go is the only place that builds connected.Event values. Properties
+// that carry a health value appear only on connected.CategoryHealth events,
+// which the consent router never delivers to marketing or advertising
+// destinations; events without health values are connected.CategoryDevice;
+// anything from a health platform is CategoryHealth regardless. Message ids
+// are derived from dedupe keys, so replays are idempotent downstream.
+//
+// Decoded values, measurements and occurrences are plain values owned by
+// the caller. The package starts no goroutines and keeps no global state.
 package wearable

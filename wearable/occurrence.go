@@ -52,3 +52,20 @@ type Occurrence struct {
 	// DedupeKey identifies the occurrence across replays.
 	DedupeKey string
 }
+
+// WorkoutOccurrence returns the Workout Completed occurrence for a
+// KindWorkout measurement, such as one imported from a platform export. It
+// returns a *ConversionError wrapping ErrUnsupported for other kinds.
+func WorkoutOccurrence(m *Measurement) (Occurrence, error) {
+	if m.Kind != KindWorkout {
+		return Occurrence{}, &ConversionError{Format: "occurrence", Kind: m.Kind, Err: ErrUnsupported}
+	}
+	key := m.DedupeKey
+	if key != "" {
+		key += ":completed"
+	}
+	return Occurrence{
+		Kind: OccurrenceWorkoutCompleted, Time: m.End, Device: m.Device, Source: m.Source,
+		Workout: *m, DedupeKey: key,
+	}, nil
+}

@@ -195,8 +195,10 @@ func (s *Session) Notify(now time.Time, c Characteristic, value []byte) (Update,
 		if err := l.UnmarshalBinary(value); err != nil {
 			return u, err
 		}
-		s.observe(now, "", false, &u)
+		// Set before observe so that an implied Device Connected carries it.
+		// Body Sensor Location belongs to the Heart Rate service.
 		s.dev.Location, s.dev.HasLocation = l, true
+		s.observe(now, DeviceHeartRateSensor, false, &u)
 	default:
 		return u, &ParseError{Characteristic: c, Offset: 0, Err: ErrUnsupported}
 	}
