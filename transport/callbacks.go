@@ -1,0 +1,127 @@
+package transport
+
+import (
+	"sync"
+
+	"github.com/touchpoint-sdk/touchpoint/connected"
+)
+
+// Failure reports records that will not be delivered, and why.
+type Failure struct {
+	Records []*connected.Record
+	Reason  Reason
+	Err     error // the last error seen, nil for queue drops
+}
+
+// Callbacks are delivery outcome hooks. Either may be nil. They are called on
+// the Dispatcher's own goroutine, one at a time, in the order the outcomes
+// were reported, never on the goroutine that does I/O: a slow callback delays
+// later callbacks, not delivery. The slices passed belong to the callback,
+// which may keep them; the records are immutable.
+type Callbacks struct {
+	// OnSuccess receives records the destination acknowledged.
+	OnSuccess func(recs []*connected.Record)
+	// OnFailure receives records given up on, with the reason.
+	OnFailure func(f Failure)
+}
+
+// Dispatcher runs Callbacks on one goroutine of its own, in order. It is
+// exported so that Senders outside this package can report outcomes the
+// same way. Its queue is unbounded in batches but holds only references to
+// records already in memory. Close waits for it to drain.
+type Dispatcher struct {
+	cb      Callbacks
+	mu      sync.Mutex
+	queue   []dispatchItem
+	wake    chan struct{} // capacity 1: a pending wake-up
+	stop    chan struct{}
+	done    chan struct{}
+	closing sync.Once
+}
+
+type dispatchItem struct {
+	success []*connected.Record
+	failure *Failure
+}
+
+// NewDispatcher starts a Dispatcher for cb. When both callbacks are nil it
+// starts no goroutine and every report is discarded. Call Close when done.
+func NewDispatcher(cb Callbacks) *Dispatcher {
+	d := &Dispatcher{cb: cb, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	if cb.OnSuccess == nil && cb.OnFailure == nil {
+		close(d.done)
+		return d
+	}
+	go d.run()
+	return d
+}
+
+// WantsSuccess reports whether an OnSuccess callback is set, so that callers
+// can skip building success reports.
+func (d *Dispatcher) WantsSuccess() bool { return d.cb.OnSuccess != nil }
+
+// Success queues recs for OnSuccess. It never blocks on the callback.
+func (d *Dispatcher) Success(recs []*connected.Record) {
+	if d.cb.OnSuccess == nil || len(recs) == 0 {
+		return
+	}
+	d.push(dispatchItem{success: recs})
+}
+
+// Failure queues f for OnFailure. It never blocks on the callback.
+func (d *Dispatcher) Failure(f Failure) {
+	if d.cb.OnFailure == nil || len(f.Records) == 0 {
+		return
+	}
+	d.push(dispatchItem{failure: &f})
+}
+
+func (d *Dispatcher) push(it dispatchItem) {
+	d.mu.Lock()
+	d.queue = append(d.queue, it)
+	d.mu.Unlock()
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (d *Dispatcher) run() {
+	defer close(d.done)
+	var batch []dispatchItem
+	for {
+		d.mu.Lock()
+		batch, d.queue = d.queue, batch[:0]
+		d.mu.Unlock()
+		for i := range batch {
+			it := &batch[i]
+			if it.failure != nil {
+				d.cb.OnFailure(*it.failure)
+			} else {
+				d.cb.OnSuccess(it.success)
+			}
+			*it = dispatchItem{}
+		}
+		if len(batch) > 0 {
+			continue
+		}
+		select {
+		case <-d.wake:
+		case <-d.stop:
+			d.mu.Lock()
+			n := len(d.queue)
+			d.mu.Unlock()
+			if n == 0 {
+				return
+			}
+		}
+	}
+}
+
+// Close delivers everything queued, then stops the goroutine. It waits for
+// the callbacks to return, so callbacks must not block indefinitely. Reports
+// made after Close are discarded. Close is idempotent.
+func (d *Dispatcher) Close() {
+	d.closing.Do(func() { close(d.stop) })
+	<-d.done
+}

@@ -1,0 +1,205 @@
+package transport
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Defaults of the Batcher, chosen for Segment's HTTP API limits.
+const (
+	DefaultMaxBatchEvents  = 2500             // Segment: at most 2,500 events per /v1/batch
+	DefaultMaxBatchBytes   = 500_000          // Segment: at most 500,000 bytes per request
+	DefaultMaxEventBytes   = 32_000           // Segment: at most 32,000 bytes per event
+	DefaultFlushInterval   = time.Second      // the longest a record waits for a batch to fill
+	DefaultMaxQueueEvents  = 50_000           // records held in memory, queued or in flight
+	DefaultMaxQueueBytes   = 32 << 20         // payload bytes held in memory
+	DefaultConcurrency     = 4                // batches in flight at once
+	DefaultRequestTimeout  = 10 * time.Second // per HTTP request
+	DefaultRetryInitial    = 100 * time.Millisecond
+	DefaultRetryMax        = 30 * time.Second
+	DefaultRetryBudget     = time.Minute
+	DefaultMaxRetryAfter   = time.Minute // Retry-After values above this are clamped
+	batchEnvelopeReserve   = 64          // bytes kept free in a batch for the request envelope
+	defaultFileMaxBytes    = 64 << 20
+	defaultFileMaxBackups  = 5
+	defaultResponseBodyCap = 64 << 10
+)
+
+// BatcherOption configures NewBatcher.
+type BatcherOption interface{ applyBatcher(*batcherConfig) }
+
+type batcherOptionFunc func(*batcherConfig)
+
+func (f batcherOptionFunc) applyBatcher(c *batcherConfig) { f(c) }
+
+type batcherConfig struct {
+	maxBatchEvents, maxBatchBytes, maxEventBytes int
+	maxQueueEvents, maxQueueBytes                int
+	interval                                     time.Duration
+	overflow                                     Overflow
+	concurrency                                  int
+	ordered                                      bool
+	callbacks                                    Callbacks
+}
+
+func newBatcherConfig(opts []BatcherOption) (batcherConfig, error) {
+	c := batcherConfig{
+		maxBatchEvents: DefaultMaxBatchEvents, maxBatchBytes: DefaultMaxBatchBytes,
+		maxEventBytes: DefaultMaxEventBytes, maxQueueEvents: DefaultMaxQueueEvents,
+		maxQueueBytes: DefaultMaxQueueBytes, interval: DefaultFlushInterval,
+		concurrency: DefaultConcurrency,
+	}
+	for _, o := range opts {
+		if o == nil {
+			return c, errors.New("transport: nil BatcherOption")
+		}
+		o.applyBatcher(&c)
+	}
+	switch {
+	case c.maxBatchEvents < 1:
+		return c, fmt.Errorf("transport: WithMaxBatchEvents(%d): must be >= 1", c.maxBatchEvents)
+	case c.maxBatchBytes < 2*batchEnvelopeReserve:
+		return c, fmt.Errorf("transport: WithMaxBatchBytes(%d): must be >= %d", c.maxBatchBytes, 2*batchEnvelopeReserve)
+	case c.maxEventBytes < 1:
+		return c, fmt.Errorf("transport: WithMaxEventBytes(%d): must be >= 1", c.maxEventBytes)
+	case c.interval <= 0:
+		return c, fmt.Errorf("transport: WithFlushInterval(%v): must be > 0", c.interval)
+	case c.maxQueueEvents < c.maxBatchEvents:
+		return c, fmt.Errorf("transport: WithQueueLimits: %d events is less than one batch (%d)", c.maxQueueEvents, c.maxBatchEvents)
+	case c.maxQueueBytes < c.maxBatchBytes:
+		return c, fmt.Errorf("transport: WithQueueLimits: %d bytes is less than one batch (%d)", c.maxQueueBytes, c.maxBatchBytes)
+	case !c.overflow.valid():
+		return c, fmt.Errorf("transport: WithOverflow(%v): unknown policy", c.overflow)
+	case c.concurrency < 1 || c.concurrency > 1024:
+		return c, fmt.Errorf("transport: WithConcurrency(%d): must be in [1, 1024]", c.concurrency)
+	}
+	return c, nil
+}
+
+// WithMaxBatchEvents sets the most records in one batch. Default 2,500.
+func WithMaxBatchEvents(n int) BatcherOption {
+	return batcherOptionFunc(func(c *batcherConfig) { c.maxBatchEvents = n })
+}
+
+// WithMaxBatchBytes sets the largest batch, in bytes: the records' payloads
+// plus one separator byte each, plus 64 bytes kept for the request envelope.
+// Default 500,000. Must be at least 128.
+func WithMaxBatchBytes(n int) BatcherOption {
+	return batcherOptionFunc(func(c *batcherConfig) { c.maxBatchBytes = n })
+}
+
+// WithMaxEventBytes sets the largest accepted record payload; larger records
+// are refused with ErrTooLarge. Default 32,000.
+func WithMaxEventBytes(n int) BatcherOption {
+	return batcherOptionFunc(func(c *batcherConfig) { c.maxEventBytes = n })
+}
+
+// WithFlushInterval sets how often a partly filled batch is sent. Default 1 s.
+func WithFlushInterval(d time.Duration) BatcherOption {
+	return batcherOptionFunc(func(c *batcherConfig) { c.interval = d })
+}
+
+// WithQueueLimits bounds the records the Batcher holds in memory (queued or
+// being sent), in count and in payload bytes. Default 50,000 records and
+// 32 MiB. Each must hold at least one full batch.
+func WithQueueLimits(events, bytes int) BatcherOption {
+	return batcherOptionFunc(func(c *batcherConfig) { c.maxQueueEvents, c.maxQueueBytes = events, bytes })
+}
+
+// WithOverflow sets what Handle does when the queue is full. Default
+// OverflowDropNewest.
+func WithOverflow(o Overflow) BatcherOption {
+	return batcherOptionFunc(func(c *batcherConfig) { c.overflow = o })
+}
+
+// WithConcurrency sets how many batches may be in flight at once. Default 4.
+// Valid: 1 to 1024.
+func WithConcurrency(n int) BatcherOption {
+	return batcherOptionFunc(func(c *batcherConfig) { c.concurrency = n })
+}
+
+// WithOrderedPartitions, when true, preserves order per partition key:
+// records of one key are sent in the order they were handled, one batch at
+// a time, while different keys still go out concurrently (up to the
+// concurrency). Default false: batches complete in any order.
+func WithOrderedPartitions(on bool) BatcherOption {
+	return batcherOptionFunc(func(c *batcherConfig) { c.ordered = on })
+}
+
+// WithCallbacks sets the success and failure callbacks. They run on the
+// Batcher's dispatcher goroutine, in order. Default: none.
+func WithCallbacks(cb Callbacks) BatcherOption {
+	return batcherOptionFunc(func(c *batcherConfig) { c.callbacks = cb })
+}
+
+// HTTPOption configures the HTTP senders (NewSegment, NewRudderStack,
+// NewCloudEvents).
+type HTTPOption interface{ applyHTTP(*httpConfig) }
+
+type httpOptionFunc func(*httpConfig)
+
+func (f httpOptionFunc) applyHTTP(c *httpConfig) { f(c) }
+
+type httpConfig struct {
+	client  *http.Client
+	timeout time.Duration
+	gzip    bool
+	headers http.Header
+	bodyCap int64
+	now     func() time.Time
+}
+
+func newHTTPConfig(opts []HTTPOption) (httpConfig, error) {
+	c := httpConfig{timeout: DefaultRequestTimeout, gzip: true, headers: http.Header{}, bodyCap: defaultResponseBodyCap, now: time.Now}
+	for _, o := range opts {
+		if o == nil {
+			return c, errors.New("transport: nil HTTPOption")
+		}
+		o.applyHTTP(&c)
+	}
+	switch {
+	case c.timeout <= 0:
+		return c, fmt.Errorf("transport: WithRequestTimeout(%v): must be > 0", c.timeout)
+	case c.bodyCap < 0:
+		return c, fmt.Errorf("transport: WithResponseBodyLimit(%d): must be >= 0", c.bodyCap)
+	case c.now == nil:
+		return c, errors.New("transport: WithHTTPClock: nil clock")
+	}
+	return c, nil
+}
+
+// WithHTTPClient sets the client used for requests. Default: a client of its
+// own with a keep-alive transport sized for the Batcher's concurrency, whose
+// idle connections Shutdown closes. A client given here is not closed.
+func WithHTTPClient(c *http.Client) HTTPOption {
+	return httpOptionFunc(func(h *httpConfig) { h.client = c })
+}
+
+// WithRequestTimeout bounds each request, from dial to the end of the
+// response. Default 10 s.
+func WithRequestTimeout(d time.Duration) HTTPOption {
+	return httpOptionFunc(func(h *httpConfig) { h.timeout = d })
+}
+
+// WithGzip turns gzip request bodies on or off. Default on (fastest level,
+// pooled writers).
+func WithGzip(on bool) HTTPOption { return httpOptionFunc(func(h *httpConfig) { h.gzip = on }) }
+
+// WithHeader adds a header to every request. Options accumulate.
+func WithHeader(key, value string) HTTPOption {
+	return httpOptionFunc(func(h *httpConfig) { h.headers.Add(key, value) })
+}
+
+// WithResponseBodyLimit caps how many bytes of a response body are read.
+// Default 64 KiB; the rest is discarded with the connection.
+func WithResponseBodyLimit(n int64) HTTPOption {
+	return httpOptionFunc(func(h *httpConfig) { h.bodyCap = n })
+}
+
+// WithHTTPClock sets the clock that stamps sentAt and resolves HTTP-date
+// Retry-After values. Default time.Now.
+func WithHTTPClock(now func() time.Time) HTTPOption {
+	return httpOptionFunc(func(h *httpConfig) { h.now = now })
+}
