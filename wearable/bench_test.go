@@ -2,6 +2,7 @@ package wearable_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/touchpoint-sdk/touchpoint/wearable"
 )
@@ -68,4 +69,37 @@ func BenchmarkSFloat(b *testing.B) {
 		sum += v
 	}
 	_ = sum
+}
+
+// BenchmarkSessionNotify is the cost of decode + derivation + normalization
+// per notification (allocations come from the returned measurements).
+func BenchmarkSessionNotify(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		char wearable.Characteristic
+		in   []byte
+	}{
+		{"HeartRate+2RR", wearable.HeartRateMeasurementUUID, hx("16 48 54 01 EC 02")},
+		{"CSC", wearable.CSCMeasurementUUID, nil},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			s, _ := wearable.NewSession(wearable.Device{ID: "bench"})
+			b.ReportAllocs()
+			at := t0
+			i := uint32(0)
+			for b.Loop() {
+				in := c.in
+				if in == nil {
+					m := wearable.CSCMeasurement{HasWheel: true, WheelRevolutions: 2 * i, WheelEventTime: uint16(1024 * i),
+						HasCrank: true, CrankRevolutions: uint16(i), CrankEventTime: uint16(1024 * i)}
+					in, _ = m.MarshalBinary()
+				}
+				if _, err := s.Notify(at, c.char, in); err != nil {
+					b.Fatal(err)
+				}
+				at = at.Add(time.Second)
+				i++
+			}
+		})
+	}
 }

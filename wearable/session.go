@@ -110,7 +110,8 @@ func (s *Session) HeartRateSummary() HeartRateSummary { return s.hr.summary() }
 // validated but produce no measurement (they are the cuff inflating, not a
 // reading); Body Sensor Location updates Device.
 func (s *Session) Notify(now time.Time, c Characteristic, value []byte) (Update, error) {
-	var u Update
+	// Most notifications yield one to four measurements; size for that once.
+	u := Update{Measurements: make([]Measurement, 0, 4)}
 	switch c {
 	case HeartRateMeasurementUUID:
 		var m HeartRateMeasurement
