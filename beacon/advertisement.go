@@ -155,3 +155,22 @@ func SplitScanRecord(rec []byte) (adv, scanResponse []byte) {
 	}
 	return rec[:31], rec[31:]
 }
+
+// TxPower returns the TX Power Level: the TxPowerLevel field when
+// HasTxPowerLevel is set, else the first TX Power Level AD structure (0x0A)
+// in Data or ScanResponse. ok is false when there is none (or the raw data
+// is malformed before one is found). It does not allocate.
+func (a *Advertisement) TxPower() (dBm int8, ok bool) {
+	if a.HasTxPowerLevel {
+		return a.TxPowerLevel, true
+	}
+	for _, raw := range [2][]byte{a.Data, a.ScanResponse} {
+		r := NewADReader(raw)
+		for r.Next() {
+			if s := r.Structure(); s.Type == ADTxPowerLevel && len(s.Data) == 1 {
+				return int8(s.Data[0]), true
+			}
+		}
+	}
+	return 0, false
+}

@@ -37,17 +37,25 @@ func ParseAltBeacon(data []byte) (AltBeacon, error) {
 }
 
 func parseAltBeacon(company uint16, p []byte, base int) (AltBeacon, error) {
+	var f AltBeacon
+	err := f.parse(company, p, base)
+	return f, err
+}
+
+// parse decodes the payload after the company id into f, which must be
+// zero; on error f is left zero.
+func (f *AltBeacon) parse(company uint16, p []byte, base int) error {
 	switch {
 	case len(p) < 2:
-		return AltBeacon{}, perr(FormatAltBeacon, base+len(p), ErrTruncated)
+		return perr(FormatAltBeacon, base+len(p), ErrTruncated)
 	case p[0] != altBeaconCode0 || p[1] != altBeaconCode1:
-		return AltBeacon{}, perr(FormatAltBeacon, base, ErrUnknownFormat)
+		return perr(FormatAltBeacon, base, ErrUnknownFormat)
 	case len(p) < AltBeaconLength-3:
-		return AltBeacon{}, perr(FormatAltBeacon, base+len(p), ErrTruncated)
+		return perr(FormatAltBeacon, base+len(p), ErrTruncated)
 	case len(p) > AltBeaconLength-2:
-		return AltBeacon{}, perr(FormatAltBeacon, base+AltBeaconLength-2, ErrLength)
+		return perr(FormatAltBeacon, base+AltBeaconLength-2, ErrLength)
 	}
-	f := AltBeacon{CompanyID: company, Identifier: [20]byte(p[2:22]), RefRSSI: int8(p[22])}
+	f.CompanyID, f.Identifier, f.RefRSSI = company, [20]byte(p[2:22]), int8(p[22])
 	if len(p) == AltBeaconLength-2 {
 		f.Reserved, f.HasReserved = p[23], true
 	} else {
@@ -59,7 +67,7 @@ func parseAltBeacon(company uint16, p []byte, base int) (AltBeacon, error) {
 	if f.RefRSSI > 0 || f.RefRSSI == -128 {
 		f.Warnings |= WarnTxPowerRange
 	}
-	return f, nil
+	return nil
 }
 
 // ID1 returns the first 16 bytes of the beacon id, as libraries print it.

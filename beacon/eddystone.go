@@ -21,7 +21,8 @@ func ParseEddystone(data []byte) (Frame, error) {
 	return f, err
 }
 
-// parseEddystone decodes into f; on error f is left zero.
+// parseEddystone decodes into f, which must be zero; on error the caller
+// zeroes f.
 func (f *Frame) parseEddystone(p []byte, base int) error {
 	var err error
 	if len(p) == 0 {
@@ -32,23 +33,23 @@ func (f *Frame) parseEddystone(p []byte, base int) error {
 	}
 	switch p[0] {
 	case EddystoneTypeUID:
-		if f.UID, err = parseUID(p, base); err == nil {
+		if err = f.UID.parse(p, base); err == nil {
 			f.Format = FormatEddystoneUID
 		}
 	case EddystoneTypeURL:
-		if f.URL, err = parseURL(p, base); err == nil {
+		if err = f.URL.parse(p, base); err == nil {
 			f.Format = FormatEddystoneURL
 		}
 	case EddystoneTypeTLM:
 		if len(p) >= 2 && p[1] == tlmVersionEncrypted {
-			if f.ETLM, err = parseETLM(p, base); err == nil {
+			if err = f.ETLM.parse(p, base); err == nil {
 				f.Format = FormatEddystoneETLM
 			}
-		} else if f.TLM, err = parseTLM(p, base); err == nil {
+		} else if err = f.TLM.parse(p, base); err == nil {
 			f.Format = FormatEddystoneTLM
 		}
 	case EddystoneTypeEID:
-		if f.EID, err = parseEID(p, base); err == nil {
+		if err = f.EID.parse(p, base); err == nil {
 			f.Format = FormatEddystoneEID
 		}
 	default:

@@ -24,15 +24,22 @@ func ParseEddystoneEID(data []byte) (EddystoneEID, error) {
 }
 
 func parseEID(p []byte, base int) (EddystoneEID, error) {
+	var f EddystoneEID
+	err := f.parse(p, base)
+	return f, err
+}
+
+// parse decodes p into f, which must be zero; on error f is left zero.
+func (f *EddystoneEID) parse(p []byte, base int) error {
 	if len(p) < eidLen {
-		return EddystoneEID{}, perr(FormatEddystoneEID, base+len(p), ErrTruncated)
+		return perr(FormatEddystoneEID, base+len(p), ErrTruncated)
 	}
 	if len(p) > eidLen {
-		return EddystoneEID{}, perr(FormatEddystoneEID, base+eidLen, ErrLength)
+		return perr(FormatEddystoneEID, base+eidLen, ErrLength)
 	}
-	f := EddystoneEID{TxPower: int8(p[1]), EID: [8]byte(p[2:10])}
+	*f = EddystoneEID{TxPower: int8(p[1]), EID: [8]byte(p[2:10])}
 	f.Warnings = eddystoneTxWarn(f.TxPower)
-	return f, nil
+	return nil
 }
 
 // AppendServiceData appends the 10-byte service data ParseEddystoneEID

@@ -63,22 +63,30 @@ func ParseEddystoneTLM(data []byte) (EddystoneTLM, error) {
 }
 
 func parseTLM(p []byte, base int) (EddystoneTLM, error) {
+	var f EddystoneTLM
+	err := f.parse(p, base)
+	return f, err
+}
+
+// parse decodes p into f, which must be zero; on error f is left zero.
+func (f *EddystoneTLM) parse(p []byte, base int) error {
 	switch {
 	case len(p) < 2:
-		return EddystoneTLM{}, perr(FormatEddystoneTLM, base+len(p), ErrTruncated)
+		return perr(FormatEddystoneTLM, base+len(p), ErrTruncated)
 	case p[1] != tlmVersionPlain:
-		return EddystoneTLM{}, perr(FormatEddystoneTLM, base+1, ErrUnknownFormat)
+		return perr(FormatEddystoneTLM, base+1, ErrUnknownFormat)
 	case len(p) < tlmLen:
-		return EddystoneTLM{}, perr(FormatEddystoneTLM, base+len(p), ErrTruncated)
+		return perr(FormatEddystoneTLM, base+len(p), ErrTruncated)
 	case len(p) > tlmLen:
-		return EddystoneTLM{}, perr(FormatEddystoneTLM, base+tlmLen, ErrLength)
+		return perr(FormatEddystoneTLM, base+tlmLen, ErrLength)
 	}
-	return EddystoneTLM{
+	*f = EddystoneTLM{
 		VBatt:    be16(p[2:]),
 		Temp:     int16(be16(p[4:])),
 		AdvCount: be32(p[6:]),
 		SecCount: be32(p[10:]),
-	}, nil
+	}
+	return nil
 }
 
 // AppendServiceData appends the 14-byte service data ParseEddystoneTLM
@@ -117,17 +125,25 @@ func ParseEddystoneETLM(data []byte) (EncryptedTLM, error) {
 }
 
 func parseETLM(p []byte, base int) (EncryptedTLM, error) {
+	var f EncryptedTLM
+	err := f.parse(p, base)
+	return f, err
+}
+
+// parse decodes p into f, which must be zero; on error f is left zero.
+func (f *EncryptedTLM) parse(p []byte, base int) error {
 	switch {
 	case len(p) < 2:
-		return EncryptedTLM{}, perr(FormatEddystoneETLM, base+len(p), ErrTruncated)
+		return perr(FormatEddystoneETLM, base+len(p), ErrTruncated)
 	case p[1] != tlmVersionEncrypted:
-		return EncryptedTLM{}, perr(FormatEddystoneETLM, base+1, ErrUnknownFormat)
+		return perr(FormatEddystoneETLM, base+1, ErrUnknownFormat)
 	case len(p) < etlmLen:
-		return EncryptedTLM{}, perr(FormatEddystoneETLM, base+len(p), ErrTruncated)
+		return perr(FormatEddystoneETLM, base+len(p), ErrTruncated)
 	case len(p) > etlmLen:
-		return EncryptedTLM{}, perr(FormatEddystoneETLM, base+etlmLen, ErrLength)
+		return perr(FormatEddystoneETLM, base+etlmLen, ErrLength)
 	}
-	return EncryptedTLM{ETLM: [12]byte(p[2:14]), Salt: be16(p[14:]), MIC: be16(p[16:])}, nil
+	*f = EncryptedTLM{ETLM: [12]byte(p[2:14]), Salt: be16(p[14:]), MIC: be16(p[16:])}
+	return nil
 }
 
 // AppendServiceData appends the 18-byte service data ParseEddystoneETLM

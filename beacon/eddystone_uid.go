@@ -31,15 +31,22 @@ func ParseEddystoneUID(data []byte) (EddystoneUID, error) {
 }
 
 func parseUID(p []byte, base int) (EddystoneUID, error) {
+	var f EddystoneUID
+	err := f.parse(p, base)
+	return f, err
+}
+
+// parse decodes p into f, which must be zero; on error f is left zero.
+func (f *EddystoneUID) parse(p []byte, base int) error {
 	switch {
 	case len(p) < uidLenNoRFU:
-		return EddystoneUID{}, perr(FormatEddystoneUID, base+len(p), ErrTruncated)
+		return perr(FormatEddystoneUID, base+len(p), ErrTruncated)
 	case len(p) == uidLenNoRFU+1:
-		return EddystoneUID{}, perr(FormatEddystoneUID, base+len(p), ErrTruncated)
+		return perr(FormatEddystoneUID, base+len(p), ErrTruncated)
 	case len(p) > uidLen:
-		return EddystoneUID{}, perr(FormatEddystoneUID, base+uidLen, ErrLength)
+		return perr(FormatEddystoneUID, base+uidLen, ErrLength)
 	}
-	f := EddystoneUID{TxPower: int8(p[1]), Namespace: [10]byte(p[2:12]), Instance: [6]byte(p[12:18])}
+	*f = EddystoneUID{TxPower: int8(p[1]), Namespace: [10]byte(p[2:12]), Instance: [6]byte(p[12:18])}
 	f.Warnings = eddystoneTxWarn(f.TxPower)
 	if len(p) == uidLen {
 		f.RFU, f.HasRFU = [2]byte(p[18:20]), true
@@ -52,7 +59,7 @@ func parseUID(p []byte, base int) (EddystoneUID, error) {
 	if f.Namespace == [10]byte{} && f.Instance == [6]byte{} {
 		f.Warnings |= WarnZeroID
 	}
-	return f, nil
+	return nil
 }
 
 // AppendServiceData appends the service data (frame type first) that

@@ -39,24 +39,31 @@ func ParseEddystoneURL(data []byte) (EddystoneURL, error) {
 }
 
 func parseURL(p []byte, base int) (EddystoneURL, error) {
+	var f EddystoneURL
+	err := f.parse(p, base)
+	return f, err
+}
+
+// parse decodes p into f, which must be zero; on error f is left zero.
+func (f *EddystoneURL) parse(p []byte, base int) error {
 	if len(p) < urlMinLen {
-		return EddystoneURL{}, perr(FormatEddystoneURL, base+len(p), ErrTruncated)
+		return perr(FormatEddystoneURL, base+len(p), ErrTruncated)
 	}
 	if len(p) > urlMaxLen {
-		return EddystoneURL{}, perr(FormatEddystoneURL, base+urlMaxLen, ErrLength)
+		return perr(FormatEddystoneURL, base+urlMaxLen, ErrLength)
 	}
 	if p[2] >= byte(len(urlSchemes)) {
-		return EddystoneURL{}, perr(FormatEddystoneURL, base+2, ErrReserved)
+		return perr(FormatEddystoneURL, base+2, ErrReserved)
 	}
 	for i, c := range p[3:] {
 		if !urlByteOK(c) {
-			return EddystoneURL{}, perr(FormatEddystoneURL, base+3+i, ErrReserved)
+			return perr(FormatEddystoneURL, base+3+i, ErrReserved)
 		}
 	}
-	f := EddystoneURL{TxPower: int8(p[1]), Scheme: p[2], n: uint8(len(p) - 3)}
+	*f = EddystoneURL{TxPower: int8(p[1]), Scheme: p[2], n: uint8(len(p) - 3)}
 	copy(f.body[:], p[3:])
 	f.Warnings = eddystoneTxWarn(f.TxPower)
-	return f, nil
+	return nil
 }
 
 func urlByteOK(c byte) bool { return c < byte(len(urlExpansions)) || (c > 0x20 && c < 0x7F) }

@@ -250,17 +250,25 @@ func ParseManufacturerDataKeyed(companyID uint16, data []byte) (Frame, error) {
 func (f *Frame) parseManufacturer(company uint16, p []byte, base int) error {
 	switch {
 	case company == AppleCompanyID && len(p) > 0 && p[0] == iBeaconType:
-		v, err := parseIBeacon(p, base)
-		if err == nil && f.Format == FormatUnknown {
-			f.Format, f.IBeacon = FormatIBeacon, v
+		if f.Format != FormatUnknown {
+			_, err := parseIBeacon(p, base) // validate only
+			return err
 		}
-		return err
+		if err := f.IBeacon.parse(p, base); err != nil {
+			return err
+		}
+		f.Format = FormatIBeacon
+		return nil
 	case len(p) >= 2 && p[0] == altBeaconCode0 && p[1] == altBeaconCode1:
-		v, err := parseAltBeacon(company, p, base)
-		if err == nil && f.Format == FormatUnknown {
-			f.Format, f.AltBeacon = FormatAltBeacon, v
+		if f.Format != FormatUnknown {
+			_, err := parseAltBeacon(company, p, base)
+			return err
 		}
-		return err
+		if err := f.AltBeacon.parse(company, p, base); err != nil {
+			return err
+		}
+		f.Format = FormatAltBeacon
+		return nil
 	}
 	return ErrNotBeacon
 }

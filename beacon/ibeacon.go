@@ -40,33 +40,37 @@ func ParseIBeacon(data []byte) (IBeacon, error) {
 }
 
 func parseIBeacon(p []byte, base int) (IBeacon, error) {
+	var f IBeacon
+	err := f.parse(p, base)
+	return f, err
+}
+
+// parse decodes the payload after the company id into f, which must be
+// zero; on error f is left zero.
+func (f *IBeacon) parse(p []byte, base int) error {
 	switch {
 	case len(p) < 1:
-		return IBeacon{}, perr(FormatIBeacon, base, ErrTruncated)
+		return perr(FormatIBeacon, base, ErrTruncated)
 	case p[0] != iBeaconType:
-		return IBeacon{}, perr(FormatIBeacon, base, ErrUnknownFormat)
+		return perr(FormatIBeacon, base, ErrUnknownFormat)
 	case len(p) < 2:
-		return IBeacon{}, perr(FormatIBeacon, base+1, ErrTruncated)
+		return perr(FormatIBeacon, base+1, ErrTruncated)
 	case p[1] != iBeaconLen:
-		return IBeacon{}, perr(FormatIBeacon, base+1, ErrLength)
+		return perr(FormatIBeacon, base+1, ErrLength)
 	case len(p) < iBeaconPayload:
-		return IBeacon{}, perr(FormatIBeacon, base+len(p), ErrTruncated)
+		return perr(FormatIBeacon, base+len(p), ErrTruncated)
 	case len(p) > iBeaconPayload:
-		return IBeacon{}, perr(FormatIBeacon, base+iBeaconPayload, ErrLength)
+		return perr(FormatIBeacon, base+iBeaconPayload, ErrLength)
 	}
-	f := IBeacon{
-		UUID:          UUID(p[2:18]),
-		Major:         be16(p[18:]),
-		Minor:         be16(p[20:]),
-		MeasuredPower: int8(p[22]),
-	}
-	if f.UUID.IsZero() {
+	f.UUID = UUID(p[2:18])
+	f.Major, f.Minor, f.MeasuredPower = be16(p[18:]), be16(p[20:]), int8(p[22])
+	if f.UUID == (UUID{}) {
 		f.Warnings |= WarnZeroID
 	}
 	if f.MeasuredPower >= 0 || f.MeasuredPower == -128 {
 		f.Warnings |= WarnTxPowerRange
 	}
-	return f, nil
+	return nil
 }
 
 // AppendManufacturerData appends the 25-byte manufacturer data (company id

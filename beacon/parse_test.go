@@ -409,3 +409,20 @@ func TestPatternWildcards(t *testing.T) {
 		t.Fatal("zero pattern must match nothing")
 	}
 }
+
+func TestAdvertisementTxPower(t *testing.T) {
+	a := beacon.Advertisement{Data: hx(t, "020106"), ScanResponse: hx(t, "020af4")}
+	if p, ok := a.TxPower(); !ok || p != -12 {
+		t.Fatalf("%d %v", p, ok)
+	}
+	a.TxPowerLevel, a.HasTxPowerLevel = 4, true
+	if p, ok := a.TxPower(); !ok || p != 4 {
+		t.Fatalf("%d %v", p, ok)
+	}
+	if _, ok := (&beacon.Advertisement{Data: hx(t, "020106")}).TxPower(); ok {
+		t.Fatal("no TX power structure")
+	}
+	if n := testing.AllocsPerRun(100, func() { a.HasTxPowerLevel = false; a.TxPower() }); n != 0 {
+		t.Fatalf("%v allocs", n)
+	}
+}
