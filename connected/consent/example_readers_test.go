@@ -7,6 +7,7 @@ import (
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
 	"github.com/touchpoint-sdk/touchpoint/connected/consent"
+	"github.com/touchpoint-sdk/touchpoint/connected/consent/gpp"
 	"github.com/touchpoint-sdk/touchpoint/connected/consent/tcf"
 )
 
@@ -107,4 +108,22 @@ func ExampleTCFReader_Read() {
 	// Output:
 	// [{advertising true} {analytics true} {location true} {personalization false}]
 	// 4 facts recorded
+}
+
+func ExampleGPPReader_Read() {
+	// gpp and gpp_sid as an ad request or tag carries them: a US national
+	// section where the consumer opted out of targeted advertising.
+	signals, err := consent.GPPReader{}.Read("DBABLA~CAQBAAAAAACA.YA", []int{7})
+	fmt.Println(signals, err)
+	// Output:
+	// [{advertising false}] <nil>
+}
+
+func ExampleUSNatSignals() {
+	u := &gpp.USNat{Version: 2, TargetedAdvertisingOptOut: gpp.DidNotOptOut,
+		SensitiveDataProcessing: make([]int, 16), KnownChildSensitiveDataConsents: make([]int, 3)}
+	u.SensitiveDataProcessing[gpp.SensitiveHealth-1] = gpp.Consent
+	fmt.Println(consent.USNatSignals(u))
+	// Output:
+	// [{advertising true} {health true}]
 }
