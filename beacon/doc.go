@@ -24,21 +24,34 @@
 //  2. Distance and smoothing. PathLoss (log-distance) and CurveFitted
 //     (android-beacon-library's model and coefficient table) estimate
 //     metres from RSSI and the 1 m calibrated power (Frame.TxPower1m applies
-//     the Eddystone 0 m -> 1 m correction); Estimate adds an uncertainty
+//     the Eddystone 0 m -> 1 m correction); EstimateDistance adds an uncertainty
 //     range; ProximityClassifier maps distance to immediate / near / far
 //     with dead-bands. Kalman and EWMA smooth RSSI in floating point with
 //     the real time between samples and reject outliers.
 //
-//  3. Presence. Tracker is a synchronous state machine fed Sightings. It
-//     fuses several gateways, applies per-gateway calibration, a hysteresis
-//     band and a minimum hold time, and produces ZoneEvents: Entered (at
-//     first qualifying sample + hold), Dwelled (after a configurable time,
-//     optionally repeated) and Exited (at last in-band sample + exit
-//     timeout, exactly). Time comes only from the input, so a recorded
-//     stream replays to the same timeline. Its state can be snapshotted and
-//     restored. ZoneEvent.Event (event.go) maps events to connected.Event;
-//     device addresses leave the package only as HMAC-SHA256 hashes under a
-//     caller-supplied key.
+//  3. Presence. Tracker is a synchronous state machine fed Sightings (a
+//     customer's phone reporting store beacons, or gateways hearing a
+//     device). Zones are defined by beacon patterns with wildcards
+//     (MatchIBeacon(uuid, Any, 7)), by gateway or by room. The Tracker
+//     smooths every (observer, transmitter) link, applies per-gateway
+//     calibration and per-beacon power overrides, fuses several gateways
+//     (strongest or weighted, with an optional one-zone-per-subject
+//     assignment), drops duplicates, tolerates clock skew between gateways
+//     (WithMaxSkew; older sightings get ErrLate), and applies a hysteresis
+//     band and a minimum hold time. It produces ZoneEvents: Entered (first
+//     qualifying sample + MinHold), Dwelled (after a configurable time,
+//     optionally repeated) and Exited (last in-band sample + ExitTimeout,
+//     exactly), each with distance, uncertainty range, proximity class and
+//     confidence. Time comes only from the input (Observe, Advance), so a
+//     recorded stream replays to the same timeline. Subjects idle for longer
+//     than every timeout are forgotten, so rotating addresses do not grow
+//     memory; in steady state Observe allocates nothing. Snapshot and
+//     Restore carry the presence state across a gateway restart.
+//     TelemetryJoiner attaches Eddystone-TLM frames to their UID/URL beacon
+//     by address within a time window. ZoneEvent.Event (event.go) maps
+//     events to connected track events in the location category; device
+//     identifiers leave the package only as HMAC-SHA256 pseudonyms under a
+//     caller-supplied key (HashID).
 //
 // Concurrency: parsers are pure functions, safe for concurrent use. A
 // Tracker or TelemetryJoiner is not safe for concurrent use; feed each from

@@ -3,6 +3,7 @@ package beacon_test
 import (
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -424,5 +425,27 @@ func TestAdvertisementTxPower(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { a.HasTxPowerLevel = false; a.TxPower() }); n != 0 {
 		t.Fatalf("%v allocs", n)
+	}
+}
+
+func TestAppendADStructure(t *testing.T) {
+	ad, err := beacon.AppendADStructure(nil, beacon.ADCompleteName, []byte("shoes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ad, _ = beacon.AppendADStructure(ad, beacon.ADTxPowerLevel, []byte{0xf4})
+	r := beacon.NewADReader(ad)
+	var got []string
+	for r.Next() {
+		s := r.Structure()
+		got = append(got, fmt.Sprintf("%02x@%d:%x", s.Type, s.Offset, s.Data))
+	}
+	if strings.Join(got, " ") != "09@0:73686f6573 0a@7:f4" || r.Err() != nil {
+		t.Fatalf("%v %v", got, r.Err())
+	}
+	out, err := beacon.AppendADStructure(ad, 0xff, make([]byte, 255))
+	wantErr(t, err, beacon.ErrLength, beacon.FormatAD, 254)
+	if len(out) != len(ad) {
+		t.Fatal("bytes appended on error")
 	}
 }

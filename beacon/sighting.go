@@ -26,7 +26,9 @@ type Sighting struct {
 	TxPower1m  int8
 	HasTxPower bool
 	// Distance is a distance in metres already estimated by the gateway;
-	// 0 (or negative, or NaN) means none. It is used when RSSI is not valid.
+	// 0 (or negative, or NaN) means none. It is used when RSSI is not
+	// valid, turned into a level with the link's path-loss exponent and
+	// 1 m power so that it is smoothed like RSSI.
 	Distance float64
 }
 

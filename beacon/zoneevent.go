@@ -71,5 +71,5 @@ type Stats struct {
 	Unusable   uint64 // rejected with ErrNoSignal
 	Outliers   uint64 // samples the smoother rejected (the sighting still counted as seen)
 	Events     uint64 // zone events produced
-	Subjects   int    // subjects known
+	Subjects   int    // subjects currently tracked (idle ones are forgotten)
 }
