@@ -97,9 +97,9 @@ type counters struct {
 }
 
 // DestinationStats is a snapshot of one destination's counters. Every
-// record a destination is offered ends up in exactly one of Delivered
-// (unchanged, including those Released from hold), Stripped, Held (until it
-// is released or dropped) or Dropped.
+// record a destination is offered is, at any moment, counted in exactly one
+// of Delivered (including those Released from hold), Stripped, Dropped (any
+// reason), Holding or Errors: their sum is the number of records offered.
 type DestinationStats struct {
 	Name string
 	// Delivered counts records passed on unchanged, including released ones.
