@@ -115,10 +115,6 @@ func (m *CyclingPowerMeasurement) flags() uint16 {
 	return f
 }
 
-// cpFieldBytes is the size of the optional field group announced by each
-// flag bit (0 for the bits that only qualify another field).
-var cpFieldBytes = [12]uint8{1, 0, 2, 0, 6, 4, 4, 4, 3, 2, 2, 2}
-
 // cpSizes returns the sizes of the optional fields, in wire order, for the
 // given flags.
 func cpSizes(f uint16) [14]int {
@@ -152,10 +148,8 @@ func (m *CyclingPowerMeasurement) UnmarshalBinary(b []byte) error {
 	if f&cpFlagReserved != 0 {
 		return errReserved(c, 1)
 	}
-	want := 4
-	for i, sz := range cpFieldBytes {
-		want += int(f>>i&1) * int(sz)
-	}
+	bit := func(n uint) int { return int(f >> n & 1) }
+	want := 4 + bit(0) + 2*bit(2) + 6*bit(4) + 4*bit(5) + 4*bit(6) + 4*bit(7) + 3*bit(8) + 2*bit(9) + 2*bit(10) + 2*bit(11)
 	if len(b) != want {
 		if len(b) > want {
 			return errTrailing(c, want)
