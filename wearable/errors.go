@@ -45,6 +45,7 @@ type ParseError struct {
 	Err            error          // the cause: ErrTruncated, ErrTrailingBytes, ErrTooLong, ErrReserved or ErrOutOfRange
 }
 
+// Error describes the failure; it is stable enough to log, not to parse.
 func (e *ParseError) Error() string {
 	return fmt.Sprintf("wearable: %v: offset %d: %v", e.Characteristic, e.Offset, e.Err)
 }
@@ -61,6 +62,7 @@ type EncodeError struct {
 	Err            error          // the cause
 }
 
+// Error describes the failure; it is stable enough to log, not to parse.
 func (e *EncodeError) Error() string {
 	return fmt.Sprintf("wearable: encode %v: field %s: %v", e.Characteristic, e.Field, e.Err)
 }
@@ -122,6 +124,7 @@ type ConversionError struct {
 	Err    error
 }
 
+// Error describes the failure; it is stable enough to log, not to parse.
 func (e *ConversionError) Error() string {
 	return fmt.Sprintf("wearable: %s: %v: %v", e.Format, e.Kind, e.Err)
 }

@@ -34,6 +34,7 @@ type RecordError struct {
 	Err       error
 }
 
+// Error describes the failure; it is stable enough to log, not to parse.
 func (e *RecordError) Error() string {
 	return fmt.Sprintf("applehealth: line %d: %s %s: %s: %v", e.Line, e.Element, e.Type, e.Attribute, e.Err)
 }
@@ -51,6 +52,7 @@ type MalformedError struct {
 	Err    error
 }
 
+// Error describes the failure; it is stable enough to log, not to parse.
 func (e *MalformedError) Error() string {
 	return fmt.Sprintf("applehealth: malformed export at byte %d: %v", e.Offset, e.Err)
 }

@@ -17,6 +17,7 @@ type Error struct {
 	Reason string
 }
 
+// Error describes the failure; it is stable enough to log, not to parse.
 func (e *Error) Error() string { return fmt.Sprintf("omhvalidate: %s: %s", e.Path, e.Reason) }
 
 func fail(path, format string, args ...any) error {
