@@ -1,0 +1,494 @@
+package identity
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ReasonCode names why two identifiers are not linked, or why an identifier
+// was not used.
+type ReasonCode string
+
+// The reason codes.
+const (
+	// ReasonLimitConflict: linking would give a profile more values of a
+	// type than its Limit (two user ids, a sixth email); the weaker
+	// identifier lost.
+	ReasonLimitConflict ReasonCode = "limit_conflict"
+	// ReasonDeviceConflict: a personal device would have joined two people
+	// who each hold an identifier of the same type.
+	ReasonDeviceConflict ReasonCode = "device_conflict"
+	// ReasonOwnershipEnded: the identifier moved to another owner (recycled
+	// number, resold device).
+	ReasonOwnershipEnded ReasonCode = "ownership_ended"
+	// ReasonNoConsent: the identifiers were seen together without a linking
+	// consent in force (never given, given later, or withdrawn).
+	ReasonNoConsent ReasonCode = "no_consent"
+	// ReasonBlockedValue: a placeholder value (test@test.com, undefined, 0).
+	ReasonBlockedValue ReasonCode = "blocked_value"
+	// ReasonQuarantined: a supernode seen with more people than its
+	// MaxPeople; it links nothing.
+	ReasonQuarantined ReasonCode = "quarantined_supernode"
+	// ReasonHousehold: a household identifier (VIN) links people into a
+	// household without merging them.
+	ReasonHousehold ReasonCode = "household_scope"
+	// ReasonSharedDevice: a declared shared device links nothing.
+	ReasonSharedDevice ReasonCode = "shared_device_scope"
+	// ReasonPlace: a place (beacon, gateway) is never an identifier of a
+	// person.
+	ReasonPlace ReasonCode = "place_scope"
+	// ReasonErased: the identifier was erased.
+	ReasonErased ReasonCode = "erased"
+	// ReasonUnknown: the graph has never stored the identifier.
+	ReasonUnknown ReasonCode = "unknown_identifier"
+	// ReasonNoPath: the identifiers were never seen together, directly or
+	// through others.
+	ReasonNoPath ReasonCode = "no_path"
+	// ReasonInvalid: the value does not normalize (Refusal only).
+	ReasonInvalid ReasonCode = "invalid_value"
+)
+
+// LinkRule names the rule that made one step of a link path.
+type LinkRule string
+
+// The link rules.
+const (
+	RulePersonLink        LinkRule = "person_link"        // person identifiers seen together
+	RuleDeviceAttach      LinkRule = "device_attach"      // a personal device joined its person
+	RuleDeviceLink        LinkRule = "device_link"        // device identifiers seen together
+	RuleOwnershipTransfer LinkRule = "ownership_transfer" // the identifier moved to a new owner here
+)
+
+// Explanation says whether two identifiers are in one profile, and why.
+type Explanation struct {
+	A, B     Ref
+	Linked   bool
+	ProfileA string // current profile of A ("" when A has none)
+	ProfileB string
+	// Path links A to B when Linked: each step is one event that joined
+	// two identifiers, under a rule.
+	Path []Step
+	// Reasons say why not, when not Linked; sorted by code, then subject.
+	Reasons []Reason
+}
+
+// Step is one link of a path.
+type Step struct {
+	From, To Ref
+	EventID  string
+	Time     time.Time
+	Rule     LinkRule
+}
+
+// Reason is one reason why two identifiers are not linked.
+type Reason struct {
+	Code ReasonCode
+	// Subject is the identifier the reason is about: the one refused, the
+	// supernode, the household, the placeholder.
+	Subject Ref
+	// EventIDs are the events where it happened (at most 4, sorted).
+	EventIDs []string
+	// Detail adds specifics, e.g. "email limit 5" or "seen with 3 people,
+	// max 1".
+	Detail string
+}
+
+// String renders a reason as "code subject [events] detail".
+func (r Reason) String() string {
+	var b strings.Builder
+	b.WriteString(string(r.Code))
+	if r.Subject.Type != "" {
+		b.WriteString(" " + r.Subject.String())
+	}
+	if len(r.EventIDs) > 0 {
+		b.WriteString(" [" + strings.Join(r.EventIDs, " ") + "]")
+	}
+	if r.Detail != "" {
+		b.WriteString(" (" + r.Detail + ")")
+	}
+	return b.String()
+}
+
+// trace records what a derivation did, for explanations and erasure.
+type trace struct {
+	links     []tlink
+	refusals  []trefusal
+	transfers []ttransfer
+	noConsent []tconsent
+}
+
+type tlink struct {
+	f    uint32
+	a, b int32 // local slots
+}
+
+type trefusal struct {
+	f             uint32
+	slot, against int32
+	code          ReasonCode
+	detail        string
+}
+
+type ttransfer struct {
+	f        uint32
+	from, to int32
+}
+
+type tconsent struct {
+	f  uint32
+	by uint32 // node that withheld consent, or none
+}
+
+// explainNode checks one side: reasons that settle the question alone.
+func (g *Graph) explainNode(p prepared, ex *Explanation) (uint32, bool) {
+	s := g.st
+	ref := Ref{Type: p.r.Type, Key: p.key, Value: p.value}
+	add := func(code ReasonCode, detail string) {
+		ex.Reasons = append(ex.Reasons, Reason{Code: code, Subject: ref, Detail: detail})
+	}
+	if p.blocked {
+		add(ReasonBlockedValue, "")
+		return none, false
+	}
+	if _, ok := s.tombs.keys[p.key]; ok {
+		add(ReasonErased, "")
+		return none, false
+	}
+	switch p.r.Scope {
+	case ScopePlace:
+		add(ReasonPlace, "")
+		return none, false
+	case ScopeHousehold:
+		add(ReasonHousehold, "")
+		return none, false
+	case ScopeSharedDevice:
+		add(ReasonSharedDevice, "")
+		return none, false
+	}
+	n, ok := s.index[p.key]
+	if !ok {
+		add(ReasonUnknown, "")
+		return none, false
+	}
+	if s.nodes[n].flags&nfQuarantined != 0 {
+		add(ReasonQuarantined, g.peopleDetail(n))
+		return n, false
+	}
+	return n, true
+}
+
+func (g *Graph) peopleDetail(n uint32) string {
+	return "seen with " + itoa(g.st.people(n, &g.scratch)) + " people, max " + itoa(g.st.rule(n).MaxPeople)
+}
+
+// Explain says whether a and b are in one profile now (their current
+// ownership epochs), with the path of events and rules that links them, or
+// the reasons why not: limit_conflict, device_conflict, ownership_ended,
+// no_consent (with the refusing events), quarantined_supernode,
+// household_scope, shared_device_scope, place_scope, blocked_value (for
+// identifiers that each side was seen with), erased, unknown_identifier, or
+// no_path.
+//
+// It derives the components involved again with tracing, so it costs a few
+// times a Link. It returns an *IdentifierError for an invalid identifier,
+// or ErrClosed.
+func (g *Graph) Explain(a, b Identifier) (*Explanation, error) {
+	var buf [2]prepared
+	ps := buf[:0]
+	for i, id := range []Identifier{a, b} {
+		one, refused := g.prepare([]Identifier{id}, nil)
+		if len(refused) > 0 && refused[0].Reason == ReasonInvalid {
+			err := refused[0].Err
+			if ie, ok := err.(*IdentifierError); ok {
+				c := *ie
+				c.Index = i
+				err = &c
+			}
+			return nil, err
+		}
+		ps = append(ps, one[0])
+	}
+	g.mu.Lock() // explanations re-derive with the shared deriver
+	defer g.mu.Unlock()
+	if g.closed {
+		return nil, ErrClosed
+	}
+	s := g.st
+	ex := &Explanation{A: Ref{Type: ps[0].r.Type, Key: ps[0].key}, B: Ref{Type: ps[1].r.Type, Key: ps[1].key}}
+	for i := range ps {
+		if n, ok := s.index[ps[i].key]; ok && s.plain != nil {
+			ps[i].value = s.plain[n]
+		}
+	}
+	ex.A.Value, ex.B.Value = ps[0].value, ps[1].value
+	na, okA := g.explainNode(ps[0], ex)
+	nb, okB := g.explainNode(ps[1], ex)
+	if na != none {
+		ex.ProfileA = s.profileID(s.rootOf(s.latestSlot(na)))
+	}
+	if nb != none {
+		ex.ProfileB = s.profileID(s.rootOf(s.latestSlot(nb)))
+	}
+	if ps[0].key == ps[1].key && okA {
+		ex.Linked = true
+		return ex, nil
+	}
+	if !okA || !okB {
+		ex.Reasons = sortReasons(ex.Reasons)
+		return ex, nil
+	}
+	d := g.d
+	tr := &trace{}
+	d.tr = tr
+	d.collect(na)
+	d.derive()
+	d.tr = nil
+	la, inA := d.loc[na]
+	lb, inB := d.loc[nb]
+	if !inA {
+		return ex, nil // cannot happen: na is not a firewall
+	}
+	sa := d.cur[la]
+	if inB && d.find(sa) == d.find(d.cur[lb]) {
+		ex.Linked = true
+		ex.Path = g.path(d, tr, sa, d.cur[lb])
+		return ex, nil
+	}
+	if inB {
+		g.componentReasons(d, tr, d.find(sa), d.find(d.cur[lb]), ex)
+	}
+	g.firewallReasons(na, nb, ex)
+	if len(ex.Reasons) == 0 {
+		ex.Reasons = append(ex.Reasons, Reason{Code: ReasonNoPath})
+	}
+	ex.Reasons = sortReasons(ex.Reasons)
+	return ex, nil
+}
+
+// occurrence returns the event that made fact f link: its first
+// occurrence, or its last when a consent grant came after the first.
+func (g *Graph) occurrence(f uint32) (string, time.Time) {
+	s := g.st
+	ft := &s.facts[f]
+	ev, t := ft.firstEv, ft.first
+	for _, n := range s.factIDs(f) {
+		if st, start, _ := s.consentView(n); st == consentGranted && start > ft.first {
+			ev, t = ft.lastEv, ft.last
+		}
+	}
+	return s.events.string(ev), time.UnixMilli(t).UTC()
+}
+
+func (g *Graph) slotRef(d *deriver, sl int32) Ref {
+	return g.st.ref(d.nodes[d.sNode[sl]])
+}
+
+// path finds the shortest chain of traced links from slot a to slot b.
+func (g *Graph) path(d *deriver, tr *trace, a, b int32) []Step {
+	transferred := make(map[[2]uint32]bool)
+	for _, t := range tr.transfers {
+		transferred[[2]uint32{t.f, uint32(t.to)}] = true
+	}
+	adj := make(map[int32][]int)
+	for i, l := range tr.links {
+		adj[l.a] = append(adj[l.a], i)
+		adj[l.b] = append(adj[l.b], i)
+	}
+	prev := map[int32]int{a: -1}
+	queue := []int32{a}
+	for len(queue) > 0 && !has(prev, b) {
+		x := queue[0]
+		queue = queue[1:]
+		for _, li := range adj[x] {
+			l := tr.links[li]
+			y := l.a
+			if y == x {
+				y = l.b
+			}
+			if !has(prev, y) {
+				prev[y] = li
+				queue = append(queue, y)
+			}
+		}
+	}
+	var steps []Step
+	for x := b; x != a; {
+		li, ok := prev[x]
+		if !ok || li < 0 {
+			return nil
+		}
+		l := tr.links[li]
+		from := l.a
+		if from == x {
+			from = l.b
+		}
+		ev, t := g.occurrence(l.f)
+		st := Step{From: g.slotRef(d, from), To: g.slotRef(d, x), EventID: ev, Time: t, Rule: g.ruleOf(d, from, x)}
+		if transferred[[2]uint32{l.f, uint32(x)}] || transferred[[2]uint32{l.f, uint32(from)}] {
+			st.Rule = RuleOwnershipTransfer
+		}
+		steps = append(steps, st)
+		x = from
+	}
+	slices.Reverse(steps)
+	return steps
+}
+
+func has(m map[int32]int, k int32) bool { _, ok := m[k]; return ok }
+
+func (g *Graph) ruleOf(d *deriver, a, b int32) LinkRule {
+	pa := d.rule(d.sNode[a]).Scope == ScopePerson
+	pb := d.rule(d.sNode[b]).Scope == ScopePerson
+	switch {
+	case pa && pb:
+		return RulePersonLink
+	case pa || pb:
+		return RuleDeviceAttach
+	}
+	return RuleDeviceLink
+}
+
+// componentReasons collects refusals, transfers and consent gates between
+// two roots of one traced component.
+func (g *Graph) componentReasons(d *deriver, tr *trace, ra, rb int32, ex *Explanation) {
+	s := g.st
+	between := func(x, y int32) bool {
+		x, y = d.find(x), d.find(y)
+		return x == ra && y == rb || x == rb && y == ra
+	}
+	for _, r := range tr.refusals {
+		if between(r.slot, r.against) {
+			ev, _ := g.occurrence(r.f)
+			ex.Reasons = append(ex.Reasons, Reason{Code: r.code, Subject: g.slotRef(d, r.slot), EventIDs: []string{ev}, Detail: r.detail})
+		}
+	}
+	for _, t := range tr.transfers {
+		if between(t.from, t.to) {
+			ev, _ := g.occurrence(t.f)
+			ex.Reasons = append(ex.Reasons, Reason{Code: ReasonOwnershipEnded, Subject: g.slotRef(d, t.from), EventIDs: []string{ev},
+				Detail: "moved to a new owner at " + time.UnixMilli(d.sStart[t.to]).UTC().Format(time.RFC3339)})
+		}
+	}
+	for _, c := range tr.noConsent {
+		sideA, sideB := false, false
+		for _, n := range s.factIDs(c.f) {
+			if ln, ok := d.loc[n]; ok {
+				for sl := d.cur[ln]; sl >= 0; sl = d.sPrev[sl] {
+					switch d.find(sl) {
+					case ra:
+						sideA = true
+					case rb:
+						sideB = true
+					}
+				}
+			}
+		}
+		if sideA && sideB {
+			r := Reason{Code: ReasonNoConsent, EventIDs: []string{s.events.string(s.facts[c.f].lastEv)}}
+			if c.by != none {
+				r.Subject = s.ref(c.by)
+				r.Detail = "consent withdrawn or granted after the event"
+			} else {
+				r.Detail = "no identifier held a linking consent"
+			}
+			ex.Reasons = append(ex.Reasons, r)
+		}
+	}
+}
+
+// firewallReasons finds firewall identifiers (supernodes, households,
+// shared devices, places, placeholders) seen with both profiles.
+func (g *Graph) firewallReasons(na, nb uint32, ex *Explanation) {
+	s := g.st
+	sideA := g.firewallsNear(na)
+	sideB := g.firewallsNear(nb)
+	for fw, evA := range sideA {
+		evB, ok := sideB[fw]
+		if !ok {
+			continue
+		}
+		r := Reason{Subject: s.ref(fw), EventIDs: mergeEvents(evA, evB)}
+		switch nd := &s.nodes[fw]; {
+		case nd.flags&nfBlocked != 0:
+			r.Code = ReasonBlockedValue
+		case nd.flags&nfQuarantined != 0:
+			r.Code, r.Detail = ReasonQuarantined, g.peopleDetail(fw)
+		default:
+			switch s.rule(fw).Scope {
+			case ScopeHousehold:
+				r.Code = ReasonHousehold
+				r.Detail = "household " + makeProfileID("h_", s.rule(fw).Type, nd.key, minTime)
+			case ScopeSharedDevice:
+				r.Code = ReasonSharedDevice
+			case ScopePlace:
+				r.Code = ReasonPlace
+			default:
+				continue
+			}
+		}
+		ex.Reasons = append(ex.Reasons, r)
+	}
+}
+
+// firewallsNear maps each firewall node seen with n's profile to the
+// earliest event of that.
+func (g *Graph) firewallsNear(n uint32) map[uint32]string {
+	s := g.st
+	root := s.rootOf(s.latestSlot(n))
+	members := []uint32{n}
+	if !s.firewall(n) {
+		g.d.collect(n)
+		members = members[:0]
+		for _, m := range g.d.nodes {
+			if s.inProfile(m, root) {
+				members = append(members, m)
+			}
+		}
+	}
+	out := make(map[uint32]uint32)
+	for _, m := range members {
+		s.eachFact(m, func(f uint32) {
+			for _, x := range s.factIDs(f) {
+				if x != m && s.firewall(x) {
+					if cur, ok := out[x]; !ok || s.compareFacts(f, cur) < 0 {
+						out[x] = f
+					}
+				}
+			}
+		})
+	}
+	evs := make(map[uint32]string, len(out))
+	for x, f := range out {
+		evs[x] = s.events.string(s.facts[f].firstEv)
+	}
+	return evs
+}
+
+func mergeEvents(a, b string) []string {
+	if a == b {
+		return []string{a}
+	}
+	if b < a {
+		a, b = b, a
+	}
+	return []string{a, b}
+}
+
+func sortReasons(rs []Reason) []Reason {
+	slices.SortFunc(rs, func(a, b Reason) int {
+		return cmp.Or(strings.Compare(string(a.Code), string(b.Code)), strings.Compare(a.Subject.String(), b.Subject.String()),
+			slices.Compare(a.EventIDs, b.EventIDs), strings.Compare(a.Detail, b.Detail))
+	})
+	// drop duplicates (the same refusal reached twice)
+	out := rs[:0]
+	for i, r := range rs {
+		if i > 0 && r.Code == rs[i-1].Code && r.Subject == rs[i-1].Subject && slices.Equal(r.EventIDs, rs[i-1].EventIDs) {
+			continue
+		}
+		out = append(out, r)
+	}
+	clear(rs[len(out):])
+	return out
+}

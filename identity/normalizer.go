@@ -1,0 +1,201 @@
+package identity
+
+import (
+	"strings"
+)
+
+// Normalizer normalizes identifiers per type and derives destination match
+// keys. It is immutable and safe for concurrent use. Get one with
+// NewNormalizer, or from a graph with Graph.Normalizer.
+type Normalizer struct {
+	rules   *ruleSet
+	region  string
+	phone   PhoneNormalizer
+	blocked *blocklist
+}
+
+// NewNormalizer returns a Normalizer configured by the options that concern
+// normalization (WithDefaultRegion, WithPhoneNormalizer, WithRule,
+// WithBlockedValues, WithBlockedPattern); other options are accepted and
+// ignored, so one option list can configure a graph and its normalizer. It
+// returns a *ConfigError for invalid options.
+func NewNormalizer(opts ...Option) (*Normalizer, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	return cfg.normalizer()
+}
+
+// Normalize returns the identifier with its value in identity form for its
+// type:
+//
+//   - email: NormalizeEmail (trimmed, lower case, syntax-checked);
+//   - phone: E.164 by the PhoneNormalizer and the default region;
+//   - user_id and custom types: trimmed, case kept (user ids are
+//     case-sensitive), no control characters, at most 1,024 bytes; custom
+//     types use their rule's Normalize when set;
+//   - anonymous_id, device_id: as user_id, and lower case when the value is
+//     a UUID (UUIDs are case-insensitive);
+//   - advertising_id: a UUID, lower case;
+//   - loyalty_id, wearable_serial: upper case, without spaces and '-'
+//     (and ':' for wearable BLE addresses); letters and digits only;
+//   - vin: upper case without separators, 17 characters of A-Z and 0-9
+//     except I, O and Q (the check digit is not verified: it is only
+//     mandatory in North America);
+//   - beacon_id, gateway_id: trimmed, lower case.
+//
+// It returns an *IdentifierError (ErrInvalidIdentifier; wrapping
+// ErrUnknownType for a type without a rule). Blocked placeholder values
+// normalize fine; Blocked reports them.
+func (n *Normalizer) Normalize(id Identifier) (Identifier, error) {
+	_, v, err := n.normalize(id)
+	if err != nil {
+		return Identifier{}, err
+	}
+	return Identifier{Type: id.Type, Value: v}, nil
+}
+
+// Blocked reports whether id's value is a blocked placeholder (built-in
+// list, WithBlockedValues, WithBlockedPattern), checked on the raw and the
+// normalized value. Invalid identifiers are not blocked: they are invalid.
+func (n *Normalizer) Blocked(id Identifier) bool {
+	_, v, err := n.normalize(id)
+	return err == nil && n.blocked.blocked(id.Type, id.Value, v)
+}
+
+func (n *Normalizer) normalize(id Identifier) (*rule, string, error) {
+	r, ok := n.rules.lookup(id.Type)
+	if !ok {
+		return nil, "", &IdentifierError{Type: id.Type, Index: -1, Reason: "no rule for this type", Err: ErrUnknownType}
+	}
+	v, err := n.value(r, id.Value)
+	return r, v, err
+}
+
+func (n *Normalizer) value(r *rule, raw string) (string, error) {
+	t := r.Type
+	switch t {
+	case TypeEmail:
+		return NormalizeEmail(raw)
+	case TypePhone:
+		v, err := n.phone.NormalizePhone(raw, n.region)
+		if err != nil {
+			if _, ok := err.(*IdentifierError); ok {
+				return "", err
+			}
+			return "", &IdentifierError{Type: t, Index: -1, Reason: "phone normalizer failed", Err: err}
+		}
+		if !validE164(v) {
+			return "", invalid(t, "phone normalizer returned a value that is not E.164")
+		}
+		return v, nil
+	case TypeUserID:
+		return normalizeCustom(t, raw)
+	case TypeAnonymousID, TypeDeviceID:
+		v, err := normalizeCustom(t, raw)
+		if err == nil && isUUID(v) {
+			v = strings.ToLower(v)
+		}
+		return v, err
+	case TypeAdvertisingID:
+		v := strings.TrimSpace(raw)
+		if !isUUID(v) {
+			return "", invalid(t, "advertising ids are UUIDs")
+		}
+		return strings.ToLower(v), nil
+	case TypeLoyaltyID, TypeWearableSerial:
+		return compactUpper(t, raw, t == TypeWearableSerial)
+	case TypeVIN:
+		v, err := compactUpper(t, raw, false)
+		if err != nil {
+			return "", err
+		}
+		if len(v) != 17 || strings.ContainsAny(v, "IOQ") {
+			return "", invalid(t, "a VIN has 17 characters from A-Z (not I, O, Q) and 0-9")
+		}
+		return v, nil
+	case TypeBeaconID, TypeGatewayID:
+		v, err := normalizeCustom(t, raw)
+		return strings.ToLower(v), err
+	}
+	if r.Normalize != nil {
+		v, err := r.Normalize(raw)
+		if err != nil {
+			if _, ok := err.(*IdentifierError); ok {
+				return "", err
+			}
+			return "", &IdentifierError{Type: t, Index: -1, Reason: "custom normalizer failed", Err: err}
+		}
+		if v == "" {
+			return "", invalid(t, "custom normalizer returned an empty value")
+		}
+		return v, nil
+	}
+	return normalizeCustom(t, raw)
+}
+
+// compactUpper upper-cases raw and removes spaces and '-' (and ':' when
+// colons is set); what is left must be ASCII letters and digits.
+func compactUpper(t Type, raw string, colons bool) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c == ' ' || c == '-' || c == '\t' || (colons && c == ':'):
+		case c >= 'a' && c <= 'z':
+			b.WriteByte(c - 'a' + 'A')
+		case c >= 'A' && c <= 'Z' || c >= '0' && c <= '9':
+			b.WriteByte(c)
+		default:
+			return "", invalid(t, "only letters, digits and separators are allowed")
+		}
+	}
+	if b.Len() == 0 {
+		return "", invalid(t, "empty")
+	}
+	if b.Len() > 128 {
+		return "", invalid(t, "longer than 128 characters")
+	}
+	return b.String(), nil
+}
+
+// isUUID reports whether s has the 8-4-4-4-12 hex shape (any case).
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// prepare normalizes id for the graph. A value blocked in raw form is
+// reported blocked even when it does not normalize ("000-000-0000"); its
+// value is then the trimmed, lower-cased raw value, which only serves to key
+// the placeholder for explanations.
+func (n *Normalizer) prepare(id Identifier) (r *rule, value string, blocked bool, err error) {
+	r, ok := n.rules.lookup(id.Type)
+	if !ok {
+		return nil, "", false, &IdentifierError{Type: id.Type, Index: -1, Reason: "no rule for this type", Err: ErrUnknownType}
+	}
+	if n.blocked.has(id.Value) || onlyZerosAndDashes(strings.TrimSpace(id.Value)) {
+		return r, "\x00blocked:" + strings.ToLower(strings.TrimSpace(id.Value)), true, nil
+	}
+	v, err := n.value(r, id.Value)
+	if err != nil {
+		return r, "", false, err
+	}
+	return r, v, n.blocked.blocked(id.Type, id.Value, v), nil
+}

@@ -1,0 +1,144 @@
+package identity
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Option configures a Graph (New) or a Normalizer (NewNormalizer). Options
+// are applied in order; for single-valued options the last wins.
+type Option interface {
+	apply(*config)
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// ConsentMode says whether linking needs a recorded consent.
+type ConsentMode uint8
+
+// The consent modes.
+const (
+	// ConsentOptOut (the default): links are made unless an identifier of
+	// the event has withdrawn linking consent (Graph.SetLinkConsent).
+	ConsentOptOut ConsentMode = iota
+	// ConsentOptIn: links are made only when an identifier of the event
+	// holds a linking consent granted at or before the event, still in
+	// force; and never when one of them has withdrawn it.
+	ConsentOptIn
+)
+
+type config struct {
+	region    string
+	phone     PhoneNormalizer
+	rules     []TypeRule
+	blocked   []string
+	patterns  []typedPattern
+	consent   ConsentMode
+	store     Store
+	plaintext bool
+	phoneSet  bool
+	errs      []error
+}
+
+func newConfig(opts []Option) (*config, error) {
+	c := &config{phone: PhoneNormalizerFunc(NormalizePhone)}
+	for i, o := range opts {
+		if o == nil {
+			return nil, &ConfigError{Option: "option " + itoa(i), Reason: "nil Option"}
+		}
+		o.apply(c)
+	}
+	if len(c.errs) > 0 {
+		return nil, c.errs[0]
+	}
+	if c.phone == nil {
+		return nil, &ConfigError{Option: "WithPhoneNormalizer", Reason: "nil PhoneNormalizer"}
+	}
+	if c.region != "" {
+		if _, ok := regionByCode(c.region); !ok && !c.phoneSet {
+			// the built-in normalizer would reject every national number
+			return nil, &ConfigError{Option: "WithDefaultRegion(" + safeRegion(c.region) + ")", Reason: "no built-in numbering rules for this region; add a PhoneNormalizer"}
+		}
+	}
+	if c.consent > ConsentOptIn {
+		return nil, &ConfigError{Option: "WithConsentMode", Reason: "unknown mode"}
+	}
+	return c, nil
+}
+
+func (c *config) normalizer() (*Normalizer, error) {
+	rs, err := newRuleSet(c.rules)
+	if err != nil {
+		return nil, err
+	}
+	return &Normalizer{rules: rs, region: c.region, phone: c.phone, blocked: newBlocklist(c.blocked, c.patterns)}, nil
+}
+
+// WithDefaultRegion sets the ISO 3166-1 alpha-2 region (e.g. "US", "GB")
+// for phone numbers written in national form. Default: none, so national
+// numbers are invalid. With the built-in normalizer the region must be one
+// of the regions NormalizePhone documents.
+func WithDefaultRegion(region string) Option {
+	return optionFunc(func(c *config) { c.region = strings.ToUpper(strings.TrimSpace(region)) })
+}
+
+// WithPhoneNormalizer replaces the built-in phone normalizer (NormalizePhone)
+// with p, e.g. an adapter over a full libphonenumber port.
+func WithPhoneNormalizer(p PhoneNormalizer) Option {
+	return optionFunc(func(c *config) { c.phone, c.phoneSet = p, true })
+}
+
+// WithRule adds a custom identifier type or replaces the rule of a built-in
+// one. The rule is validated by the constructor (*ConfigError).
+func WithRule(r TypeRule) Option {
+	return optionFunc(func(c *config) { c.rules = append(c.rules, r) })
+}
+
+// WithBlockedValues adds placeholder values that never link, for every
+// type, compared case-insensitively after trimming. The built-in list
+// (DefaultBlockedValues in the package documentation) always applies.
+func WithBlockedValues(values ...string) Option {
+	vs := append([]string(nil), values...)
+	return optionFunc(func(c *config) { c.blocked = append(c.blocked, vs...) })
+}
+
+// WithBlockedPattern blocks normalized values of type t (every type when t
+// is empty) that match re.
+func WithBlockedPattern(t Type, re *regexp.Regexp) Option {
+	return optionFunc(func(c *config) {
+		if re == nil {
+			c.errs = append(c.errs, &ConfigError{Option: "WithBlockedPattern", Reason: "nil regexp"})
+			return
+		}
+		c.patterns = append(c.patterns, typedPattern{t: t, re: re})
+	})
+}
+
+// WithConsentMode sets whether linking needs a recorded consent. Default:
+// ConsentOptOut.
+func WithConsentMode(m ConsentMode) Option {
+	return optionFunc(func(c *config) { c.consent = m })
+}
+
+// WithStore makes the graph persist every change to s before applying it,
+// and load s when created. Default: nothing is persisted. The graph owns s
+// from then on and closes it in Close.
+func WithStore(s Store) Option {
+	return optionFunc(func(c *config) {
+		if s == nil {
+			c.errs = append(c.errs, &ConfigError{Option: "WithStore", Reason: "nil Store"})
+			return
+		}
+		c.store = s
+	})
+}
+
+// WithPlaintext makes the graph keep the normalized value of every
+// identifier next to its key, in memory and in its store, so that profiles
+// and explanations show values. It holds personal data: leave it off (the
+// default) to keep no plaintext at all.
+func WithPlaintext() Option {
+	return optionFunc(func(c *config) { c.plaintext = true })
+}
