@@ -204,10 +204,13 @@ func (b *Batcher) settlePartial(bt *batch, err error, perm, retry []int) {
 		return out
 	}
 	aborted := b.sendCtx.Err() != nil && errors.Is(err, context.Canceled)
+	override, hasReason := reasonOf(err)
 	if len(perm) > 0 {
 		reason := ReasonRejected
 		if aborted {
 			reason = ReasonShutdown
+		} else if hasReason {
+			reason = override
 		}
 		b.ctr.Drop(reason, len(perm))
 		b.disp.Failure(Failure{Records: pick(perm), Reason: reason, Err: err})
@@ -216,6 +219,8 @@ func (b *Batcher) settlePartial(bt *batch, err error, perm, retry []int) {
 		reason := ReasonRetriesExhausted
 		if aborted {
 			reason = ReasonShutdown
+		} else if hasReason {
+			reason = override
 		}
 		b.ctr.Drop(reason, len(retry))
 		b.disp.Failure(Failure{Records: pick(retry), Reason: reason, Err: err})

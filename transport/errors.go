@@ -254,3 +254,32 @@ func collectBatchErrors(err error, out []*BatchError) []*BatchError {
 	}
 	return out
 }
+
+// ReasonError attaches a drop Reason to an error, so that a component that
+// reports failures (the Batcher) files them under Reason instead of judging
+// by retryability. The spool uses it for ReasonSpoolFull and
+// ReasonSpoolError.
+type ReasonError struct {
+	Reason Reason
+	Err    error
+}
+
+func (e *ReasonError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *ReasonError) Unwrap() error { return e.Err }
+
+// reasonOf returns the Reason of the first *ReasonError in err's tree.
+func reasonOf(err error) (Reason, bool) {
+	var r Reason
+	walk(err, func(e error) {
+		if re, ok := e.(*ReasonError); ok && r == "" {
+			r = re.Reason
+		}
+	})
+	return r, r != ""
+}
+
+// RetryAfter returns the longest Retry-After carried by an *HTTPError in
+// err's tree, or 0.
+func RetryAfter(err error) time.Duration { return retryAfter(err) }

@@ -1,0 +1,281 @@
+package spool
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/touchpoint-sdk/touchpoint/connected"
+	"github.com/touchpoint-sdk/touchpoint/transport"
+)
+
+// drain sends the spool's records to the next Sender in order, one batch at
+// a time, and acknowledges each batch once it is settled.
+func (s *Spool) drain() {
+	var rf File
+	var rfSeq uint64
+	defer func() {
+		if rf != nil {
+			rf.Close()
+		}
+	}()
+	for {
+		seq, off, limit, ok := s.nextRead()
+		if !ok {
+			select {
+			case <-s.stop:
+				return
+			case <-s.wake:
+			}
+			continue
+		}
+		if rf == nil || rfSeq != seq {
+			if rf != nil {
+				rf.Close()
+			}
+			f, err := s.fs.OpenFile(segName(seq), os.O_RDONLY)
+			if err != nil {
+				rf = nil
+				s.ctr.Fail(fmt.Errorf("spool: open %s for reading: %w", segName(seq), err), time.Now())
+				if !s.pause() {
+					return
+				}
+				continue
+			}
+			rf, rfSeq = f, seq
+		}
+		batch, end, err := readBatch(rf, segName(seq), off, limit, s.cfg.drainEvents, s.cfg.drainBytes)
+		if err != nil {
+			var fe *FormatError
+			if !errors.As(err, &fe) { // an I/O error: try again later
+				s.ctr.Fail(err, time.Now())
+				if !s.pause() {
+					return
+				}
+				continue
+			}
+		}
+		if len(batch) > 0 && !s.deliver(batch) {
+			return
+		}
+		s.ack(seq, end, len(batch), err)
+	}
+}
+
+// pause waits a little after an I/O error; false means stop.
+func (s *Spool) pause() bool {
+	t := time.NewTimer(s.cfg.backoffInitial)
+	defer t.Stop()
+	select {
+	case <-s.stop:
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// nextRead returns the position to read from, moving to the next segment
+// when the current one is exhausted and sealed; ok is false when there is
+// nothing to read.
+func (s *Spool) nextRead() (seq uint64, off, limit int64, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		i := s.segIndexLocked(s.readSeq)
+		if i < 0 { // evicted: continue with the next segment
+			for i = 0; i < len(s.segs) && s.segs[i].seq < s.readSeq; i++ {
+			}
+			sg := s.segs[i]
+			s.readSeq, s.readOff = sg.seq, sg.ackOff
+		}
+		sg := s.segs[i]
+		if s.readOff < sg.size {
+			return sg.seq, s.readOff, sg.size, true
+		}
+		if i == len(s.segs)-1 {
+			return 0, 0, 0, false
+		}
+		nx := s.segs[i+1]
+		s.readSeq, s.readOff = nx.seq, nx.ackOff
+		s.trimLocked()
+	}
+}
+
+func (s *Spool) segIndexLocked(seq uint64) int {
+	for i, sg := range s.segs {
+		if sg.seq == seq {
+			return i
+		}
+	}
+	return -1
+}
+
+// deliver sends batch until every record is delivered or failed
+// permanently; false means the spool is stopping and the batch stays on disk.
+func (s *Spool) deliver(batch []*connected.Record) bool {
+	var sched interface {
+		Next(time.Duration) (time.Duration, bool)
+	}
+	pending := batch
+	for {
+		err := s.next.Send(s.drainCtx, pending)
+		if err != nil && s.drainCtx.Err() != nil {
+			return false // stopping: nothing is settled, the batch stays on disk
+		}
+		perm, retryable := transport.Outcome(err, len(pending))
+		s.settle(pending, err, perm, retryable)
+		if len(retryable) == 0 {
+			return true
+		}
+		if s.drainCtx.Err() != nil {
+			return false
+		}
+		next := make([]*connected.Record, len(retryable))
+		for k, i := range retryable {
+			next[k] = pending[i]
+		}
+		pending = next
+		s.ctr.Retried.Add(uint64(len(pending)))
+		if sched == nil {
+			sched = s.backoff()
+		}
+		wait, _ := sched.Next(transport.RetryAfter(err))
+		t := time.NewTimer(wait)
+		select {
+		case <-s.drainCtx.Done():
+			t.Stop()
+			return false
+		case <-t.C:
+		}
+	}
+}
+
+// settle counts and reports one attempt's outcome.
+func (s *Spool) settle(sent []*connected.Record, err error, perm, retryable []int) {
+	failed := len(perm) + len(retryable)
+	if err != nil {
+		s.ctr.Fail(err, time.Now())
+	}
+	if len(perm) > 0 {
+		recs := make([]*connected.Record, len(perm))
+		for k, i := range perm {
+			recs[k] = sent[i]
+		}
+		s.ctr.Drop(transport.ReasonRejected, len(recs))
+		s.disp.Failure(transport.Failure{Records: recs, Reason: transport.ReasonRejected, Err: err})
+	}
+	if failed == len(sent) {
+		return
+	}
+	bad := make(map[int]bool, failed)
+	for _, i := range perm {
+		bad[i] = true
+	}
+	for _, i := range retryable {
+		bad[i] = true
+	}
+	var ok []*connected.Record
+	var n uint64
+	for i, r := range sent {
+		if !bad[i] {
+			n += uint64(len(r.Payload))
+			if s.disp.WantsSuccess() {
+				ok = append(ok, r)
+			}
+		}
+	}
+	s.ctr.Delivered.Add(uint64(len(sent) - failed))
+	s.ctr.Bytes.Add(n)
+	s.disp.Success(ok)
+}
+
+// ack records that the frames of segment seq before end are settled. A
+// format error found while reading skips the rest of that segment.
+func (s *Spool) ack(seq uint64, end int64, n int, readErr error) {
+	s.mu.Lock()
+	i := s.segIndexLocked(seq)
+	if i < 0 { // evicted meanwhile
+		s.mu.Unlock()
+		return
+	}
+	sg := s.segs[i]
+	sg.acked += n
+	sg.ackOff = end
+	s.depth -= n
+	if s.readSeq == seq {
+		s.readOff = end
+	}
+	if readErr != nil {
+		lost := sg.records - sg.acked
+		s.depth -= lost
+		sg.acked = sg.records
+		sg.ackOff, s.readOff = sg.size, sg.size
+		s.corrupt += sg.size - end
+		s.ctr.Drop(transport.ReasonCorrupt, lost)
+		s.ctr.Fail(readErr, time.Now())
+	}
+	s.trimLocked()
+	head := s.segs[0]
+	hseq, hoff := head.seq, head.ackOff
+	s.broadcastLocked()
+	s.mu.Unlock()
+	if err := writeAck(s.fs, hseq, hoff, s.cfg.syncInterval == 0); err != nil {
+		s.ctr.Fail(err, time.Now())
+	}
+}
+
+// trimLocked deletes wholly acknowledged segments before the read position,
+// except the active one.
+func (s *Spool) trimLocked() {
+	for len(s.segs) > 1 {
+		h := s.segs[0]
+		if h.acked < h.records || h.seq == s.readSeq {
+			return
+		}
+		if err := s.fs.Remove(segName(h.seq)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			s.ctr.Fail(fmt.Errorf("spool: remove %s: %w", segName(h.seq), err), time.Now())
+			return
+		}
+		s.bytes -= h.size
+		s.segs = s.segs[1:]
+	}
+}
+
+// evictLocked deletes the oldest sealed segment that the drain is not
+// reading, reporting its records as evicted. It returns false if there is
+// none.
+func (s *Spool) evictLocked() bool {
+	for i := 0; i < len(s.segs)-1; i++ {
+		sg := s.segs[i]
+		if sg.seq <= s.readSeq {
+			continue
+		}
+		name := segName(sg.seq)
+		var lost []*connected.Record
+		if f, err := s.fs.OpenFile(name, os.O_RDONLY); err == nil {
+			off := sg.ackOff
+			for off < sg.size {
+				b, end, err := readBatch(f, name, off, sg.size, 1<<20, 1<<30)
+				lost = append(lost, b...)
+				if err != nil || end == off {
+					break
+				}
+				off = end
+			}
+			f.Close()
+		}
+		if err := s.fs.Remove(name); err != nil && !errors.Is(err, os.ErrNotExist) {
+			s.ctr.Fail(fmt.Errorf("spool: evict %s: %w", name, err), time.Now())
+			return false
+		}
+		n := sg.records - sg.acked
+		s.depth -= n
+		s.bytes -= sg.size
+		s.segs = append(s.segs[:i], s.segs[i+1:]...)
+		s.ctr.Drop(transport.ReasonEvicted, n)
+		s.disp.Failure(transport.Failure{Records: lost, Reason: transport.ReasonEvicted, Err: ErrFull})
+		return true
+	}
+	return false
+}
