@@ -92,20 +92,45 @@ const (
 // (release = true) "nothing in force at t" is acceptable once the latest
 // decision is a grant: that is consent arriving after the event.
 func (h *history) check(t int64, release bool) verdict {
-	i := h.find(t)
+	var in, last pick
+	if i := h.find(t); i >= 0 {
+		in.offer(h.at[i], h.facts[i].Granted)
+	}
+	if i := h.latest(); i >= 0 {
+		last.offer(h.at[i], h.facts[i].Granted)
+	}
+	return decideVerdict(in, last, release)
+}
+
+// pick keeps the latest of the facts offered to it; at the same instant a
+// denial beats a grant.
+type pick struct {
+	ok      bool
+	at      int64
+	granted bool
+}
+
+func (p *pick) offer(at int64, granted bool) {
+	if !p.ok || at > p.at || at == p.at && !granted {
+		*p = pick{ok: true, at: at, granted: granted}
+	}
+}
+
+// decideVerdict applies the rules of check to the decision in force at the
+// event's time and the latest decision.
+func decideVerdict(in, last pick, release bool) verdict {
 	switch {
-	case i >= 0 && !h.facts[i].Granted:
+	case in.ok && !in.granted:
 		return denied
-	case i < 0 && !release:
+	case !in.ok && !release:
 		return noConsent
 	}
-	last := h.latest()
 	switch {
-	case last < 0:
+	case !last.ok:
 		return noConsent
-	case h.facts[last].Granted:
+	case last.granted:
 		return permitted
-	case i >= 0:
+	case in.ok:
 		return revoked
 	}
 	return denied

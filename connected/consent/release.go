@@ -25,7 +25,10 @@ func (rt *Router) hold(d *dest, r *connected.Record, subject string, p Purpose, 
 		return ReasonHoldFull
 	}
 	d.c.held.Add(1)
-	rt.heldBy[subject]++
+	ids, n := idsOf(r)
+	for _, id := range ids[:n] {
+		rt.heldBy[id]++
+	}
 	rt.holding.Add(1)
 	if dl := deadline.UnixNano(); dl < rt.deadline.Load() {
 		rt.deadline.Store(dl)
@@ -74,7 +77,7 @@ func (rt *Router) release(ctx context.Context, subject string, all bool, now tim
 				out = append(out, outcome{d, *h, decision{ReasonHoldExpired, h.Purpose}})
 				return false
 			}
-			if all || h.Subject == subject {
+			if all || holds(h.Record, subject) {
 				single.decide(h.Record, h.Subject, true, one[:])
 				if one[0].reason != ReasonNoConsent {
 					out = append(out, outcome{d, *h, one[0]})
@@ -87,8 +90,11 @@ func (rt *Router) release(ctx context.Context, subject string, all bool, now tim
 	}
 	rt.deadline.Store(next)
 	for _, o := range out {
-		if rt.heldBy[o.h.Subject]--; rt.heldBy[o.h.Subject] <= 0 {
-			delete(rt.heldBy, o.h.Subject)
+		ids, n := idsOf(o.h.Record)
+		for _, id := range ids[:n] {
+			if rt.heldBy[id]--; rt.heldBy[id] <= 0 {
+				delete(rt.heldBy, id)
+			}
 		}
 		rt.holding.Add(-1)
 	}
@@ -105,6 +111,12 @@ func (rt *Router) release(ctx context.Context, subject string, all bool, now tim
 		rt.drop(o.d, o.h.Record, o.h.Subject, nil, o.dc.missing, o.dc.reason, now)
 	}
 	return errs
+}
+
+// holds reports whether id is one of the record's identifiers: a consent
+// change for any of them may release it.
+func holds(r *connected.Record, id string) bool {
+	return id == r.ProfileID || id == r.Event.UserID || id == r.Event.AnonymousID
 }
 
 // only returns a view of rt deciding for d alone.

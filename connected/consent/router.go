@@ -23,9 +23,16 @@ const MaxDestinations = 32
 // destination says; every refusal is counted per destination and reason
 // and written to the audit trail, which holds no plaintext identifier.
 //
-// The subject of a record is its ProfileID when identity middleware set
-// one, else the event's userId, else its anonymousId. A record is refused
-// everywhere (ReasonErased) if any of these ids was erased.
+// Consent is the person's, whatever identifier it was recorded under: the
+// decision reads the facts of all the record's identifiers — its ProfileID
+// (set by identity middleware), the event's userId and its anonymousId — as
+// one history. The decision in force is the latest fact effective at the
+// event's time under any of them (a denial wins a tie), so a grant given on
+// the web under an anonymous id still holds after a login re-keys the
+// profile, and a withdrawal in the app under the user id stops everything.
+// A record is refused everywhere (ReasonErased) if any of these ids was
+// erased. The record's primary subject (ProfileID, else userId, else
+// anonymousId) is whom audit entries name and readers record facts for.
 //
 // A Router is safe for concurrent use and starts no goroutines. Deciding
 // and delivering to consented destinations does not allocate. Handle
@@ -107,7 +114,8 @@ func newRouter(l *Ledger, cfg *config, dests []*dest, audit *auditLog, tags *tag
 	return rt
 }
 
-// subjectOf returns whom a record's consent is checked for.
+// subjectOf returns the record's primary subject: whom its consent is
+// recorded for by the readers, and whom audit entries name.
 func subjectOf(r *connected.Record) string {
 	switch {
 	case r.ProfileID != "":
@@ -117,6 +125,24 @@ func subjectOf(r *connected.Record) string {
 	}
 	return r.Event.AnonymousID
 }
+
+// idsOf returns the record's distinct non-empty identifiers: its ProfileID,
+// userId and anonymousId. Consent is a person's, whatever identifier it was
+// recorded under: a grant recorded for the anonymous id on the web still
+// holds after the login gives the record a new canonical profile id.
+func idsOf(r *connected.Record) (ids [3]string, n int) {
+	for _, id := range [3]string{r.ProfileID, r.Event.UserID, r.Event.AnonymousID} {
+		if id != "" && (n == 0 || ids[0] != id) && (n < 2 || ids[1] != id) {
+			ids[n] = id
+			n++
+		}
+	}
+	return ids, n
+}
+
+// states is the ledger state of each identifier of a record (nil entries
+// for identifiers with none).
+type states [3]*subjectState
 
 // decision is the outcome for one destination: reason 0 means deliver.
 type decision struct {
@@ -151,12 +177,20 @@ func (rt *Router) Handle(ctx context.Context, r *connected.Record) error {
 }
 
 // decide fills out with every destination's decision for r, under one read
-// lock of the ledger, and returns the subject's state (nil if none).
+// lock of the ledger, and returns the primary subject's state (nil if
+// none). The decision reads the facts of every identifier of the record as
+// one history (see idsOf and verdictOf).
 func (rt *Router) decide(r *connected.Record, subject string, release bool, out []decision) *subjectState {
 	l := rt.ledger
 	t := r.Time.UnixNano()
+	ids, n := idsOf(r)
 	l.mu.RLock()
-	erased := l.isErased(subject) || l.isErased(r.ProfileID) || l.isErased(r.Event.UserID) || l.isErased(r.Event.AnonymousID)
+	erased := l.isErased(subject)
+	var sts states
+	for i := range n {
+		erased = erased || l.isErased(ids[i])
+		sts[i] = l.subjects[ids[i]]
+	}
 	var st *subjectState
 	if subject != "" {
 		st = l.subjects[subject]
@@ -165,10 +199,10 @@ func (rt *Router) decide(r *connected.Record, subject string, release bool, out 
 		switch {
 		case erased:
 			out[i] = decision{ReasonErased, d.Purpose}
-		case subject == "":
+		case n == 0:
 			out[i] = decision{ReasonNoSubject, d.Purpose}
 		default:
-			out[i] = evaluate(st, d, r.Category, t, release)
+			out[i] = evaluate(&sts, d, r.Category, t, release)
 		}
 	}
 	l.mu.RUnlock()
@@ -176,7 +210,7 @@ func (rt *Router) decide(r *connected.Record, subject string, release bool, out 
 }
 
 // evaluate decides one destination; the ledger's read lock is held.
-func evaluate(st *subjectState, d *dest, cat connected.Category, t int64, release bool) decision {
+func evaluate(st *states, d *dest, cat connected.Category, t int64, release bool) decision {
 	if cat == connected.CategoryHealth && d.adtech {
 		return decision{ReasonHealthToAdTech, d.Purpose}
 	}
@@ -203,15 +237,29 @@ func evaluate(st *subjectState, d *dest, cat connected.Category, t int64, releas
 	return decision{}
 }
 
-func verdictOf(st *subjectState, p Purpose, idx int, t int64, release bool) verdict {
-	if st == nil {
-		return noConsent
+// verdictOf checks purpose p at t over the histories of every identifier
+// of the record, as if they were one: the decision in force at t is the
+// latest fact effective at or before t in any of them, the latest decision
+// the latest fact of all, a denial winning a tie. See history.check for
+// the rules applied to them.
+func verdictOf(st *states, p Purpose, idx int, t int64, release bool) verdict {
+	var in, last pick
+	for _, s := range st {
+		if s == nil {
+			continue
+		}
+		h := s.history(p, idx)
+		if h == nil {
+			continue
+		}
+		if i := h.find(t); i >= 0 {
+			in.offer(h.at[i], h.facts[i].Granted)
+		}
+		if i := h.latest(); i >= 0 {
+			last.offer(h.at[i], h.facts[i].Granted)
+		}
 	}
-	h := st.history(p, idx)
-	if h == nil {
-		return noConsent
-	}
-	return h.check(t, release)
+	return decideVerdict(in, last, release)
 }
 
 // act carries out one destination's decision.

@@ -398,3 +398,58 @@ func TestConfigErrors(t *testing.T) {
 	_, err = consent.NewRouter(l, many, consent.WithAuditKey(auditKey))
 	isTrue(t, errors.Is(err, consent.ErrConfig))
 }
+
+// Consent belongs to the person, whatever identifier it was recorded under:
+// a grant recorded for the anonymous id on the web still holds after login
+// gives the record a new canonical profile id, and a later withdrawal
+// recorded for the user id stops it.
+func TestConsentAcrossIdentifiers(t *testing.T) {
+	l := newLedger(t)
+	s := &sink{}
+	rt, err := consent.NewRouter(l, []consent.Destination{{Name: "m", Purpose: consent.PurposeMarketing, Categories: []connected.Category{C}, Handler: s}}, consent.WithAuditKey(auditKey))
+	noErr(t, err)
+	shutdown(t, rt)
+	grant(t, l, "anon-ana", consent.PurposeMarketing, at(0)) // the web CMP knew only the anonymous id
+	r := record(t, "ana", C, at(1))
+	r.ProfileID = "p_after_login"
+	noErr(t, rt.Handle(context.Background(), r))
+	equal(t, []string{r.ID}, s.ids(), "the grant under the anonymous id applies to the stitched record")
+
+	deny(t, l, "ana", consent.PurposeMarketing, at(2)) // the app setting knows the user id
+	r2 := record(t, "ana", C, at(3))
+	r2.ProfileID = "p_after_login"
+	noErr(t, rt.Handle(context.Background(), r2))
+	equal(t, 1, len(s.ids()), "the later denial under the user id wins")
+
+	grant(t, l, "p_after_login", consent.PurposeMarketing, at(4))
+	r3 := record(t, "ana", C, at(5))
+	r3.ProfileID = "p_after_login"
+	noErr(t, rt.Handle(context.Background(), r3))
+	equal(t, 2, len(s.ids()), "the latest decision of all the person's identifiers applies")
+
+	// At the same instant, a denial under one identifier beats a grant under another.
+	deny(t, l, "anon-ana", consent.PurposeMarketing, at(6))
+	grant(t, l, "ana", consent.PurposeMarketing, at(6))
+	r4 := record(t, "ana", C, at(7))
+	noErr(t, rt.Handle(context.Background(), r4))
+	equal(t, 2, len(s.ids()), "a tie goes to the denial")
+}
+
+// A held record is released when consent arrives under any of its
+// identifiers, not only the one it was held under.
+func TestHoldReleasedByAnyIdentifier(t *testing.T) {
+	l := newLedger(t)
+	s := &sink{}
+	rt, err := consent.NewRouter(l, []consent.Destination{{Name: "m", Purpose: consent.PurposeMarketing, Categories: []connected.Category{C},
+		OnRefusal: consent.Hold, Hold: consent.HoldLimits{MaxRecords: 10, MaxBytes: 1 << 20, MaxAge: time.Hour}, Handler: s}},
+		consent.WithAuditKey(auditKey), consent.WithEventTimeClock(true))
+	noErr(t, err)
+	shutdown(t, rt)
+	r := record(t, "ana", C, at(1))
+	r.ProfileID = "p_ana"
+	noErr(t, rt.Handle(context.Background(), r))
+	equal(t, 0, len(s.ids()), "held")
+	grant(t, l, "anon-ana", consent.PurposeMarketing, at(2))
+	equal(t, []string{r.ID}, s.ids(), "released by a grant under the anonymous id")
+	equal(t, 0, rt.Stats()[0].Holding)
+}
