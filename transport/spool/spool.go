@@ -153,6 +153,9 @@ func (s *Spool) rollLocked() error {
 // *transport.BatchError naming the cause (ReasonSpoolError). A record too
 // large to frame fails permanently on its own.
 func (s *Spool) Send(ctx context.Context, batch []*connected.Record) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if len(batch) == 0 {
 		return nil
 	}
