@@ -2,6 +2,7 @@ package identity
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 )
 
@@ -58,7 +59,16 @@ func (a *arena) string(ref uint32) string { return string(a.appendTo(nil, ref)) 
 // compareString compares the event id at ref with ev, like strings.Compare.
 func (a *arena) compareString(ref uint32, ev string) int {
 	var buf [64]byte
-	return bytes.Compare(a.appendTo(buf[:0], ref), []byte(ev))
+	b := a.appendTo(buf[:0], ref)
+	for i := 0; i < len(b) && i < len(ev); i++ {
+		if b[i] != ev[i] {
+			if b[i] < ev[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return cmp.Compare(len(b), len(ev))
 }
 
 // compare compares two stored event ids, like strings.Compare.

@@ -80,8 +80,21 @@ func (b *blocklist) has(v string) bool {
 	if _, ok := b.values[v]; ok {
 		return true
 	}
+	if !hasUpper(v) {
+		return false
+	}
 	_, ok := b.values[strings.ToLower(v)]
 	return ok
+}
+
+// hasUpper reports whether s may change under strings.ToLower.
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 func onlyZerosAndDashes(s string) bool {

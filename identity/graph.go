@@ -28,6 +28,8 @@ type Graph struct {
 	closed    bool
 	scratch   []valueUse
 	seeds     []uint32
+	nodeBuf   []uint32 // Link: node of each prepared identifier (none if new)
+	idBuf     []uint32 // Link: sorted fact identifiers
 }
 
 // New returns a graph that keys identifiers with secret (HMAC-SHA256; at
@@ -214,7 +216,7 @@ func (g *Graph) Link(ctx context.Context, o Observation) (Resolution, error) {
 	if err != nil {
 		return Resolution{}, err
 	}
-	res := g.resolveLocked(ps, t)
+	res := g.resolveLocked(ps, g.nodeBuf, t)
 	res.Refused = refused
 	if changed {
 		res.Fact = g.factOf(ps, o.EventID, o.Time, res.ProfileID)
@@ -247,25 +249,27 @@ func (g *Graph) factOf(ps []prepared, ev string, t time.Time, profile string) *L
 }
 
 // linkLocked stores the observation (logging it first) and re-derives what
-// it changes. It reports whether the facts changed.
+// it changes. It reports whether the facts changed, and leaves the node of
+// each prepared identifier in g.nodeBuf (none for identifiers not stored).
 func (g *Graph) linkLocked(ctx context.Context, ps []prepared, t int64, ev string) (bool, error) {
 	s := g.st
-	if len(ps) < 2 {
-		return false, nil
-	}
-	// would anything change?
-	ids := make([]uint32, 0, len(ps))
+	nodes := g.nodeBuf[:0]
 	known := true
 	for _, p := range ps {
 		n, ok := s.index[p.key]
 		if !ok {
-			known = false
-			break
+			n, known = none, false
 		}
-		ids = append(ids, n)
+		nodes = append(nodes, n)
+	}
+	g.nodeBuf = nodes
+	if len(ps) < 2 {
+		return false, nil
 	}
 	if known {
+		ids := append(g.idBuf[:0], nodes...)
 		slices.Sort(ids)
+		g.idBuf = ids
 		if f, _ := s.findFact(ids); f != none {
 			ft := &s.facts[f]
 			earlier := t < ft.first || t == ft.first && s.events.compareString(ft.firstEv, ev) > 0
@@ -280,7 +284,7 @@ func (g *Graph) linkLocked(ctx context.Context, ps []prepared, t int64, ev strin
 			return false, err
 		}
 	}
-	f, isNew, firstMoved, lastMoved := g.applyObserve(ps, t, ev)
+	f, isNew, firstMoved, lastMoved := g.applyObserve(ps, nodes, t, ev)
 	q := s.checkQuarantine(f, &g.scratch, nil)
 	seeds := g.seeds[:0]
 	need := isNew || firstMoved || len(q) > 0
@@ -301,20 +305,31 @@ func (g *Graph) linkLocked(ctx context.Context, ps []prepared, t int64, ev strin
 	return true, nil
 }
 
-// applyObserve adds the observation to the facts without deriving.
-func (g *Graph) applyObserve(ps []prepared, t int64, ev string) (f uint32, isNew, firstMoved, lastMoved bool) {
+// applyObserve adds the observation to the facts without deriving. nodes
+// holds the node of each prepared identifier, none for new ones (filled
+// in here); nil means look them up.
+func (g *Graph) applyObserve(ps []prepared, nodes []uint32, t int64, ev string) (f uint32, isNew, firstMoved, lastMoved bool) {
 	s := g.st
-	ids := make([]uint32, 0, len(ps))
-	for _, p := range ps {
-		n, ok := s.index[p.key]
-		if !ok {
+	ids := g.idBuf[:0]
+	for i, p := range ps {
+		n := none
+		if nodes != nil {
+			n = nodes[i]
+		} else if m, ok := s.index[p.key]; ok {
+			n = m
+		}
+		if n == none {
 			n = s.addNode(p.r, p.key, p.blocked, p.value)
+			if nodes != nil {
+				nodes[i] = n
+			}
 		} else if p.value != "" && s.plain != nil {
 			s.plain[n] = p.value
 		}
 		ids = append(ids, n)
 	}
 	slices.Sort(ids)
+	g.idBuf = ids
 	f, h := s.findFact(ids)
 	if f == none {
 		return s.addFact(ids, h, t, s.events.add(ev)), true, true, true
@@ -339,15 +354,17 @@ func (g *Graph) Resolve(ctx context.Context, ids []Identifier, at time.Time) (Re
 	if why := g.suppressed(ps, t); why != "" {
 		return Resolution{}, &SuppressedError{Why: why}
 	}
-	res := g.resolveLocked(ps, t)
+	res := g.resolveLocked(ps, nil, t)
 	res.Refused = refused
 	return res, nil
 }
 
-func (g *Graph) resolveLocked(ps []prepared, t int64) Resolution {
+// resolveLocked resolves prepared identifiers; nodes, when not nil, holds
+// their nodes (none when not stored).
+func (g *Graph) resolveLocked(ps []prepared, nodes []uint32, t int64) Resolution {
 	s := g.st
 	var res Resolution
-	for _, p := range ps {
+	for i, p := range ps {
 		if p.blocked {
 			continue
 		}
@@ -361,8 +378,13 @@ func (g *Graph) resolveLocked(ps []prepared, t int64) Resolution {
 		if res.ProfileID != "" {
 			continue
 		}
-		n, ok := s.index[p.key]
-		if !ok {
+		n := none
+		if nodes != nil {
+			n = nodes[i]
+		} else if m, ok := s.index[p.key]; ok {
+			n = m
+		}
+		if n == none {
 			res.ProfileID = makeProfileID("p_", p.r.Type, p.key, minTime)
 			continue
 		}

@@ -58,10 +58,13 @@ type deriver struct {
 	use, acc, accRoots []int32
 	ucnt               [maxPersonTypes]uint8
 	upb                bool
+
+	done   map[uint32]bool // rederive: nodes already derived in this call
+	global []uint32        // writeBack: local slot -> global slot
 }
 
 func newDeriver(s *state) *deriver {
-	return &deriver{s: s, loc: make(map[uint32]int32), P: len(s.rules.persons)}
+	return &deriver{s: s, loc: make(map[uint32]int32), done: make(map[uint32]bool), P: len(s.rules.persons)}
 }
 
 func (d *deriver) rule(ln int32) *rule { return d.s.rule(d.nodes[ln]) }

@@ -228,7 +228,7 @@ func (g *Graph) LinkKeys(ctx context.Context, lf LinkFact) (Resolution, error) {
 	if err != nil {
 		return Resolution{}, err
 	}
-	res := g.resolveLocked(ps, t)
+	res := g.resolveLocked(ps, g.nodeBuf, t)
 	if changed {
 		res.Fact = g.factOf(ps, lf.EventID, lf.Time, res.ProfileID)
 	}

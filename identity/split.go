@@ -100,8 +100,15 @@ func (d *deriver) derive() {
 func (d *deriver) writeBack() {
 	s := d.s
 	// global ids of the ownership slots after the first, reusing old ones
-	global := make([]uint32, len(d.sNode))
-	newEpochs := make(map[int32][]uint32)
+	global := d.global[:0]
+	for range d.sNode {
+		global = append(global, 0)
+	}
+	d.global = global
+	var newEpochs map[int32][]uint32
+	if len(d.sNode) > len(d.nodes) {
+		newEpochs = make(map[int32][]uint32)
+	}
 	for ln, n := range d.nodes {
 		global[ln] = n
 		if s.nodes[n].flags&nfEpochs != 0 {
@@ -145,7 +152,8 @@ func (d *deriver) writeBack() {
 // are followed; firewall seeds are reset to singletons).
 func (d *deriver) rederive(seeds []uint32) {
 	s := d.s
-	done := make(map[uint32]bool, len(seeds))
+	done := d.done
+	clear(done)
 	for _, n := range seeds {
 		if done[n] || s.nodes[n].flags&nfDeleted != 0 {
 			continue

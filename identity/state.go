@@ -364,10 +364,10 @@ func makeProfileID(prefix string, t Type, k Key, start int64) string {
 		b = binary.BigEndian.AppendUint64(b, uint64(start))
 	}
 	sum := sha256.Sum256(b)
-	out := make([]byte, len(prefix)+32)
-	copy(out, prefix)
-	hex.Encode(out[len(prefix):], sum[:16])
-	return string(out)
+	var out [40]byte
+	n := copy(out[:], prefix)
+	hex.Encode(out[n:], sum[:16])
+	return string(out[:n+32])
 }
 
 // compareKeys orders keys bytewise.

@@ -141,7 +141,7 @@ func (g *Graph) load(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			g.applyObserve(ps, e.t, e.ev)
+			g.applyObserve(ps, nil, e.t, e.ev)
 		case opConsent:
 			ps, err := g.preparedOf(e.ids)
 			if err != nil {

@@ -57,17 +57,18 @@ func (s *state) people(x uint32, scratch *[]valueUse) int {
 		for j < len(uses) && uses[j].typ == uses[i].typ {
 			j++
 		}
-		var count int
-		if gap > 0 {
-			count = maxConcurrent(uses[i:j], gap)
-		} else {
-			for k := i; k < j; k++ {
-				if k == i || uses[k].value != uses[k-1].value {
-					count++
-				}
+		count := 0
+		for k := i; k < j; k++ {
+			if k == i || uses[k].value != uses[k-1].value {
+				count++
 			}
 		}
 		limit := s.rules.rules[uses[i].typ].Limit
+		if gap > 0 && count > limit*max(best, 1) {
+			// only then can concurrency matter: fewer distinct values
+			// cannot make more people than the count so far
+			count = maxConcurrent(uses[i:j], gap)
+		}
 		best = max(best, (count+limit-1)/limit)
 		i = j
 	}
