@@ -25,7 +25,9 @@ func person(i int) []identity.Identifier {
 	}
 }
 
-func eventID(i int) string { return fmt.Sprintf("0197a3c4-%04x-7000-8000-%012x", i>>32&0xffff, i&0xffffffffffff) }
+func eventID(i int) string {
+	return fmt.Sprintf("0197a3c4-%04x-7000-8000-%012x", i>>32&0xffff, i&0xffffffffffff)
+}
 
 var benchT0 = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
