@@ -40,9 +40,10 @@ type HTTP struct {
 	zbodies bufPool
 	gz      gzipPool
 
-	mu       sync.Mutex
-	closed   bool
-	inflight sync.WaitGroup
+	mu     sync.Mutex
+	closed bool
+	active int           // requests in flight
+	idle   chan struct{} // closed when active drops to 0 after Shutdown
 }
 
 var (
@@ -93,9 +94,9 @@ func (h *HTTP) Send(ctx context.Context, batch []*connected.Record) error {
 		h.mu.Unlock()
 		return ErrClosed
 	}
-	h.inflight.Add(1)
+	h.active++
 	h.mu.Unlock()
-	defer h.inflight.Done()
+	defer h.done()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -188,21 +189,37 @@ func (p *pooledBody) Close() error {
 	return nil
 }
 
+func (h *HTTP) done() {
+	h.mu.Lock()
+	h.active--
+	if h.active == 0 && h.idle != nil {
+		close(h.idle)
+		h.idle = nil
+	}
+	h.mu.Unlock()
+}
+
 // Shutdown stops accepting batches, waits for requests in flight until ctx
 // is done, and closes idle connections if HTTP created its client. It is
 // idempotent.
 func (h *HTTP) Shutdown(ctx context.Context) error {
 	h.mu.Lock()
 	h.closed = true
+	var wait chan struct{}
+	if h.active > 0 {
+		if h.idle == nil {
+			h.idle = make(chan struct{})
+		}
+		wait = h.idle
+	}
 	h.mu.Unlock()
-	done := make(chan struct{})
-	go func() { h.inflight.Wait(); close(done) }()
 	var err error
-	select {
-	case <-done:
-	case <-ctx.Done():
-		err = ctx.Err()
-		<-done // requests honour the caller's context, which Shutdown does not own
+	if wait != nil {
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			err = ctx.Err() // requests end at their own timeout
+		}
 	}
 	if h.own {
 		h.client.CloseIdleConnections()
