@@ -28,8 +28,10 @@
 // # Delivery guarantees
 //
 // New configures an idempotent producer with acks=all (franz-go's
-// defaults, stated explicitly) and no linger, because the Batcher in front
-// already batches. Records of one partition key are produced in the order
+// defaults, stated explicitly), no linger, because the Batcher in front
+// already batches, and a delivery timeout (WithDeliveryTimeout, 30 s), so
+// that an unreachable cluster fails a Send retryably instead of holding it
+// for as long as its context allows. Records of one partition key are produced in the order
 // they appear in the batch and, thanks to idempotence, stay in that order
 // across franz-go's internal retries. Delivery is at least once: a retried
 // batch may duplicate records, which consumers dedupe on ce_id / messageId.

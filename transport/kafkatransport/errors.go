@@ -11,8 +11,9 @@ import (
 )
 
 // ErrClientOptionsBorrowed is returned by NewFromClient when it is given
-// WithClientOptions: a borrowed client is configured by its owner.
-var ErrClientOptionsBorrowed = errors.New("kafkatransport: WithClientOptions applies to New only, not to a borrowed client")
+// WithClientOptions or WithDeliveryTimeout: a borrowed client is configured
+// by its owner.
+var ErrClientOptionsBorrowed = errors.New("kafkatransport: WithClientOptions and WithDeliveryTimeout apply to New only, not to a borrowed client")
 
 // ErrInvalidTopic is matched by the error New and NewFromClient return for
 // a topic name Kafka would refuse.

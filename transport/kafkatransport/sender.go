@@ -40,7 +40,8 @@ var (
 
 // New returns a Sender that produces to topic through a kgo.Client of its
 // own, created with seeds as the seed brokers, acks=all, the idempotent
-// producer and no linger, then any WithClientOptions. The client connects
+// producer, no linger and the delivery timeout (WithDeliveryTimeout), then
+// any WithClientOptions. The client connects
 // lazily: New does not wait for a broker. ce gives the CloudEvents source
 // (required), type prefix and data schema of the headers.
 //
@@ -60,6 +61,7 @@ func New(seeds []string, topic string, ce connected.CloudEventsOptions, opts ...
 		kgo.SeedBrokers(seeds...),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.ProducerLinger(0),
+		kgo.RecordDeliveryTimeout(cfg.deliveryTimeout),
 	}
 	kopts = append(kopts, cfg.clientOpts...)
 	cl, err := kgo.NewClient(kopts...)

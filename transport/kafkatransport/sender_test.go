@@ -344,6 +344,23 @@ func TestSendBrokerErrorsAreClassified(t *testing.T) {
 	}
 }
 
+// Retryable broker errors are retried until the delivery timeout, then the
+// records fail retryably instead of holding Send.
+func TestSendDeliveryTimeoutIsRetryable(t *testing.T) {
+	c := cluster(t, 1)
+	s := newSender(t, c, kafkatransport.WithDeliveryTimeout(time.Second),
+		kafkatransport.WithClientOptions(kgo.MetadataMinAge(10*time.Millisecond)))
+	answer(c, kerr.NotEnoughReplicas.Code)
+	err := s.Send(t.Context(), []*connected.Record{rec(0, "k")})
+	var be *transport.BatchError
+	if !errors.As(err, &be) || !be.Retryable || !transport.IsRetryable(err) {
+		t.Fatalf("Send while the broker keeps failing retryably: %v; want a retryable BatchError", err)
+	}
+	if !errors.Is(err, kgo.ErrRecordTimeout) && !errors.Is(err, kerr.NotEnoughReplicas) {
+		t.Errorf("cause %v: want the record timeout or the broker's error", err)
+	}
+}
+
 func TestSendRecordTooLargeIsPermanent(t *testing.T) {
 	c := cluster(t, 1)
 	s := newSender(t, c, kafkatransport.WithClientOptions(kgo.ProducerBatchMaxBytes(1024)))
@@ -377,6 +394,14 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 		{"topic with a slash", func() error { _, err := kafkatransport.New(seeds, "a/b", ce); return err }, kafkatransport.ErrInvalidTopic, "offset 1"},
 		{"no source", func() error { _, err := kafkatransport.New(seeds, topic, connected.CloudEventsOptions{}); return err }, nil, "Source"},
 		{"nil option", func() error { _, err := kafkatransport.New(seeds, topic, ce, nil); return err }, nil, "nil Option"},
+		{"delivery timeout 0", func() error {
+			_, err := kafkatransport.New(seeds, topic, ce, kafkatransport.WithDeliveryTimeout(0))
+			return err
+		}, nil, "WithDeliveryTimeout(0s): must be at least 1s"},
+		{"delivery timeout on a borrowed client", func() error {
+			_, err := kafkatransport.NewFromClient(cl, topic, ce, kafkatransport.WithDeliveryTimeout(time.Second))
+			return err
+		}, kafkatransport.ErrClientOptionsBorrowed, ""},
 		{"nil client", func() error { _, err := kafkatransport.NewFromClient(nil, topic, ce); return err }, nil, "nil client"},
 		{"client options on a borrowed client", func() error {
 			_, err := kafkatransport.NewFromClient(cl, topic, ce, kafkatransport.WithClientOptions(kgo.ClientID("x")))
