@@ -14,8 +14,8 @@ import (
 // A real deployment needs none of this: it is how the demo prints journeys.
 type journal struct {
 	mu      sync.Mutex
-	owners  map[string]*shopper // any identifier a shopper uses -> shopper
-	byEvent map[string]*shopper // messageId -> shopper
+	owners  map[string]*shopper  // any identifier a shopper uses -> shopper
+	byEvent map[string]*shopper  // messageId -> shopper
 	names   map[string]string    // messageId -> event name
 	details map[string]string    // messageId -> zone, product or ETA
 	times   map[string]time.Time // messageId -> event time

@@ -11,7 +11,9 @@ import (
 // day is the simulated date; every time below is UTC on that day.
 var day = time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 
-func at(hh, mm int) time.Time { return day.Add(time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute) }
+func at(hh, mm int) time.Time {
+	return day.Add(time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute)
+}
 
 // shopper is one person in the story.
 type shopper struct {
@@ -46,17 +48,17 @@ var allConsent = connected.Consent{CategoryPreferences: map[string]bool{
 func script() ([]*shopper, []step) {
 	ana := &shopper{name: "Ana", userID: "ana", phone: phoneBeacon(1001),
 		story: "browses trail boots on the web, wishlists them, arrives with the app",
-		walk: &walk{start: at(10, 0), stops: []stop{{0, 60 * time.Second}, {18, 5 * time.Minute}, {36, 8 * time.Minute}, {54, 11 * time.Minute}}}}
+		walk:  &walk{start: at(10, 0), stops: []stop{{0, 60 * time.Second}, {18, 5 * time.Minute}, {36, 8 * time.Minute}, {54, 11 * time.Minute}}}}
 	ben := &shopper{name: "Ben", userID: "ben", phone: phoneBeacon(1002),
 		story: "wears a heart-rate strap on his run, then shops"}
 	ben.walk = &walk{start: at(9, 55), stops: []stop{{0, 40 * time.Second}, {36, 6 * time.Minute}, {54, 8 * time.Minute}}}
 	chris := &shopper{name: "Chris", userID: "chris", story: "drives the family car in the morning"}
 	carla := &shopper{name: "Carla", userID: "carla", phone: phoneBeacon(1003),
 		story: "drives in with the same car (a household, not one person)",
-		walk: &walk{start: at(12, 0), stops: []stop{{0, 30 * time.Second}, {18, 4 * time.Minute}, {54, 6 * time.Minute}}}}
+		walk:  &walk{start: at(12, 0), stops: []stop{{0, 30 * time.Second}, {18, 4 * time.Minute}, {54, 6 * time.Minute}}}}
 	dan := &shopper{name: "Dan", userID: "dan", phone: phoneBeacon(1004),
 		story: "revokes marketing consent at the door",
-		walk: &walk{start: at(10, 30), stops: []stop{{0, 3 * time.Minute}, {36, 7 * time.Minute}, {54, 9 * time.Minute}}}}
+		walk:  &walk{start: at(10, 30), stops: []stop{{0, 3 * time.Minute}, {36, 7 * time.Minute}, {54, 9 * time.Minute}}}}
 	eve := &shopper{name: "Eve", userID: "eve", story: "signs in at the shared kiosk"}
 	finn := &shopper{name: "Finn", userID: "finn", story: "signs in at the same kiosk twenty minutes later"}
 	people := []*shopper{ana, ben, chris, carla, dan, eve, finn}
