@@ -51,10 +51,10 @@ func (k Key) String() string { return hex.EncodeToString(k[:]) }
 func ParseKey(s string) (Key, error) {
 	var k Key
 	if len(s) != 2*len(k) {
-		return k, &IdentifierError{Reason: "key must be 32 hex characters"}
+		return k, &IdentifierError{Index: -1, Reason: "key must be 32 hex characters"}
 	}
 	if _, err := hex.Decode(k[:], []byte(s)); err != nil {
-		return Key{}, &IdentifierError{Reason: "key is not hex"}
+		return Key{}, &IdentifierError{Index: -1, Reason: "key is not hex"}
 	}
 	return k, nil
 }
