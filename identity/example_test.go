@@ -343,7 +343,7 @@ func ExampleNormalizer_MatchKey() {
 	n, _ := identity.NewNormalizer(identity.WithDefaultRegion("US"))
 	meta, _ := n.MatchKey(identity.DestinationMeta, id(identity.TypePhone, "(650) 555-1212"))
 	google, _ := n.MatchKey(identity.DestinationGoogle, id(identity.TypePhone, "(650) 555-1212"))
-	fmt.Println(meta.Field, meta.Value[:8]) // SHA-256 of 16505551212
+	fmt.Println(meta.Field, meta.Value[:8])     // SHA-256 of 16505551212
 	fmt.Println(google.Field, google.Value[:8]) // SHA-256 of +16505551212
 	// Output:
 	// ph e323ec62
