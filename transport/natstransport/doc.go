@@ -2,8 +2,10 @@
 // nats.go (github.com/nats-io/nats.go/jetstream).
 //
 // Sender implements transport.Sender: each Send publishes one JetStream
-// message per Touchpoint record, asynchronously and bounded, and waits for
-// JetStream's acknowledgement of every one of them. It is meant to sit
+// message per Touchpoint record, pipelined and bounded, and waits for
+// JetStream's acknowledgement of every one of them. Acknowledgements come
+// back on one wildcard inbox subscription per Sender (core NATS
+// request-reply, as JetStream's own async publishing does). It is meant to sit
 // behind a transport.Batcher (and usually a transport.Retry), which does
 // the batching, bounding and retrying.
 //
@@ -30,17 +32,19 @@
 //
 // A Send publishes its records in order on one connection, so JetStream
 // stores the records of one partition key in the order they appear in the
-// batch. At most WithMaxPending records of a Sender await an
+// batch. Publishing is pipelined, so when one record fails retryably (an
+// acknowledgement timeout, say) later records of its key may already be
+// stored: a retry then stores it after them. At most WithMaxPending records of a Sender await an
 // acknowledgement at once; a Send beyond that waits for the oldest ones
 // first, so memory stays bounded however large the batch.
 //
 // # Ownership
 //
 // New opens a nats.Conn and owns it: Shutdown waits for sends in flight,
-// releases the Sender's JetStream publisher and closes the connection.
-// NewFromConn borrows the caller's connection: Shutdown releases the
-// Sender's JetStream publisher (its reply subscription and status listener)
-// and closes nothing; the caller closes the connection after Shutdown.
+// ends the Sender's acknowledgement subscription and closes the
+// connection. NewFromConn borrows the caller's connection: Shutdown ends
+// the Sender's acknowledgement subscription and closes nothing; the caller
+// closes the connection after Shutdown.
 //
 // # Errors and contexts
 //
@@ -48,11 +52,14 @@
 // *transport.BatchError naming the failed indexes when some records failed
 // (two of them joined with errors.Join when some failures are retryable and
 // others are not; each cause is a *RecordError); an error wrapping ctx.Err()
-// when ctx ended first; transport.ErrClosed after Shutdown. A lost
-// connection, an acknowledgement timeout (WithAckTimeout), a missing
-// stream ("no response from stream") and JetStream API errors 408, 429 and
-// 5xx are retryable; a payload over the server's max_payload, other
-// JetStream 4xx errors and a closed connection are permanent. A record
+// when ctx ended first; transport.ErrClosed after Shutdown. An
+// acknowledgement timeout (WithAckTimeout; matches
+// jetstream.ErrAsyncPublishTimeout), no stream capturing the subject
+// (jetstream.ErrNoStreamResponse), a full reconnect buffer and JetStream
+// API errors 408, 429 and 5xx are retryable; a payload over the server's
+// max_payload (nats.ErrMaxPayload), other JetStream 4xx errors (a
+// *jetstream.APIError), a closed or draining connection and a Shutdown
+// that cut the wait short are permanent. A record
 // that cannot be framed fails permanently without being published.
 //
 // Cancelling the context of Send stops waiting; records already published
@@ -61,6 +68,6 @@
 // # Concurrency
 //
 // Sender is safe for concurrent use. It starts no goroutine of its own;
-// nats.go runs its connection's goroutines and the JetStream publisher's
-// status listener until Shutdown.
+// nats.go runs the connection's goroutines and one for the Sender's
+// acknowledgement subscription, which Shutdown ends.
 package natstransport

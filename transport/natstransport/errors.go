@@ -59,11 +59,11 @@ func retryable(err error) bool {
 	var perm *transport.PermanentError
 	var api *jetstream.APIError
 	switch {
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.Is(err, transport.ErrClosed):
 		return false
 	case errors.Is(err, nats.ErrMaxPayload), errors.Is(err, nats.ErrBadSubject),
 		errors.Is(err, nats.ErrConnectionClosed), errors.Is(err, nats.ErrInvalidConnection),
-		errors.Is(err, jetstream.ErrJetStreamPublisherClosed):
+		errors.Is(err, nats.ErrConnectionDraining):
 		return false
 	case errors.As(err, &api):
 		// HTTP-like codes: 408, 429 and 5xx (503: no stream leader yet)
@@ -73,9 +73,9 @@ func retryable(err error) bool {
 	case errors.As(err, &perm): // framing errors
 		return false
 	default:
-		// nats.ErrDisconnected, jetstream.ErrAsyncPublishTimeout,
-		// jetstream.ErrNoStreamResponse, jetstream.ErrTooManyStalledMsgs,
-		// and anything unknown: transient.
+		// An acknowledgement timeout (jetstream.ErrAsyncPublishTimeout), no
+		// stream answering (jetstream.ErrNoStreamResponse), a full
+		// reconnect buffer, and anything unknown: transient.
 		return true
 	}
 }

@@ -1,10 +1,14 @@
 package natstransport
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
 )
@@ -47,6 +51,49 @@ func FuzzParseSubject(f *testing.F) {
 			if !strings.Contains(tmpl, "{") && subj != tmpl {
 				t.Fatalf("template %q without placeholders expands to %q", tmpl, subj)
 			}
+		}
+	})
+}
+
+// FuzzParseAck checks the reader of JetStream's publish answers: it never
+// panics; it returns either an acknowledgement or one of the documented
+// error kinds; an acknowledgement is exactly a JSON object with a
+// non-empty stream and no error, and dup is only ever set on one.
+func FuzzParseAck(f *testing.F) {
+	for _, s := range []string{
+		`{"stream":"S","seq":7}`, `{"stream":"S", "seq":7,"duplicate": true}`,
+		`{"error":{"code":400,"err_code":10054,"description":"message size exceeds maximum allowed"},"stream":"S","seq":0}`,
+		`{"error":{"code":503,"description":"no leader"}}`, `{"seq":1}`, `{"stream":""}`, ``, `null`, `[]`, `{`,
+	} {
+		f.Add([]byte(s), false)
+	}
+	f.Add([]byte(nil), true)
+	f.Fuzz(func(t *testing.T, data []byte, noResponders bool) {
+		m := &nats.Msg{Data: data}
+		if noResponders {
+			m.Header = nats.Header{"Status": []string{"503"}}
+		}
+		dup, err := parseAck(m)
+		var api *jetstream.APIError
+		switch {
+		case err == nil:
+			var a pubAck
+			if json.Unmarshal(data, &a) != nil || a.Stream == "" || a.Error != nil || dup != a.Duplicate {
+				t.Fatalf("accepted %q, which is not a PubAck (dup %v)", data, dup)
+			}
+		case dup:
+			t.Fatalf("duplicate reported with error %v", err)
+		case errors.As(err, &api):
+			if !retryable(err) && api.Code >= 500 {
+				t.Fatalf("API error %d classified permanent", api.Code)
+			}
+		case errors.Is(err, jetstream.ErrNoStreamResponse):
+			if len(data) != 0 || !noResponders {
+				t.Fatalf("no-responders reported for %q", data)
+			}
+		case errors.Is(err, jetstream.ErrInvalidJSAck):
+		default:
+			t.Fatalf("undocumented error %v", err)
 		}
 	})
 }

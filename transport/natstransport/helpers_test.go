@@ -33,6 +33,17 @@ func rec(i int, pk string) *connected.Record {
 // loopback port, its store in a temporary directory, shut down at cleanup.
 func startServer(t testing.TB, tune ...func(*server.Options)) *server.Server {
 	t.Helper()
+	ns := launch(t, tune...)
+	t.Cleanup(func() {
+		ns.Shutdown()
+		ns.WaitForShutdown()
+	})
+	return ns
+}
+
+// launch starts the server; the caller shuts it down.
+func launch(t testing.TB, tune ...func(*server.Options)) *server.Server {
+	t.Helper()
 	o := &server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, JetStream: true, StoreDir: t.TempDir(),
 		NoLog: true, NoSigs: true}
 	for _, f := range tune {
@@ -47,10 +58,6 @@ func startServer(t testing.TB, tune ...func(*server.Options)) *server.Server {
 		ns.Shutdown()
 		t.Fatal("nats-server not ready")
 	}
-	t.Cleanup(func() {
-		ns.Shutdown()
-		ns.WaitForShutdown()
-	})
 	return ns
 }
 

@@ -14,9 +14,9 @@ const (
 	// DefaultMaxPending is how many published records may await their
 	// JetStream acknowledgement at once, per Sender.
 	DefaultMaxPending = 1024
-	// DefaultAckTimeout is how long a published record waits for its
-	// acknowledgement before it fails with jetstream.ErrAsyncPublishTimeout
-	// (retryable).
+	// DefaultAckTimeout is how long a Send waits for room under
+	// WithMaxPending and for its acknowledgements before the records still
+	// unacknowledged fail, retryably.
 	DefaultAckTimeout = 10 * time.Second
 )
 
@@ -60,10 +60,11 @@ func newConfig(opts []Option) (config, error) {
 // more. Default DefaultMaxPending (1,024). Valid: 1 to 65,536.
 func WithMaxPending(n int) Option { return optionFunc(func(c *config) { c.maxPending = n }) }
 
-// WithAckTimeout sets how long a published record waits for its JetStream
-// acknowledgement before it fails, retryably, with
-// jetstream.ErrAsyncPublishTimeout. Default DefaultAckTimeout (10 s). Must
-// be > 0.
+// WithAckTimeout bounds each Send, from its start: records not
+// acknowledged by then (or not yet published for want of room under
+// WithMaxPending) fail, retryably, with an error matching
+// jetstream.ErrAsyncPublishTimeout; a late acknowledgement is ignored.
+// Default DefaultAckTimeout (10 s). Must be > 0.
 func WithAckTimeout(d time.Duration) Option { return optionFunc(func(c *config) { c.ackTimeout = d }) }
 
 // WithStream makes New and NewFromConn create the stream, or update it to

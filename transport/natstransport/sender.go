@@ -23,7 +23,7 @@ import (
 type Sender struct {
 	nc   *nats.Conn
 	own  bool
-	js   jetstream.JetStream
+	in   *inbox
 	subj *subject
 	ce   connected.CloudEventsOptions
 	cfg  config
@@ -89,9 +89,9 @@ func New(ctx context.Context, url, subjectTemplate string, ce connected.CloudEve
 }
 
 // NewFromConn returns a Sender that publishes through nc, which it
-// borrows: Shutdown releases the Sender's JetStream publisher (its reply
-// subscription) but does not close nc. subjectTemplate and ce are as for
-// New; ctx bounds the stream setup of WithStream.
+// borrows: Shutdown ends the Sender's acknowledgement subscription but does
+// not close nc. subjectTemplate and ce are as for New; ctx bounds the
+// stream setup of WithStream.
 func NewFromConn(ctx context.Context, nc *nats.Conn, subjectTemplate string, ce connected.CloudEventsOptions, opts ...Option) (*Sender, error) {
 	cfg, subj, err := prepare(subjectTemplate, ce, opts)
 	if err != nil {
@@ -122,20 +122,20 @@ func prepare(subjectTemplate string, ce connected.CloudEventsOptions, opts []Opt
 }
 
 func newSender(ctx context.Context, nc *nats.Conn, own bool, subj *subject, ce connected.CloudEventsOptions, cfg config) (*Sender, error) {
-	// JetStream's own bound is twice ours: records a canceled Send stopped
-	// waiting for keep their place there until acknowledged or timed out.
-	js, err := jetstream.New(nc,
-		jetstream.WithPublishAsyncMaxPending(2*cfg.maxPending),
-		jetstream.WithPublishAsyncTimeout(cfg.ackTimeout))
-	if err != nil {
-		return nil, fmt.Errorf("natstransport: %w", err)
-	}
 	if cfg.stream != nil {
+		js, err := jetstream.New(nc)
+		if err != nil {
+			return nil, fmt.Errorf("natstransport: %w", err)
+		}
 		if _, err := js.CreateOrUpdateStream(ctx, *cfg.stream); err != nil {
 			return nil, fmt.Errorf("natstransport: create or update stream %q: %w", cfg.stream.Name, err)
 		}
 	}
-	return &Sender{nc: nc, own: own, js: js, subj: subj, ce: ce, cfg: cfg,
+	in, err := newInbox(nc)
+	if err != nil {
+		return nil, fmt.Errorf("natstransport: subscribe for acknowledgements: %w", err)
+	}
+	return &Sender{nc: nc, own: own, in: in, subj: subj, ce: ce, cfg: cfg,
 		slots: make(chan struct{}, cfg.maxPending)}, nil
 }
 
@@ -143,10 +143,15 @@ func newSender(ctx context.Context, nc *nats.Conn, own bool, subj *subject, ce c
 // Do not close an owned connection: call Shutdown.
 func (s *Sender) Conn() *nats.Conn { return s.nc }
 
-// Send publishes one JetStream message per record of batch, asynchronously
-// and at most WithMaxPending unacknowledged at once, and waits until
-// JetStream acknowledged or failed every one of them, or until ctx is done.
-// See the package documentation for the errors.
+// errAckTimeout fails the records of a Send still unacknowledged after
+// WithAckTimeout.
+var errAckTimeout = fmt.Errorf("natstransport: no acknowledgement within the ack timeout: %w", jetstream.ErrAsyncPublishTimeout)
+
+// Send publishes one JetStream message per record of batch, at most
+// WithMaxPending of the Sender's unacknowledged at once, and waits until
+// JetStream acknowledged or failed every one of them, until ctx is done, or
+// until WithAckTimeout has passed since Send began. See the package
+// documentation for the errors.
 func (s *Sender) Send(ctx context.Context, batch []*connected.Record) error {
 	if !s.enter() {
 		return transport.ErrClosed
@@ -159,116 +164,121 @@ func (s *Sender) Send(ctx context.Context, batch []*connected.Record) error {
 		return fmt.Errorf("natstransport: send: %w", err)
 	}
 	s.ctr.Requests.Add(1)
+	timer := time.NewTimer(s.cfg.ackTimeout)
+	defer timer.Stop()
 
-	p := &publication{s: s, futs: make([]jetstream.PubAckFuture, len(batch)), errs: make([]error, len(batch))}
+	p := &publication{s: s, errs: make([]error, len(batch)), done: make(chan struct{}),
+		tokens: make([]string, 0, len(batch))}
+	p.remaining = len(batch)
 	vals := make([]string, len(batch)*maxHeaders)
 	for i, r := range batch {
 		msg, err := s.message(r, vals[i*maxHeaders:(i+1)*maxHeaders:(i+1)*maxHeaders])
 		if err != nil {
-			p.errs[i] = transport.Permanent(err)
+			p.fail(i, transport.Permanent(err))
 			continue
 		}
-		if err := p.acquire(ctx, i); err != nil {
-			return s.abort(p, i, len(batch), err)
+		select {
+		case s.slots <- struct{}{}:
+		case <-ctx.Done():
+			return s.abort(p, batch, i, ctx.Err())
+		case <-timer.C:
+			p.failFrom(batch, i, errAckTimeout)
+			s.in.cancel(p, errAckTimeout)
+			return s.outcome(batch, p)
 		}
-		f, err := s.js.PublishMsgAsync(msg)
-		if err != nil {
-			<-s.slots
-			p.errs[i] = err
-			continue
+		msg.Reply = s.in.register(p, i)
+		if err := s.nc.PublishMsg(msg); err != nil {
+			s.in.cancel1(p, i, msg.Reply, err)
 		}
-		p.futs[i] = f
 	}
-	for p.next < len(batch) {
-		if err := p.resolveNext(ctx); err != nil {
-			return s.abort(p, len(batch), len(batch), err)
+	select {
+	case <-p.done:
+	case <-ctx.Done():
+		select {
+		case <-p.done:
+		default:
+			return s.abort(p, batch, len(batch), ctx.Err())
 		}
+	case <-timer.C:
+		s.in.cancel(p, errAckTimeout)
 	}
 	return s.outcome(batch, p)
 }
 
-// abort gives up waiting: it releases the slots of the records published
-// up to end whose acknowledgement was not awaited (JetStream still resolves
-// them, or times them out), and returns the context's error.
-func (s *Sender) abort(p *publication, end, n int, cause error) error {
-	pending := 0
-	for i := p.next; i < end; i++ {
-		if p.futs[i] != nil {
-			<-s.slots
-			pending++
-		}
-	}
-	err := fmt.Errorf("natstransport: send: %d of %d records unacknowledged: %w", pending+n-end, n, cause)
+// abort gives up waiting because ctx ended: the records not yet
+// acknowledged stop waiting (a late acknowledgement is dropped) and Send
+// returns the context's error.
+func (s *Sender) abort(p *publication, batch []*connected.Record, published int, cause error) error {
+	p.failFrom(batch, published, cause)
+	s.in.cancel(p, cause)
+	p.mu.Lock()
+	pending := p.failedBy(cause)
+	p.mu.Unlock()
+	err := fmt.Errorf("natstransport: send: %d of %d records unacknowledged: %w", pending, len(batch), cause)
 	s.ctr.Fail(err, time.Now())
 	return err
 }
 
-// publication tracks the records of one Send: their futures, in order, and
-// the index of the oldest one not yet resolved.
+// publication tracks the records of one Send. Results are written under
+// mu, by the Send's goroutine or the acknowledgement goroutine; done is
+// closed when every record has one.
 type publication struct {
-	s    *Sender
-	futs []jetstream.PubAckFuture // nil: not published (errs says why)
-	errs []error
-	next int
-	acks int
+	s         *Sender
+	mu        sync.Mutex
+	errs      []error
+	remaining int
+	done      chan struct{}
+	tokens    []string // reply tokens, in publish order (Send's goroutine only)
 }
 
-// acquire takes a slot for record i. While all slots are taken and this
-// Send has unresolved records, it resolves its oldest one to free a slot, so
-// that a Send larger than the bound never waits on itself.
-func (p *publication) acquire(ctx context.Context, i int) error {
-	for {
-		select {
-		case p.s.slots <- struct{}{}:
-			return nil
-		default:
-		}
-		if p.next < i {
-			if err := p.resolveNext(ctx); err != nil {
-				return err
-			}
-			continue
-		}
-		select {
-		case p.s.slots <- struct{}{}:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
-
-// resolveNext waits for the acknowledgement of the oldest unresolved record
-// and frees its slot.
-func (p *publication) resolveNext(ctx context.Context) error {
-	f := p.futs[p.next]
-	if f == nil {
-		p.next++
-		return nil
-	}
-	select {
-	case ack := <-f.Ok():
-		if ack.Duplicate {
-			p.s.dups.Add(1)
-		}
-		p.acks++
-	case err := <-f.Err():
-		p.errs[p.next] = err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+// resolve records the result of record i, published, and frees its slot.
+func (p *publication) resolve(i int, err error, dup bool) {
 	<-p.s.slots
-	p.next++
-	return nil
+	if err == nil && dup {
+		p.s.dups.Add(1)
+	}
+	p.fail(i, err)
+}
+
+// fail records the result of record i (nil: acknowledged).
+func (p *publication) fail(i int, err error) {
+	p.mu.Lock()
+	p.errs[i] = err
+	p.remaining--
+	if p.remaining == 0 {
+		close(p.done)
+	}
+	p.mu.Unlock()
+}
+
+// failFrom fails the records from index i on, none of them published.
+func (p *publication) failFrom(batch []*connected.Record, i int, err error) {
+	for ; i < len(batch); i++ {
+		p.fail(i, err)
+	}
+}
+
+// failedBy counts the records that failed with err. p.mu must be held.
+func (p *publication) failedBy(err error) int {
+	n := 0
+	for _, e := range p.errs {
+		if e == err {
+			n++
+		}
+	}
+	return n
 }
 
 // outcome turns per-record errors into Send's result and updates the
 // counters.
 func (s *Sender) outcome(batch []*connected.Record, p *publication) error {
+	p.mu.Lock()
+	errs := append([]error(nil), p.errs...)
+	p.mu.Unlock()
 	var perm, retry []int
 	var permErr, retryErr error
 	var bytes uint64
-	for i, err := range p.errs {
+	for i, err := range errs {
 		switch {
 		case err == nil:
 			bytes += uint64(len(batch[i].Payload))
@@ -326,13 +336,17 @@ func (s *Sender) exit() {
 	s.mu.Unlock()
 }
 
+// errShutdown fails the records still awaiting an acknowledgement when
+// Shutdown gives up waiting for the sends in flight.
+var errShutdown = fmt.Errorf("%w: shut down before the acknowledgement arrived", transport.ErrClosed)
+
 // Shutdown stops accepting batches (Send then returns transport.ErrClosed),
-// waits until the sends in flight return or ctx is done, then releases the
-// Sender's JetStream publisher (records still awaiting an acknowledgement
-// fail with jetstream.ErrJetStreamPublisherClosed) and, for a Sender made
-// by New, closes its connection. A borrowed connection (NewFromConn) is
-// never closed. Shutdown is idempotent; it returns ctx's error, wrapped,
-// when ctx ended before the sends in flight returned.
+// waits until the sends in flight return or ctx is done, then ends the
+// Sender's acknowledgement subscription (records still awaiting one fail,
+// permanently, with an error matching transport.ErrClosed) and, for a
+// Sender made by New, closes its connection. A borrowed connection
+// (NewFromConn) is never closed. Shutdown is idempotent; it returns ctx's
+// error, wrapped, when ctx ended before the sends in flight returned.
 func (s *Sender) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
@@ -353,7 +367,8 @@ func (s *Sender) Shutdown(ctx context.Context) error {
 		}
 	}
 	s.once.Do(func() {
-		s.js.CleanupPublisher()
+		_ = s.in.sub.Unsubscribe() // fails only when the connection is already closed
+		s.in.cancelAll(errShutdown)
 		if s.own {
 			s.nc.Close()
 		}

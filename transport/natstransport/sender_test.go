@@ -329,8 +329,8 @@ func TestShutdownBoundedByContextReleasesSend(t *testing.T) {
 		t.Fatalf("Shutdown with a send stuck in flight: %v", err)
 	}
 	err = <-sent
-	if !errors.Is(err, jetstream.ErrJetStreamPublisherClosed) || transport.IsRetryable(err) {
-		t.Fatalf("stuck Send after Shutdown: %v; want a permanent ErrJetStreamPublisherClosed", err)
+	if !errors.Is(err, transport.ErrClosed) || transport.IsRetryable(err) || !strings.Contains(err.Error(), "before the acknowledgement") {
+		t.Fatalf("stuck Send after Shutdown: %v; want a permanent error matching transport.ErrClosed", err)
 	}
 }
 
