@@ -1,0 +1,220 @@
+// Command peerbench runs one SDK's workload against a loopback sink and
+// prints one JSON line of measurements. The driver in the parent directory
+// (go test) starts one peerbench process per SDK so that no SDK's memory or
+// goroutines affect another's numbers.
+//
+// Workload: n track events from one goroutine, user id user-(i%1000), event
+// bench_evt, four properties (int, two strings, float), then the SDK's
+// "close and deliver everything" call.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	posthog "github.com/posthog/posthog-go"
+	rudder "github.com/rudderlabs/analytics-go/v4"
+	segment "github.com/segmentio/analytics-go/v3"
+
+	"github.com/touchpoint-sdk/touchpoint/connected"
+	"github.com/touchpoint-sdk/touchpoint/transport"
+	"github.com/touchpoint-sdk/touchpoint/transport/spool"
+)
+
+// Result is what one run measured.
+type Result struct {
+	SDK         string  `json:"sdk"`
+	Mode        string  `json:"mode"`
+	N           int     `json:"n"`
+	Seconds     float64 `json:"seconds"`      // first enqueue to the return of close
+	EnqueueSecs float64 `json:"enqueue_secs"` // first enqueue to the last
+	Allocs      uint64  `json:"allocs"`       // heap allocations during the run
+	AllocBytes  uint64  `json:"alloc_bytes"`  // bytes allocated during the run
+	PeakRSSKiB  int64   `json:"peak_rss_kib"` // VmHWM at the end
+	Refused     int     `json:"refused"`      // enqueue calls that returned an error
+	CloseErr    string  `json:"close_err,omitempty"`
+	Undelivered int     `json:"undelivered"` // Touchpoint: the count in ErrUndelivered
+	Pending     int     `json:"pending"`     // Touchpoint spool: records left on disk
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Logf(string, ...any)   {}
+func (nopLogger) Errorf(string, ...any) {}
+func (nopLogger) Debugf(string, ...any) {}
+func (nopLogger) Warnf(string, ...any)  {}
+
+func main() {
+	sdk := flag.String("sdk", "touchpoint", "touchpoint | touchpoint-spool | segment | posthog | rudder")
+	url := flag.String("url", "", "sink URL")
+	n := flag.Int("n", 200_000, "events")
+	mode := flag.String("mode", "burst", "burst | outage | resume (touchpoint-spool) | stall (touchpoint)")
+	dir := flag.String("spool", "", "spool directory (touchpoint-spool)")
+	closeTimeout := flag.Duration("close-timeout", 10*time.Second, "Touchpoint Shutdown context")
+	flag.Parse()
+	if *url == "" {
+		fmt.Fprintln(os.Stderr, "peerbench: -url is required")
+		os.Exit(2)
+	}
+	res := Result{SDK: *sdk, Mode: *mode, N: *n}
+	var err error
+	switch *sdk {
+	case "touchpoint", "touchpoint-spool":
+		err = runTouchpoint(&res, *url, *dir, *closeTimeout)
+	case "segment":
+		err = runSegment(&res, *url)
+	case "posthog":
+		err = runPostHog(&res, *url)
+	case "rudder":
+		err = runRudder(&res, *url)
+	default:
+		err = fmt.Errorf("unknown -sdk %q", *sdk)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "peerbench:", err)
+		os.Exit(1)
+	}
+	res.PeakRSSKiB = peakRSS()
+	_ = json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// measure runs enqueue(i) for every event and then closeAll, filling the
+// timing and allocation fields.
+func measure(res *Result, enqueue func(i int) error, closeAll func() error) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	for i := range res.N {
+		if enqueue(i) != nil {
+			res.Refused++
+		}
+	}
+	res.EnqueueSecs = time.Since(start).Seconds()
+	if err := closeAll(); err != nil {
+		res.CloseErr = err.Error()
+	}
+	res.Seconds = time.Since(start).Seconds()
+	runtime.ReadMemStats(&after)
+	res.Allocs = after.Mallocs - before.Mallocs
+	res.AllocBytes = after.TotalAlloc - before.TotalAlloc
+}
+
+func userID(i int) string { return "user-" + strconv.Itoa(i%1000) }
+
+func runTouchpoint(res *Result, url, dir string, closeTimeout time.Duration) error {
+	h, err := transport.NewSegment(url, "bench-key")
+	if err != nil {
+		return err
+	}
+	r, err := transport.NewRetry(h)
+	if err != nil {
+		return err
+	}
+	var next transport.Sender = r
+	var sp *spool.Spool
+	if res.SDK == "touchpoint-spool" {
+		if sp, err = spool.Open(dir, r); err != nil {
+			return err
+		}
+		next = sp
+	}
+	overflow := transport.OverflowBlock // like Segment's blocking Enqueue: nothing dropped
+	if res.Mode == "stall" {
+		overflow = transport.OverflowDropNewest // a stalled collector must not grow memory
+	}
+	b, err := transport.NewBatcher(next, transport.WithOverflow(overflow))
+	if err != nil {
+		return err
+	}
+	c, err := connected.New(b)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	if res.Mode == "resume" {
+		res.N = 0
+	}
+	measure(res, func(i int) error {
+		return c.Track(ctx, connected.Event{UserID: userID(i), Event: "bench_evt", Properties: connected.Properties{
+			"n": i, "plan": "pro", "color": "blue", "price": 9.99}})
+	}, func() error {
+		sctx, cancel := context.WithTimeout(ctx, closeTimeout)
+		defer cancel()
+		if sp != nil && res.Mode == "resume" {
+			for sp.Pending() > 0 && sctx.Err() == nil {
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+		err := c.Shutdown(sctx)
+		var ue *transport.UndeliveredError
+		if errors.As(err, &ue) {
+			res.Undelivered = ue.Count
+		}
+		if sp != nil {
+			res.Pending = sp.Pending()
+		}
+		return err
+	})
+	return nil
+}
+
+func runSegment(res *Result, url string) error {
+	c, err := segment.NewWithConfig("bench-key", segment.Config{Endpoint: url, Logger: nopLogger{}})
+	if err != nil {
+		return err
+	}
+	measure(res, func(i int) error {
+		return c.Enqueue(segment.Track{UserId: userID(i), Event: "bench_evt", Properties: segment.NewProperties().
+			Set("n", i).Set("plan", "pro").Set("color", "blue").Set("price", 9.99)})
+	}, c.Close)
+	return nil
+}
+
+func runPostHog(res *Result, url string) error {
+	c, err := posthog.NewWithConfig("bench-key", posthog.Config{Endpoint: url, Logger: nopLogger{}})
+	if err != nil {
+		return err
+	}
+	measure(res, func(i int) error {
+		return c.Enqueue(posthog.Capture{DistinctId: userID(i), Event: "bench_evt", Properties: posthog.NewProperties().
+			Set("n", i).Set("plan", "pro").Set("color", "blue").Set("price", 9.99)})
+	}, c.Close)
+	return nil
+}
+
+func runRudder(res *Result, url string) error {
+	c, err := rudder.NewWithConfig("bench-key", rudder.Config{DataPlaneUrl: url, Logger: nopLogger{}})
+	if err != nil {
+		return err
+	}
+	measure(res, func(i int) error {
+		return c.Enqueue(rudder.Track{UserId: userID(i), Event: "bench_evt", Properties: rudder.NewProperties().
+			Set("n", i).Set("plan", "pro").Set("color", "blue").Set("price", 9.99)})
+	}, c.Close)
+	return nil
+}
+
+// peakRSS returns VmHWM from /proc/self/status in KiB, or -1.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			v, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			if err == nil {
+				return v
+			}
+		}
+	}
+	return -1
+}

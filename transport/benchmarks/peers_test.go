@@ -1,0 +1,201 @@
+package benchmarks
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var (
+	full = flag.Bool("full", false, "run the full comparison: 200,000 events per SDK, the 1.5 s outage for every SDK, 1,000,000 events to a stalled collector")
+	sdks = flag.String("sdks", "segment,posthog,rudder,touchpoint,touchpoint-spool", "SDKs to run, comma-separated")
+)
+
+// result mirrors cmd/peerbench's Result.
+type result struct {
+	SDK         string  `json:"sdk"`
+	Mode        string  `json:"mode"`
+	N           int     `json:"n"`
+	Seconds     float64 `json:"seconds"`
+	EnqueueSecs float64 `json:"enqueue_secs"`
+	Allocs      uint64  `json:"allocs"`
+	AllocBytes  uint64  `json:"alloc_bytes"`
+	PeakRSSKiB  int64   `json:"peak_rss_kib"`
+	Refused     int     `json:"refused"`
+	CloseErr    string  `json:"close_err"`
+	Undelivered int     `json:"undelivered"`
+	Pending     int     `json:"pending"`
+}
+
+type harness struct {
+	t   *testing.T
+	bin string
+	s   *sink
+	url string
+	dir string
+}
+
+func newHarness(t *testing.T) *harness {
+	bin := filepath.Join(t.TempDir(), "peerbench")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/peerbench")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build peerbench: %v\n%s", err, out)
+	}
+	s := &sink{stop: make(chan struct{})}
+	srv := httptest.NewServer(s)
+	t.Cleanup(func() { close(s.stop); srv.Close() })
+	return &harness{t: t, bin: bin, s: s, url: srv.URL, dir: t.TempDir()}
+}
+
+// run starts one peerbench process and returns its result.
+func (h *harness) run(sdk, mode string, n int, extra ...string) result {
+	h.t.Helper()
+	args := append([]string{"-sdk", sdk, "-mode", mode, "-n", fmt.Sprint(n), "-url", h.url,
+		"-spool", filepath.Join(h.dir, "spool-"+sdk)}, extra...)
+	cmd := exec.Command(h.bin, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		h.t.Fatalf("%s %s: %v\n%s", sdk, mode, err, errb.String())
+	}
+	var r result
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		h.t.Fatalf("%s: bad output %q: %v", sdk, out.String(), err)
+	}
+	return r
+}
+
+type row struct {
+	r               result
+	delivered, wire int64
+}
+
+func (r row) evPerSec() float64 {
+	if r.r.Seconds == 0 {
+		return 0
+	}
+	return float64(r.delivered) / r.r.Seconds
+}
+
+// TestPeers runs the side-by-side comparison. By default it uses 2,000
+// events per SDK and a short outage, and asserts that the harness works and
+// that Touchpoint loses nothing; -full runs the numbers for the report.
+func TestPeers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: TestPeers builds and runs one process per SDK")
+	}
+	n, outageN := 2000, 2000
+	outage, grace := 300*time.Millisecond, 300*time.Millisecond
+	if *full {
+		n, outageN = 200_000, 20_000
+		outage, grace = 1500*time.Millisecond, 2*time.Second
+	}
+	h := newHarness(t)
+	list := strings.Split(*sdks, ",")
+
+	// 1. Burst: n events, close, count.
+	var rows []row
+	for _, sdk := range list {
+		h.s.reset()
+		r := h.run(sdk, "burst", n)
+		ev, wire := h.s.counts()
+		rows = append(rows, row{r: r, delivered: ev, wire: wire})
+		if ev != int64(n) {
+			t.Errorf("%s delivered %d of %d at close", sdk, ev, n)
+		}
+	}
+	var segRate float64
+	for _, r := range rows {
+		if r.r.SDK == "segment" {
+			segRate = r.evPerSec()
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nBurst: %d events, one process per SDK, loopback sink (gunzip, count, 200)\n", n)
+	fmt.Fprintf(&b, "| SDK | delivered at Close | total s | events/s | x Segment | allocs/event | alloc B/event | wire B/event | peak RSS MiB |\n|---|---|---|---|---|---|---|---|---|\n")
+	for _, r := range rows {
+		ratio := "-"
+		if segRate > 0 {
+			ratio = fmt.Sprintf("%.2f", r.evPerSec()/segRate)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %.3f | %.0f | %s | %.1f | %.0f | %.1f | %.1f |\n", r.r.SDK, r.delivered, r.r.Seconds, r.evPerSec(), ratio,
+			float64(r.r.Allocs)/float64(n), float64(r.r.AllocBytes)/float64(n), float64(r.wire)/float64(max(r.delivered, 1)), float64(r.r.PeakRSSKiB)/1024)
+	}
+
+	// 2. Close during an outage: the sink answers 503 + Retry-After: 1
+	// from the start for `outage`; Close is called while it is down.
+	fmt.Fprintf(&b, "\nClose during a %v outage (503, Retry-After: 1): %d events\n", outage, outageN)
+	fmt.Fprintf(&b, "| SDK | delivered at Close | +%v grace | delivered after restart | Close s | Close error |\n|---|---|---|---|---|---|\n", grace)
+	for _, sdk := range list {
+		if !*full && !strings.HasPrefix(sdk, "touchpoint") {
+			continue
+		}
+		h.s.reset()
+		h.s.set(true, false)
+		timer := time.AfterFunc(outage, func() { h.s.set(false, false) })
+		r := h.run(sdk, "outage", outageN)
+		atClose, _ := h.s.counts()
+		time.Sleep(grace)
+		timer.Stop()
+		h.s.set(false, false)
+		afterGrace, _ := h.s.counts()
+		later := afterGrace
+		if sdk == "touchpoint-spool" {
+			h.run(sdk, "resume", 0)
+			later, _ = h.s.counts()
+		}
+		closeErr := r.CloseErr
+		if len(closeErr) > 60 {
+			closeErr = closeErr[:60] + "..."
+		}
+		if closeErr == "" {
+			closeErr = "nil"
+		}
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %.2f | %s |\n", sdk, atClose, afterGrace, later, r.Seconds, closeErr)
+		switch sdk {
+		case "touchpoint":
+			// Exactly accounted for: delivered plus the count in ErrUndelivered.
+			if atClose+int64(r.Undelivered) != int64(outageN) {
+				t.Errorf("touchpoint: %d delivered + %d undelivered != %d", atClose, r.Undelivered, outageN)
+			}
+		case "touchpoint-spool":
+			if later != int64(outageN) {
+				t.Errorf("touchpoint-spool: %d of %d delivered after restart", later, outageN)
+			}
+		}
+	}
+
+	// 3. A stalled collector: events offered to a sink that never answers;
+	// peak RSS must stay near the baseline (queue bound 50,000 / 32 MiB).
+	stallN := 200_000
+	if *full {
+		stallN = 1_000_000
+	}
+	if strings.Contains(*sdks, "touchpoint") {
+		h.s.reset()
+		base := h.run("touchpoint", "burst", 1)
+		h.s.set(false, true)
+		r := h.run("touchpoint", "stall", stallN, "-close-timeout", "100ms")
+		h.s.set(false, false)
+		fmt.Fprintf(&b, "\nStalled collector: %d events offered; %d refused (ErrQueueFull, counted and reported), %d undelivered at Close; peak RSS %.1f MiB (n=1 baseline %.1f MiB)\n",
+			stallN, r.Refused, r.Undelivered, float64(r.PeakRSSKiB)/1024, float64(base.PeakRSSKiB)/1024)
+		if r.Refused+r.Undelivered != stallN {
+			t.Errorf("stall: refused %d + undelivered %d != %d", r.Refused, r.Undelivered, stallN)
+		}
+		if r.PeakRSSKiB > base.PeakRSSKiB+256<<10 {
+			t.Errorf("stall: peak RSS %d KiB grew past the bounds (baseline %d KiB)", r.PeakRSSKiB, base.PeakRSSKiB)
+		}
+	}
+	t.Log(b.String())
+	if *full {
+		fmt.Fprintln(os.Stdout, b.String())
+	}
+}
