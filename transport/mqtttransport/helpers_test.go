@@ -1,0 +1,160 @@
+package mqtttransport_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	mqtt "github.com/mochi-mqtt/server/v2"
+	"github.com/mochi-mqtt/server/v2/hooks/auth"
+	"github.com/mochi-mqtt/server/v2/listeners"
+	"github.com/mochi-mqtt/server/v2/packets"
+
+	"github.com/touchpoint-sdk/touchpoint/connected"
+	"github.com/touchpoint-sdk/touchpoint/transport/mqtttransport"
+)
+
+var (
+	t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	ce = connected.CloudEventsOptions{Source: "urn:touchpoint:test"}
+)
+
+// rec builds a valid record "id-<i>" with partition key pk.
+func rec(i int, pk string) *connected.Record {
+	id := fmt.Sprintf("id-%06d", i)
+	payload := fmt.Sprintf(`{"type":"track","messageId":%q,"event":"Product Viewed","originalTimestamp":"2026-03-01T12:00:00.000Z"}`, id)
+	return &connected.Record{ID: id, Type: connected.TypeTrack, Time: t0.Add(time.Duration(i) * time.Millisecond),
+		Category: connected.CategoryBehavioral, PartitionKey: pk, Payload: []byte(payload)}
+}
+
+// refuseHook lets every client connect, refuses publishing to topics
+// starting with "denied/" (not authorized, 0x87, permanent) and
+// subscribing to filters starting with "secret/", and answers
+// the message whose id user property is quotaID with quota exceeded (0x97,
+// retryable).
+type refuseHook struct {
+	mqtt.HookBase
+	quotaID string
+}
+
+func (h *refuseHook) ID() string { return "refuse" }
+func (h *refuseHook) Provides(b byte) bool {
+	return bytes.Contains([]byte{mqtt.OnConnectAuthenticate, mqtt.OnACLCheck, mqtt.OnPublish}, []byte{b})
+}
+func (h *refuseHook) OnConnectAuthenticate(*mqtt.Client, packets.Packet) bool { return true }
+func (h *refuseHook) OnACLCheck(_ *mqtt.Client, topic string, write bool) bool {
+	if write {
+		return !strings.HasPrefix(topic, "denied/")
+	}
+	return !strings.HasPrefix(topic, "secret/")
+}
+func (h *refuseHook) OnPublish(_ *mqtt.Client, pk packets.Packet) (packets.Packet, error) {
+	for _, u := range pk.Properties.User {
+		if u.Key == "id" && u.Val == h.quotaID {
+			return pk, packets.ErrQuotaExceeded
+		}
+	}
+	return pk, nil
+}
+
+// startBroker starts an in-process mochi broker on a random loopback port
+// and returns its URL; the broker closes at cleanup. With a refuseHook,
+// it refuses what the hook says; without, it allows everything.
+func startBroker(t testing.TB, refuse *refuseHook) string {
+	t.Helper()
+	srv := mqtt.New(&mqtt.Options{Logger: slog.New(slog.DiscardHandler)})
+	var err error
+	if refuse != nil {
+		err = srv.AddHook(refuse, nil)
+	} else {
+		err = srv.AddHook(new(auth.AllowHook), nil)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	tcp := listeners.NewTCP(listeners.Config{ID: "tcp", Address: "127.0.0.1:0"})
+	if err := srv.AddListener(tcp); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Serve(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return "mqtt://" + tcp.Address()
+}
+
+func ctxT(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func newSender(t testing.TB, url, tmpl string, opts ...mqtttransport.Option) *mqtttransport.Sender {
+	t.Helper()
+	s, err := mqtttransport.New(ctxT(t), url, tmpl, ce, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { shutdown(t, s) })
+	return s
+}
+
+func shutdown(t testing.TB, s interface{ Shutdown(context.Context) error }) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+}
+
+// collector is a Handler that keeps what it receives and signals when it
+// has n messages.
+type collector struct {
+	mu   sync.Mutex
+	msgs []mqtttransport.Message
+	want int
+	done chan struct{}
+}
+
+func newCollector(n int) *collector { return &collector{want: n, done: make(chan struct{})} }
+
+func (c *collector) handle(_ context.Context, m mqtttransport.Message) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.msgs = append(c.msgs, m)
+	if len(c.msgs) == c.want {
+		close(c.done)
+	}
+	return nil
+}
+
+func (c *collector) wait(t testing.TB) []mqtttransport.Message {
+	t.Helper()
+	select {
+	case <-c.done:
+	case <-time.After(10 * time.Second):
+		c.mu.Lock()
+		n := len(c.msgs)
+		c.mu.Unlock()
+		t.Fatalf("received %d of %d messages", n, c.want)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]mqtttransport.Message(nil), c.msgs...)
+}
+
+func newSource(t testing.TB, url string, filters []string, h mqtttransport.Handler, opts ...mqtttransport.SourceOption) *mqtttransport.Source {
+	t.Helper()
+	src, err := mqtttransport.NewSource(ctxT(t), url, filters, h, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { shutdown(t, src) })
+	return src
+}

@@ -1,0 +1,345 @@
+package mqtttransport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/eclipse/paho.golang/autopaho"
+	"github.com/eclipse/paho.golang/paho"
+
+	"github.com/touchpoint-sdk/touchpoint/connected"
+	"github.com/touchpoint-sdk/touchpoint/transport"
+)
+
+// Sender publishes Touchpoint records to an MQTT 5 broker, QoS 1. See the
+// package documentation for the wire format, the guarantees and the errors.
+//
+// Sender is safe for concurrent use. Create it with New or
+// NewFromConnection; call Shutdown when done.
+type Sender struct {
+	cm    *autopaho.ConnectionManager
+	own   bool
+	topic *topic
+	ce    connected.CloudEventsOptions
+	cfg   senderConfig
+	ctr   transport.Counters
+
+	mu       sync.Mutex
+	closed   bool
+	inflight int
+	idle     chan struct{} // closed when inflight drops to 0 after Shutdown began
+	once     sync.Once
+}
+
+var (
+	_ transport.Sender     = (*Sender)(nil)
+	_ connected.Shutdowner = (*Sender)(nil)
+)
+
+// New connects to the MQTT 5 broker at serverURL (mqtt://host:1883,
+// tls://host:8883, ws://..., wss://...) with autopaho, which reconnects
+// by itself, and returns a Sender publishing to the topics topicTemplate
+// gives (see ParseTopic and the Placeholder constants). ce gives the
+// CloudEvents source (required), type prefix and data schema of the user
+// properties. New waits until the first connection is up or ctx is done;
+// its error then includes the last connection attempt's.
+//
+// The Sender owns the connection: Shutdown disconnects it.
+func New(ctx context.Context, serverURL, topicTemplate string, ce connected.CloudEventsOptions, opts ...Option) (*Sender, error) {
+	cfg, tp, err := prepareSender(topicTemplate, ce, opts)
+	if err != nil {
+		return nil, err
+	}
+	u, err := parseServerURL(serverURL)
+	if err != nil {
+		return nil, err
+	}
+	cm, err := start(ctx, u, cfg.conn, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Sender{cm: cm, own: true, topic: tp, ce: ce, cfg: cfg}, nil
+}
+
+// NewFromConnection returns a Sender that publishes through cm, which it
+// borrows: Shutdown waits for this Sender's sends but does not disconnect
+// cm. topicTemplate and ce are as for New. Connection options
+// (ConnOption) are refused with ErrConnectionOptionsBorrowed.
+func NewFromConnection(cm *autopaho.ConnectionManager, topicTemplate string, ce connected.CloudEventsOptions, opts ...Option) (*Sender, error) {
+	cfg, tp, err := prepareSender(topicTemplate, ce, opts)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.conn.set {
+		return nil, ErrConnectionOptionsBorrowed
+	}
+	if cm == nil {
+		return nil, errors.New("mqtttransport: NewFromConnection: nil connection manager")
+	}
+	return &Sender{cm: cm, topic: tp, ce: ce, cfg: cfg}, nil
+}
+
+func prepareSender(topicTemplate string, ce connected.CloudEventsOptions, opts []Option) (senderConfig, *topic, error) {
+	cfg, err := newSenderConfig(opts)
+	if err != nil {
+		return cfg, nil, err
+	}
+	tp, err := parseTopic(topicTemplate)
+	if err != nil {
+		return cfg, nil, err
+	}
+	if err := ce.Validate(); err != nil {
+		return cfg, nil, fmt.Errorf("mqtttransport: %w", err)
+	}
+	return cfg, tp, nil
+}
+
+// ConnectionManager returns the connection the Sender publishes on, owned
+// or borrowed. Do not disconnect an owned one: call Shutdown.
+func (s *Sender) ConnectionManager() *autopaho.ConnectionManager { return s.cm }
+
+// Send publishes one QoS 1 message per record of batch and waits for every
+// PUBACK, or until ctx is done. It first waits (honouring ctx) for the
+// connection to be up. Records of one partition key are published one
+// after the other, in batch order; different keys go out concurrently, up
+// to WithMaxInFlight. See the package documentation for the errors.
+func (s *Sender) Send(ctx context.Context, batch []*connected.Record) error {
+	if !s.enter() {
+		return transport.ErrClosed
+	}
+	defer s.exit()
+	if len(batch) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("mqtttransport: send: %w", err)
+	}
+	s.ctr.Requests.Add(1)
+
+	errs := make([]error, len(batch))
+	pubs := make([]paho.Publish, len(batch))
+	props := make([]paho.PublishProperties, len(batch))
+	users := make([]paho.UserProperty, 0, len(batch)*maxUserProperties)
+	format := new(byte)
+	*format = 1
+	var groups [][]int
+	byKey := make(map[string]int)
+	for i, r := range batch {
+		var err error
+		users, err = s.message(&pubs[i], &props[i], users, format, r)
+		if err != nil {
+			errs[i] = transport.Permanent(err)
+			continue
+		}
+		g, ok := byKey[r.PartitionKey]
+		if !ok {
+			g = len(groups)
+			byKey[r.PartitionKey] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], i)
+	}
+
+	if len(groups) > 0 {
+		if err := s.cm.AwaitConnection(ctx); err != nil {
+			if ctx.Err() != nil {
+				err = fmt.Errorf("mqtttransport: send: waiting for the connection: %w", ctx.Err())
+			} else {
+				err = transport.Permanent(fmt.Errorf("mqtttransport: send: %w", err))
+			}
+			s.ctr.Fail(err, time.Now())
+			return err
+		}
+		s.publishGroups(ctx, batch, groups, pubs, errs)
+	}
+	if err := ctx.Err(); err != nil {
+		failed := 0
+		for _, e := range errs {
+			if e != nil {
+				failed++
+			}
+		}
+		if failed > 0 {
+			err = fmt.Errorf("mqtttransport: send: %d of %d records unacknowledged: %w", failed, len(batch), err)
+			s.ctr.Fail(err, time.Now())
+			return err
+		}
+	}
+	return s.outcome(batch, errs)
+}
+
+// publishGroups publishes the records. With one goroutine allowed (or one
+// key) it publishes them all in batch order; otherwise each group (one
+// partition key) in order, groups concurrently on at most WithMaxInFlight
+// goroutines that end before it returns.
+func (s *Sender) publishGroups(ctx context.Context, batch []*connected.Record, groups [][]int, pubs []paho.Publish, errs []error) {
+	workers := min(s.cfg.maxInFlight, len(groups))
+	if workers == 1 {
+		all := make([]int, 0, len(batch))
+		for i := range batch {
+			if errs[i] == nil {
+				all = append(all, i)
+			}
+		}
+		s.publishInOrder(ctx, batch, all, pubs, errs)
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				g := int(next.Add(1) - 1)
+				if g >= len(groups) {
+					return
+				}
+				s.publishInOrder(ctx, batch, groups[g], pubs, errs)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// publishInOrder publishes the records idxs names one after the other,
+// each after the previous one's PUBACK. After a retryable failure it holds
+// back the later records of the same partition key, so that a retry cannot
+// store them before the failed one.
+func (s *Sender) publishInOrder(ctx context.Context, batch []*connected.Record, idxs []int, pubs []paho.Publish, errs []error) {
+	var held map[string]bool // keys with a retryable failure; allocated on the first
+	for _, i := range idxs {
+		key := batch[i].PartitionKey
+		if held[key] {
+			errs[i] = errHeldBack
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		resp, err := s.cm.Publish(ctx, &pubs[i])
+		if err != nil {
+			if resp != nil && resp.ReasonCode >= 0x80 {
+				pe := &PubackError{ReasonCode: resp.ReasonCode}
+				if resp.Properties != nil {
+					pe.Reason = resp.Properties.ReasonString
+				}
+				err = pe
+			}
+			errs[i] = err
+			if retryable(err) {
+				if held == nil {
+					held = make(map[string]bool)
+				}
+				held[key] = true
+			}
+		}
+	}
+}
+
+// outcome turns per-record errors into Send's result and updates the
+// counters.
+func (s *Sender) outcome(batch []*connected.Record, errs []error) error {
+	var perm, retry []int
+	var permErr, retryErr error
+	var bytes uint64
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			bytes += uint64(len(batch[i].Payload))
+		case retryable(err):
+			retry = append(retry, i)
+			if retryErr == nil || errors.Is(retryErr, errHeldBack) && !errors.Is(err, errHeldBack) {
+				retryErr = &RecordError{ID: batch[i].ID, Err: err}
+			}
+		default:
+			perm = append(perm, i)
+			if permErr == nil {
+				permErr = &RecordError{ID: batch[i].ID, Err: err}
+			}
+		}
+	}
+	s.ctr.Delivered.Add(uint64(len(batch) - len(perm) - len(retry)))
+	s.ctr.Bytes.Add(bytes)
+	var out []error
+	if len(perm) > 0 {
+		out = append(out, &transport.BatchError{Failed: perm, Retryable: false, Err: permErr})
+	}
+	if len(retry) > 0 {
+		out = append(out, &transport.BatchError{Failed: retry, Retryable: true, Err: retryErr})
+	}
+	var err error
+	switch len(out) {
+	case 0:
+		return nil
+	case 1:
+		err = out[0]
+	default:
+		err = errors.Join(out...)
+	}
+	s.ctr.Fail(err, time.Now())
+	return err
+}
+
+func (s *Sender) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.inflight++
+	return true
+}
+
+func (s *Sender) exit() {
+	s.mu.Lock()
+	s.inflight--
+	if s.inflight == 0 && s.idle != nil {
+		close(s.idle)
+		s.idle = nil
+	}
+	s.mu.Unlock()
+}
+
+// Shutdown stops accepting batches (Send then returns transport.ErrClosed),
+// waits until the sends in flight return or ctx is done, and then, for a
+// Sender made by New, disconnects (a DISCONNECT packet, then autopaho's
+// goroutines end; bounded by ctx). A borrowed connection
+// (NewFromConnection) is never disconnected. Shutdown is idempotent; it
+// returns ctx's error, wrapped, when ctx ended first.
+func (s *Sender) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	var wait chan struct{}
+	if s.inflight > 0 {
+		if s.idle == nil {
+			s.idle = make(chan struct{})
+		}
+		wait = s.idle
+	}
+	s.mu.Unlock()
+	var err error
+	if wait != nil {
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			err = fmt.Errorf("mqtttransport: shutdown: sends still in flight: %w", ctx.Err())
+		}
+	}
+	if s.own {
+		s.once.Do(func() {
+			if derr := s.cm.Disconnect(ctx); derr != nil && err == nil {
+				err = fmt.Errorf("mqtttransport: shutdown: disconnect: %w", derr)
+			}
+		})
+	}
+	return err
+}
+
+// Stats returns the Sender's counters: Requests counts Send calls that
+// published, Delivered and Bytes the acknowledged records and their
+// payload bytes, LastError the latest failure.
+func (s *Sender) Stats() transport.Stats { return s.ctr.Snapshot() }
