@@ -248,3 +248,9 @@ func ExampleCounters() {
 	fmt.Println(s.Delivered, s.Dropped[transport.ReasonQueueFull], s.DroppedTotal())
 	// Output: 2 1 1
 }
+
+func ExampleRetryAfter() {
+	err := fmt.Errorf("send: %w", &transport.HTTPError{StatusCode: 429, RetryAfter: 3 * time.Second})
+	fmt.Println(transport.RetryAfter(err))
+	// Output: 3s
+}

@@ -21,7 +21,14 @@ func (s *Spool) drain() {
 		}
 	}()
 	for {
-		seq, off, limit, ok := s.nextRead()
+		seq, off, limit, hot, ok := s.nextRead()
+		if hot != nil {
+			if !s.deliver(hot) {
+				return
+			}
+			s.ack(seq, limit, len(hot), nil)
+			continue
+		}
 		if !ok {
 			select {
 			case <-s.stop:
@@ -77,11 +84,15 @@ func (s *Spool) pause() bool {
 
 // nextRead returns the position to read from, moving to the next segment
 // when the current one is exhausted and sealed; ok is false when there is
-// nothing to read.
-func (s *Spool) nextRead() (seq uint64, off, limit int64, ok bool) {
+// nothing to read. When the batch at that position is still cached in
+// memory, it returns its records as hot, with limit the offset after them.
+func (s *Spool) nextRead() (seq uint64, off, limit int64, hot []*connected.Record, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for {
+		if recs, end := s.takeHotLocked(); recs != nil {
+			return s.readSeq, s.readOff, end, recs, true
+		}
 		i := s.segIndexLocked(s.readSeq)
 		if i < 0 { // evicted: continue with the next segment
 			for i = 0; i < len(s.segs) && s.segs[i].seq < s.readSeq; i++ {
@@ -91,10 +102,10 @@ func (s *Spool) nextRead() (seq uint64, off, limit int64, ok bool) {
 		}
 		sg := s.segs[i]
 		if s.readOff < sg.size {
-			return sg.seq, s.readOff, sg.size, true
+			return sg.seq, s.readOff, sg.size, nil, true
 		}
 		if i == len(s.segs)-1 {
-			return 0, 0, 0, false
+			return 0, 0, 0, nil, false
 		}
 		nx := s.segs[i+1]
 		s.readSeq, s.readOff = nx.seq, nx.ackOff
@@ -273,9 +284,73 @@ func (s *Spool) evictLocked() bool {
 		s.depth -= n
 		s.bytes -= sg.size
 		s.segs = append(s.segs[:i], s.segs[i+1:]...)
+		kept := s.hot[:0]
+		for _, h := range s.hot {
+			if h.seq != sg.seq {
+				kept = append(kept, h)
+			} else {
+				s.hotBytes -= h.bytes
+			}
+		}
+		clear(s.hot[len(kept):])
+		s.hot = kept
 		s.ctr.Drop(transport.ReasonEvicted, n)
 		s.disp.Failure(transport.Failure{Records: lost, Reason: transport.ReasonEvicted, Err: ErrFull})
 		return true
 	}
 	return false
+}
+
+// hotBatch is one appended batch kept in memory.
+type hotBatch struct {
+	seq      uint64
+	off, end int64
+	recs     []*connected.Record
+	bytes    int
+}
+
+// maxHotBytes bounds the payload bytes kept in the hot cache.
+const maxHotBytes = 2 << 20
+
+// cacheLocked remembers the batch just written at [off, end) of segment seq.
+func (s *Spool) cacheLocked(seq uint64, off, end int64, recs []*connected.Record) {
+	if recs == nil || len(recs) > s.cfg.drainEvents {
+		return
+	}
+	n := 0
+	for _, r := range recs {
+		n += len(r.Payload)
+	}
+	if n > s.cfg.drainBytes {
+		return
+	}
+	s.hot = append(s.hot, hotBatch{seq: seq, off: off, end: end, recs: append([]*connected.Record(nil), recs...), bytes: n})
+	s.hotBytes += n
+	for s.hotBytes > maxHotBytes && len(s.hot) > 0 {
+		s.dropHotLocked()
+	}
+}
+
+func (s *Spool) dropHotLocked() {
+	s.hotBytes -= s.hot[0].bytes
+	s.hot[0] = hotBatch{}
+	s.hot = s.hot[1:]
+}
+
+// takeHotLocked returns the cached batch that starts at the read position,
+// discarding cached batches the drain has already read from disk.
+func (s *Spool) takeHotLocked() ([]*connected.Record, int64) {
+	for len(s.hot) > 0 {
+		h := s.hot[0]
+		if h.seq < s.readSeq || (h.seq == s.readSeq && h.off < s.readOff) {
+			s.dropHotLocked()
+			continue
+		}
+		if h.seq == s.readSeq && h.off == s.readOff {
+			s.dropHotLocked()
+			return h.recs, h.end
+		}
+		return nil, 0
+	}
+	return nil, 0
 }

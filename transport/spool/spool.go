@@ -47,6 +47,12 @@ type Spool struct {
 	readOff int64
 	corrupt int64
 
+	// hot holds the most recently appended batches in memory, in disk order,
+	// so that a drain that keeps up sends them without reading them back.
+	// They are a cache: the disk copy is the truth.
+	hot      []hotBatch
+	hotBytes int
+
 	wake        chan struct{} // capacity 1: data was appended
 	stop        chan struct{}
 	drainCtx    context.Context
@@ -172,7 +178,11 @@ func (s *Spool) Send(ctx context.Context, batch []*connected.Record) error {
 	}
 	*bp = buf
 	k := len(batch) - len(tooLarge)
-	if err := s.append(ctx, buf, k); err != nil {
+	var keep []*connected.Record
+	if len(tooLarge) == 0 {
+		keep = batch
+	}
+	if err := s.append(ctx, buf, k, keep); err != nil {
 		return err
 	}
 	s.ctr.Enqueued.Add(uint64(k))
@@ -186,7 +196,7 @@ func (s *Spool) Send(ctx context.Context, batch []*connected.Record) error {
 	return nil
 }
 
-func (s *Spool) append(ctx context.Context, buf []byte, k int) error {
+func (s *Spool) append(ctx context.Context, buf []byte, k int, keep []*connected.Record) error {
 	all := func(n int) []int {
 		out := make([]int, n)
 		for i := range out {
@@ -243,6 +253,7 @@ func (s *Spool) append(ctx context.Context, buf []byte, k int) error {
 		}
 		return s.ioError(err, k)
 	}
+	s.cacheLocked(act.seq, act.size, act.size+int64(n), keep)
 	act.size += int64(n)
 	act.records += k
 	s.depth += k
