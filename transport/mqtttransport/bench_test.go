@@ -10,13 +10,14 @@ import (
 
 // BenchmarkSend measures delivered (PUBACKed) records per second through
 // Send against the in-process mochi broker over loopback TCP, one
-// synchronous batch per iteration, 64 customers per batch, up to 16 keys
-// in flight. Nobody subscribes, so the broker acknowledges and drops.
+// synchronous batch per iteration, 64 customers per batch, 16 keys in
+// flight (the default) or 1 (batch order across keys). Nobody subscribes,
+// so the broker acknowledges and drops.
 func BenchmarkSend(b *testing.B) {
-	for _, size := range []int{100, 1000} {
-		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
-			s := newSender(b, startBroker(b, nil), mqtttransport.DefaultTopic)
-			batch := make([]*connected.Record, size)
+	for _, bc := range []struct{ size, inFlight int }{{100, 16}, {1000, 16}, {1000, 1}} {
+		b.Run(fmt.Sprintf("batch=%d/inflight=%d", bc.size, bc.inFlight), func(b *testing.B) {
+			s := newSender(b, startBroker(b, nil), mqtttransport.DefaultTopic, mqtttransport.WithMaxInFlight(bc.inFlight))
+			batch := make([]*connected.Record, bc.size)
 			for i := range batch {
 				batch[i] = rec(i, fmt.Sprintf("%016x", i%64))
 			}
