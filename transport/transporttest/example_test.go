@@ -13,27 +13,23 @@ import (
 // Run a Sender through the suite. In a real test file this is the body of a
 // TestXxx(t *testing.T) function; testing.RunTests stands in for go test
 // here.
+// Run is called from a test of your Sender; this example is compiled, not
+// run, because it needs the *testing.T of a real test (running a suite
+// inside an example mixes the inner runner's output into the example's).
 func ExampleRun() {
-	var buf bytes.Buffer
+	var t *testing.T // in your code: the *testing.T of TestMySenderConformance
 	ids := regexp.MustCompile(`"messageId":"([^"]+)"`)
-	ok := testing.RunTests(func(string, string) (bool, error) { return true, nil }, []testing.InternalTest{{
-		Name: "TestWriterConformance",
-		F: func(t *testing.T) {
-			transporttest.Run(t, func(t *testing.T) transporttest.Target {
-				buf.Reset()
-				w, _ := transport.NewWriter(&buf)
-				return transporttest.Target{Sender: w, Received: func() []string {
-					var out []string
-					for _, m := range ids.FindAllSubmatch(buf.Bytes(), -1) {
-						out = append(out, string(m[1]))
-					}
-					return out
-				}}
-			})
-		},
-	}})
-	fmt.Println("conformant:", ok)
-	// Output: conformant: true
+	transporttest.Run(t, func(t *testing.T) transporttest.Target {
+		var buf bytes.Buffer
+		w, _ := transport.NewWriter(&buf)
+		return transporttest.Target{Sender: w, Received: func() []string {
+			var out []string
+			for _, m := range ids.FindAllSubmatch(buf.Bytes(), -1) {
+				out = append(out, string(m[1]))
+			}
+			return out
+		}}
+	})
 }
 
 func ExampleRecords() {
