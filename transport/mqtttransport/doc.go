@@ -54,9 +54,11 @@
 // (two of them joined with errors.Join when some failures are retryable and
 // others are not; each cause is a *RecordError, and a refusal by the
 // broker is a *PubackError with its reason code); an error wrapping
-// ctx.Err() when ctx ended first (Send also waits for the connection to be
-// up); transport.ErrClosed after Shutdown. A connection that is down or
-// drops, and PUBACK codes 0x80, 0x89, 0x91 and 0x97 are retryable; other
+// ctx.Err() when ctx ended first; transport.ErrClosed after Shutdown. Send
+// first waits for the connection to be up, at most WithConnectWait. A
+// connection that stays down or drops, a PUBACK that does not come within
+// paho's packet timeout, and PUBACK codes 0x80, 0x89, 0x91 and 0x97 are
+// retryable; other
 // refusals (not authorized, topic name invalid, packet too large, ...) are
 // permanent. A record that cannot be framed fails permanently without
 // being published. Bad templates and filters get a *TemplateError or a

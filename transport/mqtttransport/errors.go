@@ -30,6 +30,9 @@ var (
 	// NewSourceFromConnection and Source.Resubscribe return when the broker
 	// refuses a subscription.
 	ErrSubscribe = errors.New("mqtttransport: subscription refused")
+	// errNoPuback marks a publish whose PUBACK did not come within paho's
+	// packet timeout (retryable).
+	errNoPuback = errors.New("mqtttransport: no PUBACK within the packet timeout")
 	// errHeldBack is the cause of records not published because an earlier
 	// record of the same partition key failed retryably in the same Send.
 	errHeldBack = errors.New("mqtttransport: not published: an earlier record with the same partition key failed retryably (order is kept)")
@@ -113,11 +116,11 @@ func retryable(err error) bool {
 	switch {
 	case errors.As(err, &pe):
 		return pe.Retryable()
+	case errors.Is(err, errHeldBack), errors.Is(err, errNoPuback):
+		return true
 	case errors.As(err, &perm), errors.Is(err, paho.ErrInvalidArguments),
 		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return false
-	case errors.Is(err, errHeldBack):
-		return true
 	default:
 		// The connection is down or dropped mid-flight, a packet timeout,
 		// and anything unknown: transient.

@@ -63,19 +63,21 @@ func (h *refuseHook) OnPublish(_ *mqtt.Client, pk packets.Packet) (packets.Packe
 }
 
 // startBroker starts an in-process mochi broker on a random loopback port
-// and returns its URL; the broker closes at cleanup. With a refuseHook,
-// it refuses what the hook says; without, it allows everything.
-func startBroker(t testing.TB, refuse *refuseHook) string {
+// and returns its URL; the broker closes at cleanup. With a refuseHook or
+// other hooks, it answers as they say; without, it allows everything.
+func startBroker(t testing.TB, refuse *refuseHook, hooks ...mqtt.Hook) string {
 	t.Helper()
 	srv := mqtt.New(&mqtt.Options{Logger: slog.New(slog.DiscardHandler)})
-	var err error
-	if refuse != nil {
-		err = srv.AddHook(refuse, nil)
-	} else {
-		err = srv.AddHook(new(auth.AllowHook), nil)
+	switch {
+	case refuse != nil:
+		hooks = append(hooks, refuse)
+	case len(hooks) == 0:
+		hooks = append(hooks, new(auth.AllowHook))
 	}
-	if err != nil {
-		t.Fatal(err)
+	for _, h := range hooks {
+		if err := srv.AddHook(h, nil); err != nil {
+			t.Fatal(err)
+		}
 	}
 	tcp := listeners.NewTCP(listeners.Config{ID: "tcp", Address: "127.0.0.1:0"})
 	if err := srv.AddListener(tcp); err != nil {

@@ -8,9 +8,15 @@ import (
 	"github.com/eclipse/paho.golang/autopaho"
 )
 
-// DefaultMaxInFlight is how many partition keys a Send publishes
-// concurrently by default.
-const DefaultMaxInFlight = 16
+// Defaults of the Sender.
+const (
+	// DefaultMaxInFlight is how many partition keys a Send publishes
+	// concurrently by default.
+	DefaultMaxInFlight = 16
+	// DefaultConnectWait is how long a Send waits for the connection to be
+	// up before failing its batch, retryably.
+	DefaultConnectWait = 30 * time.Second
+)
 
 // Option configures New and NewFromConnection.
 type Option interface{ applySender(*senderConfig) }
@@ -71,18 +77,22 @@ func (f senderOption) applySender(c *senderConfig) { f(c) }
 type senderConfig struct {
 	conn        connConfig
 	maxInFlight int
+	connectWait time.Duration
 }
 
 func newSenderConfig(opts []Option) (senderConfig, error) {
-	c := senderConfig{maxInFlight: DefaultMaxInFlight}
+	c := senderConfig{maxInFlight: DefaultMaxInFlight, connectWait: DefaultConnectWait}
 	for _, o := range opts {
 		if o == nil {
 			return c, errors.New("mqtttransport: nil Option")
 		}
 		o.applySender(&c)
 	}
-	if c.maxInFlight < 1 || c.maxInFlight > 1024 {
+	switch {
+	case c.maxInFlight < 1 || c.maxInFlight > 1024:
 		return c, fmt.Errorf("mqtttransport: WithMaxInFlight(%d): must be in [1, 1024]", c.maxInFlight)
+	case c.connectWait <= 0:
+		return c, fmt.Errorf("mqtttransport: WithConnectWait(%v): must be > 0", c.connectWait)
 	}
 	return c, c.conn.validate()
 }
@@ -95,6 +105,17 @@ func newSenderConfig(opts []Option) (senderConfig, error) {
 // Receive Maximum bounds the messages in flight as well. Default
 // DefaultMaxInFlight (16). Valid: 1 to 1,024.
 func WithMaxInFlight(n int) Option { return senderOption(func(c *senderConfig) { c.maxInFlight = n }) }
+
+// WithConnectWait bounds how long a Send waits for the connection to be up
+// (autopaho reconnects in the background) before it fails the whole batch
+// with a retryable error matching autopaho.ConnectionDownError, so that a
+// transport.Retry above can back off and count instead of the Send
+// holding its batch through an outage. Waiting for each PUBACK is bounded
+// separately, by paho's PacketTimeout (10 s; set it with
+// WithClientConfig). Default DefaultConnectWait (30 s). Must be > 0.
+func WithConnectWait(d time.Duration) Option {
+	return senderOption(func(c *senderConfig) { c.connectWait = d })
+}
 
 type sourceOption func(*sourceConfig)
 

@@ -145,12 +145,7 @@ func (s *Sender) Send(ctx context.Context, batch []*connected.Record) error {
 	}
 
 	if len(groups) > 0 {
-		if err := s.cm.AwaitConnection(ctx); err != nil {
-			if ctx.Err() != nil {
-				err = fmt.Errorf("mqtttransport: send: waiting for the connection: %w", ctx.Err())
-			} else {
-				err = transport.Permanent(fmt.Errorf("mqtttransport: send: %w", err))
-			}
+		if err := s.awaitConnection(ctx); err != nil {
 			s.ctr.Fail(err, time.Now())
 			return err
 		}
@@ -170,6 +165,24 @@ func (s *Sender) Send(ctx context.Context, batch []*connected.Record) error {
 		}
 	}
 	return s.outcome(batch, errs)
+}
+
+// awaitConnection waits for the connection to be up, at most WithConnectWait
+// and until ctx is done.
+func (s *Sender) awaitConnection(ctx context.Context) error {
+	wctx, cancel := context.WithTimeout(ctx, s.cfg.connectWait)
+	defer cancel()
+	err := s.cm.AwaitConnection(wctx)
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return fmt.Errorf("mqtttransport: send: waiting for the connection: %w", ctx.Err())
+	case wctx.Err() != nil:
+		return fmt.Errorf("mqtttransport: send: not connected after %v: %w", s.cfg.connectWait, autopaho.ConnectionDownError)
+	default: // the connection manager has shut down: its owner disconnected it
+		return transport.Permanent(fmt.Errorf("mqtttransport: send: %w", err))
+	}
 }
 
 // publishGroups publishes the records. With one goroutine allowed (or one
@@ -222,6 +235,10 @@ func (s *Sender) publishInOrder(ctx context.Context, batch []*connected.Record, 
 		}
 		resp, err := s.cm.Publish(ctx, &pubs[i])
 		if err != nil {
+			if ctx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
+				// paho's own packet timeout, not the caller's context.
+				err = fmt.Errorf("%w: %w", errNoPuback, err)
+			}
 			if resp != nil && resp.ReasonCode >= 0x80 {
 				pe := &PubackError{ReasonCode: resp.ReasonCode}
 				if resp.Properties != nil {

@@ -305,6 +305,10 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 			_, err := mqtttransport.New(ctxT(t), url, "a", ce, mqtttransport.WithMaxInFlight(0))
 			return err
 		}, nil, "WithMaxInFlight(0)"},
+		{"connect wait 0", func() error {
+			_, err := mqtttransport.New(ctxT(t), url, "a", ce, mqtttransport.WithConnectWait(0))
+			return err
+		}, nil, "WithConnectWait(0s)"},
 		{"bad scheme", func() error { _, err := mqtttransport.New(ctxT(t), "http://x", "a", ce); return err }, nil, "scheme"},
 		{"nobody listening", func() error { _, err := mqtttransport.New(short(), "mqtt://127.0.0.1:1", "a", ce); return err }, context.DeadlineExceeded, "last attempt"},
 		{"nil connection", func() error { _, err := mqtttransport.NewFromConnection(nil, "a", ce); return err }, nil, "nil connection"},
