@@ -4,70 +4,127 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
 	"github.com/touchpoint-sdk/touchpoint/transport"
 )
 
-// drain sends the spool's records to the next Sender in order, one batch at
-// a time, and acknowledges each batch once it is settled.
+// drainItem is one batch read for the drain: from the hot cache or disk.
+type drainItem struct {
+	seq     uint64
+	end     int64
+	recs    []*connected.Record
+	readErr error // a format error ends the segment after recs
+}
+
+// drain sends the spool's records to the next Sender in order, up to
+// WithDrainConcurrency batches at a time, and acknowledges them in order
+// once each is settled.
 func (s *Spool) drain() {
-	var rf File
-	var rfSeq uint64
-	defer func() {
-		if rf != nil {
-			rf.Close()
-		}
-	}()
+	rd := &reader{s: s}
+	defer rd.close()
+	k := s.cfg.drainConcurrency
+	results := make([]bool, k)
 	for {
-		seq, off, limit, hot, ok := s.nextRead()
-		if hot != nil {
-			if !s.deliver(hot) {
-				return
-			}
-			s.ack(seq, limit, len(hot), nil)
-			continue
-		}
-		if !ok {
-			select {
-			case <-s.stop:
-				return
-			case <-s.wake:
-			}
-			continue
-		}
-		if rf == nil || rfSeq != seq {
-			if rf != nil {
-				rf.Close()
-			}
-			f, err := s.fs.OpenFile(segName(seq), os.O_RDONLY)
+		var wave []drainItem
+		ioErr := false
+		for len(wave) < k {
+			it, ok, err := rd.next()
 			if err != nil {
-				rf = nil
-				s.ctr.Fail(fmt.Errorf("spool: open %s for reading: %w", segName(seq), err), time.Now())
-				if !s.pause() {
-					return
-				}
-				continue
-			}
-			rf, rfSeq = f, seq
-		}
-		batch, end, err := readBatch(rf, segName(seq), off, limit, s.cfg.drainEvents, s.cfg.drainBytes)
-		if err != nil {
-			var fe *FormatError
-			if !errors.As(err, &fe) { // an I/O error: try again later
 				s.ctr.Fail(err, time.Now())
-				if !s.pause() {
+				ioErr = true
+				break
+			}
+			if !ok {
+				break
+			}
+			wave = append(wave, it)
+		}
+		if len(wave) == 0 {
+			if ioErr && !s.pause() {
+				return
+			}
+			if !ioErr {
+				select {
+				case <-s.stop:
 					return
+				case <-s.wake:
 				}
-				continue
+			}
+			continue
+		}
+		if len(wave) == 1 {
+			results[0] = len(wave[0].recs) == 0 || s.deliver(wave[0].recs)
+		} else {
+			var wg sync.WaitGroup
+			for i := range wave {
+				wg.Go(func() { results[i] = len(wave[i].recs) == 0 || s.deliver(wave[i].recs) })
+			}
+			wg.Wait()
+		}
+		for i, it := range wave {
+			if !results[i] {
+				return // stopping: this batch and the ones after it stay on disk
+			}
+			s.ack(it.seq, it.end, len(it.recs), it.readErr)
+		}
+	}
+}
+
+// reader reads batches at the spool's read position, which runs ahead of
+// the acknowledged position by the batches in flight.
+type reader struct {
+	s     *Spool
+	f     File
+	fSeq  uint64
+	fOpen bool
+}
+
+func (rd *reader) close() {
+	if rd.fOpen {
+		rd.f.Close()
+	}
+}
+
+// next returns the next batch; ok is false when there is nothing to read.
+func (rd *reader) next() (drainItem, bool, error) {
+	s := rd.s
+	seq, off, limit, hot, ok := s.nextRead()
+	if hot != nil {
+		return drainItem{seq: seq, end: limit, recs: hot}, true, nil
+	}
+	if !ok {
+		return drainItem{}, false, nil
+	}
+	if !rd.fOpen || rd.fSeq != seq {
+		if rd.fOpen {
+			rd.f.Close()
+			rd.fOpen = false
+		}
+		f, err := s.fs.OpenFile(segName(seq), os.O_RDONLY)
+		if err != nil {
+			return drainItem{}, false, fmt.Errorf("spool: open %s for reading: %w", segName(seq), err)
+		}
+		rd.f, rd.fSeq, rd.fOpen = f, seq, true
+	}
+	batch, end, err := readBatch(rd.f, segName(seq), off, limit, s.cfg.drainEvents, s.cfg.drainBytes)
+	var fe *FormatError
+	if err != nil && !errors.As(err, &fe) {
+		return drainItem{}, false, err // an I/O error: try again later
+	}
+	s.mu.Lock()
+	if s.readSeq == seq && s.readOff == off {
+		s.readOff = end
+		if err != nil {
+			if i := s.segIndexLocked(seq); i >= 0 {
+				s.readOff = s.segs[i].size // the rest of the segment is unreadable
 			}
 		}
-		if len(batch) > 0 && !s.deliver(batch) {
-			return
-		}
-		s.ack(seq, end, len(batch), err)
 	}
+	s.mu.Unlock()
+	return drainItem{seq: seq, end: end, recs: batch, readErr: err}, true, nil
 }
 
 // pause waits a little after an I/O error; false means stop.
@@ -214,14 +271,11 @@ func (s *Spool) ack(seq uint64, end int64, n int, readErr error) {
 	sg.acked += n
 	sg.ackOff = end
 	s.depth -= n
-	if s.readSeq == seq {
-		s.readOff = end
-	}
 	if readErr != nil {
 		lost := sg.records - sg.acked
 		s.depth -= lost
 		sg.acked = sg.records
-		sg.ackOff, s.readOff = sg.size, sg.size
+		sg.ackOff = sg.size
 		s.corrupt += sg.size - end
 		s.ctr.Drop(transport.ReasonCorrupt, lost)
 		s.ctr.Fail(readErr, time.Now())
@@ -310,7 +364,7 @@ type hotBatch struct {
 }
 
 // maxHotBytes bounds the payload bytes kept in the hot cache.
-const maxHotBytes = 2 << 20
+const maxHotBytes = 8 << 20
 
 // cacheLocked remembers the batch just written at [off, end) of segment seq.
 func (s *Spool) cacheLocked(seq uint64, off, end int64, recs []*connected.Record) {
@@ -348,6 +402,7 @@ func (s *Spool) takeHotLocked() ([]*connected.Record, int64) {
 		}
 		if h.seq == s.readSeq && h.off == s.readOff {
 			s.dropHotLocked()
+			s.readOff = h.end
 			return h.recs, h.end
 		}
 		return nil, 0

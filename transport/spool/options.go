@@ -25,23 +25,24 @@ type optionFunc func(*config)
 func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
-	fs              FS
-	segmentBytes    int64
-	maxBytes        int64
-	syncInterval    time.Duration // 0: fsync every batch
-	overflow        transport.Overflow
-	callbacks       transport.Callbacks
-	drainEvents     int
-	drainBytes      int
-	drainOnShutdown bool
-	backoffInitial  time.Duration
-	backoffMax      time.Duration
+	fs               FS
+	segmentBytes     int64
+	maxBytes         int64
+	syncInterval     time.Duration // 0: fsync every batch
+	overflow         transport.Overflow
+	callbacks        transport.Callbacks
+	drainEvents      int
+	drainBytes       int
+	drainOnShutdown  bool
+	drainConcurrency int
+	backoffInitial   time.Duration
+	backoffMax       time.Duration
 }
 
 func newConfig(dir string, opts []Option) (config, error) {
 	c := config{
 		segmentBytes: DefaultSegmentBytes, maxBytes: DefaultMaxBytes, syncInterval: DefaultSyncInterval,
-		drainEvents: DefaultDrainBatch, drainBytes: DefaultDrainBatchBytes, drainOnShutdown: true,
+		drainEvents: DefaultDrainBatch, drainBytes: DefaultDrainBatchBytes, drainOnShutdown: true, drainConcurrency: 1,
 		backoffInitial: 100 * time.Millisecond, backoffMax: 30 * time.Second,
 	}
 	for _, o := range opts {
@@ -65,6 +66,8 @@ func newConfig(dir string, opts []Option) (config, error) {
 		return c, fmt.Errorf("spool: WithSyncInterval(%v): must be >= 0", c.syncInterval)
 	case c.drainEvents < 1 || c.drainBytes < 1:
 		return c, fmt.Errorf("spool: WithDrainBatch(%d, %d): must be >= 1", c.drainEvents, c.drainBytes)
+	case c.drainConcurrency < 1 || c.drainConcurrency > 64:
+		return c, fmt.Errorf("spool: WithDrainConcurrency(%d): must be in [1, 64]", c.drainConcurrency)
 	case c.backoffInitial <= 0 || c.backoffMax < c.backoffInitial:
 		return c, fmt.Errorf("spool: WithDrainBackoff(%v, %v): need 0 < initial <= max", c.backoffInitial, c.backoffMax)
 	}
@@ -132,4 +135,13 @@ func WithDrainOnShutdown(on bool) Option {
 // to 30 s.
 func WithDrainBackoff(initial, max time.Duration) Option {
 	return optionFunc(func(c *config) { c.backoffInitial, c.backoffMax = initial, max })
+}
+
+// WithDrainConcurrency sets how many batches the drain sends at once. With 1
+// (the default) records reach the next Sender strictly in spool order. With
+// n > 1 the drain sends n consecutive batches concurrently, so batches may
+// arrive out of order, but acknowledgement stays in order: after a crash
+// nothing is skipped. Valid: 1 to 64.
+func WithDrainConcurrency(n int) Option {
+	return optionFunc(func(c *config) { c.drainConcurrency = n })
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -382,5 +383,36 @@ func TestOpenValidates(t *testing.T) {
 	}
 	if _, err := spool.Open("", &sink{}); err == nil {
 		t.Error("empty dir accepted")
+	}
+}
+
+func TestSpoolConcurrentDrainAcksInOrder(t *testing.T) {
+	dir := t.TempDir()
+	s := &sink{}
+	var calls atomic.Int64
+	s.setFail(func(b []*connected.Record) error {
+		if calls.Add(1)%3 == 0 { // every third send fails transiently
+			return &transport.HTTPError{StatusCode: 503}
+		}
+		return nil
+	})
+	sp := open(t, dir, s, spool.WithDrainConcurrency(4), spool.WithDrainBatch(10, 1<<20), spool.WithSegmentBytes(4096))
+	for i := 0; i < 500; i += 25 {
+		if err := sp.Send(t.Context(), recs(i, 25)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sp.Shutdown(ctxTimeout(t, 10*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	got := s.ids()
+	slices.Sort(got)
+	if !slices.Equal(slices.Compact(got), wantIDs(0, 500)) || len(got) != 500 {
+		t.Fatalf("delivered %d records (%d distinct)", len(got), len(slices.Compact(got)))
+	}
+	// Everything was acknowledged: a reopened spool has nothing to replay.
+	sp2 := open(t, dir, &sink{})
+	if n := sp2.Pending(); n != 0 {
+		t.Fatalf("%d records pending after a clean shutdown", n)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -59,7 +60,20 @@ func main() {
 	mode := flag.String("mode", "burst", "burst | outage | resume (touchpoint-spool) | stall (touchpoint)")
 	dir := flag.String("spool", "", "spool directory (touchpoint-spool)")
 	closeTimeout := flag.Duration("close-timeout", 10*time.Second, "Touchpoint Shutdown context")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "peerbench:", err)
+			os.Exit(2)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "peerbench:", err)
+			os.Exit(2)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if *url == "" {
 		fmt.Fprintln(os.Stderr, "peerbench: -url is required")
 		os.Exit(2)
@@ -80,6 +94,7 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "peerbench:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 	res.PeakRSSKiB = peakRSS()
