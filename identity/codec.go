@@ -20,6 +20,7 @@ import (
 //	tombkey  1 5 | key[16] | time
 //	tombfact 1 6 | key[16] | from | to
 //	tombepoc 1 7 | key[16] | from | to
+//	span     1 8 | first | event id | last | event id | count | count × identifier
 //
 //	identifier = type(u8 length, bytes) | key[16] | flags(u8: 1 = blocked,
 //	             2 = value follows) | [value]
@@ -38,6 +39,7 @@ const (
 	opTombKey  = 5
 	opTombFact = 6
 	opTombEpoc = 7
+	opSpan     = 8
 )
 
 // maxEntryIDs bounds the identifiers of one stored observation.
@@ -57,7 +59,8 @@ type entry struct {
 	ids       []entryID
 	granted   bool
 	key       Key
-	from, to  int64
+	from, to  int64 // tombstone spans; to is also a span's last time
+	ev2       string
 	plaintext bool
 }
 
@@ -292,9 +295,16 @@ func decodeEntry(b []byte) (entry, error) {
 			d.fail(errors.New("unknown header flags"))
 		}
 		e.plaintext = flags == 1
-	case opObserve:
+	case opObserve, opSpan:
 		e.t = d.varint()
 		e.ev = d.event()
+		if e.op == opSpan {
+			e.to = d.varint()
+			e.ev2 = d.event()
+			if d.err == nil && (e.to < e.t || e.to == e.t && e.ev2 <= e.ev) {
+				d.fail(errors.New("span ends before it starts"))
+			}
+		}
 		n := d.uvarint(maxEntryIDs)
 		if d.err == nil && n == 0 {
 			d.fail(errors.New("observation without identifiers"))
@@ -349,10 +359,14 @@ func encodeEntry(e entry) []byte {
 			return append(b, 1)
 		}
 		return append(b, 0)
-	case opObserve:
-		b := []byte{entryVersion, opObserve}
+	case opObserve, opSpan:
+		b := []byte{entryVersion, e.op}
 		b = binary.AppendVarint(b, e.t)
 		b = appendString(b, e.ev)
+		if e.op == opSpan {
+			b = binary.AppendVarint(b, e.to)
+			b = appendString(b, e.ev2)
+		}
 		b = binary.AppendUvarint(b, uint64(len(e.ids)))
 		for _, id := range e.ids {
 			b = appendID(b, id)

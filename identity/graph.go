@@ -30,6 +30,7 @@ type Graph struct {
 	seeds     []uint32
 	nodeBuf   []uint32 // Link: node of each prepared identifier (none if new)
 	idBuf     []uint32 // Link: sorted fact identifiers
+	segBuf    []uint32 // Link: segments of an identifier set
 }
 
 // New returns a graph that keys identifiers with secret (HMAC-SHA256; at
@@ -270,8 +271,10 @@ func (g *Graph) linkLocked(ctx context.Context, ps []prepared, t int64, ev strin
 		ids := append(g.idBuf[:0], nodes...)
 		slices.Sort(ids)
 		g.idBuf = ids
-		if f, _ := s.findFact(ids); f != none {
-			ft := &s.facts[f]
+		segs, _ := s.segments(ids, t, t, g.segBuf[:0])
+		g.segBuf = segs
+		if len(segs) == 1 {
+			ft := &s.facts[segs[0]]
 			earlier := t < ft.first || t == ft.first && s.events.compareString(ft.firstEv, ev) > 0
 			later := t > ft.last || t == ft.last && s.events.compareString(ft.lastEv, ev) < 0
 			if !earlier && !later {
@@ -284,7 +287,7 @@ func (g *Graph) linkLocked(ctx context.Context, ps []prepared, t int64, ev strin
 			return false, err
 		}
 	}
-	f, isNew, firstMoved, lastMoved := g.applyObserve(ps, nodes, t, ev)
+	f, isNew, firstMoved, lastMoved := g.applyObserve(ps, nodes, t, ev, t, ev)
 	q := s.checkQuarantine(f, &g.scratch, nil)
 	seeds := g.seeds[:0]
 	need := isNew || firstMoved || len(q) > 0
@@ -305,10 +308,11 @@ func (g *Graph) linkLocked(ctx context.Context, ps []prepared, t int64, ev strin
 	return true, nil
 }
 
-// applyObserve adds the observation to the facts without deriving. nodes
-// holds the node of each prepared identifier, none for new ones (filled
-// in here); nil means look them up.
-func (g *Graph) applyObserve(ps []prepared, nodes []uint32, t int64, ev string) (f uint32, isNew, firstMoved, lastMoved bool) {
+// applyObserve adds the observation — occurrences from (t1, ev1) to (t2,
+// ev2) — to the facts without deriving. nodes holds the node of each
+// prepared identifier, none for new ones (filled in here); nil means look
+// them up.
+func (g *Graph) applyObserve(ps []prepared, nodes []uint32, t1 int64, ev1 string, t2 int64, ev2 string) (f uint32, isNew, firstMoved, lastMoved bool) {
 	s := g.st
 	ids := g.idBuf[:0]
 	for i, p := range ps {
@@ -330,12 +334,8 @@ func (g *Graph) applyObserve(ps []prepared, nodes []uint32, t int64, ev string) 
 	}
 	slices.Sort(ids)
 	g.idBuf = ids
-	f, h := s.findFact(ids)
-	if f == none {
-		return s.addFact(ids, h, t, s.events.add(ev)), true, true, true
-	}
-	firstMoved, lastMoved = s.observe(f, t, ev)
-	return f, false, firstMoved, lastMoved
+	f, isNew, firstMoved, lastMoved, g.segBuf = s.observeSpan(ids, t1, ev1, t2, ev2, g.segBuf)
+	return f, isNew, firstMoved, lastMoved
 }
 
 // Resolve resolves identifiers at a time without recording anything: the

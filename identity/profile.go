@@ -29,7 +29,8 @@ type Member struct {
 }
 
 // Profile returns the current profile of id. An identifier that never
-// linked (or a quarantined one) is a profile of its own. It returns an
+// linked (or a quarantined one, or a shared device) is a profile of its
+// own. It returns an
 // *IdentifierError for an invalid identifier, or for a placeholder, place
 // or household identifier (which are nobody's profile), ErrSuppressed for
 // an erased identifier, and ErrClosed.
@@ -39,8 +40,8 @@ func (g *Graph) Profile(id Identifier) (*Profile, error) {
 		return nil, refused[0].Err
 	}
 	p := ps[0]
-	if p.blocked || !p.r.linking() {
-		return nil, &IdentifierError{Type: id.Type, Index: -1, Reason: "placeholders, places, households and shared devices belong to no profile"}
+	if p.blocked || !p.r.profiled() {
+		return nil, &IdentifierError{Type: id.Type, Index: -1, Reason: "placeholders, places and households belong to no profile"}
 	}
 	g.mu.Lock() // members are found through the shared deriver
 	defer g.mu.Unlock()
@@ -118,9 +119,9 @@ func (g *Graph) finishProfile(pr *Profile) {
 }
 
 // Profiles returns every profile, sorted by ID: each identifier that may
-// identify a person (person and personal-device scopes, quarantined ones
-// included as profiles of their own) in the profiles of its ownership
-// periods. It copies the whole graph: O(n), for tests, audits and exports.
+// identify a person (person and personal-device scopes; quarantined ones
+// and declared shared devices as profiles of their own) in the profiles of
+// its ownership periods. It copies the whole graph: O(n), for tests, audits and exports.
 func (g *Graph) Profiles() []Profile {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
@@ -129,7 +130,7 @@ func (g *Graph) Profiles() []Profile {
 	for i := range s.nodes {
 		n := uint32(i)
 		nd := &s.nodes[n]
-		if nd.flags&(nfDeleted|nfBlocked) != 0 || !s.rule(n).linking() {
+		if nd.flags&(nfDeleted|nfBlocked) != 0 || !s.rule(n).profiled() {
 			continue
 		}
 		for _, x := range append([]uint32{n}, s.epochs[n]...) {

@@ -222,6 +222,10 @@ func (rs *ruleSet) lookup(t Type) (*rule, bool) {
 // (person and personal-device scopes).
 func (r *rule) linking() bool { return r.Scope == ScopePerson || r.Scope == ScopePersonalDevice }
 
+// profiled reports whether identifiers of this rule have a profile: the
+// linking scopes, and shared devices (a profile of their own).
+func (r *rule) profiled() bool { return r.linking() || r.Scope == ScopeSharedDevice }
+
 // normalizeCustom is the default normalization of custom types.
 func normalizeCustom(t Type, raw string) (string, error) {
 	s := strings.TrimSpace(raw)

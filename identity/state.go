@@ -164,19 +164,42 @@ func (s *state) hashIDs(ids []uint32) uint64 {
 	return h.Sum64()
 }
 
-// findFact returns the fact with exactly these (sorted) node ids.
-func (s *state) findFact(ids []uint32) (uint32, uint64) {
+// segmentGap returns how far apart two occurrences of an identifier set
+// may be and still be one segment (one fact): the smallest ownership gap of
+// its identifiers' types, or "any distance" when none has one. Keeping
+// longer silences as separate segments keeps ownership periods apart: an
+// owner who comes back after the identifier moved on does not appear to
+// have held it all along.
+func (s *state) segmentGap(ids []uint32) int64 {
+	g := int64(math.MaxInt64)
+	for _, n := range ids {
+		if r := s.rule(n); r.gapMs > 0 {
+			g = min(g, r.gapMs)
+		}
+	}
+	return g
+}
+
+// segments appends the live facts with exactly these (sorted) node ids whose
+// span comes within the segment gap of [t1, t2]: the segments an occurrence
+// (or span) at [t1, t2] belongs to, or merges.
+func (s *state) segments(ids []uint32, t1, t2 int64, out []uint32) ([]uint32, uint64) {
 	h := s.hashIDs(ids)
 	f, ok := s.byHash[h]
 	if !ok {
-		return none, h
+		return out, h
 	}
+	gap := s.segmentGap(ids)
 	for ; f != none; f = s.facts[f].hnext {
-		if s.facts[f].flags&ffRemoved == 0 && slices.Equal(s.factIDs(f), ids) {
-			return f, h
+		ft := &s.facts[f]
+		if ft.flags&ffRemoved != 0 || !slices.Equal(s.factIDs(f), ids) {
+			continue
+		}
+		if gap == math.MaxInt64 || t2 >= ft.first-gap && t1 <= ft.last+gap {
+			out = append(out, f)
 		}
 	}
-	return none, h
+	return out, h
 }
 
 // addFact stores a new fact and links it to its nodes.
@@ -266,6 +289,34 @@ func (s *state) observe(f uint32, t int64, ev string) (firstMoved, lastMoved boo
 		lastMoved = true
 	}
 	return firstMoved, lastMoved
+}
+
+// observeSpan records occurrences from (t1, ev1) to (t2, ev2) of the
+// identifier set ids: it extends the segment they fall in, merges the
+// segments they bridge, or starts a new one. It returns the resulting fact
+// and whether it is new (or merged) and whether its first or last moved.
+func (s *state) observeSpan(ids []uint32, t1 int64, ev1 string, t2 int64, ev2 string, scratch []uint32) (f uint32, isNew, firstMoved, lastMoved bool, out []uint32) {
+	segs, h := s.segments(ids, t1, t2, scratch[:0])
+	if len(segs) == 0 {
+		f = s.addFact(ids, h, t1, s.events.add(ev1))
+		if t2 != t1 || ev2 != ev1 {
+			s.observe(f, t2, ev2)
+		}
+		return f, true, true, true, segs
+	}
+	f = segs[0]
+	fm, lm := s.observe(f, t1, ev1)
+	fm2, lm2 := s.observe(f, t2, ev2)
+	firstMoved, lastMoved = fm || fm2, lm || lm2
+	for _, m := range segs[1:] {
+		mt := s.facts[m]
+		a, b := s.events.string(mt.firstEv), s.events.string(mt.lastEv)
+		s.removeFact(m)
+		s.observe(f, mt.first, a)
+		s.observe(f, mt.last, b)
+		isNew = true // two segments became one
+	}
+	return f, isNew, firstMoved, lastMoved, segs
 }
 
 // slotAt returns n's ownership slot at time t.

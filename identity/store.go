@@ -141,7 +141,13 @@ func (g *Graph) load(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			g.applyObserve(ps, nil, e.t, e.ev)
+			g.applyObserve(ps, nil, e.t, e.ev, e.t, e.ev)
+		case opSpan:
+			ps, err := g.preparedOf(e.ids)
+			if err != nil {
+				return err
+			}
+			g.applyObserve(ps, nil, e.t, e.ev, e.to, e.ev2)
 		case opConsent:
 			ps, err := g.preparedOf(e.ids)
 			if err != nil {
@@ -226,8 +232,8 @@ func (g *Graph) compactLocked(ctx context.Context) error {
 }
 
 // snapshot emits the entries that rebuild the current state: the header,
-// tombstones, consent records, and each fact as its first and last
-// occurrence.
+// tombstones, consent records, and each fact as the span from its first to
+// its last occurrence (a single occurrence when they are the same).
 func (g *Graph) snapshot(emit func([]byte) error) error {
 	s := g.st
 	if err := emit(encodeHeader(g.secret, g.plaintext)); err != nil {
@@ -280,15 +286,13 @@ func (g *Graph) snapshot(emit func([]byte) error) error {
 		for _, n := range s.factIDs(uint32(f)) {
 			ids = append(ids, g.entryID(n))
 		}
-		b = encodeEntry(entry{op: opObserve, t: ft.first, ev: s.events.string(ft.firstEv), ids: ids})
+		e := entry{op: opObserve, t: ft.first, ev: s.events.string(ft.firstEv), ids: ids}
+		if ft.last != ft.first || ft.lastEv != ft.firstEv {
+			e.op, e.to, e.ev2 = opSpan, ft.last, s.events.string(ft.lastEv)
+		}
+		b = encodeEntry(e)
 		if err := emit(b); err != nil {
 			return err
-		}
-		if ft.last != ft.first || ft.lastEv != ft.firstEv {
-			b = encodeEntry(entry{op: opObserve, t: ft.last, ev: s.events.string(ft.lastEv), ids: ids})
-			if err := emit(b); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
