@@ -32,7 +32,13 @@ running_pid() {
 }
 
 if [ "${1:-}" = stop ]; then
-  if pid=$(running_pid); then kill "$pid" && log "stopped pid $pid"; else log "not running"; fi
+  if pid=$(running_pid); then
+    kill "$pid"
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    log "stopped pid $pid"
+  else
+    log "not running"
+  fi
   rm -f "$ENV_FILE"
   exit 0
 fi
