@@ -28,6 +28,7 @@ const (
 // ErasureReport says what Erase removed and what it kept, and why. It
 // holds keys, not values (unless the graph keeps plaintext).
 type ErasureReport struct {
+	// Subject is the identifier the erasure was asked for.
 	Subject Ref
 	// ProfileID is the erased person's profile ("" when the graph did not
 	// know the identifier: it is then only tombstoned).
@@ -53,6 +54,7 @@ type ErasureReport struct {
 // Retained is an identifier Erase kept, with why.
 type Retained struct {
 	Ref
+	// Reason says why it was kept.
 	Reason RetainReason
 	// Others counts the other profiles it was seen with (RetainShared).
 	Others int

@@ -51,6 +51,7 @@ type IdentifierError struct {
 	Err    error  // optional cause, e.g. ErrUnknownType
 }
 
+// Error describes the problem without the identifier's value.
 func (e *IdentifierError) Error() string {
 	where := string(e.Type)
 	if e.Index >= 0 {
@@ -76,9 +77,10 @@ func invalid(t Type, reason string) *IdentifierError {
 // invalid. It matches ErrInvalidObservation.
 type ObservationError struct {
 	Field  string // e.g. "EventID", "Time"
-	Reason string
+	Reason string // what is wrong with it
 }
 
+// Error names the field and the problem.
 func (e *ObservationError) Error() string {
 	return "identity: invalid observation: " + e.Field + ": " + e.Reason
 }
@@ -93,6 +95,7 @@ type SuppressedError struct {
 	Why     string // "erased identifier", "erased ownership period" or "replay of an erased event"
 }
 
+// Error names the dropped event and why.
 func (e *SuppressedError) Error() string {
 	return "identity: suppressed: event " + strconv.Quote(e.EventID) + ": " + e.Why
 }
@@ -103,9 +106,10 @@ func (e *SuppressedError) Is(target error) bool { return target == ErrSuppressed
 // ConfigError says which option is invalid. It matches ErrInvalidConfig.
 type ConfigError struct {
 	Option string // e.g. "WithRule(email)"
-	Reason string
+	Reason string // what is wrong with it
 }
 
+// Error names the option and the problem.
 func (e *ConfigError) Error() string {
 	return "identity: invalid configuration: " + e.Option + ": " + e.Reason
 }
@@ -119,9 +123,10 @@ func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig 
 type FormatError struct {
 	Source string // "entry", "log", "snapshot" or "link fact"
 	Offset int64  // byte offset inside Source where the problem starts
-	Err    error
+	Err    error  // the cause: ErrTruncated, ErrChecksum, ErrUnsupportedVersion or another
 }
 
+// Error names the source, the offset and the cause.
 func (e *FormatError) Error() string {
 	return fmt.Sprintf("identity: corrupt %s at offset %d: %v", e.Source, e.Offset, e.Err)
 }

@@ -33,8 +33,8 @@ const (
 // graph normalizes the value per type (see Normalizer.Normalize) before it
 // keys or stores anything.
 type Identifier struct {
-	Type  Type
-	Value string
+	Type  Type   // the identifier's type; it must have a rule
+	Value string // the raw value, normalized by the graph
 }
 
 // Key is the stored form of a normalized identifier: the first 16 bytes of
@@ -63,9 +63,9 @@ func ParseKey(s string) (Key, error) {
 // is the normalized value when the graph keeps plaintext (WithPlaintext),
 // and empty otherwise.
 type Ref struct {
-	Type  Type
-	Key   Key
-	Value string
+	Type  Type   // the identifier's type
+	Key   Key    // the keyed hash of its normalized value
+	Value string // its normalized value, only with WithPlaintext
 }
 
 // String returns "type:key" (or "type:value" when Value is set).

@@ -26,9 +26,9 @@ const (
 // MatchKey is one destination match key: a destination field and its
 // value, SHA-256 in lower-case hex.
 type MatchKey struct {
-	Destination Destination
-	Field       string // "em", "ph", "external_id"; "hashed_email", "hashed_phone_number"
-	Value       string
+	Destination Destination // the destination the key is for
+	Field       string      // "em", "ph", "external_id"; "hashed_email", "hashed_phone_number"
+	Value       string      // SHA-256 of the destination's normal form, lower-case hex
 }
 
 // MatchKey derives the match key of identifier id for destination dest,

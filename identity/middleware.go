@@ -114,10 +114,11 @@ func NewMiddleware(g *Graph, opts ...MiddlewareOption) (*Middleware, error) {
 // identity-link fact could not be handed to the fact handler. It matches
 // the handler's error with errors.Is.
 type LinkFactError struct {
-	EventID string
-	Err     error
+	EventID string // the event that was delivered
+	Err     error  // the fact handler's error
 }
 
+// Error says that the event was delivered and its fact was not.
 func (e *LinkFactError) Error() string {
 	return "identity: event " + e.EventID + " delivered, but its link fact was not: " + e.Err.Error()
 }

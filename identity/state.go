@@ -2,12 +2,9 @@ package identity
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"hash/maphash"
 	"math"
-	"slices"
 )
 
 // none marks an absent index.
@@ -164,44 +161,6 @@ func (s *state) hashIDs(ids []uint32) uint64 {
 	return h.Sum64()
 }
 
-// segmentGap returns how far apart two occurrences of an identifier set
-// may be and still be one segment (one fact): the smallest ownership gap of
-// its identifiers' types, or "any distance" when none has one. Keeping
-// longer silences as separate segments keeps ownership periods apart: an
-// owner who comes back after the identifier moved on does not appear to
-// have held it all along.
-func (s *state) segmentGap(ids []uint32) int64 {
-	g := int64(math.MaxInt64)
-	for _, n := range ids {
-		if r := s.rule(n); r.gapMs > 0 {
-			g = min(g, r.gapMs)
-		}
-	}
-	return g
-}
-
-// segments appends the live facts with exactly these (sorted) node ids whose
-// span comes within the segment gap of [t1, t2]: the segments an occurrence
-// (or span) at [t1, t2] belongs to, or merges.
-func (s *state) segments(ids []uint32, t1, t2 int64, out []uint32) ([]uint32, uint64) {
-	h := s.hashIDs(ids)
-	f, ok := s.byHash[h]
-	if !ok {
-		return out, h
-	}
-	gap := s.segmentGap(ids)
-	for ; f != none; f = s.facts[f].hnext {
-		ft := &s.facts[f]
-		if ft.flags&ffRemoved != 0 || !slices.Equal(s.factIDs(f), ids) {
-			continue
-		}
-		if gap == math.MaxInt64 || t2 >= ft.first-gap && t1 <= ft.last+gap {
-			out = append(out, f)
-		}
-	}
-	return out, h
-}
-
 // addFact stores a new fact and links it to its nodes.
 func (s *state) addFact(ids []uint32, h uint64, t int64, ev uint32) uint32 {
 	f := uint32(len(s.facts))
@@ -268,117 +227,6 @@ func (s *state) eachFact(n uint32, fn func(f uint32)) {
 	}
 }
 
-// observe records one more occurrence of fact f. It reports whether the
-// first or the last occurrence moved.
-func (s *state) observe(f uint32, t int64, ev string) (firstMoved, lastMoved bool) {
-	ft := &s.facts[f]
-	if t < ft.first || t == ft.first && s.events.compareString(ft.firstEv, ev) > 0 {
-		old := ft.firstEv
-		ft.first, ft.firstEv = t, s.events.add(ev)
-		if old != ft.lastEv {
-			s.events.release(old)
-		}
-		firstMoved = true
-	}
-	if t > ft.last || t == ft.last && s.events.compareString(ft.lastEv, ev) < 0 {
-		old := ft.lastEv
-		ft.last, ft.lastEv = t, s.events.add(ev)
-		if old != ft.firstEv {
-			s.events.release(old)
-		}
-		lastMoved = true
-	}
-	return firstMoved, lastMoved
-}
-
-// observeSpan records occurrences from (t1, ev1) to (t2, ev2) of the
-// identifier set ids: it extends the segment they fall in, merges the
-// segments they bridge, or starts a new one. It returns the resulting fact
-// and whether it is new (or merged) and whether its first or last moved.
-func (s *state) observeSpan(ids []uint32, t1 int64, ev1 string, t2 int64, ev2 string, scratch []uint32) (f uint32, isNew, firstMoved, lastMoved bool, out []uint32) {
-	segs, h := s.segments(ids, t1, t2, scratch[:0])
-	if len(segs) == 0 {
-		f = s.addFact(ids, h, t1, s.events.add(ev1))
-		if t2 != t1 || ev2 != ev1 {
-			s.observe(f, t2, ev2)
-		}
-		return f, true, true, true, segs
-	}
-	f = segs[0]
-	fm, lm := s.observe(f, t1, ev1)
-	fm2, lm2 := s.observe(f, t2, ev2)
-	firstMoved, lastMoved = fm || fm2, lm || lm2
-	for _, m := range segs[1:] {
-		mt := s.facts[m]
-		a, b := s.events.string(mt.firstEv), s.events.string(mt.lastEv)
-		s.removeFact(m)
-		s.observe(f, mt.first, a)
-		s.observe(f, mt.last, b)
-		isNew = true // two segments became one
-	}
-	return f, isNew, firstMoved, lastMoved, segs
-}
-
-// slotAt returns n's ownership slot at time t.
-func (s *state) slotAt(n uint32, t int64) uint32 {
-	if s.nodes[n].flags&nfEpochs == 0 {
-		return n
-	}
-	cur := n
-	for _, x := range s.epochs[n] {
-		if s.extra[x&^extraBit].start <= t {
-			cur = x
-		}
-	}
-	return cur
-}
-
-// latestSlot returns n's current ownership slot.
-func (s *state) latestSlot(n uint32) uint32 {
-	if s.nodes[n].flags&nfEpochs == 0 {
-		return n
-	}
-	e := s.epochs[n]
-	return e[len(e)-1]
-}
-
-func (s *state) slotNode(slot uint32) uint32 {
-	if slot&extraBit != 0 {
-		return s.extra[slot&^extraBit].node
-	}
-	return slot
-}
-
-func (s *state) slotStart(slot uint32) int64 {
-	if slot&extraBit != 0 {
-		return s.extra[slot&^extraBit].start
-	}
-	return minTime
-}
-
-func (s *state) rootOf(slot uint32) uint32 {
-	if slot&extraBit != 0 {
-		return s.extra[slot&^extraBit].root
-	}
-	return s.nodes[slot].root
-}
-
-func (s *state) canonOf(root uint32) uint32 {
-	if root&extraBit != 0 {
-		return s.extra[root&^extraBit].canon
-	}
-	return s.nodes[root].canon
-}
-
-func (s *state) setDerived(slot, root, canon uint32) {
-	if slot&extraBit != 0 {
-		x := &s.extra[slot&^extraBit]
-		x.root, x.canon = root, canon
-		return
-	}
-	s.nodes[slot].root, s.nodes[slot].canon = root, canon
-}
-
 func (s *state) ref(n uint32) Ref {
 	nd := &s.nodes[n]
 	r := Ref{Type: s.rules.rules[nd.typ].Type, Key: nd.key}
@@ -388,54 +236,8 @@ func (s *state) ref(n uint32) Ref {
 	return r
 }
 
-// profileID returns the canonical profile id of a root slot: "p_" and 32
-// hex characters of SHA-256 over the canonical identifier's type and key
-// (and epoch start, for a later ownership epoch). It depends only on which
-// identifier is canonical, so it is byte-identical for any arrival order.
-func (s *state) profileID(root uint32) string {
-	return profileIDOf(s, s.canonOf(root))
-}
-
-func profileIDOf(s *state, canon uint32) string {
-	n := s.slotNode(canon)
-	var start int64 = minTime
-	if canon&extraBit != 0 {
-		start = s.slotStart(canon)
-	}
-	return makeProfileID("p_", s.rules.rules[s.nodes[n].typ].Type, s.nodes[n].key, start)
-}
-
-func makeProfileID(prefix string, t Type, k Key, start int64) string {
-	var buf [128]byte
-	b := append(buf[:0], "touchpoint/profile/v1\x00"...)
-	b = append(b, t...)
-	b = append(b, 0)
-	b = append(b, k[:]...)
-	if start != minTime {
-		b = binary.BigEndian.AppendUint64(b, uint64(start))
-	}
-	sum := sha256.Sum256(b)
-	var out [40]byte
-	n := copy(out[:], prefix)
-	hex.Encode(out[n:], sum[:16])
-	return string(out[:n+32])
-}
-
 // compareKeys orders keys bytewise.
 func compareKeys(a, b Key) int { return bytes.Compare(a[:], b[:]) }
-
-// inProfile reports whether any ownership slot of node m has root root.
-func (s *state) inProfile(m, root uint32) bool {
-	if s.nodes[m].root == root {
-		return true
-	}
-	for _, x := range s.epochs[m] {
-		if s.rootOf(x) == root {
-			return true
-		}
-	}
-	return false
-}
 
 // deleteNode removes node n from the index: it keeps its slot in the node
 // table, marked deleted, with its key wiped.
