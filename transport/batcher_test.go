@@ -191,7 +191,7 @@ func TestBatcherOverflowBlock(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		g := newGate()
 		b, _ := transport.NewBatcher(g, transport.WithMaxBatchEvents(5), transport.WithQueueLimits(10, 1<<20),
-			transport.WithOverflow(transport.OverflowBlock))
+			transport.WithOverflow(transport.OverflowBlock), transport.WithConcurrency(1))
 		all := recs(12)
 		for _, r := range all[:10] {
 			if err := b.Handle(t.Context(), r); err != nil {
