@@ -318,13 +318,21 @@ func (s *Spool) syncLoop() {
 		case <-t.C:
 		}
 		s.mu.Lock()
-		if s.dirty && s.w != nil {
-			if err := s.w.Sync(); err != nil {
-				s.ctr.Fail(fmt.Errorf("spool: group commit: %w", err), time.Now())
-			}
-			s.dirty = false
-		}
+		w := s.w
+		dirty := s.dirty && w != nil
+		s.dirty = false
 		s.mu.Unlock()
+		if !dirty {
+			continue
+		}
+		// Sync outside the lock so appends go on meanwhile. A roll may close
+		// w concurrently; it syncs the file itself before closing.
+		if err := w.Sync(); err != nil && !errors.Is(err, os.ErrClosed) {
+			s.ctr.Fail(fmt.Errorf("spool: group commit: %w", err), time.Now())
+			s.mu.Lock()
+			s.dirty = true
+			s.mu.Unlock()
+		}
 	}
 }
 
