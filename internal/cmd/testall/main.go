@@ -124,11 +124,12 @@ func runModule(dir string, args []string) (counts, []string, bool) {
 		case "build-output":
 			fmt.Print(e.Output)
 		case "output":
-			outputs[key] = append(outputs[key], e.Output)
 			if e.Test == "" && (strings.HasPrefix(e.Output, "ok ") || strings.HasPrefix(e.Output, "FAIL") ||
 				strings.HasPrefix(e.Output, "?") || strings.HasPrefix(e.Output, "---")) {
-				fmt.Print(e.Output)
+				fmt.Print(e.Output) // a package's result line: shown as it comes
+				continue
 			}
+			outputs[key] = append(outputs[key], e.Output)
 		case "pass":
 			if e.Test != "" {
 				c.pass++
