@@ -1,11 +1,11 @@
 package identity
 
 import (
+	"bufio"
 	"bytes"
-	"context"
+	"encoding/binary"
 	"errors"
-	"os"
-	"path/filepath"
+	"hash/crc32"
 	"reflect"
 	"strings"
 	"testing"
@@ -63,10 +63,11 @@ func FuzzDecodeEntry(f *testing.F) {
 	})
 }
 
-// FuzzFileStoreLog writes arbitrary bytes after a valid log header: the
-// store opens (a torn or corrupt tail is cut), loads only whole frames
-// whose checksums match, and what it kept plus what it cut is the file.
-func FuzzFileStoreLog(f *testing.F) {
+// FuzzLogFrames scans arbitrary bytes as log frames (after the file
+// header): the valid prefix ends on a frame boundary inside the input, every
+// frame in it has a matching checksum, scanning the prefix alone gives the
+// same prefix, and a valid frame appended to the prefix is found.
+func FuzzLogFrames(f *testing.F) {
 	var frames []byte
 	for _, e := range seedEntries(f) {
 		frames = appendFrame(frames, e)
@@ -75,41 +76,33 @@ func FuzzFileStoreLog(f *testing.F) {
 	f.Add(frames[:len(frames)-3])
 	f.Add([]byte{0, 0, 0, 0})
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0})
-	f.Fuzz(func(t *testing.T, tail []byte) {
-		dir := t.TempDir()
-		h := fileHeader(logMagic, 0)
-		data := append(h[:], tail...)
-		if err := os.WriteFile(filepath.Join(dir, logName(0)), data, 0o600); err != nil {
-			t.Fatal(err)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		scan := func(b []byte) int64 {
+			return scanFrames(bufio.NewReader(bytes.NewReader(b)), 0, int64(len(b)))
 		}
-		st, err := OpenFileStore(dir, WithoutSync())
-		if err != nil {
-			t.Fatalf("open: %v", err)
+		valid := scan(data)
+		if valid < 0 || valid > int64(len(data)) {
+			t.Fatalf("valid prefix %d outside 0..%d", valid, len(data))
 		}
-		defer st.Close()
-		var kept int64 = headerSize
-		err = st.Load(context.Background(), func(e []byte) error {
-			kept += 8 + int64(len(e))
-			return nil
-		})
-		if err != nil {
-			t.Fatalf("load: %v", err)
+		for off := int64(0); off < valid; {
+			size := int64(binary.BigEndian.Uint32(data[off:]))
+			payload := data[off+8 : off+8+size]
+			if crc32.Checksum(payload, crcTable) != binary.BigEndian.Uint32(data[off+4:]) {
+				t.Fatalf("frame at %d kept with a bad checksum", off)
+			}
+			off += 8 + size
+			if off > valid {
+				t.Fatalf("frame at %d runs past the valid prefix", off)
+			}
 		}
-		if kept+st.TruncatedBytes() != int64(len(data)) {
-			t.Fatalf("kept %d + cut %d != %d", kept, st.TruncatedBytes(), len(data))
+		if again := scan(data[:valid]); again != valid {
+			t.Fatalf("prefix rescans to %d, want %d", again, valid)
 		}
-		if !bytes.Equal(data[:kept], mustReadFile(t, filepath.Join(dir, logName(0)))) {
-			t.Fatal("the file is not its kept prefix")
+		more := appendFrame(bytes.Clone(data[:valid]), []byte("next entry"))
+		if got := scan(more); got != int64(len(more)) {
+			t.Fatalf("a frame appended after the prefix is not found: %d of %d", got, len(more))
 		}
 	})
-}
-
-func mustReadFile(t *testing.T, p string) []byte {
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // FuzzDecodeLinkFact: never panics; errors are *FormatError; a decoded

@@ -149,6 +149,11 @@ func (s *FileStore) open() error {
 		f.Close()
 		return err
 	}
+	if valid < headerSize {
+		// a crash while creating the log: start it again
+		f.Close()
+		return s.createLog(s.gen)
+	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
@@ -243,6 +248,14 @@ func (s *FileStore) Load(ctx context.Context, fn func([]byte) error) error {
 }
 
 func (s *FileStore) loadFile(ctx context.Context, f *os.File, magic [8]byte, source string, limit int64, fn func([]byte) error) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	size := st.Size()
+	if limit >= 0 {
+		size = min(size, limit)
+	}
 	r := bufio.NewReaderSize(f, 64<<10)
 	if _, err := readHeader(r, magic, source); err != nil {
 		return err
@@ -253,7 +266,7 @@ func (s *FileStore) loadFile(ctx context.Context, f *os.File, magic [8]byte, sou
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		b, err := readFrame(r, off, source, buf)
+		b, err := readFrame(r, off, size-off, source, buf)
 		if err == io.EOF {
 			return nil
 		}

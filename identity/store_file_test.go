@@ -268,3 +268,34 @@ func TestFileStoreClosed(t *testing.T) {
 		t.Errorf("Compact after Close: %v", err)
 	}
 }
+
+// TestFileStorePartialHeader: a crash while creating the log leaves part of
+// its header; open starts the log again and appends work.
+func TestFileStorePartialHeader(t *testing.T) {
+	for _, cut := range []int{0, 1, 10, 23} {
+		dir := t.TempDir()
+		fillStore(t, dir, 1)
+		path := logFile(t, dir)
+		b, _ := os.ReadFile(path)
+		os.WriteFile(path, b[:cut], 0o600)
+		st, err := identity.OpenFileStore(dir, identity.WithoutSync())
+		if err != nil {
+			t.Fatalf("cut %d: %v", cut, err)
+		}
+		if got := entries(t, st); len(got) != 0 {
+			t.Fatalf("cut %d: %d entries", cut, len(got))
+		}
+		if err := st.Append(context.Background(), []byte("after")); err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		st, err = identity.OpenFileStore(dir, identity.WithoutSync())
+		if err != nil {
+			t.Fatalf("cut %d, reopen: %v", cut, err)
+		}
+		if got := entries(t, st); len(got) != 1 || string(got[0]) != "after" {
+			t.Fatalf("cut %d: after reopen %q", cut, got)
+		}
+		st.Close()
+	}
+}

@@ -38,9 +38,11 @@ func parseHeader(h [headerSize]byte, magic [8]byte, source string) (uint64, erro
 	return binary.BigEndian.Uint64(h[12:]), nil
 }
 
-// readFrame reads one frame from r at offset off. It returns io.EOF at a
-// clean end, and a *FormatError for a torn or corrupt frame.
-func readFrame(r *bufio.Reader, off int64, source string, buf []byte) ([]byte, error) {
+// readFrame reads one frame from r at offset off, with left bytes left in
+// the file (a frame claiming more is torn: nothing is allocated for it). It
+// returns io.EOF at a clean end, and a *FormatError for a torn or corrupt
+// frame.
+func readFrame(r *bufio.Reader, off, left int64, source string, buf []byte) ([]byte, error) {
 	var fh [8]byte
 	n, err := io.ReadFull(r, fh[:])
 	if err == io.EOF {
@@ -52,6 +54,9 @@ func readFrame(r *bufio.Reader, off int64, source string, buf []byte) ([]byte, e
 	size := binary.BigEndian.Uint32(fh[:4])
 	if size == 0 || size > maxFrameSize {
 		return nil, &FormatError{Source: source, Offset: off, Err: errors.New("frame length out of range")}
+	}
+	if int64(size) > left-8 {
+		return nil, &FormatError{Source: source, Offset: off + 8, Err: ErrTruncated}
 	}
 	if cap(buf) < int(size) {
 		buf = make([]byte, size)
@@ -68,16 +73,17 @@ func readFrame(r *bufio.Reader, off int64, source string, buf []byte) ([]byte, e
 
 // scanLog returns the length of the valid prefix of a log file.
 func scanLog(f *os.File, gen uint64) (int64, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return 0, err
 	}
 	r := bufio.NewReader(f)
 	var h [headerSize]byte
-	if n, err := io.ReadFull(r, h[:]); err != nil {
-		if n == 0 {
-			return 0, nil // created, header never written: rewrite it below
-		}
-		return 0, nil
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		return 0, nil // created, header never (fully) written: rewritten on open
 	}
 	got, err := parseHeader(h, logMagic, "log")
 	if err != nil {
@@ -86,12 +92,18 @@ func scanLog(f *os.File, gen uint64) (int64, error) {
 	if got != gen {
 		return 0, &FormatError{Source: "log", Offset: 12, Err: errors.New("log generation does not match the snapshot")}
 	}
-	off := int64(headerSize)
+	return scanFrames(r, headerSize, st.Size()), nil
+}
+
+// scanFrames reads frames from r, which is at offset off of a file of size
+// bytes, and returns the offset where the valid frames end: at the end of
+// the input, or at the first torn or corrupt frame.
+func scanFrames(r *bufio.Reader, off, size int64) int64 {
 	var buf []byte
 	for {
-		b, err := readFrame(r, off, "log", buf)
+		b, err := readFrame(r, off, size-off, "log", buf)
 		if err != nil {
-			return off, nil // io.EOF or a torn/corrupt tail: keep the prefix
+			return off // io.EOF, or a torn/corrupt tail: keep the prefix
 		}
 		buf = b
 		off += 8 + int64(len(b))
