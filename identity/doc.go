@@ -66,8 +66,11 @@
 // links nothing, from the beginning, so the profiles it had merged split
 // again (a front-desk email typed in for every customer, a kiosk, a family
 // tablet). People are counted from the limited person identifiers seen
-// with it (see supernode.go); the count only grows with new facts, so the
-// decision does not depend on arrival order.
+// with it (see supernode.go). An identifier seen with more than
+// WithMaxFanout distinct identifiers (default 1,000) is quarantined too: a
+// kiosk browser collecting anonymous session ids identifies no person, but
+// must not grow one profile without bound. Both counts only grow with new
+// facts, so the decisions do not depend on arrival order.
 //
 // # Ownership
 //

@@ -284,8 +284,7 @@ func (g *Graph) eraseLocked(p prepared, at int64) *ErasureReport {
 			continue
 		}
 		seeds = append(seeds, y)
-		r := s.rule(y)
-		if s.nodes[y].flags&nfQuarantined != 0 && s.people(y, &g.scratch) <= r.MaxPeople {
+		if s.nodes[y].flags&nfQuarantined != 0 && !s.overThreshold(y, &g.scratch) {
 			s.nodes[y].flags &^= nfQuarantined
 			seeds = s.neighbours(y, seeds)
 		}

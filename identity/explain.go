@@ -149,7 +149,13 @@ func (g *Graph) explainNode(p prepared, ex *Explanation) (uint32, bool) {
 }
 
 func (g *Graph) peopleDetail(n uint32) string {
-	return "seen with " + itoa(g.st.people(n, &g.scratch)) + " people, max " + itoa(g.st.rule(n).MaxPeople)
+	s := g.st
+	if r := s.rule(n); r.MaxPeople > 0 {
+		if p := s.people(n, &g.scratch); p > r.MaxPeople {
+			return "seen with " + itoa(p) + " people, max " + itoa(r.MaxPeople)
+		}
+	}
+	return "seen with " + itoa(s.fanoutOf(n)) + " identifiers, max " + itoa(s.fanout)
 }
 
 // Explain says whether a and b are in one profile now (their current

@@ -54,7 +54,7 @@ func New(secret []byte, opts ...Option) (*Graph, error) {
 	g := &Graph{
 		norm:      norm,
 		secret:    slices.Clone(secret),
-		st:        newState(norm.rules, cfg.consent == ConsentOptIn),
+		st:        newState(norm.rules, cfg.consent == ConsentOptIn, cfg.fanout),
 		store:     cfg.store,
 		plaintext: cfg.plaintext,
 	}

@@ -271,3 +271,25 @@ func TestConcurrentGraph(t *testing.T) {
 		t.Error("nothing stored")
 	}
 }
+
+// TestFanout: a kiosk browser that only ever sees anonymous session ids is
+// quarantined by the fan-out limit, and its sessions split again.
+func TestFanout(t *testing.T) {
+	g := newGraph(t, identity.WithMaxFanout(10))
+	kiosk := identity.Identifier{Type: identity.TypeDeviceID, Value: "kiosk-browser"}
+	for i := range 10 {
+		mustLink(t, g, fmt.Sprintf("s%d", i), benchT0.Add(time.Duration(i)*time.Minute), kiosk, anon(fmt.Sprintf("session-%d", i)))
+	}
+	if g.Stats().Quarantined != 0 || len(g.Profiles()) != 1 {
+		t.Fatalf("before the limit: %+v, %d profiles", g.Stats(), len(g.Profiles()))
+	}
+	mustLink(t, g, "s10", benchT0.Add(time.Hour), kiosk, anon("session-10"))
+	ex, _ := g.Explain(anon("session-1"), anon("session-2"))
+	if g.Stats().Quarantined != 1 || len(g.Profiles()) != 12 || ex.Linked || len(ex.Reasons) != 1 ||
+		ex.Reasons[0].Code != identity.ReasonQuarantined || ex.Reasons[0].Detail != "seen with 11 identifiers, max 10" {
+		t.Fatalf("after the limit: %+v, %d profiles, %+v", g.Stats(), len(g.Profiles()), ex)
+	}
+	if _, err := identity.New(scenarioSecret, identity.WithMaxFanout(-1)); !errors.Is(err, identity.ErrInvalidConfig) {
+		t.Errorf("negative fan-out: %v", err)
+	}
+}

@@ -38,12 +38,13 @@ type config struct {
 	consent   ConsentMode
 	store     Store
 	plaintext bool
+	fanout    int
 	phoneSet  bool
 	errs      []error
 }
 
 func newConfig(opts []Option) (*config, error) {
-	c := &config{phone: PhoneNormalizerFunc(NormalizePhone)}
+	c := &config{phone: PhoneNormalizerFunc(NormalizePhone), fanout: DefaultMaxFanout}
 	for i, o := range opts {
 		if o == nil {
 			return nil, &ConfigError{Option: "option " + itoa(i), Reason: "nil Option"}
@@ -61,6 +62,9 @@ func newConfig(opts []Option) (*config, error) {
 			// the built-in normalizer would reject every national number
 			return nil, &ConfigError{Option: "WithDefaultRegion(" + safeRegion(c.region) + ")", Reason: "no built-in numbering rules for this region; add a PhoneNormalizer"}
 		}
+	}
+	if c.fanout < 0 {
+		return nil, &ConfigError{Option: "WithMaxFanout", Reason: "must be >= 0"}
 	}
 	if c.consent > ConsentOptIn {
 		return nil, &ConfigError{Option: "WithConsentMode", Reason: "unknown mode"}
@@ -141,4 +145,15 @@ func WithStore(s Store) Option {
 // default) to keep no plaintext at all.
 func WithPlaintext() Option {
 	return optionFunc(func(c *config) { c.plaintext = true })
+}
+
+// DefaultMaxFanout is the default fan-out limit: the most distinct person
+// and personal-device identifiers one identifier may be seen with before it
+// is quarantined (Segment caps a profile at 1,000 identifiers).
+const DefaultMaxFanout = 1000
+
+// WithMaxFanout sets the fan-out limit (see DefaultMaxFanout); 0 disables
+// it. The per-type MaxPeople rule applies as well.
+func WithMaxFanout(n int) Option {
+	return optionFunc(func(c *config) { c.fanout = n })
 }

@@ -31,6 +31,9 @@ func randomScenario(rng *rand.Rand, n int) *scenario {
 	if rng.IntN(3) == 0 {
 		sc.Config.Consent = "opt-in"
 	}
+	if rng.IntN(3) == 0 {
+		sc.Config.Fanout = 3 + rng.IntN(4) // small, so that fan-out quarantines happen
+	}
 	phases := 1 + rng.IntN(2)
 	for p := range phases {
 		var ph phase

@@ -31,6 +31,7 @@ type scenario struct {
 type sconfig struct {
 	Consent string `json:"consent"` // "opt-in" or "" (opt-out)
 	Region  string `json:"region"`
+	Fanout  int    `json:"fanout"` // WithMaxFanout; 0: the default
 }
 
 type phase struct {
@@ -152,6 +153,9 @@ func (sc *scenario) options(extra ...identity.Option) []identity.Option {
 	}
 	if sc.Config.Consent == "opt-in" {
 		opts = append(opts, identity.WithConsentMode(identity.ConsentOptIn))
+	}
+	if sc.Config.Fanout > 0 {
+		opts = append(opts, identity.WithMaxFanout(sc.Config.Fanout))
 	}
 	return append(opts, extra...)
 }

@@ -207,8 +207,7 @@ func (d *deriver) rebuild() {
 			continue
 		}
 		nd.flags &^= nfQuarantined
-		r := s.rule(uint32(n))
-		if r.MaxPeople > 0 && nd.flags&nfBlocked == 0 && s.people(uint32(n), &scratch) > r.MaxPeople {
+		if s.overThreshold(uint32(n), &scratch) {
 			nd.flags |= nfQuarantined
 		}
 	}

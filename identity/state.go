@@ -28,7 +28,7 @@ const (
 	nfConsent                       // has consent records
 )
 
-// node is one identifier: 36 bytes.
+// node is one identifier: 40 bytes.
 type node struct {
 	key    Key
 	typ    uint8  // rule index
@@ -37,6 +37,7 @@ type node struct {
 	canon  uint32 // derived: canonical slot, when the base slot is a root
 	inc    uint32 // head of the incidence list (none when empty)
 	nfacts uint32 // live facts it is in
+	nlinks uint32 // sum over those facts of their other identifiers
 }
 
 // extraSlot is an ownership epoch after a node's first.
@@ -97,12 +98,14 @@ type state struct {
 	tombs  tombstones
 	gen    uint32
 	live   int // facts not removed
+	fanout int // WithMaxFanout; 0: no limit
 }
 
-func newState(rs *ruleSet, optIn bool) *state {
+func newState(rs *ruleSet, optIn bool, fanout int) *state {
 	return &state{
 		rules:  rs,
 		optIn:  optIn,
+		fanout: fanout,
 		seed:   maphash.MakeSeed(),
 		index:  make(map[Key]uint32),
 		byHash: make(map[uint64]uint32),
@@ -175,6 +178,7 @@ func (s *state) addFact(ids []uint32, h uint64, t int64, ev uint32) uint32 {
 	for _, n := range ids {
 		nd := &s.nodes[n]
 		nd.nfacts++
+		nd.nlinks += uint32(len(ids) - 1)
 		if !keepsIncidences(s.rule(n), nd.flags&nfBlocked != 0) {
 			continue
 		}
@@ -209,6 +213,7 @@ func (s *state) removeFact(f uint32) {
 	ft.flags |= ffRemoved
 	for _, n := range s.factIDs(f) {
 		s.nodes[n].nfacts--
+		s.nodes[n].nlinks -= uint32(ft.n - 1)
 	}
 	s.events.release(ft.firstEv)
 	if ft.lastEv != ft.firstEv {

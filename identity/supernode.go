@@ -101,27 +101,59 @@ func maxConcurrent(uses []valueUse, gap int64) int {
 	return best
 }
 
+// fanoutOf counts the distinct person and personal-device identifiers seen
+// with x (placeholders and places excluded).
+func (s *state) fanoutOf(x uint32) int {
+	seen := make(map[uint32]struct{})
+	s.eachFact(x, func(f uint32) {
+		for _, y := range s.factIDs(f) {
+			if y != x && s.nodes[y].flags&(nfBlocked|nfDeleted) == 0 && s.rule(y).linking() {
+				seen[y] = struct{}{}
+			}
+		}
+	})
+	return len(seen)
+}
+
+// overThreshold reports whether node x must be quarantined: seen with more
+// people than its MaxPeople, or with more identifiers than the graph's
+// fan-out limit (an anonymous supernode: a kiosk browser collecting session
+// ids links no person, but must not grow one component without bound). Both
+// counts only grow as facts are added.
+func (s *state) overThreshold(x uint32, scratch *[]valueUse) bool {
+	nd := &s.nodes[x]
+	r := s.rule(x)
+	if nd.flags&(nfBlocked|nfDeleted) != 0 || !r.linking() {
+		return false
+	}
+	if s.fanout > 0 && int(nd.nlinks) > s.fanout && s.fanoutOf(x) > s.fanout {
+		return true
+	}
+	return r.MaxPeople > 0 && s.people(x, scratch) > r.MaxPeople
+}
+
 // checkQuarantine re-evaluates the nodes of fact f after it changed and
 // returns the nodes it newly quarantined.
 func (s *state) checkQuarantine(f uint32, scratch *[]valueUse, out []uint32) []uint32 {
 	ids := s.factIDs(f)
-	limited := 0
+	limited := false
 	for _, y := range ids {
 		r := s.rule(y)
 		if r.Scope == ScopePerson && r.Limit > 0 && s.nodes[y].flags&nfBlocked == 0 {
-			limited++
+			limited = true
 		}
-	}
-	if limited == 0 {
-		return out
 	}
 	for _, x := range ids {
 		nd := &s.nodes[x]
-		r := s.rule(x)
-		if r.MaxPeople == 0 || nd.flags&(nfQuarantined|nfBlocked|nfDeleted) != 0 {
+		if nd.flags&nfQuarantined != 0 {
 			continue
 		}
-		if s.people(x, scratch) > r.MaxPeople {
+		// without a limited person value in the fact, only the fan-out can
+		// have grown
+		if !limited && (s.fanout == 0 || int(nd.nlinks) <= s.fanout) {
+			continue
+		}
+		if s.overThreshold(x, scratch) {
 			nd.flags |= nfQuarantined
 			out = append(out, x)
 		}
