@@ -84,8 +84,9 @@ type Observation struct {
 	// Time is when the event happened (its originalTimestamp), kept to the
 	// millisecond; between 2000 and 2100.
 	Time time.Time
-	// IDs are the event's identifiers, raw. Invalid and blocked ones are
-	// reported in Resolution.Refused and take no part.
+	// IDs are the event's identifiers, raw: at most MaxObservationIDs.
+	// Invalid and blocked ones are reported in Resolution.Refused and take
+	// no part.
 	IDs []Identifier
 }
 
@@ -128,11 +129,22 @@ type LinkFact struct {
 	ProfileID string    // the profile the emitting graph resolved the event to
 }
 
+// MaxObservationIDs is the most identifiers one observation may carry
+// (Adobe accepts 20 per record; an event with more is a bug upstream).
+const MaxObservationIDs = 64
+
 type prepared struct {
 	r       *rule
 	key     Key
 	value   string
 	blocked bool
+}
+
+func checkIDs(n int) error {
+	if n > MaxObservationIDs {
+		return &ObservationError{Field: "IDs", Reason: "more than " + itoa(MaxObservationIDs) + " identifiers"}
+	}
+	return nil
 }
 
 func checkEvent(field, ev string, t time.Time) error {

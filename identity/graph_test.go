@@ -54,6 +54,7 @@ func TestObservationErrors(t *testing.T) {
 		"clock at 0":   {EventID: "e", Time: time.Unix(0, 0)},
 		"year 2100":    {EventID: "e", Time: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)},
 		"before 2000s": {EventID: "e", Time: time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC)},
+		"too many ids": {EventID: "e", Time: benchT0, IDs: make([]identity.Identifier, identity.MaxObservationIDs+1)},
 	}
 	for name, o := range cases {
 		_, err := g.Link(ctx, o)
@@ -161,6 +162,10 @@ func TestCustomTypeAndPlaintext(t *testing.T) {
 	res := mustLink(t, g, "e1", benchT0, identity.Identifier{Type: "crm_id", Value: "crm-7"}, uid("u"), identity.Identifier{Type: "crm_id", Value: "x"})
 	if len(res.Refused) != 1 || res.Refused[0].Index != 2 {
 		t.Errorf("refused %+v", res.Refused)
+	}
+	long := mustLink(t, g, "e2", benchT0, identity.Identifier{Type: "crm_id", Value: "crm-" + strings.Repeat("9", 1100)}, uid("u"))
+	if len(long.Refused) != 1 || long.Refused[0].Reason != identity.ReasonInvalid {
+		t.Errorf("an over-long custom value was accepted: %+v", long.Refused)
 	}
 	p, err := g.Profile(uid("u"))
 	if err != nil {

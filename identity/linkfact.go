@@ -197,6 +197,9 @@ func (g *Graph) LinkKeys(ctx context.Context, lf LinkFact) (Resolution, error) {
 	if err := checkEvent("EventID", lf.EventID, lf.Time); err != nil {
 		return Resolution{}, err
 	}
+	if err := checkIDs(len(lf.IDs) + len(lf.Blocked)); err != nil {
+		return Resolution{}, err
+	}
 	var ps []prepared
 	for i, list := range [][]Ref{lf.IDs, lf.Blocked} {
 		for _, ref := range list {

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"strings"
+	"unicode/utf8"
 )
 
 // Normalizer normalizes identifiers per type and derives destination match
@@ -127,8 +128,13 @@ func (n *Normalizer) value(r *rule, raw string) (string, error) {
 			}
 			return "", &IdentifierError{Type: t, Index: -1, Reason: "custom normalizer failed", Err: err}
 		}
-		if v == "" {
+		switch {
+		case v == "":
 			return "", invalid(t, "custom normalizer returned an empty value")
+		case len(v) > 1024:
+			return "", invalid(t, "custom normalizer returned more than 1024 bytes")
+		case !utf8.ValidString(v):
+			return "", invalid(t, "custom normalizer returned invalid UTF-8")
 		}
 		return v, nil
 	}

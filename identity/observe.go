@@ -20,6 +20,9 @@ func (g *Graph) Link(ctx context.Context, o Observation) (Resolution, error) {
 	if err := checkEvent("EventID", o.EventID, o.Time); err != nil {
 		return Resolution{}, err
 	}
+	if err := checkIDs(len(o.IDs)); err != nil {
+		return Resolution{}, err
+	}
 	var buf [8]prepared
 	ps, refused := g.prepare(o.IDs, buf[:0])
 	t := o.Time.UnixMilli()
@@ -161,6 +164,9 @@ func (g *Graph) applyObserve(ps []prepared, nodes []uint32, t1 int64, ev1 string
 // returns ErrClosed, or a *SuppressedError when they belong to an erased
 // person.
 func (g *Graph) Resolve(ctx context.Context, ids []Identifier, at time.Time) (Resolution, error) {
+	if err := checkIDs(len(ids)); err != nil {
+		return Resolution{}, err
+	}
 	var buf [8]prepared
 	ps, refused := g.prepare(ids, buf[:0])
 	t := at.UnixMilli()

@@ -101,8 +101,8 @@ func WithRule(r TypeRule) Option {
 }
 
 // WithBlockedValues adds placeholder values that never link, for every
-// type, compared case-insensitively after trimming. The built-in list
-// (DefaultBlockedValues in the package documentation) always applies.
+// type, compared case-insensitively after trimming. The built-in list (see
+// the package documentation) always applies.
 func WithBlockedValues(values ...string) Option {
 	vs := append([]string(nil), values...)
 	return optionFunc(func(c *config) { c.blocked = append(c.blocked, vs...) })
