@@ -1,7 +1,9 @@
 package connected_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"strings"
@@ -249,29 +251,36 @@ func TestTrackAllocs(t *testing.T) {
 	}
 }
 
-// TestPlain8 checks the 8-byte fast path of the string escaper against a
-// byte-by-byte rule on random inputs biased towards the boundary bytes.
-func TestPlain8(t *testing.T) {
-	special := []byte{0x00, 0x1f, 0x20, 0x21, '"', 0x23, '\\', 0x5b, 0x5d, 0x7f, 0x80, 0xff, 'a'}
+// TestAppendStringMatchesEncodingJSON checks the hand-written escaper
+// against encoding/json (with HTML escaping off) on random strings biased
+// towards the bytes that need escaping, and that invalid UTF-8 is refused.
+func TestAppendStringMatchesEncodingJSON(t *testing.T) {
+	special := []string{"\x00", "\x1f", " ", "\"", "\\", "\n", "\t", "\r", "\x7f", "é", "\u2028", "\u2029", "👟", "<", "&", "a", "Z"}
 	r := rand.New(rand.NewPCG(1, 2))
-	for range 200000 {
-		var b [8]byte
-		want := true
-		for i := range b {
-			if r.IntN(2) == 0 {
-				b[i] = special[r.IntN(len(special))]
+	for range 20000 {
+		var b strings.Builder
+		for range r.IntN(40) {
+			if r.IntN(3) == 0 {
+				b.WriteString(special[r.IntN(len(special))])
 			} else {
-				b[i] = byte(r.IntN(256))
-			}
-			c := b[i]
-			if c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
-				want = false
+				b.WriteByte(byte('a' + r.IntN(26)))
 			}
 		}
-		if got := connected.Plain8(string(b[:]), 0); got && !want {
-			t.Fatalf("plain8(%q) = true, but it needs escaping", b)
-		} else if got != want {
-			t.Fatalf("plain8(%q) = %v, want %v", b, got, want)
+		s := b.String()
+		got, ok := connected.AppendString(nil, s)
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil || !ok {
+			t.Fatalf("%q: ok=%v err=%v", s, ok, err)
+		}
+		if string(got) != strings.TrimSuffix(want.String(), "\n") {
+			t.Fatalf("%q: got %s, encoding/json %s", s, got, want.String())
+		}
+	}
+	for _, bad := range []string{"\xff", "a\xc3", "\xed\xa0\x80", "ok\x80ok"} {
+		if out, ok := connected.AppendString([]byte("x"), bad); ok || string(out) != "x" {
+			t.Errorf("%q: accepted (%q, %v)", bad, out, ok)
 		}
 	}
 }

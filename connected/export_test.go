@@ -1,4 +1,4 @@
 package connected
 
-// Plain8 exposes plain8 to the external tests.
-var Plain8 = plain8
+// AppendString exposes appendString to the external tests.
+var AppendString = appendString

@@ -38,13 +38,12 @@ func (g *uuidV7) appendID(dst *[36]byte, t time.Time) {
 	binary.BigEndian.PutUint64(u[8:16], r2)
 	u[6] = u[6]&0x0f | 0x70 // version 7
 	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
-	j := 0
 	for i, b := range u {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			dst[j] = '-'
-			j++
-		}
+		j := uuidPos[i]
 		dst[j], dst[j+1] = hexDigits[b>>4], hexDigits[b&0xf]
-		j += 2
 	}
+	dst[8], dst[13], dst[18], dst[23] = '-', '-', '-', '-'
 }
+
+// uuidPos is where each byte's two hex digits go in the 36-character form.
+var uuidPos = [16]int{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}

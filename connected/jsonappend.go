@@ -12,8 +12,10 @@ import (
 
 const hexDigits = "0123456789abcdef"
 
-// safeASCII[c] is true for ASCII bytes that JSON strings carry unescaped.
-var safeASCII = func() (t [utf8.RuneSelf]bool) {
+// plain[c] is true for bytes that JSON strings carry as they are: ASCII
+// from space up, except the quote and the backslash. Bytes from 0x80 up are
+// false: they start a multi-byte rune that must be validated.
+var plain = func() (t [256]bool) {
 	for c := 0x20; c < utf8.RuneSelf; c++ {
 		t[c] = c != '"' && c != '\\'
 	}
@@ -27,21 +29,16 @@ var safeASCII = func() (t [utf8.RuneSelf]bool) {
 func appendString(dst []byte, s string) ([]byte, bool) {
 	orig := len(dst)
 	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		// Fast path: skip 8 plain ASCII bytes at a time.
-		for i+8 <= len(s) && plain8(s, i) {
-			i += 8
+	start, i := 0, 0
+	for {
+		for i < len(s) && plain[s[i]] {
+			i++
 		}
 		if i >= len(s) {
 			break
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if safeASCII[c] {
-				i++
-				continue
-			}
 			dst = append(dst, s[start:i]...)
 			switch c {
 			case '"', '\\':
@@ -66,26 +63,12 @@ func appendString(dst []byte, s string) ([]byte, bool) {
 		if r == '\u2028' || r == '\u2029' {
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
+			start = i + size
 		}
 		i += size
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"'), true
-}
-
-// plain8 reports whether s[i:i+8] holds only ASCII bytes that need no
-// escaping: no control character, quote, backslash or non-ASCII byte.
-func plain8(s string, i int) bool {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-	ctrl := (x - lo*0x20) & ^x
-	quote := (x ^ lo*'"') - lo
-	bslash := (x ^ lo*'\\') - lo
-	return (x|ctrl|quote&^(x^lo*'"')|bslash&^(x^lo*'\\'))&hi == 0
 }
 
 // appendValidString appends s, which the caller knows is valid UTF-8 (a
