@@ -132,7 +132,11 @@ func IsRetryable(err error) bool {
 		}
 		switch u := err.(type) {
 		case interface{ Unwrap() error }:
-			err = u.Unwrap()
+			next := u.Unwrap()
+			if next == nil {
+				return true // a leaf after all (nats.go's ErrAsyncPublishTimeout, say): unknown, so retryable
+			}
+			err = next
 		case interface{ Unwrap() []error }:
 			for _, e := range u.Unwrap() {
 				if !IsRetryable(e) {

@@ -32,6 +32,8 @@ func TestIsRetryable(t *testing.T) {
 		{&transport.BatchError{Retryable: true, Err: context.Canceled}, true},
 		{&transport.BatchError{Err: errors.New("x")}, false},
 		{errors.Join(errors.New("io"), &transport.HTTPError{StatusCode: 400}), false},
+		{nilUnwrap{}, true}, // a leaf whose Unwrap returns nil (nats.go's ErrAsyncPublishTimeout)
+		{fmt.Errorf("publish: %w", nilUnwrap{}), true},
 	}
 	for i, c := range cases {
 		if got := transport.IsRetryable(c.err); got != c.want {
@@ -39,6 +41,12 @@ func TestIsRetryable(t *testing.T) {
 		}
 	}
 }
+
+// nilUnwrap is an error type with an Unwrap method that returns nil.
+type nilUnwrap struct{}
+
+func (nilUnwrap) Error() string { return "timeout" }
+func (nilUnwrap) Unwrap() error { return nil }
 
 func TestOutcomeIgnoresNestedAndOutOfRange(t *testing.T) {
 	inner := &transport.BatchError{Failed: []int{0}, Retryable: true, Err: errors.New("inner")}
