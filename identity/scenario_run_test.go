@@ -1,7 +1,10 @@
 package identity_test
 
 import (
+	"bytes"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -156,6 +159,9 @@ func TestScenarioStores(t *testing.T) {
 					return g
 				}
 				got, _ := run(t, sc, g, l, func(o []op) []op { return o }, restart)
+				if kind == "file" {
+					absentOnDisk(t, g, sc, dir)
+				}
 				g.Close()
 				for i := range want {
 					if got[i] != want[i] {
@@ -164,5 +170,35 @@ func TestScenarioStores(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// absentOnDisk checks that the file store holds no trace of erased
+// identifiers: each key at most once (its tombstone), and no value.
+func absentOnDisk(t *testing.T, g *identity.Graph, sc *scenario, dir string) {
+	t.Helper()
+	var raw []byte
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw = append(raw, b...)
+	}
+	for _, ph := range sc.Phases {
+		for _, a := range ph.Expect.Absent {
+			id := parseID(t, a)
+			ref, err := g.Key(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := bytes.Count(raw, ref.Key[:]); n > 1 {
+				t.Errorf("%s: key found %d times on disk (tombstone only expected)", a, n)
+			}
+			if bytes.Contains(raw, []byte(id.Value)) {
+				t.Errorf("%s: plaintext on disk", a)
+			}
+		}
 	}
 }
