@@ -59,7 +59,7 @@ func ExampleNewMiddleware() {
 	// identify  true behavioral
 	// track Identity Linked true identity
 	// track Product Viewed true behavioral
-	// {Events:2 Linked:1 Suppressed:0 Facts:1 FactErrors:0}
+	// {Events:2 Linked:1 Suppressed:0 Facts:1 FactErrors:0 Unchanged:0}
 }
 
 func ExampleMiddleware_Wrap() {

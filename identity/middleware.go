@@ -30,6 +30,9 @@ import (
 // android.gaid, or any type with a rule; externalIds with an encoding other
 // than "none" are skipped as not normalizable).
 //
+// A record whose Event carries no identifier at all (a record rebuilt from
+// its bytes alone, say) is passed on untouched.
+//
 // A Middleware is safe for concurrent use and starts no goroutines.
 type Middleware struct {
 	g        *Graph
@@ -40,7 +43,7 @@ type Middleware struct {
 	category string
 	prevType Type
 
-	events, linked, suppressed, factsOut, factErrs atomic.Int64
+	events, linked, suppressed, factsOut, factErrs, passed atomic.Int64
 }
 
 // MiddlewareOption configures NewMiddleware.
@@ -140,6 +143,12 @@ func (m *Middleware) Wrap(next connected.Handler) connected.Handler {
 	return connected.HandlerFunc(func(ctx context.Context, r *connected.Record) error {
 		m.events.Add(1)
 		ids := m.identifiers(&r.Event)
+		if len(ids) == 0 {
+			// nothing to stitch: a record rebuilt from bytes alone (a spool
+			// replay) keeps what it has
+			m.passed.Add(1)
+			return next.Handle(ctx, r)
+		}
 		if m.category != "" && r.Event.Event == connected.EventConsentUpdated {
 			if granted, ok := r.Event.Context.Consent.CategoryPreferences[m.category]; ok {
 				for _, id := range ids {
@@ -195,12 +204,13 @@ type MiddlewareStats struct {
 	Suppressed int64 // records refused as belonging to an erased person
 	Facts      int64 // link facts handed on
 	FactErrors int64 // link facts the fact handler refused
+	Unchanged  int64 // records without identifiers, passed on untouched
 }
 
 // Stats returns the counters.
 func (m *Middleware) Stats() MiddlewareStats {
 	return MiddlewareStats{Events: m.events.Load(), Linked: m.linked.Load(), Suppressed: m.suppressed.Load(),
-		Facts: m.factsOut.Load(), FactErrors: m.factErrs.Load()}
+		Facts: m.factsOut.Load(), FactErrors: m.factErrs.Load(), Unchanged: m.passed.Load()}
 }
 
 // identifiers extracts an event's identifiers (see Middleware).

@@ -332,3 +332,20 @@ func TestLinkFactGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestMiddlewarePassThrough: a record rebuilt from bytes (zero Event) keeps
+// its profile and partition key.
+func TestMiddlewarePassThrough(t *testing.T) {
+	g, _ := identity.New(scenarioSecret)
+	defer g.Close()
+	mw, _ := identity.NewMiddleware(g)
+	sink := &recorder{}
+	rec := &connected.Record{ID: "m-1", Payload: []byte(`{}`), ProfileID: "p_kept", PartitionKey: "pk-kept"}
+	if err := mw.Wrap(sink).Handle(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	got := sink.byName("")
+	if len(got) != 1 || got[0] != rec || mw.Stats().Unchanged != 1 {
+		t.Errorf("record changed or not passed: %+v %+v", got, mw.Stats())
+	}
+}
