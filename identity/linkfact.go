@@ -36,8 +36,11 @@ import (
 // EventIdentityLinked is the track event name of identity-link facts.
 const EventIdentityLinked = "Identity Linked"
 
-// linkFactNamespace is the UUIDv5 namespace of link fact message ids.
-var linkFactNamespace = uuid.MustParse("6b2f3c1e-8d4a-5e7f-9a0b-1c2d3e4f5a6b")
+// linkFactNamespace is the UUIDv5 namespace of link fact message ids
+// (6b2f3c1e-8d4a-5e7f-9a0b-1c2d3e4f5a6b).
+func linkFactNamespace() uuid.UUID {
+	return uuid.UUID{0x6b, 0x2f, 0x3c, 0x1e, 0x8d, 0x4a, 0x5e, 0x7f, 0x9a, 0x0b, 0x1c, 0x2d, 0x3e, 0x4f, 0x5a, 0x6b}
+}
 
 type factJSON struct {
 	EventID     string    `json:"eventId"`
@@ -94,7 +97,7 @@ func EncodeLinkFact(lf LinkFact, source string, secret []byte) (*connected.Recor
 	}
 	e := connected.Event{
 		Type:              connected.TypeTrack,
-		MessageID:         uuid.NewSHA1(linkFactNamespace, []byte("identity-linked\x00"+lf.EventID)).String(),
+		MessageID:         uuid.NewSHA1(linkFactNamespace(), []byte("identity-linked\x00"+lf.EventID)).String(),
 		AnonymousID:       anon,
 		Event:             EventIdentityLinked,
 		Properties:        props,

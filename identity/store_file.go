@@ -44,12 +44,14 @@ const (
 	snapTmp      = "snapshot.tmp"
 )
 
-var (
-	snapMagic = [8]byte{'T', 'P', 'I', 'D', 'S', 'N', 'A', 'P'}
-	logMagic  = [8]byte{'T', 'P', 'I', 'D', 'L', 'O', 'G', 0}
+// The files' magic numbers.
+const (
+	snapMagic = "TPIDSNAP"
+	logMagic  = "TPIDLOG\x00"
 )
 
-var crcTable = crc32.MakeTable(crc32.Castagnoli)
+// castagnoli returns the CRC-32C table (crc32 builds it once).
+func castagnoli() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) }
 
 // FileStore is the durable local Store: a snapshot file plus an append-only
 // log in one directory, all I/O confined to it (os.Root). It is safe for
@@ -247,7 +249,7 @@ func (s *FileStore) Load(ctx context.Context, fn func([]byte) error) error {
 	return s.loadFile(ctx, f, logMagic, "log", s.size, fn)
 }
 
-func (s *FileStore) loadFile(ctx context.Context, f *os.File, magic [8]byte, source string, limit int64, fn func([]byte) error) error {
+func (s *FileStore) loadFile(ctx context.Context, f *os.File, magic string, source string, limit int64, fn func([]byte) error) error {
 	st, err := f.Stat()
 	if err != nil {
 		return err

@@ -9,16 +9,16 @@ import (
 	"os"
 )
 
-func fileHeader(magic [8]byte, gen uint64) [headerSize]byte {
+func fileHeader(magic string, gen uint64) [headerSize]byte {
 	var h [headerSize]byte
-	copy(h[:8], magic[:])
+	copy(h[:8], magic)
 	binary.BigEndian.PutUint16(h[8:], fileVersion)
 	binary.BigEndian.PutUint64(h[12:], gen)
-	binary.BigEndian.PutUint32(h[20:], crc32.Checksum(h[:20], crcTable))
+	binary.BigEndian.PutUint32(h[20:], crc32.Checksum(h[:20], castagnoli()))
 	return h
 }
 
-func readHeader(r io.Reader, magic [8]byte, source string) (uint64, error) {
+func readHeader(r io.Reader, magic string, source string) (uint64, error) {
 	var h [headerSize]byte
 	if n, err := io.ReadFull(r, h[:]); err != nil {
 		return 0, &FormatError{Source: source, Offset: int64(n), Err: ErrTruncated}
@@ -26,11 +26,11 @@ func readHeader(r io.Reader, magic [8]byte, source string) (uint64, error) {
 	return parseHeader(h, magic, source)
 }
 
-func parseHeader(h [headerSize]byte, magic [8]byte, source string) (uint64, error) {
+func parseHeader(h [headerSize]byte, magic string, source string) (uint64, error) {
 	switch {
-	case [8]byte(h[:8]) != magic:
+	case string(h[:8]) != magic:
 		return 0, &FormatError{Source: source, Offset: 0, Err: errors.New("bad magic")}
-	case binary.BigEndian.Uint32(h[20:]) != crc32.Checksum(h[:20], crcTable):
+	case binary.BigEndian.Uint32(h[20:]) != crc32.Checksum(h[:20], castagnoli()):
 		return 0, &FormatError{Source: source, Offset: 20, Err: ErrChecksum}
 	case binary.BigEndian.Uint16(h[8:]) != fileVersion:
 		return 0, &FormatError{Source: source, Offset: 8, Err: ErrUnsupportedVersion}
@@ -65,7 +65,7 @@ func readFrame(r *bufio.Reader, off, left int64, source string, buf []byte) ([]b
 	if n, err := io.ReadFull(r, buf); err != nil {
 		return nil, &FormatError{Source: source, Offset: off + 8 + int64(n), Err: ErrTruncated}
 	}
-	if crc32.Checksum(buf, crcTable) != binary.BigEndian.Uint32(fh[4:]) {
+	if crc32.Checksum(buf, castagnoli()) != binary.BigEndian.Uint32(fh[4:]) {
 		return nil, &FormatError{Source: source, Offset: off, Err: ErrChecksum}
 	}
 	return buf, nil
@@ -112,6 +112,6 @@ func scanFrames(r *bufio.Reader, off, size int64) int64 {
 
 func appendFrame(dst, payload []byte) []byte {
 	dst = binary.BigEndian.AppendUint32(dst, uint32(len(payload)))
-	dst = binary.BigEndian.AppendUint32(dst, crc32.Checksum(payload, crcTable))
+	dst = binary.BigEndian.AppendUint32(dst, crc32.Checksum(payload, castagnoli()))
 	return append(dst, payload...)
 }
