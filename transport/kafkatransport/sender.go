@@ -26,11 +26,8 @@ type Sender struct {
 	ce    connected.CloudEventsOptions
 	ctr   transport.Counters
 
-	mu       sync.Mutex
-	closed   bool
-	inflight int
-	idle     chan struct{} // closed when inflight drops to 0 after Shutdown began
-	once     sync.Once     // closes an owned client once
+	inflight transport.InFlight // Send calls in progress; closed by Shutdown
+	once     sync.Once          // closes an owned client once
 }
 
 var (
@@ -110,10 +107,10 @@ func (s *Sender) Client() *kgo.Client { return s.cl }
 // broker acknowledged or failed every one of them, or until ctx is done.
 // See the package documentation for the errors.
 func (s *Sender) Send(ctx context.Context, batch []*connected.Record) error {
-	if !s.enter() {
+	if !s.inflight.Enter() {
 		return transport.ErrClosed
 	}
-	defer s.exit()
+	defer s.inflight.Exit()
 	if len(batch) == 0 {
 		return nil
 	}
@@ -195,18 +192,10 @@ func (s *Sender) outcome(ctx context.Context, batch []*connected.Record, errs []
 		s.ctr.Fail(err, time.Now())
 		return err
 	}
-	var out []error
-	if len(perm) > 0 {
-		out = append(out, &transport.BatchError{Failed: perm, Retryable: false, Err: permErr})
+	err := transport.BatchOutcome(perm, retry, permErr, retryErr)
+	if err != nil {
+		s.ctr.Fail(err, time.Now())
 	}
-	if len(retry) > 0 {
-		out = append(out, &transport.BatchError{Failed: retry, Retryable: true, Err: retryErr})
-	}
-	err := errors.Join(out...)
-	if len(out) == 1 {
-		err = out[0]
-	}
-	s.ctr.Fail(err, time.Now())
 	return err
 }
 
@@ -226,26 +215,6 @@ func (p *pending) finish(i int, err error) {
 	}
 }
 
-func (s *Sender) enter() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return false
-	}
-	s.inflight++
-	return true
-}
-
-func (s *Sender) exit() {
-	s.mu.Lock()
-	s.inflight--
-	if s.inflight == 0 && s.idle != nil {
-		close(s.idle)
-		s.idle = nil
-	}
-	s.mu.Unlock()
-}
-
 // Shutdown stops accepting batches (Send then returns transport.ErrClosed),
 // waits until the sends in flight return or ctx is done, and then, for a
 // Sender made by New, closes its kgo.Client, which fails whatever is still
@@ -253,23 +222,9 @@ func (s *Sender) exit() {
 // idempotent; it returns ctx's error, wrapped, when ctx ended before the
 // sends in flight returned.
 func (s *Sender) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	s.closed = true
-	var wait chan struct{}
-	if s.inflight > 0 {
-		if s.idle == nil {
-			s.idle = make(chan struct{})
-		}
-		wait = s.idle
-	}
-	s.mu.Unlock()
 	var err error
-	if wait != nil {
-		select {
-		case <-wait:
-		case <-ctx.Done():
-			err = fmt.Errorf("kafkatransport: shutdown: sends still in flight: %w", ctx.Err())
-		}
+	if werr := s.inflight.Close(ctx); werr != nil {
+		err = fmt.Errorf("kafkatransport: shutdown: sends still in flight: %w", werr)
 	}
 	if s.own {
 		s.once.Do(s.cl.Close)

@@ -33,10 +33,7 @@ type Sender struct {
 	ctr   transport.Counters
 	dups  atomic.Uint64
 
-	mu       sync.Mutex
-	closed   bool
-	inflight int
-	idle     chan struct{} // closed when inflight drops to 0 after Shutdown began
+	inflight transport.InFlight // Send calls in progress; closed by Shutdown
 	once     sync.Once
 }
 
@@ -153,10 +150,10 @@ var errAckTimeout = fmt.Errorf("natstransport: no acknowledgement within the ack
 // until WithAckTimeout has passed since Send began. See the package
 // documentation for the errors.
 func (s *Sender) Send(ctx context.Context, batch []*connected.Record) error {
-	if !s.enter() {
+	if !s.inflight.Enter() {
 		return transport.ErrClosed
 	}
-	defer s.exit()
+	defer s.inflight.Exit()
 	if len(batch) == 0 {
 		return nil
 	}
@@ -296,44 +293,11 @@ func (s *Sender) outcome(batch []*connected.Record, p *publication) error {
 	}
 	s.ctr.Delivered.Add(uint64(len(batch) - len(perm) - len(retry)))
 	s.ctr.Bytes.Add(bytes)
-	var out []error
-	if len(perm) > 0 {
-		out = append(out, &transport.BatchError{Failed: perm, Retryable: false, Err: permErr})
+	err := transport.BatchOutcome(perm, retry, permErr, retryErr)
+	if err != nil {
+		s.ctr.Fail(err, time.Now())
 	}
-	if len(retry) > 0 {
-		out = append(out, &transport.BatchError{Failed: retry, Retryable: true, Err: retryErr})
-	}
-	var err error
-	switch len(out) {
-	case 0:
-		return nil
-	case 1:
-		err = out[0]
-	default:
-		err = errors.Join(out...)
-	}
-	s.ctr.Fail(err, time.Now())
 	return err
-}
-
-func (s *Sender) enter() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return false
-	}
-	s.inflight++
-	return true
-}
-
-func (s *Sender) exit() {
-	s.mu.Lock()
-	s.inflight--
-	if s.inflight == 0 && s.idle != nil {
-		close(s.idle)
-		s.idle = nil
-	}
-	s.mu.Unlock()
 }
 
 // errShutdown fails the records still awaiting an acknowledgement when
@@ -348,23 +312,9 @@ var errShutdown = fmt.Errorf("%w: shut down before the acknowledgement arrived",
 // (NewFromConn) is never closed. Shutdown is idempotent; it returns ctx's
 // error, wrapped, when ctx ended before the sends in flight returned.
 func (s *Sender) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	s.closed = true
-	var wait chan struct{}
-	if s.inflight > 0 {
-		if s.idle == nil {
-			s.idle = make(chan struct{})
-		}
-		wait = s.idle
-	}
-	s.mu.Unlock()
 	var err error
-	if wait != nil {
-		select {
-		case <-wait:
-		case <-ctx.Done():
-			err = fmt.Errorf("natstransport: shutdown: sends still in flight: %w", ctx.Err())
-		}
+	if werr := s.inflight.Close(ctx); werr != nil {
+		err = fmt.Errorf("natstransport: shutdown: sends still in flight: %w", werr)
 	}
 	s.once.Do(func() {
 		_ = s.in.sub.Unsubscribe() // fails only when the connection is already closed
