@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -58,11 +59,12 @@ func exampleRecords() []*connected.Record {
 func ExampleNew() {
 	broker, stop := exampleBroker()
 	defer stop()
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 
 	got := make(chan mqtttransport.Message, 2)
 	source, err := mqtttransport.NewSource(ctx, broker, []string{"touchpoint/#"},
-		func(_ context.Context, m mqtttransport.Message) error { got <- m; return nil })
+		forwardOnce(got))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -79,7 +81,7 @@ func ExampleNew() {
 	fmt.Println("shutdown:", sender.Shutdown(ctx)) // disconnects the connection New opened
 
 	for range 2 {
-		m := <-got
+		m := within(ctx, got)
 		fmt.Println(m.Topic, m.ContentType, m.UserProperties.Get("id"), m.UserProperties.Get("type"))
 	}
 	// Output:
@@ -94,14 +96,18 @@ func ExampleNew() {
 func ExampleNewSource() {
 	broker, stop := exampleBroker()
 	defer stop()
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 
 	frames := make(chan string, 1)
 	at := time.Date(2026, 11, 24, 10, 30, 0, 0, time.UTC)
 	source, err := mqtttransport.NewSource(ctx, broker, []string{"gateways/+/ble"},
 		func(_ context.Context, m mqtttransport.Message) error {
 			// A real handler decodes the frame (beacon.Parse, ...) and emits events.
-			frames <- fmt.Sprintf("%s at %s: % x", m.Topic, m.Received.Format(time.RFC3339), m.Payload)
+			select { // QoS 1 is at-least-once: a redelivery must not block the handler
+			case frames <- fmt.Sprintf("%s at %s: % x", m.Topic, m.Received.Format(time.RFC3339), m.Payload):
+			default:
+			}
 			return nil
 		},
 		mqtttransport.WithClock(func() time.Time { return at }))
@@ -114,7 +120,7 @@ func ExampleNewSource() {
 	defer gateway.Disconnect(ctx)
 	_, err = gateway.Publish(ctx, &paho.Publish{QoS: 1, Topic: "gateways/store-12/ble", Payload: []byte{0x02, 0x01, 0x06}})
 	fmt.Println("gateway publish:", err)
-	fmt.Println(<-frames)
+	fmt.Println(within(ctx, frames))
 	fmt.Println("shutdown:", source.Shutdown(ctx))
 	fmt.Println("messages handled:", source.Stats().Handled)
 	// Output:
@@ -134,10 +140,43 @@ func exampleConnection(broker string) *autopaho.ConnectionManager {
 	if err != nil {
 		panic(err)
 	}
-	if err := cm.AwaitConnection(context.Background()); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := cm.AwaitConnection(ctx); err != nil {
 		panic(err)
 	}
 	return cm
+}
+
+// within receives from ch, or panics (failing the example with a message,
+// instead of hanging the test binary) when ctx ends first.
+func within[T any](ctx context.Context, ch <-chan T) T {
+	select {
+	case v := <-ch:
+		return v
+	case <-ctx.Done():
+		panic("example: nothing received: " + ctx.Err().Error())
+	}
+}
+
+// forwardOnce returns a Handler that passes each message (by record id) to
+// ch once and never blocks: QoS 1 is at-least-once, and a redelivered
+// message must neither block the Source nor print twice.
+func forwardOnce(ch chan<- mqtttransport.Message) mqtttransport.Handler {
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	return func(_ context.Context, m mqtttransport.Message) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if id := m.UserProperties.Get("id"); !seen[id] {
+			seen[id] = true
+			select {
+			case ch <- m:
+			default:
+			}
+		}
+		return nil
+	}
 }
 
 // One connection, owned by the application, shared by a Sender and a
@@ -145,13 +184,14 @@ func exampleConnection(broker string) *autopaho.ConnectionManager {
 func ExampleNewFromConnection() {
 	broker, stop := exampleBroker()
 	defer stop()
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 	cm := exampleConnection(broker)
 	defer cm.Disconnect(ctx) // the application's connection: the application disconnects it
 
 	got := make(chan mqtttransport.Message, 1)
 	source, err := mqtttransport.NewSourceFromConnection(ctx, cm, []string{"touchpoint/location/#"},
-		func(_ context.Context, m mqtttransport.Message) error { got <- m; return nil })
+		forwardOnce(got))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -163,7 +203,7 @@ func ExampleNewFromConnection() {
 		return
 	}
 	fmt.Println("send:", sender.Send(ctx, exampleRecords()))
-	m := <-got // only the location event matches the filter
+	m := within(ctx, got) // only the location event matches the filter
 	fmt.Println(m.Topic, m.UserProperties.Get("datacategory"))
 	fmt.Println("shutdown:", sender.Shutdown(ctx), source.Shutdown(ctx))
 	// Output:
@@ -178,7 +218,8 @@ func ExampleNewFromConnection() {
 func ExampleNewSourceFromConnection() {
 	broker, stop := exampleBroker()
 	defer stop()
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 
 	var source atomic.Pointer[mqtttransport.Source] // set once subscribed
 	resubscribed := make(chan error, 2)

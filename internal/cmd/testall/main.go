@@ -145,9 +145,23 @@ func runModule(dir string, args []string) (counts, []string, bool) {
 			if e.Test != "" {
 				c.fail++
 				fmt.Print(strings.Join(outputs[key], ""))
-			} else if len(outputs[key]) > 0 {
-				fmt.Print(strings.Join(outputs[key], ""))
+				delete(outputs, key)
+				continue
 			}
+			// The package failed: also show the output of its tests that
+			// never finished (a hang killed by -timeout, a crash).
+			var unfinished []string
+			for k := range outputs {
+				if strings.HasPrefix(k, e.Package+"/") && k != key {
+					unfinished = append(unfinished, k)
+				}
+			}
+			sort.Strings(unfinished)
+			for _, k := range unfinished {
+				fmt.Printf("--- output of %s, which did not finish:\n%s", k, strings.Join(outputs[k], ""))
+				delete(outputs, k)
+			}
+			fmt.Print(strings.Join(outputs[key], ""))
 			delete(outputs, key)
 		}
 	}
