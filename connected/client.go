@@ -154,15 +154,17 @@ func (c *Client) encode(e *Event) (*Record, error) {
 	if identity == "" {
 		identity = e.AnonymousID
 	}
-	out = c.keys.appendInput(out, identity)
-	if cap(out)-len(out) < 32 {
-		out = append(out, make([]byte, 32)...)[:len(out)]
-	}
-	*bp = out
-
 	b := make([]byte, n+32)
 	copy(b, out[:n])
-	c.keys.sum(b[n:], out[n:])
+	if !c.keys.lookup(b[n:], identity) {
+		out = c.keys.appendInput(out, identity)
+		if cap(out)-len(out) < 32 {
+			out = append(out, make([]byte, 32)...)[:len(out)]
+		}
+		*bp = out
+		c.keys.sum(b[n:], out[n:])
+		c.keys.remember(b[n:], identity)
+	}
 	r := &Record{
 		ID:           e.MessageID,
 		Type:         e.Type,

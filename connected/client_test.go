@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -281,6 +282,34 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 	for _, bad := range []string{"\xff", "a\xc3", "\xed\xa0\x80", "ok\x80ok"} {
 		if out, ok := connected.AppendString([]byte("x"), bad); ok || string(out) != "x" {
 			t.Errorf("%q: accepted (%q, %v)", bad, out, ok)
+		}
+	}
+}
+
+// TestPartitionKeyCache: with more identities than cache slots, repeats and
+// collisions, every record's key is exactly the uncached PartitionKey.
+func TestPartitionKeyCache(t *testing.T) {
+	for _, secret := range [][]byte{nil, []byte("k1")} {
+		var got []*connected.Record
+		sink := connected.HandlerFunc(func(_ context.Context, r *connected.Record) error {
+			got = append(got, r)
+			return nil
+		})
+		c2, err := connected.New(sink, connected.WithPartitionKeySecret(secret))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := rand.New(rand.NewPCG(3, 4))
+		for range 20000 {
+			id := "user-" + strconv.Itoa(r.IntN(6000))
+			if err := c2.Track(context.Background(), connected.Event{UserID: id, Event: "x"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, rec := range got {
+			if want := connected.PartitionKey(secret, rec.Event.UserID); rec.PartitionKey != want {
+				t.Fatalf("secret %q, %s: key %s, want %s", secret, rec.Event.UserID, rec.PartitionKey, want)
+			}
 		}
 	}
 }

@@ -5,7 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"hash"
+	"hash/maphash"
+	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // pkPrefix domain-separates unkeyed partition-key hashes from other uses of
@@ -30,14 +33,47 @@ func PartitionKey(secret []byte, identity string) string {
 }
 
 // keyer computes partition keys into a caller's buffer without allocating in
-// steady state.
+// steady state. Events of one identity come in runs (a session, a visit), so
+// it remembers recent identities' keys in a small direct-mapped cache: a hit
+// costs a string hash and compare instead of a SHA-256 (or HMAC) block; a
+// miss computes the key and replaces the slot (one allocation).
 type keyer struct {
 	secret []byte
 	macs   sync.Pool // of hash.Hash (HMAC), when secret is set
+	seed   maphash.Seed
+	cache  [keyCacheSize]atomic.Pointer[cachedKey]
+}
+
+// keyCacheSize is the number of cache slots (a power of two): 4096 slots,
+// 32 KiB of pointers, keep a store's worth of active customers.
+const keyCacheSize = 4096
+
+// cachedKey is one immutable cache entry.
+type cachedKey struct {
+	identity string
+	hex      [32]byte
+}
+
+// lookup copies identity's cached key into dst and reports whether it was
+// there.
+func (k *keyer) lookup(dst []byte, identity string) bool {
+	e := k.cache[maphash.String(k.seed, identity)&(keyCacheSize-1)].Load()
+	if e == nil || e.identity != identity {
+		return false
+	}
+	copy(dst, e.hex[:])
+	return true
+}
+
+// remember caches the key just computed in dst for identity.
+func (k *keyer) remember(dst []byte, identity string) {
+	e := &cachedKey{identity: strings.Clone(identity)}
+	copy(e.hex[:], dst)
+	k.cache[maphash.String(k.seed, identity)&(keyCacheSize-1)].Store(e)
 }
 
 func newKeyer(secret []byte) *keyer {
-	k := &keyer{secret: secret}
+	k := &keyer{secret: secret, seed: maphash.MakeSeed()}
 	if len(secret) > 0 {
 		k.macs.New = func() any { return hmac.New(sha256.New, secret) }
 	}
