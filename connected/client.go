@@ -146,6 +146,7 @@ func (c *Client) encode(e *Event) (*Record, error) {
 	if err != nil {
 		return nil, err
 	}
+	*bp = out // keep a buffer that grew for a large event
 	n := len(out)
 	if n > c.cfg.maxBytes {
 		return nil, &SizeError{Size: n, Limit: c.cfg.maxBytes}

@@ -313,3 +313,15 @@ func TestPartitionKeyCache(t *testing.T) {
 		}
 	}
 }
+
+// TestTrackAllocsLargeEvent: a large event reuses the grown scratch buffer,
+// so it costs the same 2 allocations as a small one.
+func TestTrackAllocsLargeEvent(t *testing.T) {
+	c, _ := connected.New(discard)
+	e := benchEvent()
+	e.Properties = connected.Properties{"blob": strings.Repeat("x", 8000)}
+	ctx := context.Background()
+	if n := testing.AllocsPerRun(100, func() { _ = c.Track(ctx, e) }); n > 2 {
+		t.Errorf("a large Track allocates %.1f times per event, budget 2", n)
+	}
+}
