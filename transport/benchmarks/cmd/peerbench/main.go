@@ -54,7 +54,7 @@ func (nopLogger) Debugf(string, ...any) {}
 func (nopLogger) Warnf(string, ...any)  {}
 
 func main() {
-	sdk := flag.String("sdk", "touchpoint", "touchpoint | touchpoint-spool | segment | posthog | rudder")
+	sdk := flag.String("sdk", "touchpoint", "touchpoint | touchpoint-spool | touchpoint-nogzip | segment | posthog | rudder")
 	url := flag.String("url", "", "sink URL")
 	n := flag.Int("n", 200_000, "events")
 	mode := flag.String("mode", "burst", "burst | outage | resume (touchpoint-spool) | stall (touchpoint)")
@@ -81,7 +81,7 @@ func main() {
 	res := Result{SDK: *sdk, Mode: *mode, N: *n}
 	var err error
 	switch *sdk {
-	case "touchpoint", "touchpoint-spool":
+	case "touchpoint", "touchpoint-spool", "touchpoint-nogzip":
 		err = runTouchpoint(&res, *url, *dir, *closeTimeout)
 	case "segment":
 		err = runSegment(&res, *url)
@@ -125,7 +125,9 @@ func measure(res *Result, enqueue func(i int) error, closeAll func() error) {
 func userID(i int) string { return "user-" + strconv.Itoa(i%1000) }
 
 func runTouchpoint(res *Result, url, dir string, closeTimeout time.Duration) error {
-	h, err := transport.NewSegment(url, "bench-key")
+	// touchpoint-nogzip sends uncompressed, as Segment's SDK does: the
+	// comparison without gzip's CPU cost (on loopback it saves nothing).
+	h, err := transport.NewSegment(url, "bench-key", transport.WithGzip(res.SDK != "touchpoint-nogzip"))
 	if err != nil {
 		return err
 	}
