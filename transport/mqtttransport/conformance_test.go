@@ -100,6 +100,9 @@ func TestConformance(t *testing.T) {
 			},
 			SetMode: func(m transporttest.Mode) bool { hook.set(m); return true },
 			Close: func() {
+				// Release a publish hook still parked by Hang first: the
+				// broker's Close would otherwise wait on it forever.
+				hook.set(transporttest.Up)
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				defer cancel()
 				if err := src.Shutdown(ctx); err != nil {

@@ -192,10 +192,16 @@ func TestSourceShutdownBoundedByContext(t *testing.T) {
 	server := startBroker(t, nil)
 	started := make(chan struct{})
 	finished := make(chan error, 1)
+	var once sync.Once
 	src, err := mqtttransport.NewSource(ctxT(t), server, []string{"slow/#"}, func(ctx context.Context, m mqtttransport.Message) error {
-		close(started)
+		// QoS 1 may redeliver: only the first call signals, and no call
+		// blocks on the channels (a blocked handler would hang Shutdown).
+		once.Do(func() { close(started) })
 		<-ctx.Done()
-		finished <- ctx.Err()
+		select {
+		case finished <- ctx.Err():
+		default:
+		}
 		return ctx.Err()
 	})
 	if err != nil {
@@ -216,7 +222,9 @@ func TestSourceShutdownBoundedByContext(t *testing.T) {
 	if err := <-finished; !errors.Is(err, context.Canceled) {
 		t.Errorf("handler context: %v, want canceled", err)
 	}
-	if err := src.Shutdown(t.Context()); err != nil {
+	ctx2, cancel2 := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel2()
+	if err := src.Shutdown(ctx2); err != nil {
 		t.Errorf("second Shutdown: %v", err)
 	}
 	select {
