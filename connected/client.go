@@ -25,6 +25,9 @@ type Client struct {
 	ids     *uuidV7
 	keys    *keyer
 	bufs    sync.Pool // of *[]byte scratch buffers
+	// withEvent is whether records carry a copy of their Event: false only
+	// when the sink is PayloadOnly and no middleware reads records first.
+	withEvent bool
 
 	closed   atomic.Bool
 	inflight atomic.Int64
@@ -50,6 +53,8 @@ func New(sink Handler, opts ...Option) (*Client, error) {
 		ids:     newUUIDV7(),
 		keys:    newKeyer(cfg.keySecret),
 	}
+	_, payloadOnly := sink.(PayloadOnly)
+	c.withEvent = len(cfg.middleware) > 0 || !payloadOnly
 	c.bufs.New = func() any { b := make([]byte, 0, 2048); return &b }
 	return c, nil
 }
@@ -110,7 +115,8 @@ func (c *Client) emit(ctx context.Context, e *Event) error {
 
 // encode stamps, validates and encodes e into a new Record: one allocation
 // for the Record and one for its bytes (payload, then partition key; the id
-// and the key are views of those bytes, which never change).
+// and the key are views of those bytes, which never change), and a third for
+// the copy of the Event when withEvent.
 func (c *Client) encode(e *Event) (*Record, error) {
 	now := c.cfg.clock()
 	if e.OriginalTimestamp.IsZero() {
@@ -172,12 +178,18 @@ func (c *Client) encode(e *Event) (*Record, error) {
 		Time:         e.OriginalTimestamp,
 		Category:     e.Category,
 		PartitionKey: unsafe.String(&b[n], 32),
+		UserID:       e.UserID,
+		AnonymousID:  e.AnonymousID,
 		Payload:      b[:n:n],
-		Event:        *e,
 	}
 	if id != nil {
 		r.ID = unsafe.String(&b[idOff], len(idBuf))
-		r.Event.MessageID = r.ID
+	}
+	if c.withEvent {
+		ev := new(Event)
+		*ev = *e
+		ev.MessageID = r.ID
+		r.Event = ev
 	}
 	return r, nil
 }

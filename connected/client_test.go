@@ -237,16 +237,21 @@ func TestNewRejectsBadOptions(t *testing.T) {
 	}
 }
 
-// TestTrackAllocs enforces BenchmarkTrack's budget: at most 2 allocations.
+// TestTrackAllocs enforces BenchmarkTrack's budget: at most 2 allocations
+// into a PayloadOnly sink, 3 (the Event's copy) into any other.
 func TestTrackAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation budgets are checked without -race: the race detector's sync.Pool drops items on purpose")
 	}
-	c, _ := connected.New(discard)
 	e := benchEvent()
 	ctx := context.Background()
+	c, _ := connected.New(discardPayload{})
 	if n := testing.AllocsPerRun(200, func() { _ = c.Track(ctx, e) }); n > 2 {
-		t.Errorf("Track allocates %.1f times per event, budget 2", n)
+		t.Errorf("Track into a PayloadOnly sink allocates %.1f times per event, budget 2", n)
+	}
+	c, _ = connected.New(discard)
+	if n := testing.AllocsPerRun(200, func() { _ = c.Track(ctx, e) }); n > 3 {
+		t.Errorf("Track into a sink that keeps the Event allocates %.1f times per event, budget 3", n)
 	}
 	buf := make([]byte, 0, 2048)
 	e.Type, e.MessageID, e.OriginalTimestamp = connected.TypeTrack, "m", t0
@@ -319,11 +324,12 @@ func TestPartitionKeyCache(t *testing.T) {
 
 // TestTrackAllocsLargeEvent: a large event reuses the grown scratch buffer,
 // so it costs the same 2 allocations as a small one.
+// (PayloadOnly sink: see TestTrackAllocs.)
 func TestTrackAllocsLargeEvent(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation budgets are checked without -race: the race detector's sync.Pool drops items on purpose")
 	}
-	c, _ := connected.New(discard)
+	c, _ := connected.New(discardPayload{})
 	ctx := context.Background()
 	// A small event first: the user's partition key is now cached, so the
 	// large events below take the cache-hit path.
@@ -336,3 +342,55 @@ func TestTrackAllocsLargeEvent(t *testing.T) {
 		t.Errorf("a large Track allocates %.1f times per event, budget 2", n)
 	}
 }
+
+// TestRecordEventOnlyWhenNeeded: records carry a copy of their Event for
+// any sink or middleware that may read it, and none when the Client emits
+// straight into a PayloadOnly sink; the fields routing needs are always set.
+func TestRecordEventOnlyWhenNeeded(t *testing.T) {
+	var got *connected.Record
+	keep := connected.HandlerFunc(func(_ context.Context, r *connected.Record) error { got = r; return nil })
+	payloadOnly := &capturePayload{}
+	passThrough := func(next connected.Handler) connected.Handler { return next }
+	for _, tc := range []struct {
+		name      string
+		sink      connected.Handler
+		mw        []connected.Middleware
+		wantEvent bool
+	}{
+		{"plain sink", keep, nil, true},
+		{"PayloadOnly sink", payloadOnly, nil, false},
+		{"PayloadOnly sink behind middleware", payloadOnly, []connected.Middleware{passThrough}, true},
+	} {
+		got, payloadOnly.r = nil, nil
+		c, err := connected.New(tc.sink, connected.WithMiddleware(tc.mw...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := benchEvent()
+		e.AnonymousID = "anon-7"
+		if err := c.Track(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+		r := got
+		if r == nil {
+			r = payloadOnly.r
+		}
+		if r == nil {
+			t.Fatalf("%s: no record", tc.name)
+		}
+		if (r.Event != nil) != tc.wantEvent {
+			t.Errorf("%s: Event set = %v, want %v", tc.name, r.Event != nil, tc.wantEvent)
+		}
+		if r.Event != nil && (r.Event.MessageID != r.ID || r.Event.Event != e.Event) {
+			t.Errorf("%s: Event %q/%q does not match record %q", tc.name, r.Event.MessageID, r.Event.Event, r.ID)
+		}
+		if r.UserID != "user-8421" || r.AnonymousID != "anon-7" {
+			t.Errorf("%s: UserID, AnonymousID = %q, %q", tc.name, r.UserID, r.AnonymousID)
+		}
+	}
+}
+
+type capturePayload struct{ r *connected.Record }
+
+func (c *capturePayload) Handle(_ context.Context, r *connected.Record) error { c.r = r; return nil }
+func (c *capturePayload) PayloadOnly()                                        {}

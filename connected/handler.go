@@ -34,6 +34,17 @@ func Chain(h Handler, mw ...Middleware) Handler {
 	return h
 }
 
+// PayloadOnly is implemented by a Handler that reads only a record's encoded
+// fields (ID, Type, Time, Category, PartitionKey, ProfileID, UserID,
+// AnonymousID, Payload) and never Record.Event: transports, which frame
+// bytes. A Client with no middleware whose sink is PayloadOnly leaves
+// Record.Event nil, which saves a copy of every event and keeps its maps
+// from living on in the queue. The method has no behaviour; it is a promise.
+type PayloadOnly interface {
+	Handler
+	PayloadOnly()
+}
+
 // Flusher is implemented by handlers that buffer: Flush delivers everything
 // accepted so far, or returns when ctx is done.
 type Flusher interface {

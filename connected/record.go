@@ -25,12 +25,18 @@ type Record struct {
 	// ProfileID is the canonical profile id set by identity middleware; empty
 	// until then.
 	ProfileID string
+	// UserID and AnonymousID are the event's userId and anonymousId, for
+	// routing and consent decisions that must not decode Payload.
+	UserID, AnonymousID string
 	// Payload is the Segment-spec JSON of the event (one message object).
 	Payload []byte
 	// Event is the validated event that Payload encodes, for middleware that
-	// needs its fields. It is the zero Event for records rebuilt from bytes
-	// alone (a spool replay, say).
-	Event Event
+	// needs its other fields; it must not be modified. It is nil for records
+	// rebuilt from bytes alone (a spool replay, say), and for records a Client
+	// emits straight into a PayloadOnly sink (a transport.Batcher with no
+	// middleware before it), so that a queued record does not keep the
+	// event's maps alive: code that may see such records checks for nil.
+	Event *Event
 }
 
 // Size returns the encoded size of the record in bytes.

@@ -73,7 +73,7 @@ func ExampleMiddleware_Wrap() {
 	e := connected.Event{Type: connected.TypeTrack, MessageID: "m-1", AnonymousID: "a-1", Event: "Zone Entered",
 		OriginalTimestamp: at(1, 9), Context: connected.Context{Device: connected.Device{ID: "b-1", Type: "beacon"}}}
 	payload, _ := connected.AppendSegment(nil, &e)
-	h.Handle(context.Background(), &connected.Record{ID: e.MessageID, Type: e.Type, Time: e.OriginalTimestamp, Payload: payload, Event: e})
+	h.Handle(context.Background(), &connected.Record{ID: e.MessageID, Type: e.Type, Time: e.OriginalTimestamp, AnonymousID: e.AnonymousID, Payload: payload, Event: &e})
 	// Output: p_ true
 }
 

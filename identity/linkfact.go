@@ -116,8 +116,9 @@ func EncodeLinkFact(lf LinkFact, source string, secret []byte) (*connected.Recor
 		Category:     e.Category,
 		PartitionKey: connected.PartitionKey(secret, anon),
 		ProfileID:    lf.ProfileID,
+		AnonymousID:  anon,
 		Payload:      payload,
-		Event:        e,
+		Event:        &e,
 	}, nil
 }
 

@@ -142,7 +142,7 @@ func (m *Middleware) Wrap(next connected.Handler) connected.Handler {
 	}
 	return connected.HandlerFunc(func(ctx context.Context, r *connected.Record) error {
 		m.events.Add(1)
-		ids := m.identifiers(&r.Event)
+		ids := m.identifiers(r.Event)
 		if len(ids) == 0 {
 			// nothing to stitch: a record rebuilt from bytes alone (a spool
 			// replay) keeps what it has
@@ -215,6 +215,9 @@ func (m *Middleware) Stats() MiddlewareStats {
 
 // identifiers extracts an event's identifiers (see Middleware).
 func (m *Middleware) identifiers(e *connected.Event) []Identifier {
+	if e == nil {
+		return nil
+	}
 	ids := make([]Identifier, 0, 6)
 	add := func(t Type, v string) {
 		if strings.TrimSpace(v) != "" {

@@ -35,7 +35,7 @@ func (r *recorder) byName(name string) []*connected.Record {
 	defer r.mu.Unlock()
 	var out []*connected.Record
 	for _, rec := range r.recs {
-		if rec.Event.Event == name || name == "" {
+		if name == "" || rec.Event != nil && rec.Event.Event == name {
 			out = append(out, rec)
 		}
 	}

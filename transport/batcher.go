@@ -56,9 +56,10 @@ type Batcher struct {
 }
 
 var (
-	_ connected.Handler    = (*Batcher)(nil)
-	_ connected.Flusher    = (*Batcher)(nil)
-	_ connected.Shutdowner = (*Batcher)(nil)
+	_ connected.PayloadOnly = (*Batcher)(nil)
+	_ connected.Handler     = (*Batcher)(nil)
+	_ connected.Flusher     = (*Batcher)(nil)
+	_ connected.Shutdowner  = (*Batcher)(nil)
 )
 
 // NewBatcher returns a Batcher sending to s. It starts a flush-interval
@@ -347,6 +348,12 @@ func (b *Batcher) shutdown(ctx context.Context) error {
 	b.disp.Close()
 	return errors.Join(errs...)
 }
+
+// PayloadOnly marks the Batcher as a connected.PayloadOnly sink: it reads
+// only a record's encoded fields. A Client emitting straight into it (no
+// middleware) therefore hands it records without an Event, and those are
+// the records its callbacks see.
+func (b *Batcher) PayloadOnly() {}
 
 // Stats returns the Batcher's counters and queue depth.
 func (b *Batcher) Stats() Stats {

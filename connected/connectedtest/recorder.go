@@ -64,13 +64,16 @@ func (r *Recorder) Records() []*connected.Record {
 	return append([]*connected.Record(nil), r.records...)
 }
 
-// Events returns the events of the records kept so far.
+// Events returns the events of the records kept so far; the zero Event for
+// a record without one (Record.Event nil).
 func (r *Recorder) Events() []connected.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	out := make([]connected.Event, len(r.records))
 	for i, rec := range r.records {
-		out[i] = rec.Event
+		if rec.Event != nil {
+			out[i] = *rec.Event
+		}
 	}
 	return out
 }

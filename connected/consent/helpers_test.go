@@ -69,7 +69,7 @@ func record(t testing.TB, userID string, cat connected.Category, when time.Time)
 	noErr(t, err)
 	return &connected.Record{
 		ID: e.MessageID, Type: e.Type, Time: when, Category: cat.OrDefault(),
-		PartitionKey: connected.PartitionKey(nil, userID), Payload: payload, Event: e,
+		PartitionKey: connected.PartitionKey(nil, userID), UserID: e.UserID, AnonymousID: e.AnonymousID, Payload: payload, Event: &e,
 	}
 }
 

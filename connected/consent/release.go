@@ -116,7 +116,7 @@ func (rt *Router) release(ctx context.Context, subject string, all bool, now tim
 // holds reports whether id is one of the record's identifiers: a consent
 // change for any of them may release it.
 func holds(r *connected.Record, id string) bool {
-	return id == r.ProfileID || id == r.Event.UserID || id == r.Event.AnonymousID
+	return id == r.ProfileID || id == r.UserID || id == r.AnonymousID
 }
 
 // only returns a view of rt deciding for d alone.

@@ -120,10 +120,10 @@ func subjectOf(r *connected.Record) string {
 	switch {
 	case r.ProfileID != "":
 		return r.ProfileID
-	case r.Event.UserID != "":
-		return r.Event.UserID
+	case r.UserID != "":
+		return r.UserID
 	}
-	return r.Event.AnonymousID
+	return r.AnonymousID
 }
 
 // idsOf returns the record's distinct non-empty identifiers: its ProfileID,
@@ -131,7 +131,7 @@ func subjectOf(r *connected.Record) string {
 // recorded under: a grant recorded for the anonymous id on the web still
 // holds after the login gives the record a new canonical profile id.
 func idsOf(r *connected.Record) (ids [3]string, n int) {
-	for _, id := range [3]string{r.ProfileID, r.Event.UserID, r.Event.AnonymousID} {
+	for _, id := range [3]string{r.ProfileID, r.UserID, r.AnonymousID} {
 		if id != "" && (n == 0 || ids[0] != id) && (n < 2 || ids[1] != id) {
 			ids[n] = id
 			n++

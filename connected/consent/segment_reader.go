@@ -87,7 +87,10 @@ func (s *SegmentReader) granted(p Purpose, prefs map[string]bool) bool {
 func (s *SegmentReader) Middleware(l *Ledger) connected.Middleware {
 	return func(next connected.Handler) connected.Handler {
 		return connected.HandlerFunc(func(ctx context.Context, r *connected.Record) error {
-			prefs := r.Event.Context.Consent.CategoryPreferences
+			var prefs map[string]bool
+			if r.Event != nil {
+				prefs = r.Event.Context.Consent.CategoryPreferences
+			}
 			if subject := subjectOf(r); prefs != nil && subject != "" {
 				for _, p := range s.purposes {
 					g := s.granted(p, prefs)

@@ -14,7 +14,10 @@ const stripPrefix = "touchpoint/consent/strip/v1\x00"
 // and group events (their ids are the point of the event) and for records
 // without an Event.
 func strip(r *connected.Record) (*connected.Record, bool) {
-	e := r.Event
+	if r.Event == nil {
+		return nil, false
+	}
+	e := *r.Event
 	switch e.Type {
 	case connected.TypeTrack, connected.TypePage, connected.TypeScreen, connected.TypeIdentify:
 	default:
@@ -40,7 +43,8 @@ func strip(r *connected.Record) (*connected.Record, bool) {
 		Time:         r.Time,
 		Category:     r.Category,
 		PartitionKey: connected.PartitionKey(nil, e.AnonymousID),
+		AnonymousID:  e.AnonymousID,
 		Payload:      payload,
-		Event:        e,
+		Event:        &e,
 	}, true
 }

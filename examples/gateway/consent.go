@@ -149,7 +149,7 @@ func newConsentBridge(l *consent.Ledger) *consentBridge {
 // wrap is the connected.Middleware.
 func (b *consentBridge) wrap(next connected.Handler) connected.Handler {
 	return connected.HandlerFunc(func(ctx context.Context, r *connected.Record) error {
-		dev, profile := r.Event.AnonymousID, r.ProfileID
+		dev, profile := r.AnonymousID, r.ProfileID
 		if dev != "" && profile != "" && dev != profile {
 			if err := b.copy(ctx, dev, profile); err != nil {
 				return err

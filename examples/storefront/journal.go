@@ -44,22 +44,26 @@ func (j *journal) owner(identifier string) *shopper {
 func (j *journal) middleware(next connected.Handler) connected.Handler {
 	return connected.HandlerFunc(func(ctx context.Context, r *connected.Record) error {
 		j.mu.Lock()
-		s := j.owners[r.Event.UserID]
+		s := j.owners[r.UserID]
 		if s == nil {
-			s = j.owners[r.Event.AnonymousID]
+			s = j.owners[r.AnonymousID]
 		}
 		if s != nil {
 			j.byEvent[r.ID] = s
 		}
-		name := r.Event.Event
+		var e connected.Event // middleware always sees the Event; be safe anyway
+		if r.Event != nil {
+			e = *r.Event
+		}
+		name := e.Event
 		if name == "" {
 			name = string(r.Type)
-			if r.Event.Name != "" {
-				name += " " + r.Event.Name
+			if e.Name != "" {
+				name += " " + e.Name
 			}
 		}
 		j.names[r.ID] = name
-		j.details[r.ID] = detail(&r.Event)
+		j.details[r.ID] = detail(&e)
 		j.times[r.ID] = r.Time
 		j.order = append(j.order, r.ID)
 		j.mu.Unlock()

@@ -41,7 +41,10 @@ func newOffers(g *identity.Graph) *offers { return &offers{graph: g} }
 
 func (o *offers) middleware(next connected.Handler) connected.Handler {
 	return connected.HandlerFunc(func(ctx context.Context, r *connected.Record) error {
-		e := &r.Event
+		e := r.Event // set: middleware always sees the Event
+		if e == nil {
+			return next.Handle(ctx, r)
+		}
 		switch e.Event {
 		case connected.EventProductAddedToWishlist:
 			product, _ := e.Properties["product_id"].(string)
