@@ -21,16 +21,19 @@ type drainItem struct {
 
 // drain sends the spool's records to the next Sender in order, up to
 // WithDrainConcurrency batches at a time, and acknowledges them in order
-// once each is settled.
+// once each is settled. The window slides: a batch is read and sent as soon
+// as one ahead of it is acknowledged, so the Sender is never idle while the
+// collector answers.
 func (s *Spool) drain() {
 	rd := &reader{s: s}
 	defer rd.close()
 	k := s.cfg.drainConcurrency
-	results := make([]bool, k)
+	var window []*inflightBatch // oldest first
+	var sends sync.WaitGroup
+	defer sends.Wait()
+	ioErr := false
 	for {
-		var wave []drainItem
-		ioErr := false
-		for len(wave) < k {
+		for len(window) < k && !ioErr {
 			it, ok, err := rd.next()
 			if err != nil {
 				s.ctr.Fail(err, time.Now())
@@ -40,37 +43,64 @@ func (s *Spool) drain() {
 			if !ok {
 				break
 			}
-			wave = append(wave, it)
+			ib := &inflightBatch{item: it, done: make(chan struct{})}
+			window = append(window, ib)
+			sends.Go(func() {
+				defer close(ib.done)
+				ib.ok = len(ib.item.recs) == 0 || s.deliver(ib.item.recs)
+			})
 		}
-		if len(wave) == 0 {
-			if ioErr && !s.pause() {
-				return
-			}
-			if !ioErr {
-				select {
-				case <-s.stop:
+		if len(window) == 0 {
+			if ioErr {
+				if !s.pause() {
 					return
-				case <-s.wake:
 				}
+				ioErr = false
+				continue
+			}
+			select {
+			case <-s.stop:
+				return
+			case <-s.wake:
 			}
 			continue
 		}
-		if len(wave) == 1 {
-			results[0] = len(wave[0].recs) == 0 || s.deliver(wave[0].recs)
-		} else {
-			var wg sync.WaitGroup
-			for i := range wave {
-				wg.Go(func() { results[i] = len(wave[i].recs) == 0 || s.deliver(wave[i].recs) })
+		head := window[0]
+		if len(window) < k && !ioErr {
+			select { // more to read may arrive while the head is out
+			case <-head.done:
+			case <-s.wake:
+				continue
 			}
-			wg.Wait()
+		} else {
+			<-head.done
 		}
-		for i, it := range wave {
-			if !results[i] {
+		for len(window) > 0 {
+			ib := window[0]
+			select {
+			case <-ib.done:
+			default:
+				ib = nil
+			}
+			if ib == nil {
+				break
+			}
+			if !ib.ok {
 				return // stopping: this batch and the ones after it stay on disk
 			}
-			s.ack(it.seq, it.end, len(it.recs), it.readErr)
+			window[0] = nil
+			window = window[1:]
+			s.ack(ib.item.seq, ib.item.end, len(ib.item.recs), ib.item.readErr)
 		}
 	}
+}
+
+// inflightBatch is a batch of the drain's window: ok is set before done is
+// closed.
+type inflightBatch struct {
+	item drainItem
+	ok   bool
+	done chan struct{}
 }
 
 // reader reads batches at the spool's read position, which runs ahead of

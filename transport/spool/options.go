@@ -137,11 +137,15 @@ func WithDrainBackoff(initial, max time.Duration) Option {
 	return optionFunc(func(c *config) { c.backoffInitial, c.backoffMax = initial, max })
 }
 
-// WithDrainConcurrency sets how many batches the drain sends at once. With 1
-// (the default) records reach the next Sender strictly in spool order. With
-// n > 1 the drain sends n consecutive batches concurrently, so batches may
-// arrive out of order, but acknowledgement stays in order: after a crash
-// nothing is skipped. Valid: 1 to 64.
+// WithDrainConcurrency sets how many batches the drain has in flight at
+// once. With 1 (the default) records reach the next Sender strictly in
+// spool order, which transporttest.Run asks of every Sender. With n > 1 the
+// drain keeps n consecutive batches in flight (a new one starts as soon as
+// the oldest is acknowledged), so batches may arrive out of order, but
+// acknowledgement stays in order: after a crash nothing is skipped. Behind
+// the Batcher's default (unordered, DefaultConcurrency batches in flight),
+// order is already per batch, and n = transport.DefaultConcurrency drains a
+// backlog several times faster. Valid: 1 to 64.
 func WithDrainConcurrency(n int) Option {
 	return optionFunc(func(c *config) { c.drainConcurrency = n })
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -414,5 +415,74 @@ func TestSpoolConcurrentDrainAcksInOrder(t *testing.T) {
 	sp2 := open(t, dir, &sink{})
 	if n := sp2.Pending(); n != 0 {
 		t.Fatalf("%d records pending after a clean shutdown", n)
+	}
+}
+
+// TestSpoolDrainWindowSlides: with WithDrainConcurrency(k), the drain keeps
+// up to k batches in flight and never more; while the oldest is stuck, the
+// ones behind it are still sent, and nothing is acknowledged past it.
+func TestSpoolDrainWindowSlides(t *testing.T) {
+	const k = 3
+	dir := t.TempDir()
+	release := make(chan struct{})
+	full := make(chan struct{}) // closed once k sends are in flight together
+	var fullOnce sync.Once
+	var inflight, peak atomic.Int64
+	var mu sync.Mutex
+	var sent []string
+	next := transport.SenderFunc(func(ctx context.Context, b []*connected.Record) error {
+		n := inflight.Add(1)
+		defer inflight.Add(-1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		if n == k {
+			fullOnce.Do(func() { close(full) })
+		}
+		wait := full // every send waits until the window has been full once
+		if b[0].ID == "id-000000" {
+			wait = release // the head is stuck until released
+		}
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		mu.Lock()
+		sent = append(sent, b[0].ID)
+		mu.Unlock()
+		return nil
+	})
+	sp := open(t, dir, next, spool.WithDrainConcurrency(k), spool.WithDrainBatch(10, 1<<20))
+	for i := 0; i < 100; i += 10 {
+		if err := sp.Send(t.Context(), recs(i, 10)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		n := len(sent)
+		mu.Unlock()
+		if n == k-1 {
+			break
+		}
+		if n > k-1 || time.Now().After(deadline) {
+			t.Fatalf("%d batches sent behind a stuck head, want %d", n, k-1)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if p := sp.Pending(); p != 100 {
+		t.Fatalf("Pending = %d while the head is stuck, want 100 (nothing acknowledged past it)", p)
+	}
+	close(release)
+	if err := sp.Shutdown(ctxTimeout(t, 10*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) != 10 || peak.Load() != k {
+		t.Fatalf("sent %d batches, peak in flight %d (limit %d)", len(sent), peak.Load(), k)
 	}
 }
