@@ -33,6 +33,7 @@ type result struct {
 	CloseErr    string  `json:"close_err"`
 	Undelivered int     `json:"undelivered"`
 	Pending     int     `json:"pending"`
+	Failed      int64   `json:"failed"`
 }
 
 type harness struct {
@@ -109,7 +110,7 @@ func TestPeers(t *testing.T) {
 		ev, wire := h.s.counts()
 		rows = append(rows, row{r: r, delivered: ev, wire: wire})
 		if ev != int64(n) {
-			t.Errorf("%s delivered %d of %d at close", sdk, ev, n)
+			t.Errorf("%s delivered %d of %d at close (%d reported failed)", sdk, ev, n, r.Failed)
 		}
 	}
 	var segRate float64
@@ -189,6 +190,9 @@ func TestPeers(t *testing.T) {
 			stallN, r.Refused, r.Undelivered, float64(r.PeakRSSKiB)/1024, float64(base.PeakRSSKiB)/1024)
 		if r.Refused+r.Undelivered != stallN {
 			t.Errorf("stall: refused %d + undelivered %d != %d", r.Refused, r.Undelivered, stallN)
+		}
+		if r.Failed != int64(stallN) {
+			t.Errorf("stall: the failure callbacks reported %d records, want all %d", r.Failed, stallN)
 		}
 		if r.PeakRSSKiB > base.PeakRSSKiB+256<<10 {
 			t.Errorf("stall: peak RSS %d KiB grew past the bounds (baseline %d KiB)", r.PeakRSSKiB, base.PeakRSSKiB)

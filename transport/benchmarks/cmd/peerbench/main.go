@@ -19,6 +19,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	posthog "github.com/posthog/posthog-go"
@@ -44,6 +45,7 @@ type Result struct {
 	CloseErr    string  `json:"close_err,omitempty"`
 	Undelivered int     `json:"undelivered"` // Touchpoint: the count in ErrUndelivered
 	Pending     int     `json:"pending"`     // Touchpoint spool: records left on disk
+	Failed      int64   `json:"failed"`      // Touchpoint: records reported to the failure callbacks
 }
 
 type nopLogger struct{}
@@ -135,10 +137,15 @@ func runTouchpoint(res *Result, url, dir string, closeTimeout time.Duration) err
 	if err != nil {
 		return err
 	}
+	// Count what the failure callbacks report: a record the sink refused is
+	// accounted for, not delivered, and the driver must not mistake it.
+	var failed atomic.Int64
+	cb := transport.Callbacks{OnFailure: func(f transport.Failure) { failed.Add(int64(len(f.Records))) }}
+	defer func() { res.Failed = failed.Load() }()
 	var next transport.Sender = r
 	var sp *spool.Spool
 	if res.SDK == "touchpoint-spool" {
-		if sp, err = spool.Open(dir, r); err != nil {
+		if sp, err = spool.Open(dir, r, spool.WithCallbacks(cb)); err != nil {
 			return err
 		}
 		next = sp
@@ -147,7 +154,7 @@ func runTouchpoint(res *Result, url, dir string, closeTimeout time.Duration) err
 	if res.Mode == "stall" {
 		overflow = transport.OverflowDropNewest // a stalled collector must not grow memory
 	}
-	b, err := transport.NewBatcher(next, transport.WithOverflow(overflow))
+	b, err := transport.NewBatcher(next, transport.WithOverflow(overflow), transport.WithCallbacks(cb))
 	if err != nil {
 		return err
 	}
