@@ -394,3 +394,27 @@ type capturePayload struct{ r *connected.Record }
 
 func (c *capturePayload) Handle(_ context.Context, r *connected.Record) error { c.r = r; return nil }
 func (c *capturePayload) PayloadOnly()                                        {}
+
+// TestAppendTimeMatchesFormat: the cached-second fast path and the slow
+// path both write what time.Format writes, whichever second was cached
+// before, for times in and around the same second, in any zone.
+func TestAppendTimeMatchesFormat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	base := time.Date(2026, 11, 24, 10, 30, 0, 0, time.UTC)
+	berlin := time.FixedZone("CET", 3600)
+	for i := range 20000 {
+		var at time.Time
+		switch i % 4 {
+		case 0: // anywhere in 2000..2100
+			at = time.Unix(946684800+rng.Int64N(100*365*86400), rng.Int64N(1e9))
+		case 1, 2: // the same few seconds again and again
+			at = base.Add(time.Duration(rng.Int64N(3e9)))
+		case 3: // another zone, same instants
+			at = base.Add(time.Duration(rng.Int64N(3e9))).In(berlin)
+		}
+		want := `"` + at.UTC().Format(connected.TimeLayout) + `"`
+		if got := string(connected.AppendTime(nil, at)); got != want {
+			t.Fatalf("appendTime(%v) = %s, want %s", at, got, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package connected
 import (
 	"math"
 	"strconv"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 )
@@ -108,23 +109,43 @@ const TimeLayout = "2006-01-02T15:04:05.000Z07:00"
 // [0, 9999]; validation keeps event times within 2000..2100.
 func appendTime(dst []byte, t time.Time) []byte {
 	t = t.UTC()
-	year, month, day := t.Date()
-	hour, minute, sec := t.Clock()
 	ms := t.Nanosecond() / 1e6
+	sec := t.Unix()
+	if c := lastSecond.Load(); c != nil && c.sec == sec {
+		dst = append(dst, '"')
+		dst = append(dst, c.prefix[:]...)
+		return append(dst, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z', '"')
+	}
+	year, month, day := t.Date()
+	hour, minute, s := t.Clock()
 	if year < 0 || year > 9999 {
 		dst = append(dst, '"')
 		dst = t.AppendFormat(dst, TimeLayout)
 		return append(dst, '"')
 	}
-	return append(dst, '"',
-		byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
-		byte('0'+int(month)/10), byte('0'+int(month)%10), '-',
-		byte('0'+day/10), byte('0'+day%10), 'T',
-		byte('0'+hour/10), byte('0'+hour%10), ':',
-		byte('0'+minute/10), byte('0'+minute%10), ':',
-		byte('0'+sec/10), byte('0'+sec%10), '.',
-		byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z', '"')
+	c := &secondPrefix{sec: sec, prefix: [19]byte{
+		byte('0' + year/1000), byte('0' + year/100%10), byte('0' + year/10%10), byte('0' + year%10), '-',
+		byte('0' + int(month)/10), byte('0' + int(month)%10), '-',
+		byte('0' + day/10), byte('0' + day%10), 'T',
+		byte('0' + hour/10), byte('0' + hour%10), ':',
+		byte('0' + minute/10), byte('0' + minute%10), ':',
+		byte('0' + s/10), byte('0' + s%10)}}
+	lastSecond.Store(c)
+	dst = append(dst, '"')
+	dst = append(dst, c.prefix[:]...)
+	return append(dst, '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z', '"')
 }
+
+// secondPrefix is a second's formatted "YYYY-MM-DDTHH:MM:SS". lastSecond
+// caches the latest one: events come in bursts within the same second, and
+// formatting the date is most of appendTime's cost. It is immutable once
+// stored; racing stores only replace one valid entry with another.
+type secondPrefix struct {
+	sec    int64
+	prefix [19]byte
+}
+
+var lastSecond atomic.Pointer[secondPrefix]
 
 // validNumber reports whether s is a valid JSON number literal.
 func validNumber(s string) bool {
