@@ -206,8 +206,13 @@ func TestPeers(t *testing.T) {
 		if r.Failed != int64(stallN) {
 			t.Errorf("stall: the failure callbacks reported %d records, want all %d", r.Failed, stallN)
 		}
-		if r.PeakRSSKiB > base.PeakRSSKiB+256<<10 {
-			t.Errorf("stall: peak RSS %d KiB grew past the bounds (baseline %d KiB)", r.PeakRSSKiB, base.PeakRSSKiB)
+		// The queue holds at most 50,000 records and 32 MiB of payload; with
+		// the records themselves and the garbage collector's headroom that is
+		// about 60 MiB over the baseline (measured: 62-63 MiB whether 200,000
+		// or 1,000,000 events are offered). 128 MiB is four times the byte
+		// bound: growth with the number offered fails it.
+		if r.PeakRSSKiB > base.PeakRSSKiB+128<<10 {
+			t.Errorf("stall: peak RSS %d KiB grew past the bounds (baseline %d KiB, allowed +128 MiB)", r.PeakRSSKiB, base.PeakRSSKiB)
 		}
 	}
 	t.Log(b.String())
