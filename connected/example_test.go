@@ -234,3 +234,37 @@ func ExamplePartitionKey() {
 	// 65ae70e27d27ce1918d88d393e11b6aa
 	// 4ce28255cef34638a0bbd2e042e1092a
 }
+
+// queue is a PayloadOnly sink: it keeps records but reads only their encoded
+// fields, as a transport does.
+type queue struct{ recs []*connected.Record }
+
+func (q *queue) Handle(_ context.Context, r *connected.Record) error {
+	q.recs = append(q.recs, r)
+	return nil
+}
+
+func (q *queue) PayloadOnly() {}
+
+// A Client emitting straight into a PayloadOnly sink leaves Record.Event
+// nil: the queued record holds its bytes and routing fields, not a copy of
+// the event and its maps. Behind middleware, records carry the Event.
+func ExamplePayloadOnly() {
+	q := &queue{}
+	c := exampleClient(q)
+	_ = c.Track(context.Background(), connected.Event{UserID: "user-42", Event: "Order Completed"})
+	r := q.recs[0]
+	fmt.Println(r.Event == nil, r.UserID, r.Size() > 0)
+
+	tap := func(next connected.Handler) connected.Handler {
+		return connected.HandlerFunc(func(ctx context.Context, r *connected.Record) error {
+			fmt.Println("middleware sees", r.Event.Event)
+			return next.Handle(ctx, r)
+		})
+	}
+	c = exampleClient(q, connected.WithMiddleware(tap))
+	_ = c.Track(context.Background(), connected.Event{UserID: "user-42", Event: "Order Completed"})
+	// Output:
+	// true user-42 true
+	// middleware sees Order Completed
+}
