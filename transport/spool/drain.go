@@ -22,8 +22,8 @@ type drainItem struct {
 // drain sends the spool's records to the next Sender in order, up to
 // WithDrainConcurrency batches at a time, and acknowledges them in order
 // once each is settled. The window slides: a batch is read and sent as soon
-// as one ahead of it is acknowledged, so the Sender is never idle while the
-// collector answers.
+// as the oldest one is acknowledged, so with a concurrency above 1 the
+// Sender keeps working while the collector answers.
 func (s *Spool) drain() {
 	rd := &reader{s: s}
 	defer rd.close()
