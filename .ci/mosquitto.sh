@@ -17,6 +17,9 @@
 # - Idempotent and fast: a broker this script started that still answers is
 #   reused (only the env file is rewritten).
 # - `bash .ci/mosquitto.sh stop` stops the broker this script started.
+# - The env file also sets TOUCHPOINT_MOSQUITTO_STARTED=1 when this call
+#   started the broker (not when it reused one): only then should the caller
+#   stop it, or one run could stop the broker another run is using.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ENV_FILE=.ci/mosquitto.env
@@ -95,7 +98,7 @@ echo "$port" >"$STATE/port"
 # 5. Wait until it answers (at most 10 s).
 for _ in $(seq 100); do
   if answers "$port"; then
-    echo "export TOUCHPOINT_MOSQUITTO_ADDR=127.0.0.1:$port" >"$ENV_FILE"
+    printf 'export TOUCHPOINT_MOSQUITTO_ADDR=127.0.0.1:%s\nexport TOUCHPOINT_MOSQUITTO_STARTED=1\n' "$port" >"$ENV_FILE"
     log "$("$BIN" -h 2>/dev/null | head -n 1) listening on 127.0.0.1:$port (pid $(cat "$STATE/pid"))"
     exit 0
   fi
