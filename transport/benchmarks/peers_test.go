@@ -20,7 +20,7 @@ import (
 var (
 	full   = flag.Bool("full", false, "run the full comparison: 200,000 events per SDK, the 1.5 s outage for every SDK, 1,000,000 events to a stalled collector")
 	rounds = flag.Int("rounds", 1, "burst rounds: every SDK runs once per round, rounds interleaved; the table shows each SDK's median run")
-	sdks   = flag.String("sdks", "segment,posthog,rudder,touchpoint,touchpoint-spool", "SDKs to run, comma-separated")
+	sdks   = flag.String("sdks", "segment,posthog,rudder,touchpoint,touchpoint-nogzip,touchpoint-spool,touchpoint-ceiling", "SDKs to run, comma-separated")
 )
 
 // result mirrors cmd/peerbench's Result.
