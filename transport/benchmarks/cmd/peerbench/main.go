@@ -130,6 +130,12 @@ func measure(res *Result, enqueue func(i int) error, closeAll func() error) {
 
 func userID(i int) string { return "user-" + strconv.Itoa(i%1000) }
 
+// trackEvent is Touchpoint's workload event i.
+func trackEvent(i int) connected.Event {
+	return connected.Event{UserID: userID(i), Event: "bench_evt", Properties: connected.Properties{
+		"n": i, "plan": "pro", "color": "blue", "price": 9.99}}
+}
+
 func runTouchpoint(res *Result, url, dir string, closeTimeout time.Duration) error {
 	// touchpoint-nogzip sends uncompressed, as Segment's SDK does: the
 	// comparison without gzip's CPU cost (on loopback it saves nothing).
@@ -170,10 +176,7 @@ func runTouchpoint(res *Result, url, dir string, closeTimeout time.Duration) err
 	if res.Mode == "resume" {
 		res.N = 0
 	}
-	enqueue := func(i int) error {
-		return c.Track(ctx, connected.Event{UserID: userID(i), Event: "bench_evt", Properties: connected.Properties{
-			"n": i, "plan": "pro", "color": "blue", "price": 9.99}})
-	}
+	enqueue := func(i int) error { return c.Track(ctx, trackEvent(i)) }
 	if res.SDK == "touchpoint-ceiling" {
 		// The delivery path's ceiling: the n records are encoded by Track
 		// before the clock starts and handed to the Batcher in the timed
@@ -187,8 +190,7 @@ func runTouchpoint(res *Result, url, dir string, closeTimeout time.Duration) err
 			return err
 		}
 		for i := range res.N {
-			if err := enc.Track(ctx, connected.Event{UserID: userID(i), Event: "bench_evt", Properties: connected.Properties{
-				"n": i, "plan": "pro", "color": "blue", "price": 9.99}}); err != nil {
+			if err := enc.Track(ctx, trackEvent(i)); err != nil {
 				return err
 			}
 		}
