@@ -161,7 +161,10 @@ func BenchmarkEncodeSegmentBatch(b *testing.B) {
 	sentAt := time.Date(2026, 11, 24, 10, 30, 5, 0, time.UTC)
 	b.ReportAllocs()
 	for b.Loop() {
-		out := connected.AppendSegmentBatch(buf[:0], recs, sentAt)
+		out, err := connected.AppendSegmentBatch(buf[:0], recs, sentAt)
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.SetBytes(int64(len(out)))
 	}
 }

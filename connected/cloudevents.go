@@ -3,7 +3,8 @@ package connected
 import (
 	"errors"
 	"fmt"
-	"time"
+	"net/url"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -25,24 +26,99 @@ const DefaultCloudEventsTypePrefix = "dev.touchpoint"
 // CloudEventsOptions are the attributes a producer adds to every CloudEvent.
 type CloudEventsOptions struct {
 	// Source is the CloudEvents source: a URI-reference naming the emitter,
-	// e.g. "urn:touchpoint:store:12:gateway:3". Required.
+	// e.g. "urn:touchpoint:store:12:gateway:3". Required; no white space or
+	// control characters.
 	Source string
 	// TypePrefix prefixes the record's call type; empty means
-	// DefaultCloudEventsTypePrefix.
+	// DefaultCloudEventsTypePrefix. No control characters.
 	TypePrefix string
-	// DataSchema is an optional URI of the data's schema.
+	// DataSchema is an optional URI of the data's schema. When set it must
+	// be an absolute URI (a scheme, then no white space or control
+	// characters), as CloudEvents requires.
 	DataSchema string
 }
 
-// Validate reports whether the options can produce valid CloudEvents.
+// ErrInvalidCloudEventsOptions is matched by every *CloudEventsOptionsError.
+var ErrInvalidCloudEventsOptions = errors.New("connected: invalid CloudEventsOptions")
+
+// CloudEventsOptionsError says which CloudEventsOptions field cannot be a
+// CloudEvents attribute and why. It matches ErrInvalidCloudEventsOptions
+// with errors.Is.
+type CloudEventsOptionsError struct {
+	Field  string // "Source", "TypePrefix" or "DataSchema"
+	Reason string // what is wrong, and at which byte
+}
+
+func (e *CloudEventsOptionsError) Error() string {
+	return "connected: invalid CloudEventsOptions." + e.Field + ": " + e.Reason
+}
+
+// Is reports whether target is ErrInvalidCloudEventsOptions.
+func (e *CloudEventsOptionsError) Is(target error) bool {
+	return target == ErrInvalidCloudEventsOptions
+}
+
+// Validate reports whether the options can produce valid CloudEvents, as a
+// *CloudEventsOptionsError (ErrInvalidCloudEventsOptions): Source must be a
+// non-empty URI-reference and DataSchema, when set, an absolute URI (CloudEvents
+// 1.0, section 3.1), so neither may hold white space; no attribute may hold
+// invalid UTF-8 or a control character (U+0000-U+001F, U+007F-U+009F), which
+// the CloudEvents type system forbids in every string.
 func (o CloudEventsOptions) Validate() error {
-	switch {
-	case o.Source == "":
-		return errors.New("connected: CloudEventsOptions.Source is empty (CloudEvents requires a source)")
-	case !utf8.ValidString(o.Source) || !utf8.ValidString(o.TypePrefix) || !utf8.ValidString(o.DataSchema):
-		return errors.New("connected: CloudEventsOptions: attribute is not valid UTF-8")
+	if o.Source == "" {
+		return &CloudEventsOptionsError{Field: "Source", Reason: "is empty (CloudEvents requires a source)"}
+	}
+	if err := checkAttribute("Source", o.Source, true); err != nil {
+		return err
+	}
+	if err := checkAttribute("TypePrefix", o.TypePrefix, false); err != nil {
+		return err
+	}
+	if o.DataSchema != "" {
+		if err := checkAttribute("DataSchema", o.DataSchema, true); err != nil {
+			return err
+		}
+		if !hasScheme(o.DataSchema) {
+			return &CloudEventsOptionsError{Field: "DataSchema", Reason: "\"" + sanitize(o.DataSchema) + "\" is not an absolute URI (no scheme)"}
+		}
+		if _, err := url.Parse(o.DataSchema); err != nil {
+			return &CloudEventsOptionsError{Field: "DataSchema", Reason: "is not a URI: " + err.Error()}
+		}
 	}
 	return nil
+}
+
+// checkAttribute rejects invalid UTF-8 and control characters in v and,
+// when uri, white space (a URI never holds a literal space).
+func checkAttribute(field, v string, uri bool) error {
+	for i, r := range v {
+		switch {
+		case r == utf8.RuneError && isInvalidAt(v, i):
+			return &CloudEventsOptionsError{Field: field, Reason: "is not valid UTF-8 (byte " + itoa(i) + ")"}
+		case r < 0x20 || r >= 0x7f && r <= 0x9f:
+			return &CloudEventsOptionsError{Field: field, Reason: "contains control character " + runeName(r) + " at byte " + itoa(i)}
+		case uri && unicode.IsSpace(r):
+			return &CloudEventsOptionsError{Field: field, Reason: "contains white space at byte " + itoa(i) + " (a URI cannot; percent-encode it)"}
+		}
+	}
+	return nil
+}
+
+// hasScheme reports whether s starts with an RFC 3986 scheme and a colon:
+// ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":".
+func hasScheme(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		case i > 0 && c == ':':
+			return true
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 func (o CloudEventsOptions) typePrefix() string {
@@ -143,11 +219,13 @@ func CloudEventAttributes(r *Record, o CloudEventsOptions, set func(name, value 
 // checkRecord rejects records that cannot be framed: no id, no payload, a
 // zero time, or strings that are not valid UTF-8.
 func checkRecord(r *Record) error {
-	switch {
-	case r == nil:
+	if r == nil {
 		return errors.New("connected: nil record")
-	case r.ID == "" || !utf8.ValidString(r.ID):
-		return errors.New("connected: record has an empty or invalid id")
+	}
+	if err := checkMessageID(r.ID); err != nil {
+		return fmt.Errorf("connected: record %q: %w", sanitize(r.ID), err)
+	}
+	switch {
 	case len(r.Payload) == 0:
 		return fmt.Errorf("connected: record %s has no payload", r.ID)
 	case r.Time.IsZero():
@@ -158,20 +236,4 @@ func checkRecord(r *Record) error {
 		return fmt.Errorf("connected: record %s has an invalid category or partition key", r.ID)
 	}
 	return nil
-}
-
-// AppendSegmentBatch appends the body of a Segment /v1/batch request:
-// {"batch":[payload,...],"sentAt":"..."}. sentAt is the time of sending,
-// stamped per request so the receiver can correct device clock skew.
-func AppendSegmentBatch(dst []byte, recs []*Record, sentAt time.Time) []byte {
-	dst = append(dst, `{"batch":[`...)
-	for i, r := range recs {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, r.Payload...)
-	}
-	dst = append(dst, `],"sentAt":`...)
-	dst = appendTime(dst, sentAt)
-	return append(dst, '}')
 }

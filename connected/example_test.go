@@ -222,9 +222,25 @@ func ExampleAppendSegmentBatch() {
 	rec := &connectedtest.Recorder{}
 	c := exampleClient(rec)
 	_ = c.Screen(context.Background(), connected.Event{UserID: "u1", Name: "Home"})
-	b := connected.AppendSegmentBatch(nil, rec.Records(), time.Date(2026, 11, 24, 10, 30, 5, 0, time.UTC))
+	b, err := connected.AppendSegmentBatch(nil, rec.Records(), time.Date(2026, 11, 24, 10, 30, 5, 0, time.UTC))
+	if err != nil {
+		panic(err)
+	}
 	fmt.Println(string(b))
-	// Output: {"batch":[{"type":"screen","messageId":"msg-1","userId":"u1","name":"Home","originalTimestamp":"2026-11-24T10:30:00.000Z","context":{"dataCategory":"behavioral","library":{"name":"example","version":"1.0"}}}],"sentAt":"2026-11-24T10:30:05.000Z"}
+	// Output: {"batch":[{"type":"screen","messageId":"msg-1","userId":"u1","name":"Home","timestamp":"2026-11-24T10:30:00.000Z","context":{"dataCategory":"behavioral","library":{"name":"example","version":"1.0"}}}],"sentAt":"2026-11-24T10:30:05.000Z"}
+}
+
+// RudderStack reads sentAt from each message: it is stamped on every one.
+func ExampleAppendRudderStackBatch() {
+	rec := &connectedtest.Recorder{}
+	c := exampleClient(rec)
+	_ = c.Screen(context.Background(), connected.Event{UserID: "u1", Name: "Home"})
+	b, err := connected.AppendRudderStackBatch(nil, rec.Records(), time.Date(2026, 11, 24, 10, 30, 5, 0, time.UTC))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(string(b))
+	// Output: {"batch":[{"channel":"server","sentAt":"2026-11-24T10:30:05.000Z","type":"screen","messageId":"msg-1","userId":"u1","name":"Home","originalTimestamp":"2026-11-24T10:30:00.000Z","context":{"dataCategory":"behavioral","library":{"name":"example","version":"1.0"}}}]}
 }
 
 func ExamplePartitionKey() {

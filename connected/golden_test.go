@@ -142,10 +142,8 @@ func TestCloudEventsGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "cloudevents_batch.json", append(batch, '\n'))
-	segBatch := connected.AppendSegmentBatch(nil, recs, t0.Add(5*time.Second))
-	golden(t, "segment_batch.json", append(segBatch, '\n'))
 
-	for _, b := range [][]byte{one, batch, segBatch} {
+	for _, b := range [][]byte{one, batch} {
 		if !json.Valid(b) {
 			t.Fatalf("not valid JSON: %s", b)
 		}

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // uuidV7 generates RFC 9562 version 7 UUIDs (48-bit Unix milliseconds, then
@@ -47,3 +49,52 @@ func (g *uuidV7) appendID(dst *[36]byte, t time.Time) {
 
 // uuidPos is where each byte's two hex digits go in the 36-character form.
 var uuidPos = [16]int{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
+
+// MaxMessageIDLength is the most characters (Unicode code points) a
+// messageId may have: Segment's limit, which every destination inherits.
+const MaxMessageIDLength = 100
+
+// checkMessageID validates a caller-supplied message id (Event.MessageID, an
+// id from WithIDGenerator, or a Record's ID): it is the dedupe key in
+// Segment, the CloudEvents id and the JetStream Nats-Msg-Id, so it must
+// survive every one of them unchanged. It must be non-empty valid UTF-8 of at
+// most MaxMessageIDLength characters, with no control characters (C0, DEL,
+// C1) and no leading or trailing white space. The error is a
+// *ValidationError for field "messageId" saying what is wrong and where.
+func checkMessageID(id string) error {
+	if id == "" {
+		return fieldError("messageId", "is empty")
+	}
+	n := 0
+	for i, r := range id {
+		switch {
+		case r == utf8.RuneError && isInvalidAt(id, i):
+			return fieldError("messageId", "is not valid UTF-8 (byte "+itoa(i)+")")
+		case r < 0x20 || r >= 0x7f && r <= 0x9f:
+			return fieldError("messageId", "contains control character "+runeName(r)+" at byte "+itoa(i))
+		}
+		n++
+	}
+	if n > MaxMessageIDLength {
+		return fieldError("messageId", "has "+itoa(n)+" characters; the limit is "+itoa(MaxMessageIDLength)+" (Segment's)")
+	}
+	first, _ := utf8.DecodeRuneInString(id)
+	last, _ := utf8.DecodeLastRuneInString(id)
+	if unicode.IsSpace(first) || unicode.IsSpace(last) {
+		return fieldError("messageId", "has leading or trailing white space: \""+sanitize(id)+"\"")
+	}
+	return nil
+}
+
+// isInvalidAt reports whether the RuneError decoded at s[i:] is an invalid
+// byte rather than an encoded U+FFFD.
+func isInvalidAt(s string, i int) bool {
+	_, size := utf8.DecodeRuneInString(s[i:])
+	return size == 1
+}
+
+// runeName formats r as U+XXXX.
+func runeName(r rune) string {
+	const hex = "0123456789ABCDEF"
+	return "U+" + string([]byte{hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf]})
+}

@@ -130,8 +130,10 @@ func checkHeader(e *Event, generatedID bool) error {
 	if !e.Type.Valid() {
 		return fieldError("type", "must be one of track, identify, page, screen, group, alias; got \""+sanitize(string(e.Type))+"\"")
 	}
-	if !generatedID && e.MessageID == "" {
-		return fieldError("messageId", "is empty")
+	if !generatedID {
+		if err := checkMessageID(e.MessageID); err != nil {
+			return err
+		}
 	}
 	if blank(e.UserID) && blank(e.AnonymousID) {
 		return fieldError("userId", "neither userId nor anonymousId is set")

@@ -183,8 +183,12 @@ func WithRequestTimeout(d time.Duration) HTTPOption {
 	return httpOptionFunc(func(h *httpConfig) { h.timeout = d })
 }
 
-// WithGzip turns gzip request bodies on or off. Default on (fastest level,
-// pooled writers).
+// WithGzip turns gzip request bodies (Content-Encoding: gzip, fastest
+// level, pooled writers) on or off. Default on for NewSegment and
+// NewRudderStack, whose collectors inflate requests; default off for
+// NewCloudEvents, because CloudEvents receivers (the CloudEvents SDKs among
+// them) do not decode Content-Encoding and reject gzipped batches: turn it
+// on there only for a receiver known to accept gzip.
 func WithGzip(on bool) HTTPOption { return httpOptionFunc(func(h *httpConfig) { h.gzip = on }) }
 
 // WithHeader adds a header to every request. Options accumulate.

@@ -1,0 +1,243 @@
+package connected
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Request bodies of the Segment and RudderStack /v1/batch endpoints. The
+// two read the event time from different places, so the canonical payload
+// (which carries it as originalTimestamp) is adapted per receiver while it is
+// framed, by splicing bytes, never by re-marshalling:
+//
+//   - Segment's HTTP Tracking API takes the event time from each message's
+//     "timestamp" (the key Segment's analytics-go writes) and the send time
+//     from the batch's "sentAt"; it stores the given timestamp as
+//     originalTimestamp and sets timestamp = receivedAt - (sentAt -
+//     originalTimestamp), which corrects the sender's clock skew. A message
+//     that only carries originalTimestamp gets the time Segment received it.
+//     So each Segment message carries the record's time under "timestamp":
+//     the payload's top-level originalTimestamp key is renamed, keeping the
+//     body exactly as long as the payloads the Batcher counted (adding a key
+//     instead would grow every message by 39 bytes, enough to take a full
+//     batch past Segment's 500 KB limit).
+//   - RudderStack reads originalTimestamp and sentAt from each message, not
+//     from the envelope, and computes the same skew correction per message
+//     (RudderStack's analytics-go stamps sentAt on every message at send
+//     time). So each RudderStack message gets "channel":"server" and the
+//     request's "sentAt" in front of its payload; the envelope is
+//     {"batch":[...]} alone, as RudderStack's SDK sends it.
+//
+// In both, a payload with its own top-level "timestamp" (an Event whose
+// Timestamp the caller set) keeps it unchanged: receivers use a given
+// timestamp as the event time.
+
+// AppendSegmentBatch appends the body of a Segment /v1/batch request,
+// {"batch":[message,...],"sentAt":"..."}, to dst. Each message is the
+// record's payload with its top-level originalTimestamp key renamed to
+// timestamp (see the note above); a payload that has neither key gets
+// "timestamp" with the record's Time in front, unless that is zero too (then
+// Segment dates the message when it arrives). sentAt is the time of
+// sending, stamped per request.
+//
+// A record whose payload is not a JSON object with at least one key, or
+// that carries transport-level keys of its own (sentAt), gives an error that
+// matches ErrMalformed and names the record; dst is then returned as it was.
+func AppendSegmentBatch(dst []byte, recs []*Record, sentAt time.Time) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, `{"batch":[`...)
+	for i, r := range recs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		k, err := scanRecord(r)
+		if err != nil {
+			return dst[:start], err
+		}
+		p := r.Payload
+		switch {
+		case k.timestamp >= 0:
+			dst = append(dst, p...)
+		case k.originalTimestamp >= 0:
+			// `"originalTimestamp"` -> `"timestamp"`: the key starts at the
+			// quote, the value after it is left as it is.
+			dst = append(dst, p[:k.originalTimestamp]...)
+			dst = append(dst, `"timestamp"`...)
+			dst = append(dst, p[k.originalTimestamp+len(`"originalTimestamp"`):]...)
+		case r.Time.IsZero():
+			// no time anywhere: Segment dates it when it arrives
+			dst = append(dst, p...)
+		default:
+			dst = append(dst, `{"timestamp":`...)
+			dst = appendTime(dst, r.Time)
+			dst = append(dst, ',')
+			dst = append(dst, p[1:]...)
+		}
+	}
+	dst = append(dst, `],"sentAt":`...)
+	dst = appendTime(dst, sentAt)
+	return append(dst, '}'), nil
+}
+
+// AppendRudderStackBatch appends the body of a RudderStack /v1/batch
+// request, {"batch":[message,...]}, to dst. Each message is the record's
+// payload with "channel":"server" (which RudderStack requires) and
+// "sentAt" (the time of sending, stamped per request) added in front, and
+// "originalTimestamp" from the record's Time (if not zero) when the payload
+// has neither it nor a timestamp.
+// Errors are those of AppendSegmentBatch, and a payload with a top-level
+// channel of its own is refused too.
+func AppendRudderStackBatch(dst []byte, recs []*Record, sentAt time.Time) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, `{"batch":[`...)
+	for i, r := range recs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		k, err := scanRecord(r)
+		if err == nil && k.channel >= 0 {
+			err = recordError(r, errors.New(`payload has a top-level "channel"; the sender sets it`))
+		}
+		if err != nil {
+			return dst[:start], err
+		}
+		dst = append(dst, `{"channel":"server","sentAt":`...)
+		dst = appendTime(dst, sentAt)
+		dst = append(dst, ',')
+		if k.originalTimestamp < 0 && k.timestamp < 0 && !r.Time.IsZero() {
+			dst = append(dst, `"originalTimestamp":`...)
+			dst = appendTime(dst, r.Time)
+			dst = append(dst, ',')
+		}
+		dst = append(dst, r.Payload[1:]...)
+	}
+	return append(dst, `]}`...), nil
+}
+
+// topKeys holds the offsets of the top-level keys the batch framers care
+// about (the key's opening quote), or -1.
+type topKeys struct {
+	originalTimestamp, timestamp, sentAt, channel int
+}
+
+// scanRecord checks that r can be framed into a batch and finds its
+// payload's top-level keys.
+func scanRecord(r *Record) (topKeys, error) {
+	if r == nil {
+		return topKeys{}, &DecodeError{Err: errors.New("nil record")}
+	}
+	k, err := scanTopKeys(r.Payload)
+	switch {
+	case err != nil:
+		return k, recordError(r, err)
+	case k.sentAt >= 0:
+		return k, recordError(r, errors.New(`payload has a top-level "sentAt"; the sender stamps it per request`))
+	}
+	return k, nil
+}
+
+func recordError(r *Record, err error) error {
+	return fmt.Errorf("connected: record %q: %w", sanitize(r.ID), &DecodeError{Err: err})
+}
+
+// scanTopKeys walks a JSON object without decoding it and returns where its
+// top-level keys start. It checks only what framing needs: one object, with
+// at least one key, balanced brackets outside strings, terminated strings,
+// and nothing after the closing brace. A key the framers handle that is
+// spelled with escapes is refused: it could not be renamed in place.
+func scanTopKeys(p []byte) (topKeys, error) {
+	k := topKeys{-1, -1, -1, -1}
+	if len(p) < 2 || p[0] != '{' {
+		return k, errors.New("payload is not a JSON object")
+	}
+	depth, keys := 0, 0
+	expectKey := false
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; c {
+		case '"':
+			end := stringEnd(p, i)
+			if end < 0 {
+				return k, errors.New("payload has an unterminated string")
+			}
+			if depth == 1 && expectKey {
+				keys++
+				if err := k.note(p[i:end+1], i); err != nil {
+					return k, err
+				}
+			}
+			expectKey = false
+			i = end
+		case '{', '[':
+			depth++
+			expectKey = c == '{' && depth == 1
+		case '}', ']':
+			depth--
+			if depth == 0 && i != len(p)-1 {
+				return k, errors.New("payload has bytes after its closing brace")
+			}
+			if depth < 0 {
+				return k, errors.New("payload has unbalanced brackets")
+			}
+		case ',':
+			expectKey = depth == 1
+		}
+	}
+	switch {
+	case depth != 0:
+		return k, errors.New("payload has unbalanced brackets")
+	case keys == 0:
+		return k, errors.New("payload is an empty object")
+	}
+	return k, nil
+}
+
+// stringEnd returns the index of the quote closing the JSON string that
+// opens at p[i], or -1.
+func stringEnd(p []byte, i int) int {
+	j := i + 1
+	for {
+		q := bytes.IndexByte(p[j:], '"')
+		if q < 0 {
+			return -1
+		}
+		j += q
+		bs := 0
+		for b := j - 1; b > i && p[b] == '\\'; b-- {
+			bs++
+		}
+		if bs%2 == 0 {
+			return j
+		}
+		j++
+	}
+}
+
+// note records the offset of a top-level key (quoted, as in the payload).
+func (k *topKeys) note(quoted []byte, off int) error {
+	name := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(name, '\\') >= 0 {
+		var s string
+		if err := json.Unmarshal(quoted, &s); err != nil {
+			return errors.New("payload has an invalid escape in a top-level key")
+		}
+		switch s {
+		case "originalTimestamp", "timestamp", "sentAt", "channel":
+			return errors.New("payload spells the top-level key " + s + " with escapes")
+		}
+		return nil
+	}
+	switch {
+	case string(name) == "originalTimestamp":
+		k.originalTimestamp = off
+	case string(name) == "timestamp":
+		k.timestamp = off
+	case string(name) == "sentAt":
+		k.sentAt = off
+	case string(name) == "channel":
+		k.channel = off
+	}
+	return nil
+}
