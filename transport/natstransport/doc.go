@@ -17,11 +17,14 @@
 //   - the subject comes from a template such as DefaultSubject,
 //     "touchpoint.events.{category}.{type}" (see ParseSubject);
 //   - the payload is the record's Segment JSON, unchanged;
-//   - the headers are the CloudEvents attributes prefixed with "ce-"
-//     (ce-specversion, ce-id, ce-source, ce-type, ce-time, ce-datacategory,
-//     ce-partitionkey, and ce-dataschema when set), "content-type" carrying
-//     datacontenttype (application/json), and Nats-Msg-Id carrying the
-//     record's messageId.
+//   - the headers are the CloudEvents attributes prefixed with "ce-", as
+//     the CloudEvents NATS protocol binding (binary content mode) maps them:
+//     ce-specversion, ce-id, ce-source, ce-type, ce-datacontenttype
+//     (application/json), ce-time, ce-datacategory, ce-partitionkey, and
+//     ce-dataschema when set; their values are percent-encoded as the
+//     binding requires (space, '"', '%' and every byte outside printable
+//     ASCII become %XY); and Nats-Msg-Id carries the record's messageId
+//     as it is.
 //
 // # Delivery guarantees
 //

@@ -9,8 +9,8 @@ import (
 	"github.com/touchpoint-sdk/touchpoint/connected"
 )
 
-// maxHeaders is the most headers one message gets: eight CloudEvents
-// attributes (datacontenttype becomes Content-Type) and Nats-Msg-Id.
+// maxHeaders is the most headers one message gets: nine CloudEvents
+// attributes and Nats-Msg-Id.
 const maxHeaders = 10
 
 // message builds r's NATS message. vals (length maxHeaders) backs the
@@ -28,7 +28,7 @@ func (s *Sender) message(r *connected.Record, vals []string) (*nats.Msg, error) 
 		n++
 	}
 	err := connected.CloudEventAttributes(r, s.ce, func(name, value string) {
-		set(ceHeader(name), value)
+		set(ceHeader(name), percentEncode(value))
 	})
 	if err != nil {
 		return nil, err
@@ -37,14 +37,15 @@ func (s *Sender) message(r *connected.Record, vals []string) (*nats.Msg, error) 
 	return &nats.Msg{Subject: s.subj.expand(r), Header: h, Data: r.Payload}, nil
 }
 
-// ceHeader returns the NATS header of a CloudEvents attribute: "ce-"+name,
-// except datacontenttype, which travels as "content-type" (the binding's
-// rule, which the CloudEvents SDKs read). It does not allocate for the
-// attributes connected emits.
+// ceHeader returns the NATS header of a CloudEvents attribute: "ce-"+name
+// for every attribute, datacontenttype included (the NATS protocol binding,
+// section 3.1.3.1, maps it to ce-datacontenttype; a Content-Type header of
+// application/cloudevents would mark structured mode instead). It does not
+// allocate for the attributes connected emits.
 func ceHeader(name string) string {
 	switch name {
 	case "datacontenttype":
-		return "content-type"
+		return "ce-datacontenttype"
 	case "specversion":
 		return "ce-specversion"
 	case "id":
@@ -64,3 +65,33 @@ func ceHeader(name string) string {
 	}
 	return "ce-" + name
 }
+
+// percentEncode encodes a CloudEvents attribute value for a NATS header
+// (NATS protocol binding 3.1.3.2): space, double quote, percent and every
+// byte outside printable ASCII (U+0021-U+007E; so each byte of a non-ASCII
+// character's UTF-8 encoding) become %XY with upper-case hex digits. A value
+// that needs none of it is returned as it is, without allocating.
+func percentEncode(v string) string {
+	n := 0
+	for i := 0; i < len(v); i++ {
+		if pctNeeded(v[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return v
+	}
+	const hex = "0123456789ABCDEF"
+	b := make([]byte, 0, len(v)+2*n)
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if pctNeeded(c) {
+			b = append(b, '%', hex[c>>4], hex[c&0xf])
+		} else {
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+func pctNeeded(c byte) bool { return c <= ' ' || c >= 0x7f || c == '"' || c == '%' }

@@ -42,8 +42,11 @@ func TestSendStoresSubjectHeadersAndPayload(t *testing.T) {
 		if id := m.Header.Get("ce-id"); id != batch[i].ID {
 			t.Errorf("message %d: ce-id %q", i, id)
 		}
-		if ct := m.Header.Get("content-type"); ct != "application/json" {
-			t.Errorf("message %d: content-type %q", i, ct)
+		if ct := m.Header.Get("ce-datacontenttype"); ct != "application/json" {
+			t.Errorf("message %d: ce-datacontenttype %q", i, ct)
+		}
+		if ct, ok := m.Header["content-type"]; ok {
+			t.Errorf("message %d: content-type %q; the NATS binding maps datacontenttype to ce-datacontenttype", i, ct)
 		}
 	}
 	if got[0].Subject != "touchpoint.events.behavioral.track" || got[1].Subject != "touchpoint.events.location.track" {
