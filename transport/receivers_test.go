@@ -26,8 +26,7 @@ func TestCloudEventsIdentityEncodingByDefault(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var got http.Header
-			var raw []byte
-			cap := &capture{respond: func(w http.ResponseWriter) bool { return false }}
+			cap := &capture{}
 			srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				got = r.Header.Clone()
 				cap.ServeHTTP(w, r)
@@ -40,7 +39,7 @@ func TestCloudEventsIdentityEncodingByDefault(t *testing.T) {
 			if err := h.Send(t.Context(), recs(2)); err != nil {
 				t.Fatal(err)
 			}
-			raw = cap.bodies[0]
+			raw := cap.bodies[0]
 			if enc := got.Get("Content-Encoding"); (enc == "gzip") != c.gzip || (!c.gzip && enc != "") {
 				t.Fatalf("Content-Encoding %q, want gzip=%v", enc, c.gzip)
 			}
@@ -164,7 +163,9 @@ func TestEventTimeSurvivesClockSkewAndSpooling(t *testing.T) {
 		mk   func(string, ...transport.HTTPOption) (*transport.HTTP, error)
 		recv skewReceiver
 	}{
-		{"segment", func(u string, o ...transport.HTTPOption) (*transport.HTTP, error) { return transport.NewSegment(u, "wk", o...) }, segmentReceiver},
+		{"segment", func(u string, o ...transport.HTTPOption) (*transport.HTTP, error) {
+			return transport.NewSegment(u, "wk", o...)
+		}, segmentReceiver},
 		{"rudderstack", func(u string, o ...transport.HTTPOption) (*transport.HTTP, error) {
 			return transport.NewRudderStack(u, "wk", o...)
 		}, rudderReceiver},
