@@ -176,3 +176,34 @@ func TestBatchFramingEdgeCases(t *testing.T) {
 		t.Errorf("nil record: err = %v", err)
 	}
 }
+
+// What AppendSegmentBatch sends decodes back to the events it came from:
+// a message with only timestamp carries the event time.
+func TestSegmentBatchMessagesDecode(t *testing.T) {
+	recs := batchRecords(t)
+	body, err := connected.AppendSegmentBatch(nil, recs, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env struct{ Batch []json.RawMessage }
+	if err := json.Unmarshal(body, &env); err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range env.Batch {
+		got, err := connected.DecodeSegment(m)
+		if err != nil {
+			t.Fatalf("message %d: %v\n%s", i, err, m)
+		}
+		want, err := connected.DecodeSegment(recs[i].Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.OriginalTimestamp.Equal(want.OriginalTimestamp) || !got.Timestamp.Equal(want.Timestamp) {
+			t.Errorf("message %d: times %v/%v, want %v/%v", i, got.OriginalTimestamp, got.Timestamp, want.OriginalTimestamp, want.Timestamp)
+		}
+		b, err := connected.AppendSegment(nil, &got)
+		if err != nil || string(b) != string(recs[i].Payload) {
+			t.Errorf("message %d re-encodes to\n%s\nnot\n%s (%v)", i, b, recs[i].Payload, err)
+		}
+	}
+}

@@ -18,6 +18,10 @@ import (
 // the top level) are accepted and dropped; any other unknown top-level key is
 // an error, so that nothing is silently lost.
 //
+// A message with a timestamp but no originalTimestamp (what Segment's own
+// libraries and AppendSegmentBatch send) decodes with that time as
+// OriginalTimestamp, the event time, and Timestamp zero.
+//
 // Errors are a *DecodeError (ErrMalformed) naming the field, or the
 // *ValidationError (ErrInvalidEvent) of the decoded event. Encoding a decoded
 // event gives the canonical bytes; decoding those gives the same event.
@@ -71,6 +75,13 @@ func DecodeSegment(data []byte) (Event, error) {
 	}
 	if d.err != nil {
 		return Event{}, d.err
+	}
+	if _, ok := top["originalTimestamp"]; !ok && !e.Timestamp.IsZero() {
+		// A message from a Segment library, or a Segment /v1/batch message
+		// from AppendSegmentBatch, carries the caller's event time as
+		// timestamp alone: the time Segment itself records as
+		// originalTimestamp.
+		e.OriginalTimestamp, e.Timestamp = e.Timestamp, time.Time{}
 	}
 	if err := e.Validate(); err != nil {
 		return Event{}, err
