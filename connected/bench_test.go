@@ -169,6 +169,22 @@ func BenchmarkEncodeSegmentBatch(b *testing.B) {
 	}
 }
 
+// BenchmarkEncodeRudderStackBatch measures a 100-record RudderStack
+// /v1/batch body (channel and sentAt spliced into every message).
+func BenchmarkEncodeRudderStackBatch(b *testing.B) {
+	recs := benchRecords(b, 100)
+	buf := make([]byte, 0, 128<<10)
+	sentAt := time.Date(2026, 11, 24, 10, 30, 5, 0, time.UTC)
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := connected.AppendRudderStackBatch(buf[:0], recs, sentAt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(int64(len(out)))
+	}
+}
+
 // BenchmarkDecodeSegment measures decoding one message back into an Event.
 func BenchmarkDecodeSegment(b *testing.B) {
 	payload := benchRecords(b, 1)[0].Payload

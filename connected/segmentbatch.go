@@ -155,27 +155,37 @@ func scanTopKeys(p []byte) (topKeys, error) {
 	}
 	depth, keys := 0, 0
 	expectKey := false
-	for i := 0; i < len(p); i++ {
-		switch c := p[i]; c {
-		case '"':
-			end := stringEnd(p, i)
-			if end < 0 {
+	n := len(p)
+	for i := 0; i < n; i++ {
+		c := p[i]
+		if c == '"' {
+			// Strings are short and many: a plain loop beats a call per
+			// string. A backslash escapes the byte after it.
+			open := i
+			for i++; i < n && p[i] != '"'; i++ {
+				if p[i] == '\\' {
+					i++
+				}
+			}
+			if i >= n {
 				return k, errors.New("payload has an unterminated string")
 			}
 			if depth == 1 && expectKey {
 				keys++
-				if err := k.note(p[i:end+1], i); err != nil {
+				if err := k.note(p[open:i+1], open); err != nil {
 					return k, err
 				}
 			}
 			expectKey = false
-			i = end
+			continue
+		}
+		switch c {
 		case '{', '[':
 			depth++
 			expectKey = c == '{' && depth == 1
 		case '}', ']':
 			depth--
-			if depth == 0 && i != len(p)-1 {
+			if depth == 0 && i != n-1 {
 				return k, errors.New("payload has bytes after its closing brace")
 			}
 			if depth < 0 {
@@ -192,27 +202,6 @@ func scanTopKeys(p []byte) (topKeys, error) {
 		return k, errors.New("payload is an empty object")
 	}
 	return k, nil
-}
-
-// stringEnd returns the index of the quote closing the JSON string that
-// opens at p[i], or -1.
-func stringEnd(p []byte, i int) int {
-	j := i + 1
-	for {
-		q := bytes.IndexByte(p[j:], '"')
-		if q < 0 {
-			return -1
-		}
-		j += q
-		bs := 0
-		for b := j - 1; b > i && p[b] == '\\'; b-- {
-			bs++
-		}
-		if bs%2 == 0 {
-			return j
-		}
-		j++
-	}
 }
 
 // note records the offset of a top-level key (quoted, as in the payload).
