@@ -36,6 +36,10 @@ var (
 	// ErrSecretMismatch means a store was written with another key secret:
 	// its keys cannot match keys made with this graph's secret.
 	ErrSecretMismatch = errors.New("identity: store was written with another secret")
+	// ErrStoreLocked means OpenFileStore found its directory open by
+	// another FileStore (in this process or another): one directory, one
+	// opener.
+	ErrStoreLocked = errors.New("identity: file store directory is locked by another store")
 	// ErrNoMatchKey means a destination defines no match key for that
 	// identifier type.
 	ErrNoMatchKey = errors.New("identity: no match key for this destination and type")

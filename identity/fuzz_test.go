@@ -1,11 +1,7 @@
 package identity
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"reflect"
 	"strings"
 	"testing"
@@ -59,48 +55,6 @@ func FuzzDecodeEntry(f *testing.F) {
 		}
 		if !reflect.DeepEqual(again, e) {
 			t.Fatalf("round trip: %+v != %+v", again, e)
-		}
-	})
-}
-
-// FuzzLogFrames scans arbitrary bytes as log frames (after the file
-// header): the valid prefix ends on a frame boundary inside the input, every
-// frame in it has a matching checksum, scanning the prefix alone gives the
-// same prefix, and a valid frame appended to the prefix is found.
-func FuzzLogFrames(f *testing.F) {
-	var frames []byte
-	for _, e := range seedEntries(f) {
-		frames = appendFrame(frames, e)
-	}
-	f.Add(frames)
-	f.Add(frames[:len(frames)-3])
-	f.Add([]byte{0, 0, 0, 0})
-	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0})
-	f.Fuzz(func(t *testing.T, data []byte) {
-		scan := func(b []byte) int64 {
-			return scanFrames(bufio.NewReader(bytes.NewReader(b)), 0, int64(len(b)))
-		}
-		valid := scan(data)
-		if valid < 0 || valid > int64(len(data)) {
-			t.Fatalf("valid prefix %d outside 0..%d", valid, len(data))
-		}
-		for off := int64(0); off < valid; {
-			size := int64(binary.BigEndian.Uint32(data[off:]))
-			payload := data[off+8 : off+8+size]
-			if crc32.Checksum(payload, castagnoli()) != binary.BigEndian.Uint32(data[off+4:]) {
-				t.Fatalf("frame at %d kept with a bad checksum", off)
-			}
-			off += 8 + size
-			if off > valid {
-				t.Fatalf("frame at %d runs past the valid prefix", off)
-			}
-		}
-		if again := scan(data[:valid]); again != valid {
-			t.Fatalf("prefix rescans to %d, want %d", again, valid)
-		}
-		more := appendFrame(bytes.Clone(data[:valid]), []byte("next entry"))
-		if got := scan(more); got != int64(len(more)) {
-			t.Fatalf("a frame appended after the prefix is not found: %d of %d", got, len(more))
 		}
 	})
 }
