@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -191,4 +192,16 @@ func FuzzSegmentBatchFraming(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Options that cannot be CloudEvents attributes are refused with a typed
+// error naming the field.
+func ExampleCloudEventsOptions_Validate() {
+	err := connected.CloudEventsOptions{Source: "urn:touchpoint:store:12", DataSchema: "schemas/event.json"}.Validate()
+	var oe *connected.CloudEventsOptionsError
+	fmt.Println(errors.Is(err, connected.ErrInvalidCloudEventsOptions), errors.As(err, &oe), oe.Field)
+	fmt.Println(err)
+	// Output:
+	// true true DataSchema
+	// connected: invalid CloudEventsOptions.DataSchema: "schemas/event.json" is not an absolute URI (no scheme)
 }
