@@ -190,9 +190,14 @@ func AppendCloudEventsBatch(dst []byte, recs []*Record, o CloudEventsOptions) ([
 
 // CloudEventAttributes calls set for each CloudEvents context attribute of r
 // in binary mode, with unprefixed names (specversion, id, source, type,
-// datacontenttype, dataschema, time, datacategory, partitionkey). Bindings
-// add their own prefix: "ce_" for Kafka headers, "ce-" for HTTP and NATS,
-// none for MQTT 5 user properties. The message body is r.Payload.
+// datacontenttype, dataschema, time, datacategory, partitionkey), values
+// unencoded. Bindings add their own prefix and rules: "ce_" for Kafka
+// headers, with datacontenttype as content-type; "ce-" for HTTP, with
+// datacontenttype as Content-Type; "ce-" for NATS, datacontenttype included
+// (ce-datacontenttype); none for MQTT 5 user properties. The HTTP and NATS
+// bindings percent-encode header values (space, '"', '%' and non-ASCII).
+// The message body is r.Payload. Errors are those of Validate and, for an
+// id that is not a valid message id, a *ValidationError (ErrInvalidEvent).
 func CloudEventAttributes(r *Record, o CloudEventsOptions, set func(name, value string)) error {
 	if err := o.Validate(); err != nil {
 		return err
@@ -216,8 +221,9 @@ func CloudEventAttributes(r *Record, o CloudEventsOptions, set func(name, value 
 	return nil
 }
 
-// checkRecord rejects records that cannot be framed: no id, no payload, a
-// zero time, or strings that are not valid UTF-8.
+// checkRecord rejects records that cannot be framed: an id that is not a
+// valid message id (checkMessageID), no payload, a zero time, or strings
+// that are not valid UTF-8.
 func checkRecord(r *Record) error {
 	if r == nil {
 		return errors.New("connected: nil record")
