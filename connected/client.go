@@ -17,7 +17,8 @@ import (
 // its sink may (a transport.Batcher does), which is why Shutdown must be
 // called. Every method takes a context first: the context bounds waiting (for
 // queue space in a blocking sink, say), but once a record is accepted,
-// cancelling the context does not abort its delivery.
+// cancelling the context does not abort its delivery. Every method returns
+// ErrNilContext for a nil context, and does nothing else.
 type Client struct {
 	cfg     *config
 	sink    Handler // the sink given to New: flushed and shut down
@@ -87,12 +88,19 @@ func (c *Client) Alias(ctx context.Context, e Event) error { return c.typed(ctx,
 // context.channel from the options when they are empty, validates, and
 // encodes. It returns a *ValidationError (ErrInvalidEvent) for an invalid
 // event, a *SizeError (ErrTooLarge) for one over the size limit, ErrClosed
-// after Shutdown, or the sink's error. Nothing is fixed silently.
+// after Shutdown, ErrNilContext for a nil ctx, or the sink's error. Nothing
+// is fixed silently.
 func (c *Client) Emit(ctx context.Context, e Event) error {
+	if ctx == nil {
+		return nilContext("Client.Emit")
+	}
 	return c.emit(ctx, &e)
 }
 
 func (c *Client) typed(ctx context.Context, t Type, e *Event) error {
+	if ctx == nil {
+		return nilContext("Client." + typeMethod(t))
+	}
 	if e.Type != "" && e.Type != t {
 		return fieldError("type", "is "+sanitize(string(e.Type))+" but the method emits "+string(t))
 	}
@@ -201,8 +209,12 @@ func (c *Client) putBuf(bp *[]byte) {
 }
 
 // Flush asks the sink to deliver everything accepted so far, if it buffers
-// (implements Flusher). It returns when done or when ctx is done.
+// (implements Flusher). It returns when done or when ctx is done, and
+// ErrNilContext (doing nothing) for a nil ctx.
 func (c *Client) Flush(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext("Client.Flush")
+	}
 	if c.closed.Load() {
 		return ErrClosed
 	}
@@ -215,8 +227,12 @@ func (c *Client) Flush(ctx context.Context) error {
 // Shutdown stops accepting events (later calls return ErrClosed), waits for
 // calls in flight, then shuts down the sink if it implements Shutdowner. It
 // is bounded by ctx and idempotent: calling it again, after a timeout say,
-// waits again and gives the sink another chance to drain.
+// waits again and gives the sink another chance to drain. A nil ctx returns
+// ErrNilContext and changes nothing: a later Shutdown still drains.
 func (c *Client) Shutdown(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext("Client.Shutdown")
+	}
 	if !c.closed.Swap(true) {
 		c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "connected: shutting down")
 	}
@@ -245,4 +261,23 @@ func (c *Client) waitIdle(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// typeMethod names the Client method that emits events of type t.
+func typeMethod(t Type) string {
+	switch t {
+	case TypeTrack:
+		return "Track"
+	case TypeIdentify:
+		return "Identify"
+	case TypePage:
+		return "Page"
+	case TypeScreen:
+		return "Screen"
+	case TypeGroup:
+		return "Group"
+	case TypeAlias:
+		return "Alias"
+	}
+	return "Emit"
 }

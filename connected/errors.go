@@ -15,7 +15,14 @@ var (
 	// ErrMalformed is matched by errors from the decoders: the input is not
 	// a well-formed Segment message.
 	ErrMalformed = errors.New("connected: malformed message")
+	// ErrNilContext is returned, wrapped with the method's name, by every
+	// Client method given a nil context; the call then does nothing (no
+	// event is emitted, Shutdown does not shut down).
+	ErrNilContext = errors.New("connected: nil context")
 )
+
+// nilContext is the error for a nil context passed to op.
+func nilContext(op string) error { return fmt.Errorf("%w passed to %s", ErrNilContext, op) }
 
 // ValidationError says which field of an event is invalid and why. It
 // matches ErrInvalidEvent with errors.Is.

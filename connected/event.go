@@ -88,9 +88,18 @@ func (c Category) OrDefault() Category {
 
 // Properties holds the free-form properties of a track, page or screen event.
 // Values may be nil, string, bool, any Go integer or float type (finite),
-// json.Number, time.Time, and slices, arrays and string-keyed maps of those.
-// Anything else (channels, funcs, complex numbers, cyclic maps) is rejected
-// by validation with a *ValidationError that names the key.
+// json.Number, time.Time (RFC 3339 UTC, milliseconds), []byte (base64),
+// structs with exported fields (as encoding/json writes them), and slices,
+// arrays, pointers and string-keyed maps of those. A value with a method
+// that says how to write it is written that way, in this order:
+// json.Marshaler; encoding.TextMarshaler as a JSON string (uuid.UUID,
+// net.IP, netip.Addr, netip.Prefix); error as its Error text; fmt.Stringer
+// as its String text (a time.Duration as "1m30s"; pass d.Seconds() for a
+// number). Methods count as in the Go method set: a pointer-receiver
+// method is used when the value is given as a pointer. Anything else
+// (channels, funcs, complex numbers, cyclic maps, a struct with no exported
+// field that encoding/json would write as {}) is rejected by validation
+// with a *ValidationError that names the key.
 type Properties map[string]any
 
 // Traits holds the traits of an identify or group event. It accepts the same

@@ -2,8 +2,10 @@ package connected
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"math"
 	"reflect"
 	"slices"
@@ -11,6 +13,7 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // maxDepth bounds the nesting of property values. It also turns a cyclic map
@@ -163,10 +166,76 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 			}
 		}
 		return append(dst, ']'), nil
+	}
+	return appendOther(dst, v, depth)
+}
+
+var (
+	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+	errorType         = reflect.TypeFor[error]()
+	stringerType      = reflect.TypeFor[fmt.Stringer]()
+)
+
+// appendOther appends a value of a type without a fast path. A value that
+// says how it wants to be written is written that way, in this order:
+// json.Marshaler (its JSON), encoding.TextMarshaler (its text, as a JSON
+// string: uuid.UUID, net.IP, netip.Addr, netip.Prefix, big.Float, ...),
+// error (its Error text) and fmt.Stringer (its String text: time.Duration
+// as "1m30s", an enum's name). Anything else goes by kind (appendReflect).
+// A nil pointer is null, without calling its methods. A non-nil pointer
+// whose methods are all its element's is dereferenced first, so *T and T
+// encode alike (a *time.Time as a time.Time).
+func appendOther(dst []byte, v any, depth int) ([]byte, error) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return append(dst, "null"...), nil
+		}
+		if !pointerMethods(rv.Type()) {
+			if depth > maxDepth {
+				return dst, fieldError("", "nested deeper than 32 levels (cyclic value?)")
+			}
+			return appendValue(dst, rv.Elem().Interface(), depth+1)
+		}
+	}
+	switch x := v.(type) {
 	case json.Marshaler:
 		return appendMarshaler(dst, x)
+	case encoding.TextMarshaler:
+		b, err := x.MarshalText()
+		if err != nil {
+			return dst, fieldError("", "MarshalText of "+rv.Type().String()+" failed: "+err.Error())
+		}
+		return appendText(dst, unsafe.String(unsafe.SliceData(b), len(b)), rv.Type(), "MarshalText")
+	case error:
+		return appendText(dst, x.Error(), rv.Type(), "Error")
+	case fmt.Stringer:
+		return appendText(dst, x.String(), rv.Type(), "String")
 	}
-	return appendReflect(dst, reflect.ValueOf(v), depth)
+	return appendReflect(dst, rv, depth)
+}
+
+// pointerMethods reports whether pointer type pt has one of the methods
+// appendOther honours that its element type lacks (a pointer receiver).
+func pointerMethods(pt reflect.Type) bool {
+	et := pt.Elem()
+	for _, it := range [...]reflect.Type{jsonMarshalerType, textMarshalerType, errorType, stringerType} {
+		if pt.Implements(it) && !et.Implements(it) {
+			return true
+		}
+	}
+	return false
+}
+
+// appendText appends text, the text form of a value of type t from its
+// method m, as a JSON string.
+func appendText(dst []byte, text string, t reflect.Type, m string) ([]byte, error) {
+	out, ok := appendString(dst, text)
+	if !ok {
+		return dst, fieldError("", m+" of "+t.String()+" is not valid UTF-8")
+	}
+	return out, nil
 }
 
 // appendMarshaler appends the output of a json.Marshaler after checking it.
@@ -243,6 +312,10 @@ func appendReflect(dst []byte, rv reflect.Value, depth int) ([]byte, error) {
 		}
 		return appendObject(dst, m, depth+1)
 	case reflect.Struct:
+		if rv.NumField() > 0 && !hasExportedField(rv.Type()) {
+			// encoding/json would write {} and lose every field.
+			return dst, fieldError("", "struct "+rv.Type().String()+" has no exported fields and no MarshalJSON, MarshalText, Error or String method: it would encode as {}")
+		}
 		b, err := json.Marshal(rv.Interface())
 		if err != nil {
 			return dst, fieldError("", "struct cannot be encoded as JSON: "+err.Error())
@@ -250,4 +323,18 @@ func appendReflect(dst []byte, rv reflect.Value, depth int) ([]byte, error) {
 		return append(dst, b...), nil
 	}
 	return dst, fieldError("", "unsupported value of type "+rv.Type().String())
+}
+
+// hasExportedField reports whether encoding/json would see a field of t: an
+// exported field, or one promoted from an embedded struct.
+func hasExportedField(t reflect.Type) bool {
+	for _, f := range reflect.VisibleFields(t) {
+		if f.IsExported() && !f.Anonymous && f.Tag.Get("json") != "-" {
+			return true
+		}
+		if f.Anonymous && f.IsExported() && f.Type.Kind() != reflect.Struct && f.Type.Kind() != reflect.Pointer {
+			return true // an embedded exported non-struct type is a field of its own
+		}
+	}
+	return false
 }

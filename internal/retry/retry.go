@@ -55,9 +55,15 @@ func (p Policy) Validate() error {
 	return nil
 }
 
-// ErrBudgetExhausted is returned by Schedule.Err once the budget would be
-// exceeded by the next wait.
-var ErrBudgetExhausted = errors.New("retry: time budget exhausted")
+var (
+	// ErrBudgetExhausted is returned by Schedule.Err when Next refused a
+	// wait because the backoff would end after the budget.
+	ErrBudgetExhausted = errors.New("retry: time budget exhausted")
+	// ErrMinWaitBeyondBudget is returned by Schedule.Err when Next refused
+	// a wait because the minimum wait it was given (a server's Retry-After)
+	// alone would end after the budget, whatever the backoff.
+	ErrMinWaitBeyondBudget = errors.New("retry: minimum wait reaches past the time budget")
+)
 
 type clockFunc func() time.Time
 
@@ -70,6 +76,7 @@ type Schedule struct {
 	start  time.Time
 	now    func() time.Time
 	tries  int
+	err    error
 }
 
 // Start begins a schedule at now(). now must not be nil.
@@ -88,19 +95,38 @@ func (p Policy) Start(now func() time.Time) *Schedule {
 // Next returns the wait before the next attempt: the jittered exponential
 // backoff, raised to minWait (a server's Retry-After) when that is longer.
 // ok is false when the attempt would start after the budget ends; the
-// caller then gives up.
+// caller then gives up, and Err says which limit it met.
 func (s *Schedule) Next(minWait time.Duration) (wait time.Duration, ok bool) {
 	s.tries++
+	s.err = nil
 	wait = s.b.NextBackOff()
 	if wait == backoff.Stop { // cannot happen with MaxElapsedTime 0; be safe
+		s.err = ErrBudgetExhausted
 		return 0, false
 	}
-	wait = max(wait, minWait)
-	if s.budget > 0 && s.now().Add(wait).Sub(s.start) > s.budget {
-		return 0, false
+	if s.budget > 0 {
+		elapsed := s.now().Sub(s.start)
+		switch {
+		case minWait > 0 && elapsed+minWait > s.budget:
+			s.err = ErrMinWaitBeyondBudget
+			return 0, false
+		case elapsed+max(wait, minWait) > s.budget:
+			s.err = ErrBudgetExhausted
+			return 0, false
+		}
 	}
-	return wait, true
+	return max(wait, minWait), true
 }
+
+// Err returns why the last call to Next refused a wait
+// (ErrMinWaitBeyondBudget or ErrBudgetExhausted), or nil if it did not.
+func (s *Schedule) Err() error { return s.err }
+
+// Elapsed returns the time since the schedule started.
+func (s *Schedule) Elapsed() time.Duration { return s.now().Sub(s.start) }
+
+// Budget returns the policy's budget; 0 means none.
+func (s *Schedule) Budget() time.Duration { return s.budget }
 
 // Deadline returns when the budget ends, and false when there is none.
 func (s *Schedule) Deadline() (time.Time, bool) {

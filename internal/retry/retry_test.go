@@ -97,3 +97,27 @@ func TestPermanent(t *testing.T) {
 		t.Fatal("plain error reported permanent")
 	}
 }
+
+func TestScheduleErrSaysWhichLimit(t *testing.T) {
+	c := &fakeClock{t: time.Unix(1000, 0)}
+	p := Policy{Initial: 10 * time.Millisecond, Max: 40 * time.Second, Multiplier: 2, Budget: time.Minute}
+
+	// A minimum wait (Retry-After) that alone reaches past the budget.
+	s := p.Start(c.now)
+	if _, ok := s.Next(time.Minute + time.Second); ok || !errors.Is(s.Err(), ErrMinWaitBeyondBudget) {
+		t.Fatalf("Next(1m1s) with a 1m budget: ok=%v err=%v, want ErrMinWaitBeyondBudget", ok, s.Err())
+	}
+	if w, ok := s.Next(59 * time.Second); !ok || w != 59*time.Second || s.Err() != nil {
+		t.Fatalf("Next(59s) at 0s of 1m = %v, %v, %v", w, ok, s.Err())
+	}
+
+	// The backoff itself running out of budget.
+	s = p.Start(c.now)
+	c.t = c.t.Add(59*time.Second + 995*time.Millisecond)
+	if _, ok := s.Next(0); ok || !errors.Is(s.Err(), ErrBudgetExhausted) {
+		t.Fatalf("Next(0) 5ms before the end: ok=%v err=%v, want ErrBudgetExhausted", ok, s.Err())
+	}
+	if s.Elapsed() != 59*time.Second+995*time.Millisecond || s.Budget() != time.Minute {
+		t.Fatalf("Elapsed %v Budget %v", s.Elapsed(), s.Budget())
+	}
+}
