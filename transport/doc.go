@@ -18,8 +18,9 @@
 //	    time budget, Retry-After as a minimum, 408/429/5xx/network errors
 //	    retried, other 4xx failed at once, 413 split in halves.
 //	  - NewSegment, NewRudderStack and NewCloudEvents build HTTP senders
-//	    (gzip by default, per-request timeout, capped response reads); File
-//	    and Writer write newline-delimited JSON.
+//	    (gzip by default for Segment and RudderStack, identity for
+//	    CloudEvents; per-request timeout, capped response reads); File and
+//	    Writer write newline-delimited JSON.
 //	  - The spool sub-package is a durable on-disk queue between the Batcher
 //	    and Retry, for store-and-forward across outages and restarts.
 //
