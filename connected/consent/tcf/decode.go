@@ -1,7 +1,9 @@
 package tcf
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -16,6 +18,12 @@ const MaxLength = 1 << 17
 const DefaultMinPolicyVersion = 4
 
 const maxVendorID = 1<<16 - 1
+
+// maxPadding: fewer bits than this after a segment's last field are padding
+// and may hold anything, as in the IAB reference decoder, which ignores
+// them (encoders pad to 6, 8 or, like the reference, 24 bits). From this
+// many bits on they must all be zero.
+const maxPadding = 24
 
 // disclosedRequiredFrom is 2026-03-01T00:00:00Z in Unix seconds: TCF 2.3
 // says "TC Strings created after 28 February 2026 without this segment will
@@ -46,14 +54,20 @@ func Decode(s string) (*TCString, error) { return Decoder{}.Decode(s) }
 // segments, the core first, then DisclosedVendors, AllowedVendors and
 // PublisherTC in any order, each at most once.
 //
-// It checks the encoding (alphabet, no padding, no empty segment), every
-// length (a field cut short is ErrTruncated; non-zero bits after the last
-// field are ErrTrailingData), Version = 2, the policy version, the
-// service-specific flag, legitimate interest for purposes 3 to 6 (forbidden
-// from policy version 4), language and country letters, vendor ranges
-// (ascending, disjoint, within MaxVendorId) and publisher restrictions. On
-// failure it returns a nil TCString and a *ParseError; it never returns a
-// partial value.
+// It checks the encoding (alphabet, no "=" padding, no empty segment), every
+// length (a field cut short is ErrTruncated; 24 or more bits after the last
+// field that are not all zero are ErrTrailingData, while fewer are padding
+// and may hold anything, as in the IAB reference decoder), Version = 2, the
+// policy version, the service-specific flag, legitimate interest for
+// purposes 3 to 6 in the core segment (forbidden from policy version 4; the
+// PublisherTC segment may declare it), language and country letters, vendor
+// ranges (ascending, disjoint, within MaxVendorId) and publisher
+// restrictions (purpose not 0, type not 3, vendor ids not 0, no range
+// ending before its start). Publisher restriction entries decode as the IAB
+// reference decoder reads them: vendors in any order, repeated or
+// overlapping, and entries repeating a (purpose, type) pair, all add up per
+// pair; see TCString.PublisherRestrictions. On failure it returns a nil
+// TCString and a *ParseError; it never returns a partial value.
 func (d Decoder) Decode(s string) (*TCString, error) {
 	if len(s) == 0 {
 		return nil, &ParseError{Err: ErrEmpty, Field: "Core"}
@@ -82,8 +96,8 @@ func (d Decoder) Decode(s string) (*TCString, error) {
 		} else {
 			p.segment(t)
 		}
-		if end, left := p.r.pos, p.r.remaining(); p.err == nil && !p.r.restZero() {
-			p.fail("", end, ErrTrailingData, fmt.Sprintf("%d bits after the last field are not all zero", left))
+		if end, left := p.r.pos, p.r.remaining(); p.err == nil && left >= maxPadding && !p.r.restZero() {
+			p.fail("", end, ErrTrailingData, fmt.Sprintf("%d bits after the last field, more than padding, are not all zero", left))
 		}
 		if p.err != nil {
 			return nil, p.err
@@ -296,12 +310,20 @@ func (p *parser) ranges(field section, limit int) []Range {
 	return v.Ranges
 }
 
+// restrictions reads the publisher restrictions the way the IAB reference
+// decoder (iabtcf-es PurposeRestrictionVectorEncoder) does: each entry adds
+// its vendors to the set of its (purpose, restriction type) pair, so a
+// vendor listed twice, entries out of order or overlapping, and a pair
+// repeated in a later entry all decode to the union; an entry with no
+// vendors restricts nothing and leaves no Restriction. The pairs keep the
+// order of their first entry. Purpose 0, restriction type 3, vendor id 0
+// and a range ending before its start are still errors.
 func (p *parser) restrictions() []Restriction {
 	n := p.u("NumPubRestrictions", 12)
 	if p.err != nil || n == 0 {
 		return nil
 	}
-	// Each entry takes at least 20 bits.
+	// Each entry takes at least 20 bits: do not trust n for the allocation.
 	out := make([]Restriction, 0, min(n, p.r.remaining()/20))
 	for k := 0; k < n; k++ {
 		at := p.r.pos
@@ -318,17 +340,67 @@ func (p *parser) restrictions() []Restriction {
 			p.fail("PubRestrictionEntry.RestrictionType", at+6, ErrField, fmt.Sprintf("entry %d has undefined restriction type 3", k))
 			return nil
 		}
-		for _, r := range out {
-			if r.Purpose == purpose && r.Type == typ {
-				p.fail("PubRestrictionEntry", at, ErrField, fmt.Sprintf("entry %d repeats purpose %d with type %v", k, purpose, typ))
-				return nil
-			}
+		i := slices.IndexFunc(out, func(r Restriction) bool { return r.Purpose == purpose && r.Type == typ })
+		if i < 0 {
+			out = append(out, Restriction{Purpose: purpose, Type: typ})
+			i = len(out) - 1
 		}
-		vendors := p.ranges(restrictionNames(), maxVendorID)
+		out[i].Vendors = p.restrictionVendors(out[i].Vendors)
 		if p.err != nil {
 			return nil
 		}
-		out = append(out, Restriction{Purpose: purpose, Type: typ, Vendors: vendors})
 	}
-	return out
+	// Sort and merge each pair's vendors; drop pairs with none.
+	kept := out[:0]
+	for _, r := range out {
+		if len(r.Vendors) == 0 {
+			continue
+		}
+		slices.SortFunc(r.Vendors, func(a, b Range) int { return cmp.Compare(a.Start, b.Start) })
+		var v VendorSet
+		v.Ranges = r.Vendors[:0]
+		for _, rg := range r.Vendors {
+			v.add(rg.Start, rg.End)
+		}
+		r.Vendors = v.Ranges
+		kept = append(kept, r)
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return slices.Clip(kept)
+}
+
+// restrictionVendors reads NumEntries and the range entries of one
+// restriction and appends them to dst, in any order (see restrictions).
+func (p *parser) restrictionVendors(dst []Range) []Range {
+	const numEntries, entry = pr + ".NumEntries", pr + ".RangeEntry"
+	n := p.u(numEntries, 12)
+	if p.err != nil {
+		return nil
+	}
+	// Each entry takes at least 17 bits: do not trust n for the allocation.
+	dst = slices.Grow(dst, min(n, p.r.remaining()/17))
+	for k := 0; k < n; k++ {
+		at := p.r.pos
+		isRange := p.bool(entry)
+		start := p.u(entry, 16)
+		end := start
+		if isRange {
+			end = p.u(entry, 16)
+		}
+		if p.err != nil {
+			return nil
+		}
+		switch {
+		case start == 0:
+			p.fail(entry, at, ErrRange, fmt.Sprintf("entry %d starts at vendor id 0", k))
+			return nil
+		case end < start:
+			p.fail(entry, at, ErrRange, fmt.Sprintf("entry %d ends at %d before its start %d", k, end, start))
+			return nil
+		}
+		dst = append(dst, Range{start, end})
+	}
+	return dst
 }

@@ -258,7 +258,6 @@ func TestDecodePolicyErrors(t *testing.T) {
 		}), Decoder{AllowGlobalScope: true}, ErrField, "PurposeOneTreatment"},
 		{"LI for purpose 3", mod(func(tc *TCString) { tc.PurposesLITransparency |= flags(t, 3) }), Decoder{}, ErrField, "PurposesLITransparency"},
 		{"LI for purpose 6", mod(func(tc *TCString) { tc.PurposesLITransparency = flags(t, 6) }), Decoder{}, ErrField, "PurposesLITransparency"},
-		{"publisher LI for purpose 4", mod(func(tc *TCString) { tc.Publisher.PurposesLITransparency = flags(t, 4) }), Decoder{}, ErrField, "PubPurposesLITransparency"},
 		{"missing disclosed vendors (created 2026)", mod(func(tc *TCString) { tc.DisclosedVendors = nil }), Decoder{}, ErrMissingSegment, "DisclosedVendors"},
 		{"missing disclosed vendors (required)", mod(func(tc *TCString) {
 			tc.DisclosedVendors = nil
@@ -281,4 +280,15 @@ func TestDecodePolicyErrors(t *testing.T) {
 	old.PolicyVersion, old.PurposesLITransparency = 2, flags(t, 3)
 	_, err = lenient.Decode(encode(t, old))
 	noErr(t, err)
+}
+
+// TestDecodePublisherLI: the "no legitimate interest for purposes 3-6" rule
+// is the core segment's; a PublisherTC segment may declare it, under the
+// strict policy too.
+func TestDecodePublisherLI(t *testing.T) {
+	tc := valid(t)
+	tc.Publisher.PurposesLITransparency = flags(t, 2, 3, 4, 5, 6)
+	got, err := Decode(encode(t, tc))
+	noErr(t, err)
+	equal(t, []int{2, 3, 4, 5, 6}, got.Publisher.PurposesLITransparency.IDs())
 }

@@ -11,11 +11,17 @@
 //
 // Decode is strict: the encoding, every length, the version, the policy
 // version (at least 4 unless a Decoder lowers it), the service-specific
-// flag, legitimate interest for purposes 3-6 and the order of range entries
-// are all checked, and a failure is a *ParseError saying which segment,
+// flag, legitimate interest for purposes 3-6 in the core segment and the
+// order of vendor range entries are all checked, and a failure is a
+// *ParseError saying which segment,
 // field and bit offset, matching one sentinel (ErrTruncated, ErrEncoding,
 // ErrVersion, ErrPolicyVersion, ErrRange, ...) with errors.Is. Decode never
-// panics and never returns a partial value.
+// panics and never returns a partial value. Where the IAB's reference
+// library (iabtcf-es) is the de facto definition, Decode reads as it does:
+// publisher restriction entries add up per (purpose, type) pair whatever
+// their order or repetitions, padding bits may be non-zero, and the
+// PublisherTC segment may declare legitimate interest for any purpose. A
+// differential test compares Decode with that library's answers.
 //
 // Encode is the inverse, used by tests, examples and CMP-side code: it
 // writes the shorter of the two vendor encodings and pads like the IAB

@@ -142,10 +142,17 @@ func TestHelpers(t *testing.T) {
 
 	tc := valid(t)
 	tc.PublisherRestrictions = append(tc.PublisherRestrictions, Restriction{Purpose: 2, Type: RequireConsent, Vendors: []Range{{1, 100}}})
-	typ, ok := tc.Restricted(15, 2) // both entries match: NotAllowed wins
+	typ, ok := tc.Restricted(15, 2) // both entries match: the lower type, NotAllowed, wins
 	isTrue(t, ok && typ == NotAllowed)
 	typ, ok = tc.Restricted(50, 2)
 	isTrue(t, ok && typ == RequireConsent)
+	// Whatever the order of the entries.
+	tc.PublisherRestrictions = []Restriction{
+		{Purpose: 2, Type: RequireLegitimateInterest, Vendors: []Range{{1, 100}}},
+		{Purpose: 2, Type: RequireConsent, Vendors: []Range{{10, 20}}},
+	}
+	typ, ok = tc.Restricted(15, 2)
+	isTrue(t, ok && typ == RequireConsent, typ)
 }
 
 // goldenCases are TC strings built by Encode, kept in testdata so that a

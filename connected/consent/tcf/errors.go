@@ -42,8 +42,9 @@ var (
 	// strings created on or after 2026-03-01, or Decoder.RequireDisclosedVendors)
 	// but absent.
 	ErrMissingSegment = errors.New("tcf: missing disclosed vendors segment")
-	// ErrTrailingData: a segment has non-zero bits after its last field.
-	// Zero bits (the encoder's padding) are allowed.
+	// ErrTrailingData: a segment has 24 or more bits after its last field
+	// and they are not all zero. Fewer bits are padding and may hold
+	// anything, as in the IAB reference decoder.
 	ErrTrailingData = errors.New("tcf: trailing data")
 )
 

@@ -3,6 +3,7 @@ package tcf
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +29,9 @@ func FuzzDecode(f *testing.F) {
 	f.Add("CQXENQAQXENQAEsAHBENCxFoAPPAAEJAAAYgF5wAoAAgAIAvMABCgAAA")
 	f.Add("")
 	f.Add("..")
+	for _, c := range craftedCases(f) {
+		f.Add(c.s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		for _, d := range []Decoder{{}, lenient} {
 			tc, err := d.Decode(s)
@@ -61,6 +65,14 @@ func FuzzDecode(f *testing.F) {
 				if v != nil {
 					assertCanonical(t, v.Ranges, v.MaxID)
 				}
+			}
+			pairs := map[[2]int]bool{}
+			for _, r := range tc.PublisherRestrictions {
+				if len(r.Vendors) == 0 || pairs[[2]int{r.Purpose, int(r.Type)}] {
+					t.Fatalf("restrictions not one non-empty entry per pair: %+v", tc.PublisherRestrictions)
+				}
+				pairs[[2]int{r.Purpose, int(r.Type)}] = true
+				assertCanonical(t, r.Vendors, maxVendorID)
 			}
 			out, err := Encode(tc)
 			if err != nil {
@@ -131,10 +143,10 @@ func FuzzEncodeRoundTrip(f *testing.F) {
 		if err != nil {
 			t.Fatalf("decode %q: %v", s, err)
 		}
-		for i := range tc.PublisherRestrictions {
-			if len(tc.PublisherRestrictions[i].Vendors) == 0 {
-				tc.PublisherRestrictions[i].Vendors = nil
-			}
+		// Decode leaves out restrictions without vendors.
+		tc.PublisherRestrictions = slices.DeleteFunc(tc.PublisherRestrictions, func(r Restriction) bool { return len(r.Vendors) == 0 })
+		if len(tc.PublisherRestrictions) == 0 {
+			tc.PublisherRestrictions = nil
 		}
 		equal(t, tc, got)
 	})

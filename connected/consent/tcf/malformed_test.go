@@ -3,7 +3,7 @@ package tcf
 import "testing"
 
 // craft builds a string from a valid header and raw sections.
-func craft(t *testing.T, body func(w *bitWriter), more ...func(w *bitWriter)) string {
+func craft(t testing.TB, body func(w *bitWriter), more ...func(w *bitWriter)) string {
 	t.Helper()
 	w := bitWriter{}
 	writeHeader(&w, valid(t))
@@ -100,8 +100,14 @@ func TestDecodeRestrictionErrors(t *testing.T) {
 			w.write(uint64(typ), 2)
 			w.write(uint64(len(entries)), 12)
 			for _, e := range entries {
-				w.write(0, 1)
+				if e[1] == 0 {
+					w.write(0, 1)
+					w.write(uint64(e[0]), 16)
+					continue
+				}
+				w.write(1, 1)
 				w.write(uint64(e[0]), 16)
+				w.write(uint64(e[1]), 16)
 			}
 		}
 	}
@@ -113,8 +119,8 @@ func TestDecodeRestrictionErrors(t *testing.T) {
 	}{
 		{"purpose 0", []func(*bitWriter){restriction(0, 0, [2]int{1})}, ErrField, "PubRestrictionEntry.PurposeId"},
 		{"type 3", []func(*bitWriter){restriction(2, 3, [2]int{1})}, ErrField, "PubRestrictionEntry.RestrictionType"},
-		{"repeated pair", []func(*bitWriter){restriction(2, 1, [2]int{1}), restriction(2, 1, [2]int{5})}, ErrField, "PubRestrictionEntry"},
-		{"out of order vendors", []func(*bitWriter){restriction(2, 0, [2]int{9}, [2]int{1})}, ErrRange, "PubRestrictionEntry.RangeEntry"},
+		{"vendor 0", []func(*bitWriter){restriction(2, 1, [2]int{4}, [2]int{0})}, ErrRange, "PubRestrictionEntry.RangeEntry"},
+		{"end before start", []func(*bitWriter){restriction(2, 1, [2]int{9, 3})}, ErrRange, "PubRestrictionEntry.RangeEntry"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := craft(t, func(w *bitWriter) {
@@ -150,7 +156,7 @@ func TestDecodeSegmentErrors(t *testing.T) {
 		{"disclosed twice", []func(*bitWriter){disclosed, disclosed}, ErrSegment, 2},
 		{"publisher twice", []func(*bitWriter){disclosed, pub, pub}, ErrSegment, 3},
 		{"truncated publisher", []func(*bitWriter){disclosed, func(w *bitWriter) { w.write(3, 3); w.write(0, 20) }}, ErrTruncated, 2},
-		{"trailing bits", []func(*bitWriter){disclosed, func(w *bitWriter) { w.write(3, 3); w.write(0, 54); w.write(1, 1) }}, ErrTrailingData, 2},
+		{"trailing data", []func(*bitWriter){disclosed, func(w *bitWriter) { w.write(3, 3); w.write(0, 54); w.write(0, 30); w.write(1, 1) }}, ErrTrailingData, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Decode(craft(t, core, tc.segs...))
@@ -159,11 +165,78 @@ func TestDecodeSegmentErrors(t *testing.T) {
 		})
 	}
 
-	// Non-zero bits after the core's last field.
-	s := craft(t, func(w *bitWriter) { core(w); w.write(0b101, 3) }, disclosed)
+	// 24 or more bits after the core's last field, not all zero, are not
+	// padding.
+	s := craft(t, func(w *bitWriter) { core(w); w.write(0, 30); w.write(0b101, 3) }, disclosed)
 	_, err := Decode(s)
 	pe := parseErr(t, err, ErrTrailingData)
 	equal(t, 0, pe.Segment)
+	// Fewer are padding, whatever they hold, as in the IAB reference
+	// decoder; a run of zero characters after them is fine too.
+	for _, extra := range []int{0, 1, 7, 13} {
+		var pad int
+		s := craft(t, func(w *bitWriter) {
+			w.write(uint64(extra), 16) // a VendorConsents bitfield of extra bits moves the padding
+			w.write(0, 1)
+			w.write(0, extra)
+			emptyVendors(w)
+			w.write(0, 12)
+			pad = (24 - w.bits%24) % 24 // every padding bit to the encoder's 24-bit boundary
+			w.write(1<<pad-1, pad)
+		}, disclosed)
+		_, err := Decode(s)
+		noErr(t, err, "padding of ", pad, " bits")
+	}
+	_, err = Decode(craft(t, func(w *bitWriter) { core(w); w.write(0, 100) }, disclosed))
+	noErr(t, err, "zero padding beyond 24 bits")
+}
+
+// TestDecodeRestrictionsUnion: publisher restriction entries decode as the
+// IAB reference decoder reads them (its regression test for issue 201):
+// vendors repeated, out of order or overlapping, and pairs repeated across
+// entries, add up per (purpose, type) pair in the order of first
+// appearance; empty entries leave nothing.
+func TestDecodeRestrictionsUnion(t *testing.T) {
+	entry := func(w *bitWriter, purpose, typ int, entries ...[2]int) {
+		w.write(uint64(purpose), 6)
+		w.write(uint64(typ), 2)
+		w.write(uint64(len(entries)), 12)
+		for _, e := range entries {
+			if e[1] == 0 {
+				w.write(0, 1)
+				w.write(uint64(e[0]), 16)
+				continue
+			}
+			w.write(1, 1)
+			w.write(uint64(e[0]), 16)
+			w.write(uint64(e[1]), 16)
+		}
+	}
+	s := craft(t, func(w *bitWriter) {
+		emptyVendors(w)
+		emptyVendors(w)
+		w.write(5, 12)
+		entry(w, 1, 1, [2]int{7}, [2]int{20}, [2]int{7}, [2]int{183}, [2]int{71})
+		entry(w, 3, 0) // no vendors
+		entry(w, 2, 2, [2]int{30, 40}, [2]int{35, 50}, [2]int{10})
+		entry(w, 1, 1, [2]int{140}, [2]int{122}, [2]int{20}, [2]int{184, 185})
+		entry(w, 1, 2, [2]int{7})
+	}, disclosed)
+	tc, err := Decode(s)
+	noErr(t, err)
+	equal(t, []Restriction{
+		{Purpose: 1, Type: RequireConsent, Vendors: []Range{{7, 7}, {20, 20}, {71, 71}, {122, 122}, {140, 140}, {183, 185}}},
+		{Purpose: 2, Type: RequireLegitimateInterest, Vendors: []Range{{10, 10}, {30, 50}}},
+		{Purpose: 1, Type: RequireLegitimateInterest, Vendors: []Range{{7, 7}}},
+	}, tc.PublisherRestrictions)
+	// Vendor 7 is under both RequireConsent and RequireLegitimateInterest
+	// for purpose 1: the lower type wins, as in the reference library.
+	typ, ok := tc.Restricted(7, 1)
+	isTrue(t, ok && typ == RequireConsent, typ)
+	// The union re-encodes to the same value.
+	again, err := Decode(encode(t, tc))
+	noErr(t, err)
+	equal(t, tc, again)
 }
 
 func TestDecodeBitfieldAndLetters(t *testing.T) {

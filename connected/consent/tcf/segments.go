@@ -29,9 +29,10 @@ func (p *parser) segment(t *TCString) {
 		}
 		var pub PublisherTC
 		pub.PurposesConsent = p.flags("PubPurposesConsent", 24)
-		at := p.r.pos
+		// Legitimate interest for purposes 3-6 is allowed here: the "must be
+		// 0" rule of TCF v2.2 is the core segment's (vendors'); a publisher
+		// may declare its own legal bases.
 		pub.PurposesLITransparency = p.flags("PubPurposesLITransparency", 24)
-		p.checkLI("PubPurposesLITransparency", at, pub.PurposesLITransparency)
 		pub.NumCustomPurposes = p.u("NumCustomPurposes", 6)
 		pub.CustomPurposesConsent = p.flags("CustomPurposesConsent", pub.NumCustomPurposes)
 		pub.CustomPurposesLITransparency = p.flags("CustomPurposesLITransparency", pub.NumCustomPurposes)
@@ -74,8 +75,4 @@ func disclosedNames() section {
 
 func allowedNames() section {
 	return section{av + ".MaxVendorId", av + ".IsRangeEncoding", av + ".BitField", av + ".NumEntries", av + ".RangeEntry"}
-}
-
-func restrictionNames() section {
-	return section{numEntries: pr + ".NumEntries", entry: pr + ".RangeEntry"}
 }

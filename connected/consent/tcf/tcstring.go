@@ -50,7 +50,11 @@ type TCString struct {
 	// with legitimate interest established (and not objected to).
 	VendorConsents            VendorSet
 	VendorLegitimateInterests VendorSet
-	// PublisherRestrictions, in the order they were encoded.
+	// PublisherRestrictions: after Decode, one entry per (purpose,
+	// restriction type) pair, in the order of the pair's first entry in the
+	// string, each with the union of the vendors that the string's entries
+	// for that pair list (as the IAB reference decoder reads them), as
+	// canonical ranges; pairs with no vendors are left out.
 	PublisherRestrictions []Restriction
 
 	// DisclosedVendors is the DisclosedVendors segment, nil when absent.
@@ -224,8 +228,10 @@ type PublisherTC struct {
 }
 
 // Restricted returns the restriction type the publisher set for vendor and
-// purpose, and false if there is none. When several entries name the pair,
-// NotAllowed wins over the others, then the first entry.
+// purpose, and false if there is none. When several entries name the vendor
+// and purpose with different types, the lowest type wins (NotAllowed, then
+// RequireConsent, then RequireLegitimateInterest), as in the IAB reference
+// library's getRestrictionType.
 func (t *TCString) Restricted(vendor, purpose int) (RestrictionType, bool) {
 	var found bool
 	var typ RestrictionType
@@ -238,10 +244,7 @@ func (t *TCString) Restricted(vendor, purpose int) (RestrictionType, bool) {
 		if !v.Has(vendor) {
 			continue
 		}
-		if r.Type == NotAllowed {
-			return NotAllowed, true
-		}
-		if !found {
+		if !found || r.Type < typ {
 			typ, found = r.Type, true
 		}
 	}
