@@ -3,6 +3,7 @@ package wearable
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Sentinel errors. Decoders return them wrapped in a *ParseError; match them
@@ -131,3 +132,36 @@ func (e *ConversionError) Error() string {
 
 // Unwrap returns the cause.
 func (e *ConversionError) Unwrap() error { return e.Err }
+
+// ErrInvalidTime: a time the package cannot use: the zero time.Time, or an
+// instant whose Unix time in nanoseconds does not fit in an int64 (before
+// 1677-09-21 00:12:43.145224192 UTC or after 2262-04-11 23:47:16.854775807
+// UTC). Dedupe keys, message ids and durations are computed in nanoseconds,
+// so such a time would wrap silently; it is refused instead.
+var ErrInvalidTime = errors.New("wearable: invalid time")
+
+// TimeError reports a time that was refused. It unwraps to ErrInvalidTime.
+// A Session method that returns a *TimeError has not changed the session.
+type TimeError struct {
+	Op   string    // the refusing operation ("Notify", "Connect", ...); "" from CheckTime
+	Time time.Time // the time as given
+	Err  error     // ErrInvalidTime
+}
+
+// Error describes the failure; it is stable enough to log, not to parse.
+func (e *TimeError) Error() string {
+	var what string
+	if e.Time.IsZero() {
+		what = "zero time"
+	} else {
+		what = "time " + e.Time.UTC().Format(time.RFC3339Nano) + " outside " +
+			minTime.Format(time.DateOnly) + ".." + maxTime.Format(time.DateOnly) + " (int64 Unix nanoseconds)"
+	}
+	if e.Op == "" {
+		return fmt.Sprintf("wearable: %s: %v", what, e.Err)
+	}
+	return fmt.Sprintf("wearable: %s: %s: %v", e.Op, what, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *TimeError) Unwrap() error { return e.Err }

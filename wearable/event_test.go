@@ -54,7 +54,11 @@ func stream(t *testing.T) []wearable.Occurrence {
 		add(t0.Add(time.Duration(i)*time.Minute), wearable.HeartRateMeasurementUUID, []byte{0x06, byte(120 + i)})
 	}
 	add(t0.Add(32*time.Minute), wearable.BatteryLevelUUID, []byte{12})
-	return append(occ, s.Disconnect(t0.Add(33*time.Minute))...)
+	out, err := s.Disconnect(t0.Add(33 * time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(occ, out...)
 }
 
 func TestOccurrenceEvents(t *testing.T) {

@@ -47,7 +47,12 @@ func ExampleSession_Disconnect() {
 	for i, bpm := range []byte{120, 140, 160} {
 		_, _ = s.Notify(start.Add(time.Duration(i)*time.Minute), wearable.HeartRateMeasurementUUID, []byte{0x06, bpm})
 	}
-	for _, o := range s.Disconnect(start.Add(3 * time.Minute)) {
+	occ, err := s.Disconnect(start.Add(3 * time.Minute))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, o := range occ {
 		fmt.Println(o.Kind, o.Workout.Workout.Duration, o.Workout.Workout.AverageHeartRate)
 	}
 	// Output:

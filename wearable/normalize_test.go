@@ -52,7 +52,11 @@ func sampleMeasurements(t *testing.T) map[string]wearable.Measurement {
 	keep("speed", u, wearable.KindSpeed)
 	keep("distance", u, wearable.KindDistance)
 	keep("cycling_cadence", u, wearable.KindCyclingCadence)
-	keep("workout", wearable.Update{Measurements: []wearable.Measurement{bike.Disconnect(t0.Add(2 * time.Second))[0].Workout}}, wearable.KindWorkout)
+	occ, err := bike.Disconnect(t0.Add(2 * time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep("workout", wearable.Update{Measurements: []wearable.Measurement{occ[0].Workout}}, wearable.KindWorkout)
 
 	cp, _ := wearable.NewSession(wearable.Device{ID: "cp-1"})
 	keep("power", feed(cp, t0, wearable.CyclingPowerMeasurementUUID, "2C 00 00 00 9F 00 0C 00 E5 42"), wearable.KindPower)

@@ -1,6 +1,7 @@
 package wearable
 
 import (
+	"math"
 	"strconv"
 	"time"
 )
@@ -67,8 +68,18 @@ func (s *Session) Connected() bool { return s.connected }
 
 // Connect records that the device connected at now and returns the Device
 // Connected occurrence. It returns false if the device is already connected.
-// Calling it is optional: the first notification implies it.
-func (s *Session) Connect(now time.Time) (Occurrence, bool) {
+// Calling it is optional: the first notification implies it. A now refused
+// by CheckTime (the zero time, or past 2262) returns a *TimeError and
+// changes nothing.
+func (s *Session) Connect(now time.Time) (Occurrence, bool, error) {
+	if err := checkTime("Connect", now); err != nil {
+		return Occurrence{}, false, err
+	}
+	o, ok := s.connect(now)
+	return o, ok, nil
+}
+
+func (s *Session) connect(now time.Time) (Occurrence, bool) {
 	if s.connected {
 		return Occurrence{}, false
 	}
@@ -79,26 +90,41 @@ func (s *Session) Connect(now time.Time) (Occurrence, bool) {
 // Disconnect records that the device disconnected at now. It returns the
 // Workout Completed occurrence first, when a workout of at least the minimum
 // duration was under way, then Device Disconnected. It returns nothing if the
-// device was not connected.
-func (s *Session) Disconnect(now time.Time) []Occurrence {
+// device was not connected. A now refused by CheckTime returns a *TimeError
+// and changes nothing.
+func (s *Session) Disconnect(now time.Time) ([]Occurrence, error) {
+	if err := checkTime("Disconnect", now); err != nil {
+		return nil, err
+	}
 	if !s.connected {
-		return nil
+		return nil, nil
 	}
 	var out []Occurrence
 	if o, ok := s.endWorkout(now, s.cfg.minWorkout); ok {
 		out = append(out, o)
 	}
 	d := s.occurrence(OccurrenceDeviceDisconnected, now)
-	d.ConnectedFor = now.Sub(s.connectedAt)
+	// 0 (unknown) when the clock stepped back since Connect, or when the
+	// span does not fit in a Duration (Sub saturates).
+	if c := now.Sub(s.connectedAt); c > 0 && c < math.MaxInt64 {
+		d.ConnectedFor = c
+	}
 	s.connected = false
 	s.resetCounters()
-	return append(out, d)
+	return append(out, d), nil
 }
 
 // EndWorkout ends the current workout at now (whatever its duration) and
 // returns the Workout Completed occurrence, or false when no activity data
-// arrived since the last one.
-func (s *Session) EndWorkout(now time.Time) (Occurrence, bool) { return s.endWorkout(now, 0) }
+// arrived since the last one. A now refused by CheckTime returns a
+// *TimeError and changes nothing.
+func (s *Session) EndWorkout(now time.Time) (Occurrence, bool, error) {
+	if err := checkTime("EndWorkout", now); err != nil {
+		return Occurrence{}, false, err
+	}
+	o, ok := s.endWorkout(now, 0)
+	return o, ok, nil
+}
 
 // HeartRateSummary returns the heart-rate summary of the current workout.
 func (s *Session) HeartRateSummary() HeartRateSummary { return s.hr.summary() }
@@ -106,10 +132,16 @@ func (s *Session) HeartRateSummary() HeartRateSummary { return s.hr.summary() }
 // Notify decodes one notification (or read) of characteristic c received at
 // now and returns what it produced. A malformed value returns the decoder's
 // *ParseError and changes nothing; an unknown characteristic returns a
-// *ParseError wrapping ErrUnsupported. Intermediate Cuff Pressure values are
+// *ParseError wrapping ErrUnsupported; a now refused by CheckTime (the zero
+// time, which is an unset field and not a receipt time, or an instant past
+// 2262 or before 1678, whose nanoseconds overflow) returns a *TimeError
+// wrapping ErrInvalidTime and changes nothing. Intermediate Cuff Pressure values are
 // validated but produce no measurement (they are the cuff inflating, not a
 // reading); Body Sensor Location updates Device.
 func (s *Session) Notify(now time.Time, c Characteristic, value []byte) (Update, error) {
+	if err := checkTime("Notify", now); err != nil {
+		return Update{}, err
+	}
 	// Most notifications yield one to four measurements; size for that once.
 	u := Update{Measurements: make([]Measurement, 0, 4)}
 	switch c {
@@ -212,14 +244,17 @@ func (s *Session) observe(now time.Time, t DeviceType, activity bool, u *Update)
 	if s.dev.Type == "" && t != "" {
 		s.dev.Type = t
 	}
-	if o, ok := s.Connect(now); ok {
+	if o, ok := s.connect(now); ok {
 		u.Occurrences = append(u.Occurrences, o)
 	}
 	if activity {
 		if !s.wk.active {
-			s.wk.active, s.wk.start = true, now
+			s.wk.active, s.wk.start, s.wk.last = true, now, now
 		}
-		s.wk.last = now
+		// A clock that steps back does not shorten the workout.
+		if now.After(s.wk.last) {
+			s.wk.last = now
+		}
 	}
 }
 
@@ -239,7 +274,8 @@ func (s *Session) measurement(k Kind, t time.Time) Measurement {
 	}
 }
 
-// dedupeKey is "ble:<device>:<what>:<unix nanoseconds>[:<index>]".
+// dedupeKey is "ble:<device>:<what>:<unix nanoseconds>[:<index>]". The
+// nanoseconds are exact for any t (appendUnixNano), never wrapped.
 func dedupeKey(device, what string, t time.Time, index int) string {
 	b := make([]byte, 0, 24+len(device)+len(what)+24)
 	b = append(b, "ble:"...)
@@ -247,7 +283,7 @@ func dedupeKey(device, what string, t time.Time, index int) string {
 	b = append(b, ':')
 	b = append(b, what...)
 	b = append(b, ':')
-	b = strconv.AppendInt(b, t.UnixNano(), 10)
+	b = appendUnixNano(b, t)
 	if index >= 0 {
 		b = append(b, ':')
 		b = strconv.AppendInt(b, int64(index), 10)

@@ -23,9 +23,11 @@ func (s *Session) deviceTime(now time.Time, has bool, d DateTime, clockNotSet bo
 	if loc == nil {
 		loc = now.Location()
 	}
-	if t, ok := d.Time(loc); ok {
+	if t, ok := d.Time(loc); ok && CheckTime(t) == nil {
 		return t, 0
 	}
+	// Unknown, or a year past 2262 (or before 1678) that no dedupe key or
+	// duration can hold: the device clock is wrong, the receipt time is used.
 	return now, FlagDeviceClockUnknown
 }
 
@@ -55,9 +57,7 @@ func (s *Session) temperature(now time.Time, m *TemperatureMeasurement, u *Updat
 			v, _ := m.Value.Float64()
 			out.Original = Quantity{Value: v, Unit: "[degF]"}
 		}
-		if c < 25 || c > 45 {
-			out.Flags |= FlagImplausible
-		}
+		out.Flags |= Plausibility(&out)
 	}
 	u.Measurements = append(u.Measurements, out)
 }
@@ -98,9 +98,7 @@ func (s *Session) bloodPressure(now time.Time, m *BloodPressureMeasurement, u *U
 			v, _ := m.Systolic.Float64()
 			bp.Original = Quantity{Value: v, Unit: "kPa"}
 		}
-		if sys < 40 || sys > 300 || dia < 20 || dia > 200 || dia >= sys {
-			bp.Flags |= FlagImplausible
-		}
+		bp.Flags |= Plausibility(&bp)
 	}
 	u.Measurements = append(u.Measurements, bp)
 	if m.HasPulseRate {
@@ -116,9 +114,7 @@ func (s *Session) pulse(t time.Time, v SFloat) Measurement {
 	m := s.measurement(KindHeartRate, t)
 	if f, ok := v.Float64(); ok {
 		m.HeartRate = BPM(f)
-		if f < minPlausibleBPM || f > maxPlausibleBPM {
-			m.Flags |= FlagImplausible
-		}
+		m.Flags |= Plausibility(&m)
 	} else {
 		noReading(&m, v.Special())
 	}
@@ -141,9 +137,7 @@ func (s *Session) weight(now time.Time, m *WeightMeasurement, u *Update) {
 			lb, _ := m.Pounds()
 			w.Original = Quantity{Value: lb, Unit: "[lb_av]"}
 		}
-		if kg < 1 || kg > 400 {
-			w.Flags |= FlagImplausible
-		}
+		w.Flags |= Plausibility(&w)
 	} else {
 		w.Flags |= FlagNoReading | FlagUnsuccessful
 	}
@@ -156,9 +150,7 @@ func (s *Session) oxygen(t time.Time, fl Flags, spo2, pr SFloat, u *Update) {
 	o.Flags |= fl
 	if v, ok := spo2.Float64(); ok {
 		o.SpO2 = Percent(v)
-		if v < 50 || v > 100 {
-			o.Flags |= FlagImplausible
-		}
+		o.Flags |= Plausibility(&o)
 	} else {
 		noReading(&o, spo2.Special()) // NaN: probe not ready
 	}
@@ -192,6 +184,7 @@ func (s *Session) plxContinuous(now time.Time, m *PLXContinuous, u *Update) {
 func (s *Session) battery(now time.Time, l BatteryLevel, u *Update) {
 	b := s.measurement(KindBatteryLevel, now)
 	b.Battery = Percent(l)
+	b.Flags |= Plausibility(&b)
 	u.Measurements = append(u.Measurements, b)
 	switch {
 	case s.bat.armed && b.Battery < s.cfg.batteryLow:

@@ -158,11 +158,11 @@ func TestSessionBodySensorLocation(t *testing.T) {
 
 func TestSessionWorkoutLifecycle(t *testing.T) {
 	s := newSession(t, wearable.WithWheelCircumference(2))
-	c, ok := s.Connect(t0)
-	if !ok || c.Kind != wearable.OccurrenceDeviceConnected || c.DedupeKey == "" {
+	c, ok, err := s.Connect(t0)
+	if err != nil || !ok || c.Kind != wearable.OccurrenceDeviceConnected || c.DedupeKey == "" {
 		t.Fatalf("connect %+v", c)
 	}
-	if _, ok := s.Connect(t0); ok {
+	if _, ok, err := s.Connect(t0); ok || err != nil {
 		t.Fatal("second Connect reported")
 	}
 	for i := range 121 { // two minutes of riding at 10 m/s
@@ -170,8 +170,8 @@ func TestSessionWorkoutLifecycle(t *testing.T) {
 		notify(t, s, at, wearable.CSCMeasurementUUID, &wearable.CSCMeasurement{HasWheel: true, WheelRevolutions: uint32(5 * i), WheelEventTime: uint16(1024 * i)})
 		notify(t, s, at, wearable.HeartRateMeasurementUUID, &wearable.HeartRateMeasurement{BPM: uint16(120 + i%2*10), HasEnergyExpended: true, EnergyExpended: uint16(i)})
 	}
-	out := s.Disconnect(t0.Add(125 * time.Second))
-	if len(out) != 2 || out[0].Kind != wearable.OccurrenceWorkoutCompleted || out[1].Kind != wearable.OccurrenceDeviceDisconnected {
+	out, err := s.Disconnect(t0.Add(125 * time.Second))
+	if err != nil || len(out) != 2 || out[0].Kind != wearable.OccurrenceWorkoutCompleted || out[1].Kind != wearable.OccurrenceDeviceDisconnected {
 		t.Fatalf("disconnect %+v", out)
 	}
 	w := out[0].Workout
@@ -184,23 +184,23 @@ func TestSessionWorkoutLifecycle(t *testing.T) {
 	if !w.Start.Equal(t0) || !w.End.Equal(t0.Add(2*time.Minute)) || out[1].ConnectedFor != 125*time.Second {
 		t.Fatalf("frame %v..%v connected %v", w.Start, w.End, out[1].ConnectedFor)
 	}
-	if s.Connected() || s.Disconnect(t0) != nil {
+	if out, err := s.Disconnect(t0); s.Connected() || out != nil || err != nil {
 		t.Fatal("still connected")
 	}
 	// A short bout is not a workout.
 	notify(t, s, t0.Add(time.Hour), wearable.HeartRateMeasurementUUID, &wearable.HeartRateMeasurement{BPM: 80})
 	notify(t, s, t0.Add(time.Hour+10*time.Second), wearable.HeartRateMeasurementUUID, &wearable.HeartRateMeasurement{BPM: 80})
-	if out := s.Disconnect(t0.Add(time.Hour + time.Minute)); len(out) != 1 || out[0].Kind != wearable.OccurrenceDeviceDisconnected {
+	if out, err := s.Disconnect(t0.Add(time.Hour + time.Minute)); err != nil || len(out) != 1 || out[0].Kind != wearable.OccurrenceDeviceDisconnected {
 		t.Fatalf("short bout: %+v", out)
 	}
 	// EndWorkout ends whatever is under way.
 	notify(t, s, t0.Add(2*time.Hour), wearable.RSCMeasurementUUID, &wearable.RSCMeasurement{Speed: 512, Cadence: 120})
 	notify(t, s, t0.Add(2*time.Hour+30*time.Second), wearable.RSCMeasurementUUID, &wearable.RSCMeasurement{Speed: 512, Cadence: 120})
-	o, ok := s.EndWorkout(t0.Add(2*time.Hour + time.Minute))
-	if !ok || o.Workout.Workout.Activity != "walking" || o.Workout.Workout.Duration != 30*time.Second {
+	o, ok, err := s.EndWorkout(t0.Add(2*time.Hour + time.Minute))
+	if err != nil || !ok || o.Workout.Workout.Activity != "walking" || o.Workout.Workout.Duration != 30*time.Second {
 		t.Fatalf("EndWorkout %+v", o)
 	}
-	if _, ok := s.EndWorkout(t0.Add(3 * time.Hour)); ok {
+	if _, ok, err := s.EndWorkout(t0.Add(3 * time.Hour)); ok || err != nil {
 		t.Fatal("EndWorkout without activity")
 	}
 }

@@ -5,16 +5,9 @@ import (
 	"time"
 )
 
-// Plausible ranges. Values outside are flagged FlagImplausible, never
-// clamped.
-const (
-	minPlausibleBPM = 20
-	maxPlausibleBPM = 250 // Health Connect rejects > 300; no adult reaches 250
-	minPlausibleRR  = 200.0
-	maxPlausibleRR  = 3000.0
-	// rrUnitMinBeats is how many RR intervals the unit check needs.
-	rrUnitMinBeats = 30
-)
+// rrUnitMinBeats is how many RR intervals the unit check needs. The
+// plausible ranges are in plausibility.go.
+const rrUnitMinBeats = 30
 
 // HeartRateSummary summarizes the valid heart-rate samples of a workout.
 type HeartRateSummary struct {
@@ -87,14 +80,10 @@ func (s *Session) heartRate(now time.Time, m *HeartRateMeasurement, u *Update) {
 	if m.Contact == ContactNotDetected {
 		hm.Flags |= FlagContactNotDetected
 	}
-	switch {
-	case m.BPM == 0:
+	if m.BPM == 255 && !m.Wide && s.cfg.quirks.OffBodyAt255 {
 		hm.Flags |= FlagOffBody
-	case m.BPM == 255 && !m.Wide && s.cfg.quirks.OffBodyAt255:
-		hm.Flags |= FlagOffBody | FlagImplausible
-	case m.BPM < minPlausibleBPM || m.BPM > maxPlausibleBPM:
-		hm.Flags |= FlagImplausible
 	}
+	hm.Flags |= Plausibility(&hm) // 0 bpm: off-body; 255: implausible
 	h := &s.hr
 	if hm.Valid() {
 		h.samples++
@@ -148,8 +137,8 @@ func (s *Session) rrIntervals(now time.Time, rr []RRInterval, hm Measurement, u 
 	start := now.Add(-total)
 	for i, v := range ms {
 		end := start.Add(time.Duration(v * float64(time.Millisecond)))
-		m := s.measurement(KindRRInterval, end)
-		m.Start = start
+		m := s.measurement(KindRRInterval, now)
+		m.Start, m.End = start, end
 		m.DedupeKey = dedupeKey(s.dev.ID, "rr_interval", now, i)
 		m.RRInterval = Milliseconds(v)
 		m.Flags = hm.Flags & (FlagContactNotDetected | FlagOffBody)
@@ -162,9 +151,7 @@ func (s *Session) rrIntervals(now time.Time, rr []RRInterval, hm Measurement, u 
 		if suspect {
 			m.Flags |= FlagRRUnitSuspect
 		}
-		if v < minPlausibleRR || v > maxPlausibleRR {
-			m.Flags |= FlagImplausible
-		}
+		m.Flags |= Plausibility(&m)
 		if m.Valid() {
 			h.rrCount++
 			if h.havePrv {
@@ -210,9 +197,15 @@ func (s *Session) energyExpended(now time.Time, kJ uint16, u *Update) {
 	m.Energy = Kilocalories(roundTo(float64(total)/kJPerKcal, 3))
 	m.Original = Quantity{Value: float64(total), Unit: "kJ"}
 	m.Flags = flags
-	if kJ == math.MaxUint16 {
+	if flags.Has(FlagGap) {
+		// The receipt clock stepped back: like a revolution counter's
+		// restart, this notification holds no reading.
+		m.Flags |= FlagNoReading
+		m.Energy, m.Original = 0, Quantity{}
+	} else if kJ == math.MaxUint16 {
 		m.Flags |= FlagSaturated
 	}
+	m.Flags |= Plausibility(&m)
 	u.Measurements = append(u.Measurements, m)
 }
 
@@ -221,6 +214,7 @@ func (s *Session) energyExpended(now time.Time, kJ uint16, u *Update) {
 type cumulative struct {
 	ok        bool
 	start     time.Time
+	lastT     time.Time // receipt time of the last value
 	base      uint64
 	last      uint64
 	acc       uint64
@@ -228,13 +222,25 @@ type cumulative struct {
 }
 
 // update returns the total since the baseline, the growth since the last
-// update, FlagCounterReset if the counter went backwards, and whether this
-// was the baseline.
+// update, FlagCounterReset if the counter went backwards, FlagGap if the
+// receipt clock stepped back (now before the previous value's time), and
+// whether this was the baseline. After FlagGap the baseline restarts at v,
+// as a revolution counter's does: the total so far survives, the growth of
+// this one step (which cannot be placed in time) is not counted, and start
+// moves back to now if now is before it, so Start..End stays a time frame.
 func (c *cumulative) update(now time.Time, v uint64) (total, delta uint64, flags Flags, first bool) {
 	if !c.ok {
-		*c = cumulative{ok: true, start: now, base: v, last: v}
+		*c = cumulative{ok: true, start: now, lastT: now, base: v, last: v}
 		return 0, 0, 0, true
 	}
+	if now.Before(c.lastT) {
+		c.acc, c.base, c.last, c.lastT = c.prevTotal, v, v, now
+		if now.Before(c.start) {
+			c.start = now
+		}
+		return c.prevTotal, 0, FlagGap, false
+	}
+	c.lastT = now
 	if v < c.last {
 		c.acc += c.last - c.base
 		c.base = 0

@@ -2,17 +2,12 @@ package wearable
 
 import "time"
 
-// Revolution-data limits. Derived values outside them are flagged
-// FlagImplausible and the baseline restarts (a glitching counter, not a
-// 400 km/h bike).
-const (
-	maxPlausibleSpeed   MetresPerSecond = 30 // 108 km/h
-	maxPlausibleCadence RPM             = 250
-	// eventSlack is how much later than the wall clock a revolution event
-	// may appear to be (notification latency), and how close to the wrap
-	// period a gap may come before it is ambiguous.
-	eventSlack = 2 * time.Second
-)
+// eventSlack is how much later than the wall clock a revolution event may
+// appear to be (notification latency), and how close to the wrap period a
+// gap may come before it is ambiguous. Derived speeds and cadences that the
+// plausibility rules (plausibility.go) flag restart the baseline: a
+// glitching counter, not a 400 km/h bike.
+const eventSlack = 2 * time.Second
 
 // revCounter follows a cumulative revolution count and the 16-bit time of
 // its last event. All differences are modular: event time mod 65,536 ticks,
@@ -43,7 +38,13 @@ const (
 func (r *revCounter) step(now time.Time, revs uint32, ticks uint16, mask uint32, tickRate float64, coast time.Duration) (dRev uint32, seconds float64, st revStep, flag Flags) {
 	restart := func(f Flags) (uint32, float64, revStep, Flags) {
 		// The distance count survives a restart: only the delta is lost.
-		*r = revCounter{ok: true, revs: revs, ticks: ticks, lastChange: now, lastSeen: now, start: r.start, distance: r.distance}
+		// A clock that stepped back before the start moves the start, so
+		// that Start..End of the distance stays a time frame.
+		start := r.start
+		if now.Before(start) {
+			start = now
+		}
+		*r = revCounter{ok: true, revs: revs, ticks: ticks, lastChange: now, lastSeen: now, start: start, distance: r.distance}
 		return 0, 0, revRestart, f
 	}
 	if !r.ok {
@@ -100,17 +101,18 @@ func (s *Session) wheelStep(now time.Time, r *revCounter, revs uint32, ticks uin
 		m.Flags = flag | FlagNoReading
 	case revValue:
 		dist := Metres(float64(dRev) * float64(s.cfg.wheelCircumference))
-		if speed := MetresPerSecond(float64(dist) / secs); speed > maxPlausibleSpeed {
-			m.Flags = FlagImplausible | FlagNoReading
+		m.Speed = MetresPerSecond(float64(dist) / secs)
+		if Plausibility(&m)&FlagImplausible != 0 {
+			m.Speed, m.Flags = 0, FlagImplausible|FlagNoReading
 			r.ok = false // restart the baseline on the next value
 		} else {
-			m.Speed = speed
 			r.distance += dist
 			s.wk.distance += dist
 			d := s.measurement(KindDistance, now)
 			d.Start = r.start
 			d.Distance = r.distance
 			d.Activity = "cycling"
+			d.Flags |= Plausibility(&d)
 			u.Measurements = append(u.Measurements, m, d)
 			return
 		}
@@ -131,7 +133,7 @@ func (s *Session) crankStep(now time.Time, revs uint16, ticks uint16, u *Update)
 		m.Flags = flag | FlagNoReading
 	case revValue:
 		m.Cadence = RPM(float64(dRev) * 60 / secs)
-		if m.Cadence > maxPlausibleCadence {
+		if Plausibility(&m)&FlagImplausible != 0 {
 			m.Flags = FlagImplausible | FlagNoReading
 			m.Cadence = 0
 			s.crank.ok = false
@@ -155,9 +157,7 @@ func (s *Session) csc(now time.Time, m *CSCMeasurement, u *Update) {
 func (s *Session) cyclingPower(now time.Time, m *CyclingPowerMeasurement, u *Update) {
 	p := s.measurement(KindPower, now)
 	p.Power = Watts(m.Power)
-	if m.Power < -500 || m.Power > 3000 {
-		p.Flags |= FlagImplausible
-	}
+	p.Flags |= Plausibility(&p)
 	u.Measurements = append(u.Measurements, p)
 	if m.HasWheel {
 		s.wheelStep(now, &s.cpWheel, m.WheelRevolutions, m.WheelEventTime, 2048, u)
@@ -175,13 +175,17 @@ func (s *Session) rsc(now time.Time, m *RSCMeasurement, u *Update) {
 	} else {
 		s.wk.walking = true
 	}
+	activity := "walking"
+	if m.Running {
+		activity = "running"
+	}
 	sp := s.measurement(KindSpeed, now)
 	sp.Speed = MetresPerSecond(m.SpeedMetresPerSecond())
-	if sp.Speed > 12 { // faster than any human runs
-		sp.Flags |= FlagImplausible
-	}
+	sp.Activity = activity // the on-foot speed limit applies
+	sp.Flags |= Plausibility(&sp)
 	cad := s.measurement(KindStepCadence, now)
 	cad.StepCadence = StepsPerMinute(m.Cadence)
+	cad.Flags |= Plausibility(&cad)
 	u.Measurements = append(u.Measurements, sp, cad)
 	if !m.HasTotalDistance {
 		return
@@ -193,11 +197,15 @@ func (s *Session) rsc(now time.Time, m *RSCMeasurement, u *Update) {
 	s.wk.distance += Metres(float64(delta) / 10)
 	d := s.measurement(KindDistance, now)
 	d.Start = s.rscDist.start
-	d.Distance = Metres(float64(total) / 10)
-	d.Activity = "walking"
-	if m.Running {
-		d.Activity = "running"
-	}
+	d.Activity = activity
 	d.Flags = flags
+	if flags.Has(FlagGap) {
+		// The receipt clock stepped back: flagged like a wheel or crank
+		// restart, with no reading; the total carries on from the next one.
+		d.Flags |= FlagNoReading
+	} else {
+		d.Distance = Metres(float64(total) / 10)
+	}
+	d.Flags |= Plausibility(&d)
 	u.Measurements = append(u.Measurements, d)
 }

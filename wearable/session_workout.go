@@ -52,6 +52,7 @@ func (s *Session) endWorkout(now time.Time, min time.Duration) (Occurrence, bool
 		AverageHeartRate: hr.Average,
 		MaxHeartRate:     hr.Max,
 	}
+	m.Flags |= Plausibility(&m)
 	o := s.occurrence(OccurrenceWorkoutCompleted, now)
 	o.Workout = m
 	return o, true

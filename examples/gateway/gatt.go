@@ -203,8 +203,12 @@ func (g *gateway) handleGATT(ctx context.Context, m mqtttransport.Message) error
 			g.ctr.ignored.Add(1)
 			return nil
 		}
+		occ, err := gs.s.Disconnect(at)
+		if err != nil {
+			return g.parseFailed(err) // a *wearable.TimeError (zero or post-2262 time); the session stays
+		}
 		delete(g.sessions, msg.Device)
-		return g.emitOccurrences(ctx, gs, gs.s.Disconnect(at))
+		return g.emitOccurrences(ctx, gs, occ)
 	}
 	if gs == nil {
 		if len(g.sessions) >= maxGATTDevices {
@@ -221,7 +225,10 @@ func (g *gateway) handleGATT(ctx context.Context, m mqtttransport.Message) error
 	}
 	gs.lastHeard = m.Received
 	if msg.Event == gattConnected {
-		o, ok := gs.s.Connect(at)
+		o, ok, err := gs.s.Connect(at)
+		if err != nil {
+			return g.parseFailed(err) // a *wearable.TimeError
+		}
 		if !ok {
 			return nil
 		}
@@ -249,7 +256,8 @@ func (g *gateway) disconnectIdle(ctx context.Context, now time.Time, final bool)
 		if end.IsZero() {
 			end = gs.lastHeard
 		}
-		errs = append(errs, g.emitOccurrences(ctx, gs, gs.s.Disconnect(end)))
+		occ, err := gs.s.Disconnect(end)
+		errs = append(errs, err, g.emitOccurrences(ctx, gs, occ))
 	}
 	return errors.Join(errs...)
 }

@@ -217,7 +217,11 @@ func workout(p *shopper, start time.Time, length time.Duration) func(*sim) error
 			}
 			return s.p.client.Track(s.ctx, e)
 		}
-		if o, ok := sess.Connect(start); ok {
+		o, ok, err := sess.Connect(start)
+		if err != nil {
+			return err
+		}
+		if ok {
 			if err := emit(o); err != nil {
 				return err
 			}
@@ -236,12 +240,20 @@ func workout(p *shopper, start time.Time, length time.Duration) func(*sim) error
 			}
 		}
 		end := start.Add(length)
-		if o, ok := sess.EndWorkout(end); ok {
+		o, ok, err = sess.EndWorkout(end)
+		if err != nil {
+			return err
+		}
+		if ok {
 			if err := emit(o); err != nil {
 				return err
 			}
 		}
-		for _, o := range sess.Disconnect(end.Add(time.Minute)) {
+		occ, err := sess.Disconnect(end.Add(time.Minute))
+		if err != nil {
+			return err
+		}
+		for _, o := range occ {
 			if err := emit(o); err != nil {
 				return err
 			}
