@@ -284,3 +284,22 @@ func ExamplePayloadOnly() {
 	// true user-42 true
 	// middleware sees Order Completed
 }
+
+// A device identifier leaves the process only as its keyed pseudonym.
+func ExamplePseudonymizer() {
+	p, err := connected.NewPseudonymizer([]byte("a secret of at least 16 bytes"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	a := p.Pseudonym("irk:1a2b3c4d5e6f708192a3b4c5d6e7f809")
+	fmt.Println(len(a), a[:4], a == p.Pseudonym("irk:1a2b3c4d5e6f708192a3b4c5d6e7f809"))
+	// Output: 36 ps1_ true
+}
+
+// A missing or short key is refused with a typed error.
+func ExamplePseudonym() {
+	_, err := connected.Pseudonym([]byte("short"), "C1:D2:E3:F4:A5:B6")
+	fmt.Println(errors.Is(err, connected.ErrPseudonymKey), err)
+	// Output: true connected: pseudonym key has 5 bytes, need at least 16
+}
