@@ -11,6 +11,12 @@
 // analytics, personalization, marketing, advertising, health, location and
 // linking, plus custom ones.
 //
+// NewLedger keeps the ledger in memory only. OpenLedger keeps it in a
+// directory as well — a snapshot plus an append-only log of versioned,
+// checksummed records, written ahead and fsynced before Record returns,
+// the same crash-safe store identity's FileStore uses — so a gateway
+// restart, a crash or a SIGKILL forgets no grant and no revocation.
+//
 // Ledger.OnChange tells other components about every change: the identity
 // package undoes links when PurposeLinking is revoked, and a Router
 // releases held records when consent arrives. Ledger.Erase forgets a

@@ -118,3 +118,35 @@ func (e *SignalError) Is(target error) bool { return target == ErrInvalidSignal 
 
 // Unwrap returns the cause, if any.
 func (e *SignalError) Unwrap() error { return e.Err }
+
+// Errors of a durable ledger (OpenLedger).
+var (
+	// ErrCorrupt is matched by every *FormatError: a ledger store holds
+	// bytes that are not a valid record, log or snapshot.
+	ErrCorrupt = errors.New("consent: corrupt ledger store")
+	// ErrLedgerLocked means OpenLedger found its directory open by another
+	// ledger, in this process or another: one directory, one opener.
+	ErrLedgerLocked = errors.New("consent: ledger directory is locked by another ledger")
+	// ErrLedgerClosed is returned by Record, Erase and Compact after
+	// Ledger.Close.
+	ErrLedgerClosed = errors.New("consent: ledger closed")
+)
+
+// FormatError says where a durable ledger's files are invalid. It matches
+// ErrCorrupt and unwraps to the cause.
+type FormatError struct {
+	Source string // "entry", "log" or "snapshot"
+	Offset int64  // byte offset inside Source where the problem starts
+	Err    error  // the cause
+}
+
+// Error names the source, the offset and the cause.
+func (e *FormatError) Error() string {
+	return fmt.Sprintf("consent: corrupt ledger %s at offset %d: %v", e.Source, e.Offset, e.Err)
+}
+
+// Is reports whether target is ErrCorrupt.
+func (e *FormatError) Is(target error) bool { return target == ErrCorrupt }
+
+// Unwrap returns the cause.
+func (e *FormatError) Unwrap() error { return e.Err }

@@ -32,6 +32,18 @@ func (h *history) find(t int64) int {
 // latest returns the index of the latest fact, or -1.
 func (h *history) latest() int { return len(h.facts) - 1 }
 
+// has reports whether a fact identical to f is in h.
+func (h *history) has(f *Fact) bool {
+	t := f.Effective.UnixNano()
+	i := h.find(t)
+	for ; i >= 0 && h.at[i] == t; i-- {
+		if sameFact(&h.facts[i], f) {
+			return true
+		}
+	}
+	return false
+}
+
 // insert adds f in order and reports whether it was new (an identical fact
 // is not stored twice). When limit > 0 the oldest facts beyond it are
 // dropped.

@@ -2,11 +2,12 @@ package consent
 
 import (
 	"context"
-	"hash/maphash"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/touchpoint-sdk/touchpoint/internal/durable"
 )
 
 // Ledger is the consent record: per subject and purpose, every decision
@@ -14,16 +15,27 @@ import (
 // Nothing is overwritten; a question is always "what was in force at time
 // T", and a purpose with no decision in force is denied.
 //
-// A Ledger is safe for concurrent use. It keeps everything in memory and
-// starts no goroutines. Readers (At, Permits, the Router) take a read lock
-// and do not allocate.
+// A Ledger is safe for concurrent use and starts no goroutines. Readers
+// (At, Permits, the Router) take a read lock and do not allocate. A Ledger
+// from NewLedger keeps everything in memory: a restart forgets it. One from
+// OpenLedger also writes every change ahead to a crash-safe store on disk
+// and rebuilds itself from it when opened again; see OpenLedger.
 type Ledger struct {
 	limit int // facts kept per (subject, purpose); 0 = all
 
+	// wmu serializes changes (Record, Erase, Compact): a durable ledger
+	// writes a change to its store before applying it, without holding mu,
+	// so that readers are not stalled by an fsync.
+	wmu     sync.Mutex
+	store   *durable.Store // nil: memory only
+	dcfg    durableConfig
+	closed  bool // guarded by wmu
+	written int  // facts appended since the last compaction (wmu)
+
 	mu       sync.RWMutex
 	subjects map[string]*subjectState
-	erased   map[uint64]struct{} // tombstones: maphash of erased subject ids
-	seed     maphash.Seed
+	erased   map[tomb]struct{} // tombstones: keyed hashes of erased subject ids
+	key      tombKey
 
 	lmu       sync.Mutex
 	listeners atomic.Pointer[[]*listener]
@@ -70,12 +82,29 @@ func WithHistoryLimit(n int) LedgerOption {
 	return ledgerOptionFunc(func(l *Ledger) { l.limit = n })
 }
 
-// NewLedger returns an empty Ledger.
+// NewLedger returns an empty Ledger kept in memory only: a restart forgets
+// every grant and revocation (use OpenLedger to keep them). Options that
+// concern the store (WithLedgerSync, WithCompactAfter, WithLedgerRecovery)
+// are rejected with a *ConfigError.
 func NewLedger(opts ...LedgerOption) (*Ledger, error) {
+	l, err := newLedger(opts)
+	if err != nil {
+		return nil, err
+	}
+	if l.dcfg.set {
+		return nil, &ConfigError{Field: "LedgerOption", Reason: "store options need OpenLedger"}
+	}
+	if err := newTombKey(&l.key); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func newLedger(opts []LedgerOption) (*Ledger, error) {
 	l := &Ledger{
 		subjects: make(map[string]*subjectState),
-		erased:   make(map[uint64]struct{}),
-		seed:     maphash.MakeSeed(),
+		erased:   make(map[tomb]struct{}),
+		dcfg:     durableConfig{compactAfter: defaultCompactAfter},
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -85,6 +114,9 @@ func NewLedger(opts ...LedgerOption) (*Ledger, error) {
 	}
 	if l.limit < 0 || l.limit == 1 {
 		return nil, &ConfigError{Field: "WithHistoryLimit", Reason: "must be 0 (unlimited) or at least 2"}
+	}
+	if l.dcfg.compactAfter < 1 {
+		return nil, &ConfigError{Field: "WithCompactAfter", Reason: "must be at least 1"}
 	}
 	return l, nil
 }
@@ -166,17 +198,66 @@ func (l *Ledger) notify(ctx context.Context, c Change) {
 // ErrErased if the subject was erased. Facts may arrive in any order; the
 // answer for any time T depends only on the set of facts.
 //
+// A durable ledger (OpenLedger) writes the fact to its store first: when
+// Record returns true the fact survives a crash. If that write fails,
+// Record returns the error and a grant is not recorded; a denial is still
+// applied in memory (a withdrawal takes effect even if the disk fails) and
+// the error, returned with true, says it is not durable. A durable ledger
+// also compacts its store now and then (WithCompactAfter); if that fails
+// the fact is still recorded and durable, and Record returns true with the
+// compaction's error. After Close it returns ErrLedgerClosed.
+//
 // After a new fact is stored, Record calls the OnChange listeners with ctx.
-// ctx is otherwise unused: recording never blocks.
+// ctx is otherwise unused: recording does not wait for anything but the
+// store's write.
 func (l *Ledger) Record(ctx context.Context, f Fact) (bool, error) {
 	if err := f.validate(); err != nil {
 		return false, err
 	}
+	l.wmu.Lock()
+	if l.closed {
+		l.wmu.Unlock()
+		return false, ErrLedgerClosed
+	}
+	var werr error
+	if l.store != nil {
+		l.mu.RLock()
+		erased, dup := l.isErased(f.Subject), l.hasLocked(&f)
+		l.mu.RUnlock()
+		if erased {
+			l.wmu.Unlock()
+			return false, ErrErased
+		}
+		if dup {
+			l.wmu.Unlock()
+			return false, nil
+		}
+		if werr = l.persistFact(ctx, &f); werr != nil && f.Granted {
+			l.wmu.Unlock()
+			return false, werr
+		}
+	}
+	c, added, err := l.apply(f)
+	if err == nil && werr == nil {
+		werr = l.maybeCompact(ctx)
+	}
+	l.wmu.Unlock()
+	if err != nil {
+		return false, err
+	}
+	if added {
+		l.notify(ctx, c)
+	}
+	return added, werr
+}
+
+// apply adds f to memory; wmu is held.
+func (l *Ledger) apply(f Fact) (Change, bool, error) {
 	idx := f.Purpose.builtin()
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.isErased(f.Subject) {
-		l.mu.Unlock()
-		return false, ErrErased
+		return Change{}, false, ErrErased
 	}
 	st := l.subjects[f.Subject]
 	if st == nil {
@@ -191,11 +272,13 @@ func (l *Ledger) Record(ctx context.Context, f Fact) (bool, error) {
 	before := h.latest() >= 0 && h.facts[h.latest()].Granted
 	added := h.insert(f, l.limit)
 	after := h.latest() >= 0 && h.facts[h.latest()].Granted
-	l.mu.Unlock()
-	if added {
-		l.notify(ctx, Change{Kind: ChangeRecorded, Subject: f.Subject, Purpose: f.Purpose, Fact: f, Before: before, After: after})
-	}
-	return added, nil
+	return Change{Kind: ChangeRecorded, Subject: f.Subject, Purpose: f.Purpose, Fact: f, Before: before, After: after}, added, nil
+}
+
+// hasLocked reports whether f is already recorded; mu is held.
+func (l *Ledger) hasLocked(f *Fact) bool {
+	h := l.historyLocked(f.Subject, f.Purpose)
+	return h != nil && h.has(f)
 }
 
 // At returns the fact in force for subject and purpose at t: the latest
@@ -273,19 +356,38 @@ func (l *Ledger) Purposes(subject string) []Purpose {
 
 // Erase forgets every fact about subject and blocks it: the Router refuses
 // its records (ReasonErased) and Record returns ErrErased for it. Only a
-// keyed hash of the id (hash/maphash, with a per-Ledger random seed) is
-// kept as the tombstone, never the id. Erase calls the OnChange listeners
-// with a ChangeErased change at time at. Erasing twice is not an error.
+// keyed hash of the id (see tombKey) is kept as the tombstone, never the
+// id. Erase calls the OnChange listeners with a ChangeErased change at
+// time at. Erasing twice is not an error.
+//
+// A durable ledger writes the tombstone to its store and then compacts it,
+// so that the subject's facts leave the disk. The erasure takes effect in
+// memory even if that fails; the error then says it is not yet durable and
+// Erase should be called again. After Close it returns ErrLedgerClosed.
 func (l *Ledger) Erase(ctx context.Context, subject string, at time.Time) error {
 	if subject == "" {
 		return &FactError{Field: "Subject", Reason: "is empty"}
 	}
+	l.wmu.Lock()
+	if l.closed {
+		l.wmu.Unlock()
+		return ErrLedgerClosed
+	}
+	t := l.key.tomb(subject)
+	var werr error
+	if l.store != nil {
+		werr = l.store.Append(ctx, encodeEraseEntry(t, at.UnixNano()))
+	}
 	l.mu.Lock()
 	delete(l.subjects, subject)
-	l.erased[maphash.String(l.seed, subject)] = struct{}{}
+	l.erased[t] = struct{}{}
 	l.mu.Unlock()
+	if werr == nil && l.store != nil {
+		werr = l.compactLocked(ctx)
+	}
+	l.wmu.Unlock()
 	l.notify(ctx, Change{Kind: ChangeErased, Subject: subject, At: at})
-	return nil
+	return storeErr(werr)
 }
 
 // Erased reports whether subject was erased.
@@ -300,7 +402,7 @@ func (l *Ledger) isErased(subject string) bool {
 	if len(l.erased) == 0 || subject == "" {
 		return false
 	}
-	_, ok := l.erased[maphash.String(l.seed, subject)]
+	_, ok := l.erased[l.key.tomb(subject)]
 	return ok
 }
 

@@ -1,0 +1,287 @@
+package consent
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+
+	"github.com/touchpoint-sdk/touchpoint/internal/durable"
+)
+
+// tombKey keys the tombstones of erased subjects: a tombstone is the first
+// 16 bytes of SHA-256(key || subject id). The key is random per ledger; a
+// durable ledger keeps it in its store (the tombstones must match after a
+// restart), so whoever can read the store can test whether a known id was
+// erased, but the tombstones match nothing outside it.
+type tombKey [32]byte
+
+// tomb is a tombstone.
+type tomb [16]byte
+
+func newTombKey(k *tombKey) error {
+	if _, err := rand.Read(k[:]); err != nil {
+		return fmt.Errorf("consent: tombstone key: %w", err)
+	}
+	return nil
+}
+
+// tomb returns the tombstone of subject. It does not allocate for ids of up
+// to maxSubject bytes.
+func (k *tombKey) tomb(subject string) tomb {
+	var sum [32]byte
+	if len(subject) <= maxSubject {
+		var buf [len(tombKey{}) + maxSubject]byte
+		n := copy(buf[:], k[:])
+		n += copy(buf[n:], subject)
+		sum = sha256.Sum256(buf[:n])
+	} else {
+		h := sha256.New()
+		h.Write(k[:])
+		h.Write([]byte(subject))
+		h.Sum(sum[:0])
+	}
+	var t tomb
+	copy(t[:], sum[:])
+	return t
+}
+
+// defaultCompactAfter is how many facts a durable ledger appends before it
+// compacts its store by itself.
+const defaultCompactAfter = 1 << 16
+
+// durableConfig holds the options of OpenLedger.
+type durableConfig struct {
+	set          bool // a store option was given
+	noSync       bool
+	compactAfter int
+	onRecover    func(cut int64, cause error)
+}
+
+// WithLedgerSync sets whether a durable ledger fsyncs every change before
+// Record or Erase returns. Default true: a recorded fact survives a power
+// loss. With false it survives a process crash (the write reached the
+// kernel) but not a power loss. OpenLedger only.
+func WithLedgerSync(sync bool) LedgerOption {
+	return ledgerOptionFunc(func(l *Ledger) { l.dcfg.set, l.dcfg.noSync = true, !sync })
+}
+
+// WithCompactAfter makes a durable ledger rewrite its store as a snapshot
+// (dropping the log) after n facts were appended since the last one, in the
+// Record call that appends the n-th. Default 65536; n must be at least 1.
+// OpenLedger only.
+func WithCompactAfter(n int) LedgerOption {
+	return ledgerOptionFunc(func(l *Ledger) { l.dcfg.set, l.dcfg.compactAfter = true, n })
+}
+
+// WithLedgerRecovery calls fn during OpenLedger when the store's log ended
+// in a torn or corrupt frame (a crash during a write) that was cut off: cut
+// is the number of bytes removed and cause the *FormatError found there.
+// At most the change being written at the crash is lost; it had not been
+// acknowledged. Default: none. OpenLedger only.
+func WithLedgerRecovery(fn func(cut int64, cause error)) LedgerOption {
+	return ledgerOptionFunc(func(l *Ledger) { l.dcfg.set, l.dcfg.onRecover = true, fn })
+}
+
+// OpenLedger opens the durable ledger in dir (creating the directory, mode
+// 0700, and an empty ledger if needed), rebuilding every fact and erasure
+// from it. Every Record and Erase is written ahead to the store —
+// a snapshot plus an append-only log of versioned, checksummed records,
+// the same crash-safe store identity's FileStore uses — and fsynced before
+// it returns (see WithLedgerSync), so a gateway restart, a crash or a
+// SIGKILL forgets no grant and no revocation that was acknowledged. The
+// files hold subject ids as recorded; Erase removes an erased subject's
+// facts from them at once (it compacts the store), keeping only its
+// tombstone.
+//
+// One directory is used by one Ledger at a time: a second opener, in this
+// process or another, gets ErrLedgerLocked. Errors: a *ConfigError for a
+// bad option, ErrLedgerLocked, a *FormatError (ErrCorrupt) for a store it
+// cannot read, or the I/O error. Close the ledger when done. Facts come
+// back with their Effective time in UTC.
+func OpenLedger(dir string, opts ...LedgerOption) (*Ledger, error) {
+	l, err := newLedger(opts)
+	if err != nil {
+		return nil, err
+	}
+	cfg := durable.Config{Name: "TPCL", Ext: "tpcl", Schema: ledgerSchema}
+	if l.dcfg.noSync {
+		cfg.Sync = durable.SyncNever
+	}
+	st, err := durable.Open(dir, cfg)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	if rc := st.Recovery(); rc.Bytes > 0 && l.dcfg.onRecover != nil {
+		l.dcfg.onRecover(rc.Bytes, storeErr(rc.Cause))
+	}
+	l.store = st
+	if err := l.replay(); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// replay rebuilds the ledger from its store, writing a new tombstone key
+// into an empty store.
+func (l *Ledger) replay() error {
+	ctx := context.Background()
+	haveKey := false
+	apply := func(b []byte) error {
+		e, err := decodeLedgerEntry(b)
+		if err != nil {
+			return err
+		}
+		if !haveKey && e.op != opKey {
+			return &FormatError{Source: "entry", Offset: 0, Err: errors.New("store does not start with its tombstone key")}
+		}
+		switch e.op {
+		case opKey:
+			if haveKey && e.key != l.key {
+				return &FormatError{Source: "entry", Offset: 1, Err: errors.New("a second, different tombstone key")}
+			}
+			l.key, haveKey = e.key, true
+		case opFact:
+			if _, ok := l.erased[l.key.tomb(e.fact.Subject)]; ok {
+				return nil // recorded before an erasure whose compaction did not finish
+			}
+			if _, _, err := l.apply(e.fact); err != nil {
+				return err
+			}
+		case opErase:
+			l.erased[e.tomb] = struct{}{}
+			for s := range l.subjects {
+				if l.key.tomb(s) == e.tomb {
+					delete(l.subjects, s)
+				}
+			}
+		}
+		return nil
+	}
+	if err := l.store.Replay(ctx, apply, apply); err != nil {
+		return storeErr(err)
+	}
+	l.written, _ = l.store.LogStats()
+	if haveKey {
+		return nil
+	}
+	if err := newTombKey(&l.key); err != nil {
+		return err
+	}
+	return storeErr(l.store.Append(ctx, encodeKeyEntry(&l.key)))
+}
+
+// persistFact appends f to the store; wmu is held.
+func (l *Ledger) persistFact(ctx context.Context, f *Fact) error {
+	if err := l.store.Append(ctx, encodeFactEntry(f)); err != nil {
+		return storeErr(err)
+	}
+	l.written++
+	return nil
+}
+
+// maybeCompact compacts once WithCompactAfter facts were appended since the
+// last snapshot; wmu is held and the last fact applied. A failure leaves
+// the old snapshot and log, which hold everything; the next Record tries
+// again.
+func (l *Ledger) maybeCompact(ctx context.Context) error {
+	if l.store == nil || l.written < l.dcfg.compactAfter {
+		return nil
+	}
+	if err := l.compactLocked(ctx); err != nil {
+		return fmt.Errorf("consent: fact recorded, but compacting the ledger store failed: %w", err)
+	}
+	return nil
+}
+
+// Compact rewrites a durable ledger's store as one snapshot of what it
+// holds now and an empty log (Record does this by itself, see
+// WithCompactAfter). It does nothing for a memory-only ledger. It returns
+// ErrLedgerClosed after Close, or the store's error (the old contents then
+// stay in force).
+func (l *Ledger) Compact(ctx context.Context) error {
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+	if l.closed {
+		return ErrLedgerClosed
+	}
+	if l.store == nil {
+		return nil
+	}
+	return l.compactLocked(ctx)
+}
+
+// compactLocked writes the snapshot; wmu is held, so nothing changes.
+func (l *Ledger) compactLocked(ctx context.Context) error {
+	err := l.store.Compact(ctx, func(emit func([]byte) error) error {
+		if err := emit(encodeKeyEntry(&l.key)); err != nil {
+			return err
+		}
+		l.mu.RLock()
+		defer l.mu.RUnlock()
+		for t := range l.erased {
+			if err := emit(encodeEraseEntry(t, 0)); err != nil {
+				return err
+			}
+		}
+		for _, st := range l.subjects {
+			for i := range st.builtin {
+				for j := range st.builtin[i].facts {
+					if err := emit(encodeFactEntry(&st.builtin[i].facts[j])); err != nil {
+						return err
+					}
+				}
+			}
+			for i := range st.custom {
+				for j := range st.custom[i].h.facts {
+					if err := emit(encodeFactEntry(&st.custom[i].h.facts[j])); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return storeErr(err)
+	}
+	l.written = 0
+	return nil
+}
+
+// Close closes a durable ledger's store and releases its directory. It is
+// idempotent. Afterwards Record, Erase and Compact return ErrLedgerClosed;
+// the readers (At, Permits, the Router) keep answering from memory.
+func (l *Ledger) Close() error {
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+	if l.closed {
+		return nil
+	}
+	l.closed = true
+	if l.store == nil {
+		return nil
+	}
+	return storeErr(l.store.Close())
+}
+
+// Durable reports whether the ledger writes to a store (OpenLedger).
+func (l *Ledger) Durable() bool { return l.store != nil }
+
+// storeErr turns the shared store's errors into this package's.
+func storeErr(err error) error {
+	var fe *durable.FormatError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &fe):
+		return &FormatError{Source: string(fe.File), Offset: fe.Offset, Err: fe.Err}
+	case errors.Is(err, durable.ErrLocked):
+		return fmt.Errorf("%w: %w", ErrLedgerLocked, err)
+	case errors.Is(err, durable.ErrClosed):
+		return ErrLedgerClosed
+	}
+	return err
+}
