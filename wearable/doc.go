@@ -49,11 +49,32 @@
 // state behind the Occurrence values (Device Connected/Disconnected, Workout
 // Completed, Battery Low).
 //
+// Times are checked before anything else: Notify, Connect, Disconnect and
+// EndWorkout refuse the zero time.Time (an unset field, not a receipt time)
+// and instants whose Unix nanoseconds overflow an int64 (after 2262-04-11 or
+// before 1677-09-21) with a *TimeError wrapping ErrInvalidTime, and change
+// nothing; CheckTime applies the same rule. A device timestamp outside that
+// range is replaced by the receipt time and flagged FlagDeviceClockUnknown.
+// A receipt clock that steps back restarts the baseline of whatever derives
+// from it — wheel and crank counters, running-sensor distance and energy
+// expended — and flags that measurement FlagGap (with FlagNoReading); a
+// workout is never shortened by it.
+//
+// # Flagged or refused
+//
 // The plausibility layer flags and never invents: a value out of range, a
 // sensor without skin contact, 0 bpm (off-body), an RR series that looks
 // like milliseconds, a device-reported problem all set Flags on a
 // measurement that keeps the value as sent; Measurement.Valid says whether
 // to use it. Known device deviations are declared per device with Quirks.
+// The ranges are one table, Plausibility, which Session applies to GATT
+// values and package applehealth to imported records, so a heart rate of
+// 300 bpm, a weight of -70 kg, an SpO2 of 104 % or a distance whose End is
+// before its Start is flagged FlagImplausible whichever way it arrived.
+// What is refused (an error, no measurement) is what cannot be read at all:
+// a malformed GATT value (*ParseError), an unusable time (*TimeError), and
+// in applehealth a record whose number, unit or date does not parse or a
+// document that is not one HealthData element (see that package).
 //
 // # Measurements and output
 //

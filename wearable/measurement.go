@@ -197,13 +197,17 @@ const (
 	// was restarted.
 	FlagCounterReset
 	// FlagGap: too long since the last revolution event to tell how often
-	// the 16-bit event time wrapped; the baseline was restarted.
+	// the 16-bit event time wrapped, or the receipt clock stepped back (a
+	// notification received before the previous one); the baseline was
+	// restarted. Wheel and crank speed and cadence, running-sensor distance
+	// and energy expended carry it.
 	FlagGap
 	// FlagCoasting: no new revolution within the coast timeout; the value is
 	// 0 rather than the last one held.
 	FlagCoasting
-	// FlagDeviceClockUnknown: the device sent a timestamp that is unknown or
-	// not set; the receipt time is used.
+	// FlagDeviceClockUnknown: the device sent a timestamp that is unknown,
+	// not set, or outside the times CheckTime accepts (a year past 2262);
+	// the receipt time is used.
 	FlagDeviceClockUnknown
 	// FlagSaturated: a cumulative counter is at its maximum (65535 kJ).
 	FlagSaturated
@@ -265,9 +269,10 @@ type Measurement struct {
 	// Original is the value and unit as received when a conversion happened
 	// (kPa, lb, °F, kJ, km, a 0..1 fraction); zero otherwise.
 	Original Quantity
-	// Activity names the activity a distance belongs to ("cycling",
-	// "running", "walking_running"), when known. Workouts carry theirs in
-	// Workout.Activity.
+	// Activity names the activity a distance or speed belongs to
+	// ("cycling", "running", "walking_running"), when known; running and
+	// walking speeds have a lower plausible maximum (Plausibility).
+	// Workouts carry theirs in Workout.Activity.
 	Activity string
 
 	HeartRate       BPM

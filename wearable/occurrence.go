@@ -47,7 +47,8 @@ type Occurrence struct {
 	// the first heart rate on connect). They make the event health data.
 	Readings []Measurement
 	// ConnectedFor is how long the device was connected, for
-	// OccurrenceDeviceDisconnected.
+	// OccurrenceDeviceDisconnected; 0 when unknown (the clock stepped back
+	// since Connect).
 	ConnectedFor time.Duration
 	// DedupeKey identifies the occurrence across replays.
 	DedupeKey string
