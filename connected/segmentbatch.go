@@ -20,10 +20,10 @@ import (
 //     originalTimestamp), which corrects the sender's clock skew. A message
 //     that only carries originalTimestamp gets the time Segment received it.
 //     So each Segment message carries the record's time under "timestamp":
-//     the payload's top-level originalTimestamp key is renamed, keeping the
-//     body exactly as long as the payloads the Batcher counted (adding a key
-//     instead would grow every message by 39 bytes, enough to take a full
-//     batch past Segment's 500 KB limit).
+//     the payload's top-level originalTimestamp key is renamed, so the body
+//     stays within the bytes the Batcher counted (8 bytes shorter per
+//     message; adding a key instead would grow every message by 39 bytes,
+//     enough to take a full batch past Segment's 500 KB limit).
 //   - RudderStack reads originalTimestamp and sentAt from each message, not
 //     from the envelope, and computes the same skew correction per message
 //     (RudderStack's analytics-go stamps sentAt on every message at send
@@ -91,6 +91,10 @@ func AppendSegmentBatch(dst []byte, recs []*Record, sentAt time.Time) ([]byte, e
 // Errors are those of AppendSegmentBatch, and a payload with a top-level
 // channel of its own is refused too.
 func AppendRudderStackBatch(dst []byte, recs []*Record, sentAt time.Time) ([]byte, error) {
+	var buf [64]byte
+	prefix := append(buf[:0], `{"channel":"server","sentAt":`...)
+	prefix = appendTime(prefix, sentAt)
+	prefix = append(prefix, ',')
 	start := len(dst)
 	dst = append(dst, `{"batch":[`...)
 	for i, r := range recs {
@@ -104,9 +108,7 @@ func AppendRudderStackBatch(dst []byte, recs []*Record, sentAt time.Time) ([]byt
 		if err != nil {
 			return dst[:start], err
 		}
-		dst = append(dst, `{"channel":"server","sentAt":`...)
-		dst = appendTime(dst, sentAt)
-		dst = append(dst, ',')
+		dst = append(dst, prefix...)
 		if k.originalTimestamp < 0 && k.timestamp < 0 && !r.Time.IsZero() {
 			dst = append(dst, `"originalTimestamp":`...)
 			dst = appendTime(dst, r.Time)
