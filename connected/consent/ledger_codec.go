@@ -61,9 +61,10 @@ func encodeEraseEntry(t tomb, at int64) []byte {
 
 // decoder reads one entry and remembers where it failed.
 type decoder struct {
-	b   []byte
-	off int
-	err error
+	b      []byte
+	off    int
+	err    error
+	intern map[string]string // optional: strings already decoded, shared
 }
 
 func (d *decoder) fail(reason error) {
@@ -110,15 +111,26 @@ func (d *decoder) str(max int) string {
 		return ""
 	}
 	d.off += k
-	return string(d.bytes(int(n)))
+	b := d.bytes(int(n))
+	if d.intern == nil || len(b) == 0 {
+		return string(b)
+	}
+	if s, ok := d.intern[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	d.intern[s] = s
+	return s
 }
 
 var errTruncatedEntry = errors.New("entry ends inside a value")
 
 // decodeLedgerEntry decodes one store record. Errors are *FormatError
 // (ErrCorrupt); a decoded fact is valid (as Record checks it).
-func decodeLedgerEntry(b []byte) (ledgerEntry, error) {
-	d := decoder{b: b}
+// intern, if not nil, shares the strings of successive entries (a replay
+// sees the same subjects, sources and jurisdictions many times).
+func decodeLedgerEntry(b []byte, intern map[string]string) (ledgerEntry, error) {
+	d := decoder{b: b, intern: intern}
 	var e ledgerEntry
 	if op := d.bytes(1); op != nil {
 		e.op = op[0]

@@ -23,7 +23,7 @@ func FuzzDecodeLedgerEntry(f *testing.F) {
 	long := encodeFactEntry(&Fact{Subject: "u", Purpose: PurposeMarketing, Effective: t0, Source: SourceCMP})
 	f.Add(append(append(long[:10:10], 0x89, 0x00), long[11:]...)) // a length in a longer form than needed
 	f.Fuzz(func(t *testing.T, b []byte) {
-		e, err := decodeLedgerEntry(b)
+		e, err := decodeLedgerEntry(b, nil)
 		if err != nil {
 			var fe *FormatError
 			if !errors.As(err, &fe) || !errors.Is(err, ErrCorrupt) || fe.Offset < 0 || fe.Offset > int64(len(b)) {
@@ -48,7 +48,7 @@ func FuzzDecodeLedgerEntry(f *testing.F) {
 		if string(again) != string(b) {
 			t.Fatalf("re-encoded %x, was %x", again, b)
 		}
-		e2, err := decodeLedgerEntry(again)
+		e2, err := decodeLedgerEntry(again, map[string]string{})
 		if err != nil || !reflect.DeepEqual(e, e2) {
 			t.Fatalf("round trip: %+v %v", e2, err)
 		}

@@ -129,8 +129,9 @@ func OpenLedger(dir string, opts ...LedgerOption) (*Ledger, error) {
 func (l *Ledger) replay() error {
 	ctx := context.Background()
 	haveKey := false
+	intern := make(map[string]string)
 	apply := func(b []byte) error {
-		e, err := decodeLedgerEntry(b)
+		e, err := decodeLedgerEntry(b, intern)
 		if err != nil {
 			return err
 		}
@@ -144,11 +145,8 @@ func (l *Ledger) replay() error {
 			}
 			l.key, haveKey = e.key, true
 		case opFact:
-			if _, ok := l.erased[l.key.tomb(e.fact.Subject)]; ok {
-				return nil // recorded before an erasure whose compaction did not finish
-			}
-			if _, _, err := l.apply(e.fact); err != nil {
-				return err
+			if _, _, err := l.apply(e.fact); err != nil && !errors.Is(err, ErrErased) {
+				return err // (a fact recorded before an erasure whose compaction did not finish is skipped)
 			}
 		case opErase:
 			l.erased[e.tomb] = struct{}{}
