@@ -94,8 +94,12 @@ func NewBatcher(s Sender, opts ...BatcherOption) (*Batcher, error) {
 // full, ErrQueueFull (OverflowDropNewest) or ctx's error once ctx is done
 // (OverflowBlock). Refused records are counted and reported to the failure
 // callback. Once accepted, cancelling ctx does not affect r's delivery.
-// Handle never waits on network I/O unless the policy is OverflowBlock.
+// Handle never waits on network I/O unless the policy is OverflowBlock. A
+// nil ctx returns ErrNilContext and r is not accepted.
 func (b *Batcher) Handle(ctx context.Context, r *connected.Record) error {
+	if ctx == nil {
+		return nilContext("Batcher.Handle")
+	}
 	if r == nil {
 		return errors.New("transport: Handle: nil record")
 	}
@@ -243,8 +247,14 @@ func (b *Batcher) settlePartial(bt *batch, err error, perm, retry []int) {
 
 // Flush sends every record handled before the call and waits until each is
 // delivered or has failed (and been reported), or until ctx is done. The
-// Batcher stays usable. It returns ErrClosed after Shutdown.
+// Batcher stays usable. It returns ErrClosed after Shutdown, and
+// ErrNilContext (doing nothing) for a nil ctx. A Flush that returns early
+// (ctx done) leaves the batches it cut in flight: a later Flush or
+// Shutdown waits for them again.
 func (b *Batcher) Flush(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext("Batcher.Flush")
+	}
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
@@ -281,8 +291,13 @@ func (b *Batcher) waitFor(ctx context.Context, target uint64) error {
 // *UndeliveredError (ErrUndelivered) saying how many. Then it shuts down the
 // Sender (if it implements connected.Shutdowner) and waits for the callbacks
 // queued so far to run. It is idempotent: later calls wait for the first to
-// finish (or their own ctx) and return its result.
+// finish (or their own ctx) and return its result. A nil ctx returns
+// ErrNilContext and starts nothing, so a later Shutdown with a context
+// still drains everything.
 func (b *Batcher) Shutdown(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext("Batcher.Shutdown")
+	}
 	b.shutOnce.Do(func() {
 		defer close(b.shutDone)
 		b.shutErr = b.shutdown(ctx)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -23,10 +24,118 @@ var (
 	// ErrUndelivered is matched by the *UndeliveredError that Shutdown
 	// returns when records could not be delivered before its context ended.
 	ErrUndelivered = errors.New("transport: records undelivered")
-	// ErrRetriesExhausted is matched by the error Retry returns when its
-	// time budget ends before a retryable failure cleared.
-	ErrRetriesExhausted = errors.New("transport: retry budget exhausted")
+	// ErrRetriesExhausted is matched by the *RetryLimitError Retry returns
+	// when it stops retrying records that failed retryably, whichever limit
+	// stopped it: the retry budget, or a server's Retry-After that reaches
+	// past the budget (ErrRetryAfterBeyondBudget).
+	ErrRetriesExhausted = errors.New("transport: retries exhausted")
+	// ErrRetryAfterBeyondBudget is matched, besides ErrRetriesExhausted, by
+	// the *RetryLimitError of a Retry that gave up because the server's
+	// Retry-After (clamped to WithMaxRetryAfter) would end after its retry
+	// budget: sending earlier would ignore the server, waiting would overrun
+	// the budget.
+	ErrRetryAfterBeyondBudget = errors.New("transport: Retry-After beyond the retry budget")
+	// ErrRedirect is matched by *RedirectError: the collector answered with
+	// a redirect that was not followed, so the batch was not delivered.
+	ErrRedirect = errors.New("transport: redirect not followed")
+	// ErrNilContext is returned, wrapped with the method's name, by every
+	// method of this package that takes a context when it is given a nil
+	// one; the call then does nothing (Shutdown does not shut down: call it
+	// again with a context). IsRetryable reports false for it.
+	ErrNilContext = errors.New("transport: nil context")
 )
+
+// nilContext is the error for a nil context passed to op.
+func nilContext(op string) error { return fmt.Errorf("%w passed to %s", ErrNilContext, op) }
+
+// RedirectError reports that the collector answered a batch with a redirect
+// (301, 302, 303, 307 or 308) that the HTTP sender did not follow: 301, 302
+// and 303 always (net/http would replay the POST as a GET without its body,
+// and the landing page's 200 would look like delivery), a 307 or 308 that
+// leaves the endpoint's host, goes from https to http, or is one hop too
+// many. The batch was not delivered anywhere. It matches ErrRedirect.
+//
+// It is retryable (IsRetryable): the records are valid and the collector
+// never received them, and a redirect is the state of a deployment (a moved
+// collector, a maintenance page, a proxy forcing https) that an operator
+// fixes by changing the endpoint. A spool therefore keeps the records on
+// disk and never acknowledges them until a send succeeds; without a spool,
+// Retry gives up at its budget and the Batcher reports them to the failure
+// callback (ReasonRetriesExhausted, with this error inside). Treating it as
+// permanent would let a spool acknowledge and delete records that were
+// never delivered.
+type RedirectError struct {
+	StatusCode int    // the redirect status
+	URL        string // the URL that answered with it (password redacted)
+	Location   string // where it pointed, resolved against URL; "" when the answer had none
+	Reason     string // why it was not followed
+}
+
+func (e *RedirectError) Error() string {
+	loc := "no Location"
+	if e.Location != "" {
+		loc = "Location " + strconv.Quote(e.Location)
+	}
+	return "transport: POST " + e.URL + " answered " + strconv.Itoa(e.StatusCode) + " " + http.StatusText(e.StatusCode) +
+		" (" + loc + "), not followed: " + e.Reason + "; the batch was not delivered (point the sender at the new endpoint)"
+}
+
+// Is reports whether target is ErrRedirect.
+func (e *RedirectError) Is(target error) bool { return target == ErrRedirect }
+
+// RetryLimitError is what Retry returns (inside a retryable *BatchError)
+// for records still failing retryably when it stops retrying them. It says
+// which limit stopped it: RetryAfter is zero when the retry budget ran out
+// with the next backoff, and is the server's wait (after the
+// WithMaxRetryAfter clamp) when that wait alone reached past the budget.
+// It matches ErrRetriesExhausted, and ErrRetryAfterBeyondBudget when
+// RetryAfter is set; it unwraps to the last failure.
+type RetryLimitError struct {
+	Attempts   int           // sends made
+	Elapsed    time.Duration // since the first send
+	Budget     time.Duration // WithRetryBudget
+	RetryAfter time.Duration // the server's wait that did not fit; 0 when the budget ran out
+	Err        error         // the last failure
+}
+
+func (e *RetryLimitError) Error() string {
+	var b strings.Builder
+	b.WriteString("transport: gave up after ")
+	b.WriteString(strconv.Itoa(e.Attempts))
+	if e.Attempts == 1 {
+		b.WriteString(" attempt in ")
+	} else {
+		b.WriteString(" attempts in ")
+	}
+	b.WriteString(e.Elapsed.Round(time.Millisecond).String())
+	if e.RetryAfter > 0 {
+		b.WriteString(": the server's Retry-After of ")
+		b.WriteString(e.RetryAfter.String())
+		b.WriteString(" reaches past the retry budget of ")
+		b.WriteString(e.Budget.String())
+		b.WriteString(" (")
+		b.WriteString(max(e.Budget-e.Elapsed, 0).Round(time.Millisecond).String())
+		b.WriteString(" left; raise WithRetryBudget or lower WithMaxRetryAfter)")
+	} else {
+		b.WriteString(": the retry budget of ")
+		b.WriteString(e.Budget.String())
+		b.WriteString(" is exhausted (WithRetryBudget)")
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Is reports whether target is ErrRetriesExhausted, or
+// ErrRetryAfterBeyondBudget when the Retry-After stopped the retries.
+func (e *RetryLimitError) Is(target error) bool {
+	return target == ErrRetriesExhausted || (target == ErrRetryAfterBeyondBudget && e.RetryAfter > 0)
+}
+
+// Unwrap returns the last failure.
+func (e *RetryLimitError) Unwrap() error { return e.Err }
 
 // BatchError reports that some records of a batch failed. Failed holds their
 // indexes into the batch given to Send, ascending; the other records were
@@ -111,9 +220,10 @@ func Permanent(err error) error {
 
 // IsRetryable reports whether sending again may succeed. It is false for
 // nil, for context cancellation and deadlines (the caller gave up), ErrClosed,
-// *PermanentError, a *BatchError that says so, and an *HTTPError other than
-// 408, 429 and 5xx. Anything else (network and I/O errors, unknown errors) is
-// considered transient and retryable. The outermost classified error wins:
+// ErrNilContext, *PermanentError, a *BatchError that says so, and an
+// *HTTPError other than 408, 429 and 5xx. Anything else (a *RedirectError,
+// network and I/O errors, unknown errors) is considered transient and
+// retryable. The outermost classified error wins:
 // a *BatchError or *HTTPError is judged by its own flag or status.
 func IsRetryable(err error) bool {
 	for err != nil {
@@ -124,10 +234,10 @@ func IsRetryable(err error) bool {
 			return e.Retryable()
 		case *PermanentError:
 			return false
-		case *NetworkError:
+		case *NetworkError, *RedirectError:
 			return true
 		}
-		if err == context.Canceled || err == context.DeadlineExceeded || err == ErrClosed {
+		if err == context.Canceled || err == context.DeadlineExceeded || err == ErrClosed || err == ErrNilContext {
 			return false
 		}
 		switch u := err.(type) {

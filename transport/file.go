@@ -114,8 +114,11 @@ func (f *File) rotate() error {
 }
 
 // Send appends batch as NDJSON lines in one write. A failed write fails the
-// whole batch (retryably).
+// whole batch (retryably). A nil ctx returns ErrNilContext.
 func (f *File) Send(ctx context.Context, batch []*connected.Record) error {
+	if ctx == nil {
+		return nilContext("File.Send")
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -154,8 +157,11 @@ func (f *File) Send(ctx context.Context, batch []*connected.Record) error {
 }
 
 // Shutdown syncs and closes the file; later Sends return ErrClosed. It is
-// idempotent.
-func (f *File) Shutdown(context.Context) error {
+// idempotent. A nil ctx returns ErrNilContext and closes nothing.
+func (f *File) Shutdown(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext("File.Shutdown")
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
@@ -24,6 +25,16 @@ import (
 // A 2xx answer delivers the batch. Any other status returns an *HTTPError
 // (StatusCode, Retry-After, the first bytes of the body); a failure to reach
 // the server returns a *NetworkError. Wrap HTTP in Retry to retry them.
+//
+// Redirects never count as delivery of a body that was not sent. A 307 or
+// 308 is followed with the same body, byte for byte, when it stays on the
+// endpoint's host and does not go from https to http (at most 10 hops); any
+// other redirect, and every 301, 302 and 303 (which net/http would replay
+// as a GET without the body), returns a *RedirectError (ErrRedirect) that
+// names the Location. This holds for a client given with WithHTTPClient too:
+// HTTP sends through a shallow copy of it with its own CheckRedirect (which
+// then calls the client's own CheckRedirect, if any, for the hops it
+// follows); the client itself is not modified.
 //
 // HTTP is safe for concurrent use. Shutdown waits for requests in flight (or
 // ctx), and closes idle connections of a client it created; Send then
@@ -65,12 +76,16 @@ func newHTTP(endpoint string, f httpFormat, auth string, opts []HTTPOption) (*HT
 	if err != nil {
 		return nil, err
 	}
-	h := &HTTP{url: endpoint, cfg: cfg, client: cfg.client, format: f}
-	if h.client == nil {
+	h := &HTTP{url: endpoint, cfg: cfg, format: f}
+	if cfg.client == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 64
 		h.client, h.own = &http.Client{Transport: t}, true
+	} else {
+		c := *cfg.client // a shallow copy: the user's client stays as it was
+		h.client = &c
 	}
+	h.client.CheckRedirect = redirectPolicy(h.client.CheckRedirect)
 	h.headers = cfg.headers.Clone()
 	h.headers.Set("Content-Type", f.contentType())
 	h.headers.Set("User-Agent", connected.LibraryName+"/"+connected.Version)
@@ -84,8 +99,12 @@ func newHTTP(endpoint string, f httpFormat, auth string, opts []HTTPOption) (*HT
 }
 
 // Send POSTs batch as one request and waits for the answer, at most the
-// request timeout. See HTTP for the errors.
+// request timeout. See HTTP for the errors; a nil ctx returns
+// ErrNilContext.
 func (h *HTTP) Send(ctx context.Context, batch []*connected.Record) error {
+	if ctx == nil {
+		return nilContext("HTTP.Send")
+	}
 	if len(batch) == 0 {
 		return nil
 	}
@@ -117,10 +136,11 @@ func (h *HTTP) Send(ctx context.Context, batch []*connected.Record) error {
 			h.zbodies.put(wire)
 			return fmt.Errorf("transport: gzip: %w", err)
 		}
-		body = &pooledBody{r: bytes.NewReader(wire.Bytes()), release: func() { h.zbodies.put(wire) }}
+		body = newPooledBody(wire.Bytes(), func() { h.zbodies.put(wire) })
 	} else {
-		body = &pooledBody{r: bytes.NewReader(*raw), release: func() { h.bodies.put(raw) }}
+		body = newPooledBody(*raw, func() { h.bodies.put(raw) })
 	}
+	defer body.unref() // after Do: no redirect will ask for the body again
 	n := body.r.Len()
 
 	rctx, cancel := context.WithTimeout(ctx, h.cfg.timeout)
@@ -131,12 +151,18 @@ func (h *HTTP) Send(ctx context.Context, batch []*connected.Record) error {
 		return Permanent(fmt.Errorf("transport: build request: %w", err))
 	}
 	req.ContentLength = int64(n)
+	req.GetBody = body.getBody
 	req.Header = h.headers.Clone()
 	h.ctr.Requests.Add(1)
 	resp, err := h.client.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("transport: POST %s: %w", h.url, ctx.Err())
+		}
+		var re *RedirectError
+		if errors.As(err, &re) { // a hop the redirect policy refused
+			h.ctr.Fail(re, h.cfg.now())
+			return re
 		}
 		err = &NetworkError{Err: err}
 		h.ctr.Fail(err, h.cfg.now())
@@ -159,6 +185,13 @@ func (h *HTTP) finish(ctx context.Context, resp *http.Response, batch []*connect
 		}
 		// The status line arrived: the batch was accepted.
 	}
+	if isRedirect(resp.StatusCode) {
+		// Not followed (see redirectPolicy): the body did not reach the
+		// collector, whatever the landing page would have said.
+		e := newRedirectError(resp, "")
+		h.ctr.Fail(e, h.cfg.now())
+		return e
+	}
 	if resp.StatusCode/100 == 2 {
 		h.ctr.Delivered.Add(uint64(len(batch)))
 		for _, r := range batch {
@@ -174,19 +207,42 @@ func (h *HTTP) finish(ctx context.Context, resp *http.Response, batch []*connect
 	return e
 }
 
-// pooledBody returns its buffer to the pool when the transport closes it,
-// which it does once it will not read it again.
+// pooledBody returns its buffer to the pool once the transport has closed
+// it (it will not read it again, though it may close it after Do returns)
+// and Send has finished with the request (no redirect will call GetBody).
 type pooledBody struct {
 	r       *bytes.Reader
+	data    []byte
 	once    sync.Once
+	refs    atomic.Int32
 	release func()
+}
+
+func newPooledBody(data []byte, release func()) *pooledBody {
+	p := &pooledBody{r: bytes.NewReader(data), data: data, release: release}
+	p.refs.Store(2) // the transport's Close and Send's unref
+	return p
 }
 
 func (p *pooledBody) Read(b []byte) (int, error) { return p.r.Read(b) }
 
 func (p *pooledBody) Close() error {
-	p.once.Do(p.release)
+	p.once.Do(p.unref)
 	return nil
+}
+
+func (p *pooledBody) unref() {
+	if p.refs.Add(-1) == 0 {
+		p.release()
+	}
+}
+
+// getBody is the request's GetBody: the same bytes again, for a 307 or 308
+// (or an HTTP/2 retry). It runs inside Do, while Send still holds the
+// buffer, and copies it, so the copy outlives the buffer's return to the
+// pool.
+func (p *pooledBody) getBody() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(bytes.Clone(p.data))), nil
 }
 
 func (h *HTTP) done() {
@@ -201,8 +257,11 @@ func (h *HTTP) done() {
 
 // Shutdown stops accepting batches, waits for requests in flight until ctx
 // is done, and closes idle connections if HTTP created its client. It is
-// idempotent.
+// idempotent. A nil ctx returns ErrNilContext and changes nothing.
 func (h *HTTP) Shutdown(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext("HTTP.Shutdown")
+	}
 	h.mu.Lock()
 	h.closed = true
 	var wait chan struct{}
@@ -256,4 +315,77 @@ func ParseRetryAfter(v string, now time.Time) (time.Duration, error) {
 		return d, nil
 	}
 	return 0, nil
+}
+
+// maxRedirects is how many 307/308 hops one request may follow, as
+// net/http's default policy.
+const maxRedirects = 10
+
+// isRedirect reports whether status is one that net/http may follow.
+func isRedirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
+}
+
+// redirectPolicy is the CheckRedirect of the HTTP sender's client. It lets
+// net/http follow a 307 or 308, which re-sends the same body (GetBody),
+// when it stays on the endpoint's host, keeps https, and is within
+// maxRedirects; then user, the client's own CheckRedirect, has the last
+// word. A 301, 302 or 303 is never followed (net/http would send a GET
+// without the body): ErrUseLastResponse hands the redirect to finish,
+// which turns it into a *RedirectError.
+func redirectPolicy(user func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		resp := req.Response
+		if resp == nil || len(via) == 0 {
+			return http.ErrUseLastResponse
+		}
+		if resp.StatusCode != http.StatusTemporaryRedirect && resp.StatusCode != http.StatusPermanentRedirect {
+			return http.ErrUseLastResponse
+		}
+		first := via[0].URL
+		switch {
+		case first.Scheme == "https" && req.URL.Scheme != "https":
+			return newRedirectError(resp, "it goes from https to "+req.URL.Scheme+", which would send the events unencrypted")
+		case !strings.EqualFold(req.URL.Hostname(), first.Hostname()):
+			return newRedirectError(resp, "it leaves the endpoint's host "+first.Hostname()+" (credentials would not follow)")
+		case len(via) >= maxRedirects:
+			return newRedirectError(resp, "stopped after "+strconv.Itoa(maxRedirects)+" redirects")
+		}
+		if user != nil {
+			if err := user(req, via); err != nil {
+				if err == http.ErrUseLastResponse {
+					return err
+				}
+				return newRedirectError(resp, "the http.Client's CheckRedirect refused it: "+err.Error())
+			}
+		}
+		return nil
+	}
+}
+
+// newRedirectError describes resp, a redirect answered to a batch.
+func newRedirectError(resp *http.Response, reason string) *RedirectError {
+	e := &RedirectError{StatusCode: resp.StatusCode, Reason: reason}
+	if resp.Request != nil && resp.Request.URL != nil {
+		e.URL = resp.Request.URL.Redacted()
+	}
+	if loc, err := resp.Location(); err == nil {
+		e.Location = loc.Redacted()
+	} else if raw := resp.Header.Get("Location"); raw != "" {
+		e.Location = raw
+	}
+	if reason == "" {
+		switch resp.StatusCode {
+		case http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+			e.Reason = "the redirect was refused or had no Location"
+		default:
+			e.Reason = "a " + strconv.Itoa(resp.StatusCode) + " would be followed by a GET without the body"
+		}
+	}
+	return e
 }

@@ -51,8 +51,12 @@ func (f *InFlight) Closed() bool {
 
 // Close makes later Enters fail and waits until the calls in progress have
 // exited or ctx is done; then it returns ctx.Err(). It is idempotent: every
-// call waits the same way.
+// call waits the same way. A nil ctx returns ErrNilContext and closes
+// nothing.
 func (f *InFlight) Close(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext("InFlight.Close")
+	}
 	f.mu.Lock()
 	f.closed = true
 	var wait chan struct{}

@@ -20,8 +20,8 @@ const (
 	DefaultRetryInitial    = 100 * time.Millisecond
 	DefaultRetryMax        = 30 * time.Second
 	DefaultRetryBudget     = time.Minute
-	DefaultMaxRetryAfter   = time.Minute // Retry-After values above this are clamped
-	batchEnvelopeReserve   = 64          // bytes kept free in a batch for the request envelope
+	DefaultMaxRetryAfter   = 30 * time.Second // Retry-After values above this are clamped; leaves room in DefaultRetryBudget
+	batchEnvelopeReserve   = 64               // bytes kept free in a batch for the request envelope
 	defaultFileMaxBytes    = 64 << 20
 	defaultFileMaxBackups  = 5
 	defaultResponseBodyCap = 64 << 10
@@ -173,6 +173,8 @@ func newHTTPConfig(opts []HTTPOption) (httpConfig, error) {
 // WithHTTPClient sets the client used for requests. Default: a client of its
 // own with a keep-alive transport sized for the Batcher's concurrency, whose
 // idle connections Shutdown closes. A client given here is not closed.
+// HTTP sends through a shallow copy of it whose CheckRedirect applies the
+// redirect rules described on HTTP; c itself is not modified.
 func WithHTTPClient(c *http.Client) HTTPOption {
 	return httpOptionFunc(func(h *httpConfig) { h.client = c })
 }

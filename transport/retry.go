@@ -19,14 +19,17 @@ import (
 //     IsRetryable) are sent again, and only those: a *BatchError's delivered
 //     records are not repeated.
 //   - A server's Retry-After is a minimum for the next wait (clamped to
-//     WithMaxRetryAfter).
+//     WithMaxRetryAfter). One that would end after the budget stops the
+//     retries at once: sending earlier would ignore the server. The default
+//     clamp (30 s) leaves room in the default budget (1 min) for it.
 //   - Permanent failures (other 4xx) are not retried: Send returns them at
 //     once, so the Batcher reports them to the failure callback.
 //   - 413 Payload Too Large splits the batch in halves, each retried on its
 //     own; a single record answered with 413 fails permanently.
 //   - When the budget ends, or ctx is done, Send returns a *BatchError
-//     (Retryable) for what is left, matching ErrRetriesExhausted or the
-//     context's error.
+//     (Retryable) for what is left, holding a *RetryLimitError that says
+//     which limit ended it (ErrRetriesExhausted; ErrRetryAfterBeyondBudget
+//     too when it was a Retry-After) or the context's error.
 //
 // Retry is safe for concurrent use; each Send has its own schedule.
 type Retry struct {
@@ -64,7 +67,10 @@ func WithRetryBudget(d time.Duration) RetryOption {
 	return retryOptionFunc(func(r *Retry) { r.policy.Budget = d })
 }
 
-// WithMaxRetryAfter clamps a server's Retry-After. Default 1 minute.
+// WithMaxRetryAfter clamps a server's Retry-After: a longer one is waited
+// for this long. Default 30 s (DefaultMaxRetryAfter), half the default
+// budget. Keep it below the budget: a Retry-After that reaches past what is
+// left of the budget ends the retries at once (ErrRetryAfterBeyondBudget).
 func WithMaxRetryAfter(d time.Duration) RetryOption {
 	return retryOptionFunc(func(r *Retry) { r.maxRetryAfter = d })
 }
@@ -115,8 +121,12 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // Send sends batch through the wrapped Sender, retrying as described on
-// Retry. It returns nil when every record was delivered.
+// Retry. It returns nil when every record was delivered, and ErrNilContext
+// for a nil ctx.
 func (r *Retry) Send(ctx context.Context, batch []*connected.Record) error {
+	if ctx == nil {
+		return nilContext("Retry.Send")
+	}
 	if len(batch) == 0 {
 		return nil
 	}
@@ -207,9 +217,14 @@ func (s *retryState) run(ctx context.Context, idx []int) {
 			s.giveUp(idx, errors.Join(ctx.Err(), err))
 			return
 		}
-		wait, ok := s.sched.Next(min(retryAfter(err), r.maxRetryAfter))
+		ra := min(retryAfter(err), r.maxRetryAfter)
+		wait, ok := s.sched.Next(ra)
 		if !ok {
-			s.giveUp(idx, fmt.Errorf("%w after %d attempts: %w", ErrRetriesExhausted, s.sched.Attempts(), err))
+			le := &RetryLimitError{Attempts: s.sched.Attempts(), Elapsed: s.sched.Elapsed(), Budget: s.sched.Budget(), Err: err}
+			if errors.Is(s.sched.Err(), retry.ErrMinWaitBeyondBudget) {
+				le.RetryAfter = ra
+			}
+			s.giveUp(idx, le)
 			return
 		}
 		r.ctr.Retried.Add(uint64(len(idx)))
@@ -232,5 +247,10 @@ func isBatchError(err error) bool { return len(collectBatchErrors(err, nil)) > 0
 func (r *Retry) Stats() Stats { return r.ctr.Snapshot() }
 
 // Shutdown shuts down the wrapped Sender if it implements
-// connected.Shutdowner.
-func (r *Retry) Shutdown(ctx context.Context) error { return shutdown(ctx, r.next) }
+// connected.Shutdowner. A nil ctx returns ErrNilContext.
+func (r *Retry) Shutdown(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext("Retry.Shutdown")
+	}
+	return shutdown(ctx, r.next)
+}

@@ -28,8 +28,13 @@ type Sender interface {
 // SenderFunc adapts a function to a Sender.
 type SenderFunc func(ctx context.Context, batch []*connected.Record) error
 
-// Send calls f(ctx, batch).
-func (f SenderFunc) Send(ctx context.Context, batch []*connected.Record) error { return f(ctx, batch) }
+// Send calls f(ctx, batch); for a nil ctx it returns ErrNilContext instead.
+func (f SenderFunc) Send(ctx context.Context, batch []*connected.Record) error {
+	if ctx == nil {
+		return nilContext("SenderFunc.Send")
+	}
+	return f(ctx, batch)
+}
 
 // shutdown shuts s down if it implements connected.Shutdowner.
 func shutdown(ctx context.Context, s any) error {

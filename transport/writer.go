@@ -46,8 +46,12 @@ func appendNDJSON(dst []byte, batch []*connected.Record) []byte {
 }
 
 // Send writes batch. A write error fails the whole batch and is retryable
-// (see IsRetryable), though part of it may have been written.
+// (see IsRetryable), though part of it may have been written. A nil ctx
+// returns ErrNilContext.
 func (w *Writer) Send(ctx context.Context, batch []*connected.Record) error {
+	if ctx == nil {
+		return nilContext("Writer.Send")
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -71,8 +75,12 @@ func (w *Writer) Send(ctx context.Context, batch []*connected.Record) error {
 	return nil
 }
 
-// Shutdown makes later Sends return ErrClosed. It is idempotent.
-func (w *Writer) Shutdown(context.Context) error {
+// Shutdown makes later Sends return ErrClosed. It is idempotent. A nil ctx
+// returns ErrNilContext and changes nothing.
+func (w *Writer) Shutdown(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext("Writer.Shutdown")
+	}
 	w.mu.Lock()
 	w.closed = true
 	w.mu.Unlock()
