@@ -4,8 +4,9 @@ import "math"
 
 // DistanceModel turns a (smoothed) RSSI and the transmitter's calibrated
 // power at 1 m, both in dBm, into metres. ok is false when no distance can
-// be given (invalid RSSI or power, NaN). Implementations are pure values,
-// safe for concurrent use.
+// be given (invalid RSSI or power, NaN); when ok is true, meters is finite
+// and positive (the models of this package guarantee it whatever their
+// coefficients). Implementations are pure values, safe for concurrent use.
 type DistanceModel interface {
 	Distance(rssi, txPower1m float64) (meters float64, ok bool)
 }
@@ -30,7 +31,17 @@ func (m PathLoss) Distance(rssi, txPower1m float64) (float64, bool) {
 	if !validLevel(rssi) || !validLevel(txPower1m) {
 		return 0, false
 	}
-	return math.Pow(10, (txPower1m-rssi)/(10*m.exponent())), true
+	return finiteDistance(math.Pow(10, (txPower1m-rssi)/(10*m.exponent())))
+}
+
+// finiteDistance is (d, true) for a finite positive d, else (0, false): a
+// model whose coefficients overflow (a tiny exponent, an infinite or NaN
+// coefficient) has no distance to give.
+func finiteDistance(d float64) (float64, bool) {
+	if !(d > 0) || math.IsInf(d, 0) {
+		return 0, false
+	}
+	return d, true
 }
 
 // Level returns the RSSI the model predicts at d metres: the inverse of
@@ -44,6 +55,8 @@ func (m PathLoss) Level(meters, txPower1m float64) float64 {
 // with ratio = RSSI / P1m, d = ratio^10 when ratio < 1, else
 // d = A·ratio^B + C. The coefficients are fitted per receiving phone model
 // (see CurveModels); they describe the receiver, not the beacon.
+// Coefficients that make the result NaN, infinite or not positive give
+// ok false, never such a distance.
 type CurveFitted struct {
 	A, B, C float64
 }
@@ -55,13 +68,9 @@ func (m CurveFitted) Distance(rssi, txPower1m float64) (float64, bool) {
 	}
 	ratio := rssi / txPower1m
 	if ratio < 1 {
-		return math.Pow(ratio, 10), true
+		return finiteDistance(math.Pow(ratio, 10))
 	}
-	d := m.A*math.Pow(ratio, m.B) + m.C
-	if d <= 0 {
-		return 0, false
-	}
-	return d, true
+	return finiteDistance(m.A*math.Pow(ratio, m.B) + m.C)
 }
 
 // NamedCurve is one row of the coefficient table.

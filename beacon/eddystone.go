@@ -10,11 +10,14 @@ const (
 )
 
 // ParseEddystone decodes Eddystone service data (the bytes after the 0xFEAA
-// UUID, frame type first) into a Frame. A non-zero low nibble in the frame
-// type is ErrReserved, frame types 0x40 and up are ErrUnknownFormat, empty
-// input is ErrTruncated, each as a *ParseError at offset 0; the per-type
-// rules are those of ParseEddystoneUID, ParseEddystoneURL,
-// ParseEddystoneTLM and ParseEddystoneEID. It does not allocate on success.
+// UUID, frame type first) into a Frame. Empty input is ErrTruncated (a
+// *ParseError at offset 0). A frame type other than the four Eddystone
+// ones (0x00 UID, 0x10 URL, 0x20 TLM, 0x30 EID) is not a malformation:
+// vendors put their own sensor frames under 0xFEAA (KKM and Blue Charm
+// "KSensor" frames start 0x21 0x01), so it gets the bare ErrNotBeacon like
+// any other non-beacon payload. The per-type rules are those of
+// ParseEddystoneUID, ParseEddystoneURL, ParseEddystoneTLM and
+// ParseEddystoneEID. It does not allocate on success.
 func ParseEddystone(data []byte) (Frame, error) {
 	var f Frame
 	err := f.parseEddystone(data, 0)
@@ -27,9 +30,6 @@ func (f *Frame) parseEddystone(p []byte, base int) error {
 	var err error
 	if len(p) == 0 {
 		return perr(FormatEddystone, base, ErrTruncated)
-	}
-	if p[0]&0x0F != 0 {
-		return perr(FormatEddystone, base, ErrReserved)
 	}
 	switch p[0] {
 	case EddystoneTypeUID:
@@ -53,7 +53,7 @@ func (f *Frame) parseEddystone(p []byte, base int) error {
 			f.Format = FormatEddystoneEID
 		}
 	default:
-		return perr(FormatEddystone, base, ErrUnknownFormat)
+		return ErrNotBeacon // a vendor frame under the Eddystone UUID
 	}
 	return err
 }

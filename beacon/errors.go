@@ -24,10 +24,12 @@ var (
 	// ErrInvalid: a value that is out of range or malformed, e.g. a URL
 	// that cannot be encoded or a malformed textual identifier.
 	ErrInvalid = errors.New("beacon: invalid value")
-	// ErrNotBeacon is returned by Parse, ParseAD and the manufacturer-data
-	// parsers when the input is well formed but carries no beacon payload
-	// this package knows (a phone's Apple "Nearby" data, a keyboard, ...).
-	// It is not a malformation: gateways usually skip such advertisements.
+	// ErrNotBeacon is returned by Parse, ParseAD, the manufacturer-data
+	// parsers, ParseServiceData and ParseEddystone when the input is well
+	// formed but carries no beacon payload this package knows (a phone's
+	// Apple "Nearby" data, a keyboard, a tag's sensor frame under the
+	// Eddystone UUID, ...). It is not a malformation: gateways usually
+	// track such devices by address or skip them.
 	ErrNotBeacon = errors.New("beacon: no beacon payload")
 )
 

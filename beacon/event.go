@@ -1,50 +1,100 @@
 package beacon
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
+	"fmt"
 	"math"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
 )
 
 // ErrNoHashKey is returned by ZoneEvent.Event when the event identifies a
-// device and EventOptions.HashKey is empty: device identifiers leave this
-// package only as keyed hashes.
+// device and neither EventOptions.Pseudonymizer nor a HashKey of at least
+// connected.MinPseudonymKeyLen bytes is set (and RawDeviceIDs is not):
+// device identifiers leave this package only as keyed pseudonyms. A short
+// HashKey gets an error matching both ErrNoHashKey and
+// connected.ErrPseudonymKey.
 var ErrNoHashKey = errors.New("beacon: hash key required for device identifiers")
 
 // EventOptions controls the mapping of ZoneEvents to connected events.
 type EventOptions struct {
-	// HashKey is the HMAC-SHA256 key that pseudonymises device identifiers
-	// (see HashID). Required whenever the subject is a transmitter (Subject
-	// "") or the beacon is a bare device address. Keep it secret and stable:
-	// rotating it changes every pseudonym.
+	// Pseudonymizer pseudonymises device identifiers (see
+	// connected.Pseudonymizer). It takes precedence over HashKey and is
+	// the efficient choice: build it once.
+	Pseudonymizer *connected.Pseudonymizer
+	// HashKey is the key of the pseudonyms when Pseudonymizer is nil; it
+	// must be at least connected.MinPseudonymKeyLen bytes. A Pseudonymizer
+	// is built from it on every call. Keep it secret and stable: rotating
+	// it changes every pseudonym.
 	HashKey []byte
+	// RawDeviceIDs, when true, sends device identifiers in the clear
+	// (anonymousId, context.device.id and beacon_id carry the identifier
+	// itself). Only set it when the destination is allowed to receive them;
+	// no key is needed then.
+	RawDeviceIDs bool
 	// Channel is context.channel; default connected.ChannelStore.
 	Channel connected.Channel
 }
 
-// HashID returns the pseudonym of id under key: "ble_" followed by the hex
-// HMAC-SHA256 of the identifier's text form. It allocates.
+// HashID returns the pseudonym of id under key: connected.Pseudonym of the
+// identifier's text form (id.String()), the value ZoneEvent.Event puts in
+// anonymousId for a transmitter subject. It returns "" when key is shorter
+// than connected.MinPseudonymKeyLen. It allocates.
 func HashID(key []byte, id BeaconID) string {
-	m := hmac.New(sha256.New, key)
-	b, _ := id.AppendText(make([]byte, 0, 64))
-	m.Write(b)
-	return "ble_" + hex.EncodeToString(m.Sum(nil))
+	s, err := connected.Pseudonym(key, id.String())
+	if err != nil {
+		return ""
+	}
+	return s
+}
+
+// deviceNamer gives the outgoing form of device identifiers: a pseudonym,
+// or the identifier itself when the caller opted in.
+type deviceNamer struct {
+	p   *connected.Pseudonymizer
+	raw bool
+}
+
+func newDeviceNamer(o *EventOptions) (deviceNamer, error) {
+	if o.RawDeviceIDs {
+		return deviceNamer{raw: true}, nil
+	}
+	if o.Pseudonymizer != nil {
+		return deviceNamer{p: o.Pseudonymizer}, nil
+	}
+	if len(o.HashKey) == 0 {
+		return deviceNamer{}, ErrNoHashKey
+	}
+	p, err := connected.NewPseudonymizer(o.HashKey)
+	if err != nil {
+		return deviceNamer{}, fmt.Errorf("%w: %w", ErrNoHashKey, err)
+	}
+	return deviceNamer{p: p}, nil
+}
+
+func (n deviceNamer) name(id string) string {
+	if n.raw {
+		return id
+	}
+	return n.p.Pseudonym(id)
 }
 
 // Event maps e to a connected track event: "Zone Entered", "Zone Dwelled"
 // or "Zone Exited", category location, context.channel store (or
 // o.Channel), context.location {place, zone}, originalTimestamp e.Time.
-// The identity is userId = e.Subject for customers, or anonymousId =
-// HashID(key, transmitter) when the transmitter is the subject. Properties
+//
+// The identity: a customer subject (Subject set, SubjectIsDevice false)
+// is userId = e.Subject. A device subject — the transmitter itself
+// (Subject "") or a device named by its gateway (SubjectIsDevice) — is
+// anonymousId and context.device.id = the pseudonym of its identifier
+// (connected.Pseudonym of e.Subject, or of e.Beacon.String()), by default;
+// the identifier itself only with o.RawDeviceIDs. Properties
 // (snake_case): zone, place_id, dwell_seconds (dwelled, exited),
 // entered_at, distance_m, distance_min_m, distance_max_m (when known),
-// proximity (when known), rssi_dbm, confidence, beacon_id (hashed for device addresses and
-// transmitter subjects), gateway_id, switched (exited). It returns
-// ErrNoHashKey rather than put a device identifier in the clear.
+// proximity (when known), rssi_dbm, confidence, beacon_id (when e.Beacon is
+// set; pseudonymised like a device for device addresses and device
+// subjects), gateway_id, switched (exited). It returns ErrNoHashKey rather
+// than put a device identifier in the clear.
 func (e ZoneEvent) Event(o EventOptions) (connected.Event, error) {
 	ch := o.Channel
 	if ch == "" {
@@ -66,20 +116,31 @@ func (e ZoneEvent) Event(o EventOptions) (connected.Event, error) {
 	default:
 		return connected.Event{}, errors.New("beacon: zone event without a kind")
 	}
-	deviceSubject := e.Subject == ""
-	beaconID := ""
-	if deviceSubject || e.Beacon.Kind == FormatAddress {
-		if len(o.HashKey) == 0 {
-			return connected.Event{}, ErrNoHashKey
+	transmitter := e.Subject == ""
+	device := transmitter || e.SubjectIsDevice
+	var n deviceNamer
+	if device || e.Beacon.Kind == FormatAddress {
+		var err error
+		if n, err = newDeviceNamer(&o); err != nil {
+			return connected.Event{}, err
 		}
-		beaconID = HashID(o.HashKey, e.Beacon)
-	} else {
+	}
+	beaconID := ""
+	switch {
+	case e.Beacon.IsZero():
+	case device || e.Beacon.Kind == FormatAddress:
+		beaconID = n.name(e.Beacon.String())
+	default:
 		beaconID = e.Beacon.String()
 	}
-	if deviceSubject {
+	switch {
+	case transmitter:
 		ev.AnonymousID = beaconID
 		ev.Context.Device = connected.Device{ID: beaconID, Type: "ble"}
-	} else {
+	case e.SubjectIsDevice:
+		ev.AnonymousID = n.name(e.Subject)
+		ev.Context.Device = connected.Device{ID: ev.AnonymousID, Type: "ble"}
+	default:
 		ev.UserID = e.Subject
 	}
 	p := connected.Properties{
@@ -88,7 +149,9 @@ func (e ZoneEvent) Event(o EventOptions) (connected.Event, error) {
 		"entered_at": e.EnteredAt,
 		"rssi_dbm":   math.Round(e.RSSI*10) / 10,
 		"confidence": math.Round(e.Confidence*100) / 100,
-		"beacon_id":  beaconID,
+	}
+	if beaconID != "" {
+		p["beacon_id"] = beaconID
 	}
 	if e.Gateway != "" {
 		p["gateway_id"] = e.Gateway

@@ -21,7 +21,7 @@ func TestZoneEventToConnected(t *testing.T) {
 	if _, err := e.Event(beacon.EventOptions{}); !errors.Is(err, beacon.ErrNoHashKey) {
 		t.Fatalf("device subject without key: %v", err)
 	}
-	key := []byte("store-secret")
+	key := []byte("store-secret-of-16+")
 	ev, err := e.Event(beacon.EventOptions{HashKey: key})
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +37,7 @@ func TestZoneEventToConnected(t *testing.T) {
 		p["switched"] != true || p["gateway_id"] != "gw-1" {
 		t.Fatalf("properties %v", p)
 	}
-	if len(hash) != 4+64 || beacon.HashID([]byte("other"), dev) == hash {
+	if len(hash) != connected.PseudonymLen || beacon.HashID([]byte("other key of 16+ bytes"), dev) == hash || beacon.HashID([]byte("short"), dev) != "" {
 		t.Fatalf("hash %q", hash)
 	}
 

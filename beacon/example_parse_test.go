@@ -45,10 +45,15 @@ func ExampleParseServiceData() {
 }
 
 func ExampleParseEddystone() {
-	_, err := beacon.ParseEddystone(mustHex("50e7"))
+	// A Blue Charm / KKM "KSensor" frame under the Eddystone UUID is a
+	// sensor reading, not a beacon frame, and not malformed.
+	_, err := beacon.ParseEddystone(mustHex("21010b0c1c1a800000fff00100"))
+	fmt.Println(err == beacon.ErrNotBeacon)
+	_, err = beacon.ParseEddystone(nil)
 	var pe *beacon.ParseError
-	fmt.Println(errors.As(err, &pe), pe.Format, pe.Offset, errors.Is(err, beacon.ErrUnknownFormat))
+	fmt.Println(errors.As(err, &pe), pe.Format, pe.Offset, errors.Is(err, beacon.ErrTruncated))
 	// Output:
+	// true
 	// true eddystone 0 true
 }
 
@@ -175,7 +180,7 @@ func ExampleHashID() {
 	h := beacon.HashID([]byte("per-deployment secret"), id)
 	fmt.Println(len(h), h[:4], h == beacon.HashID([]byte("per-deployment secret"), id))
 	// Output:
-	// 68 ble_ true
+	// 36 ps1_ true
 }
 
 func ExampleCurveModels() {

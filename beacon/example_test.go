@@ -181,9 +181,18 @@ func ExampleZoneEvent_Event() {
 	e := beacon.ZoneEvent{Kind: beacon.ZoneEntered, Time: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC),
 		Beacon: beacon.AddressID(beacon.Address{0xc0, 0xff, 0xee, 0, 0, 1}), Zone: "shoes", Place: "store-1"}
 	ev, err := e.Event(beacon.EventOptions{HashKey: []byte("per-deployment secret")})
-	fmt.Println(ev.Event, ev.Category, ev.Context.Channel, strings.HasPrefix(ev.AnonymousID, "ble_"), err)
+	fmt.Println(ev.Event, ev.Category, ev.Context.Channel, strings.HasPrefix(ev.AnonymousID, connected.PseudonymPrefix), err)
+	// A device named by its gateway (an ESPresense IRK id) leaves as a
+	// pseudonym too; its raw id only when RawDeviceIDs is set.
+	e.Subject, e.SubjectIsDevice, e.Beacon = "irk:1a2b3c4d5e6f708192a3b4c5d6e7f809", true, beacon.BeaconID{}
+	ev, _ = e.Event(beacon.EventOptions{HashKey: []byte("per-deployment secret")})
+	fmt.Println(ev.UserID == "", strings.HasPrefix(ev.AnonymousID, connected.PseudonymPrefix))
+	ev, _ = e.Event(beacon.EventOptions{RawDeviceIDs: true})
+	fmt.Println(ev.AnonymousID)
 	// Output:
 	// Zone Entered location store true <nil>
+	// true true
+	// irk:1a2b3c4d5e6f708192a3b4c5d6e7f809
 }
 
 func ExampleEstimateDistance() {

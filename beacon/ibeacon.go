@@ -19,12 +19,19 @@ type IBeacon struct {
 	Minor uint16 // 0 means "unset" by Apple's rules
 	// MeasuredPower is the calibrated RSSI at 1 m in dBm (signed).
 	MeasuredPower int8
+	// VendorByte is the one byte some vendors append after the 25 bytes
+	// of the frame (a battery level or a firmware flag), valid when
+	// HasVendorByte is set; the frame then carries WarnVendorByte.
+	VendorByte    byte
+	HasVendorByte bool
 	Warnings      Warnings
 }
 
 // ParseIBeacon decodes iBeacon manufacturer data including the company id
-// (exactly IBeaconLength = 25 bytes: 4C 00 02 15 UUID[16] MAJOR[2] MINOR[2]
-// POWER). Major and minor are big-endian. A company other than Apple, an
+// (IBeaconLength = 25 bytes: 4C 00 02 15 UUID[16] MAJOR[2] MINOR[2]
+// POWER). Major and minor are big-endian. One further byte, which some
+// vendors' beacons append, is kept in VendorByte and flagged with
+// WarnVendorByte: the identity is intact. A company other than Apple, an
 // Apple payload type other than 0x02 (ErrUnknownFormat), an inner length
 // other than 0x15 (ErrLength) and short or long input (ErrTruncated,
 // ErrLength) are rejected with a *ParseError. It does not allocate on
@@ -59,8 +66,12 @@ func (f *IBeacon) parse(p []byte, base int) error {
 		return perr(FormatIBeacon, base+1, ErrLength)
 	case len(p) < iBeaconPayload:
 		return perr(FormatIBeacon, base+len(p), ErrTruncated)
-	case len(p) > iBeaconPayload:
-		return perr(FormatIBeacon, base+iBeaconPayload, ErrLength)
+	case len(p) > iBeaconPayload+1:
+		return perr(FormatIBeacon, base+iBeaconPayload+1, ErrLength)
+	}
+	if len(p) == iBeaconPayload+1 {
+		f.VendorByte, f.HasVendorByte = p[iBeaconPayload], true
+		f.Warnings |= WarnVendorByte
 	}
 	f.UUID = UUID(p[2:18])
 	f.Major, f.Minor, f.MeasuredPower = be16(p[18:]), be16(p[20:]), int8(p[22])
@@ -74,18 +85,28 @@ func (f *IBeacon) parse(p []byte, base int) error {
 }
 
 // AppendManufacturerData appends the 25-byte manufacturer data (company id
-// first) that ParseIBeacon accepts. Warnings is not encoded.
+// first) that ParseIBeacon accepts, and VendorByte when HasVendorByte is
+// set. Warnings is not encoded.
 func (f IBeacon) AppendManufacturerData(dst []byte) []byte {
 	dst = append(dst, byte(AppleCompanyID), byte(AppleCompanyID>>8), iBeaconType, iBeaconLen)
 	dst = append(dst, f.UUID[:]...)
-	return append(dst, byte(f.Major>>8), byte(f.Major), byte(f.Minor>>8), byte(f.Minor), byte(f.MeasuredPower))
+	dst = append(dst, byte(f.Major>>8), byte(f.Major), byte(f.Minor>>8), byte(f.Minor), byte(f.MeasuredPower))
+	if f.HasVendorByte {
+		dst = append(dst, f.VendorByte)
+	}
+	return dst
 }
 
-// AppendAD appends a complete 30-byte advertising payload: the Flags
-// structure (0x06) and the manufacturer-data structure (length 0x1A).
+// AppendAD appends a complete 30-byte advertising payload (31 with a
+// vendor byte): the Flags structure (0x06) and the manufacturer-data
+// structure (length 0x1A, or 0x1B).
 func (f IBeacon) AppendAD(dst []byte) []byte {
 	dst = append(dst, flagsAD[:]...)
-	dst = append(dst, IBeaconLength+1, ADManufacturerData)
+	n := byte(IBeaconLength + 1)
+	if f.HasVendorByte {
+		n++
+	}
+	dst = append(dst, n, ADManufacturerData)
 	return f.AppendManufacturerData(dst)
 }
 

@@ -191,7 +191,7 @@ func (t *Tracker) confirm(dst []ZoneEvent, si int32, k int, at int64) []ZoneEven
 func (t *Tracker) emit(dst []ZoneEvent, sub *subject, st *zstate, kind ZoneEventKind, at int64, switched bool) []ZoneEvent {
 	z := &t.zones[st.zone]
 	e := ZoneEvent{
-		Kind: kind, Time: time.Unix(0, at).UTC(), Subject: sub.name, Beacon: st.bestID, Gateway: st.bestGateway,
+		Kind: kind, Time: time.Unix(0, at).UTC(), Subject: sub.name, SubjectIsDevice: sub.device, Beacon: st.bestID, Gateway: st.bestGateway,
 		Zone: z.name, Place: z.place, EnteredAt: time.Unix(0, st.entered).UTC(), Dwell: time.Duration(at - st.entered),
 		RSSI: st.level, Distance: EstimateDistance(st.model, st.level, max(math.Sqrt(st.sigma), 2), st.tx),
 		Confidence: t.confidence(st), Switched: switched,

@@ -8,17 +8,27 @@ import "time"
 //   - a customer whose phone app reports the beacons it hears: Subject is
 //     the customer id, Beacon the store beacon, Gateway the phone;
 //   - a device (phone, tag, wearable) heard by fixed gateways: Subject is
-//     empty, and the device itself, Beacon, is the subject.
+//     empty, and the device itself, Beacon, is the subject;
+//   - a device that a gateway names by an identifier of its own (an
+//     ESPresense "irk:..." or fingerprint id): Subject is that identifier
+//     and SubjectIsDevice is true.
+//
+// Device identifiers (Subject "" or SubjectIsDevice) leave ZoneEvent.Event
+// only as keyed pseudonyms unless the caller opts in to raw identifiers.
 //
 // Gateway-side decoders (ESPresense, OpenMQTTGateway) may supply Distance
 // instead of, or besides, RSSI, and a Room. A Sighting holds no pointers
 // into caller buffers.
 type Sighting struct {
 	Time    time.Time
-	Subject string   // customer id; "" means the transmitter (Beacon) is the subject
-	Beacon  BeaconID // the transmitter heard
-	Gateway string   // observer id (gateway, or phone); may be ""
-	Room    string   // room or area named by the gateway, if any
+	Subject string // customer id; "" means the transmitter (Beacon) is the subject
+	// SubjectIsDevice says that Subject names a device, not a customer. A
+	// device subject and a customer subject with the same text are
+	// tracked apart.
+	SubjectIsDevice bool
+	Beacon          BeaconID // the transmitter heard
+	Gateway         string   // observer id (gateway, or phone); may be ""
+	Room            string   // room or area named by the gateway, if any
 
 	RSSI RSSI // may be a sentinel (see RSSI.Valid)
 	// TxPower1m is the transmitter's calibrated power at 1 m in dBm when

@@ -18,6 +18,7 @@ type Snapshot struct {
 // ZoneState is one subject's state in one zone.
 type ZoneState struct {
 	Subject   string    `json:"subject,omitempty"` // "" for transmitter subjects
+	Device    bool      `json:"device,omitempty"`  // Subject is a device identifier (Sighting.SubjectIsDevice)
 	Beacon    BeaconID  `json:"beacon"`            // the subject (Subject "") or the beacon of the strongest link
 	Gateway   string    `json:"gateway,omitempty"` // observer of the strongest link
 	Zone      string    `json:"zone"`
@@ -52,7 +53,7 @@ func (t *Tracker) Snapshot() Snapshot {
 		sub := &t.subjects[si]
 		for _, st := range sub.zs {
 			zs := ZoneState{
-				Subject: sub.name, Beacon: st.bestID, Gateway: st.bestGateway, Zone: t.zones[st.zone].name,
+				Subject: sub.name, Device: sub.device, Beacon: st.bestID, Gateway: st.bestGateway, Zone: t.zones[st.zone].name,
 				Inside: st.inside, Since: toTime(st.since), EnteredAt: toTime(st.entered), LastSeen: toTime(st.lastSeen),
 				NextDwell: toTime(st.nextDwell), RSSI: st.level, TxPower: st.tx,
 			}
@@ -70,7 +71,8 @@ func (t *Tracker) Snapshot() Snapshot {
 // for an unknown zone gets an error matching ErrConfig and nothing is
 // restored. No events are emitted: exits and dwells that fell due while
 // the Tracker was down fire on the next Observe or Advance, at their exact
-// times.
+// times. A time outside MinTime..MaxTime gets an error matching both
+// ErrConfig and ErrInvalidTime.
 func (t *Tracker) Restore(s Snapshot) error {
 	for _, st := range s.States {
 		if _, ok := t.zoneIdx[st.Zone]; !ok {
@@ -79,13 +81,21 @@ func (t *Tracker) Restore(s Snapshot) error {
 		if st.LastSeen.IsZero() || st.Since.IsZero() || (st.Inside && st.EnteredAt.IsZero()) {
 			return fmt.Errorf("%w: snapshot state for zone %q lacks times", ErrConfig, st.Zone)
 		}
+		for _, tm := range []time.Time{st.LastSeen, st.Since, st.EnteredAt, st.NextDwell} {
+			if err := checkTime("Restore", tm); err != nil && !tm.IsZero() {
+				return fmt.Errorf("%w: snapshot state for zone %q: %w", ErrConfig, st.Zone, err)
+			}
+		}
+	}
+	if err := checkTime("Restore", s.Now); err != nil && !s.Now.IsZero() {
+		return fmt.Errorf("%w: snapshot: %w", ErrConfig, err)
 	}
 	if ns := fromTime(s.Now); ns != 0 && (!t.started || ns > t.now) {
 		t.now, t.started = ns, true
 	}
 	for _, st := range s.States {
 		zi := t.zoneIdx[st.Zone]
-		sg := Sighting{Subject: st.Subject, Beacon: st.Beacon, Gateway: st.Gateway}
+		sg := Sighting{Subject: st.Subject, SubjectIsDevice: st.Device, Beacon: st.Beacon, Gateway: st.Gateway}
 		si := t.subjectFor(&sg)
 		sub := &t.subjects[si]
 		z := zstate{

@@ -27,6 +27,7 @@ type Tracker struct {
 	calibModels map[string]DistanceModel
 
 	byName   map[string]int32   // subjects named by the sighting
+	byDevice map[string]int32   // devices named by the sighting (SubjectIsDevice)
 	byID     map[BeaconID]int32 // subjects that are the transmitter
 	subjects []subject
 	free     []int32 // evicted subject slots
@@ -41,6 +42,7 @@ type Tracker struct {
 
 type subject struct {
 	name      string
+	device    bool // name is a device identifier
 	id        BeaconID
 	links     []link
 	zs        []zstate
@@ -92,13 +94,14 @@ func NewTracker(zones []Zone, opts ...TrackerOption) (*Tracker, error) {
 	if cfg.model == nil {
 		cfg.model = PathLoss{Exponent: 2}
 	}
-	if cfg.capacity < 0 || cfg.maxSkew < 0 || cfg.dedup < 0 || cfg.switchMargin < 0 || !validLevel(cfg.defaultTx) || cfg.assign > AssignWeighted {
-		return nil, fmt.Errorf("%w: negative capacity, skew, dedup window or margin, bad default power or assignment", ErrConfig)
+	if cfg.capacity < 0 || cfg.maxSkew < 0 || cfg.dedup < 0 || cfg.maxSkew > int64(MaxDuration) || cfg.dedup > int64(MaxDuration) || cfg.switchMargin < 0 || !validLevel(cfg.defaultTx) || cfg.assign > AssignWeighted {
+		return nil, fmt.Errorf("%w: negative capacity, skew, dedup window or margin, skew or dedup window over MaxDuration, bad default power or assignment", ErrConfig)
 	}
 	t := &Tracker{
 		cfg: cfg, kp: cfg.smoother.params(),
 		zoneIdx: map[string]int32{}, byGateway: map[string][]int32{}, byRoom: map[string][]int32{},
 		byName:   map[string]int32{},
+		byDevice: map[string]int32{},
 		byID:     make(map[BeaconID]int32, cfg.capacity),
 		subjects: make([]subject, 0, cfg.capacity),
 		heap:     make([]timer, 0, cfg.capacity),
@@ -158,9 +161,15 @@ func (t *Tracker) Now() time.Time {
 // Timers due by the newest time seen (exits, dwells, enters whose hold has
 // passed) fire first; a subject's events never go back in time. A sighting older than the newest time
 // seen minus the allowed skew gets ErrLate, one without valid RSSI or
-// distance ErrNoSignal; neither is applied, both are counted. Repeats within
-// the dedup window are dropped and counted in Stats.Duplicates (nil error).
+// distance ErrNoSignal, one whose Time is zero or outside MinTime..MaxTime a
+// *TimeError (ErrInvalidTime); none is applied, each is counted (Late,
+// Unusable, BadTimes). Repeats within the dedup window are dropped and
+// counted in Stats.Duplicates (nil error).
 func (t *Tracker) Observe(dst []ZoneEvent, s Sighting) ([]ZoneEvent, error) {
+	if err := checkTime("Observe", s.Time); err != nil {
+		t.stats.BadTimes++
+		return dst, err
+	}
 	ts := s.Time.UnixNano()
 	if t.started && ts < t.now-t.cfg.maxSkew {
 		t.stats.Late++
@@ -215,8 +224,14 @@ func (t *Tracker) Observe(dst []ZoneEvent, s Sighting) ([]ZoneEvent, error) {
 // seen) and appends the events due by then: exits of subjects no longer
 // heard, dwells, enters whose hold has passed. Call it periodically (say
 // every second) from the input's time source; a replay calls it with the
-// recorded times.
+// recorded times. A zero now, or one outside MinTime..MaxTime, is not
+// applied and is counted in Stats.BadTimes (use CheckTime to get the
+// error).
 func (t *Tracker) Advance(dst []ZoneEvent, now time.Time) []ZoneEvent {
+	if CheckTime(now) != nil {
+		t.stats.BadTimes++
+		return dst
+	}
 	ns := now.UnixNano()
 	if !t.started || ns > t.now {
 		t.now, t.started = ns, true
@@ -232,8 +247,12 @@ func absDiff(a, b int64) int64 {
 }
 
 func (t *Tracker) subjectFor(s *Sighting) int32 {
+	names := t.byName
+	if s.SubjectIsDevice {
+		names = t.byDevice
+	}
 	if s.Subject != "" {
-		if i, ok := t.byName[s.Subject]; ok {
+		if i, ok := names[s.Subject]; ok {
 			return i
 		}
 	} else if i, ok := t.byID[s.Beacon]; ok {
@@ -248,9 +267,9 @@ func (t *Tracker) subjectFor(s *Sighting) int32 {
 		t.subjects = append(t.subjects, subject{links: make([]link, 0, 4), zs: make([]zstate, 0, 2)})
 	}
 	sub := &t.subjects[i]
-	sub.name, sub.id = s.Subject, BeaconID{}
+	sub.name, sub.id, sub.device = s.Subject, BeaconID{}, s.SubjectIsDevice && s.Subject != ""
 	if s.Subject != "" {
-		t.byName[s.Subject] = i
+		names[s.Subject] = i
 	} else {
 		sub.id = s.Beacon
 		t.byID[s.Beacon] = i
@@ -263,7 +282,9 @@ func (t *Tracker) subjectFor(s *Sighting) int32 {
 // Tracker without bound. Its slot (and slices) are reused.
 func (t *Tracker) evict(si int32) {
 	sub := &t.subjects[si]
-	if sub.name != "" {
+	if sub.device {
+		delete(t.byDevice, sub.name)
+	} else if sub.name != "" {
 		delete(t.byName, sub.name)
 	} else {
 		delete(t.byID, sub.id)

@@ -137,7 +137,7 @@ func TestProximityInEvents(t *testing.T) {
 	if len(evs) != 1 || evs[0].Proximity != beacon.ProximityImmediate {
 		t.Fatalf("%+v", evs)
 	}
-	ev, err := evs[0].Event(beacon.EventOptions{HashKey: []byte("k")})
+	ev, err := evs[0].Event(beacon.EventOptions{HashKey: []byte("k-of-sixteen-bytes")})
 	if err != nil || ev.Properties["proximity"] != "immediate" {
 		t.Fatalf("%v %v", ev.Properties, err)
 	}

@@ -25,9 +25,13 @@ const (
 	// WarnTrailingData: non-zero bytes follow an AD length of zero, which
 	// marks the end of significant data.
 	WarnTrailingData
+	// WarnVendorByte: one byte follows the frame's defined end (an iBeacon
+	// of 26 bytes): some vendors append a battery or flag byte there. The
+	// identity is unaffected; the byte is kept (IBeacon.VendorByte).
+	WarnVendorByte
 )
 
-var warningNames = []string{"missing-reserved", "reserved-nonzero", "tx-power-range", "zero-id", "trailing-data"}
+var warningNames = []string{"missing-reserved", "reserved-nonzero", "tx-power-range", "zero-id", "trailing-data", "vendor-byte"}
 
 // Has reports whether all warnings in x are set in w.
 func (w Warnings) Has(x Warnings) bool { return w&x == x }

@@ -34,9 +34,11 @@ type ZoneEvent struct {
 	// + ExitTimeout for exited (or the moment another zone took over, see
 	// Switched). Always UTC.
 	Time time.Time
-	// Subject is the customer id of the sighting, or "" when the
-	// transmitter itself is the subject (see Beacon).
-	Subject string
+	// Subject is the customer id of the sighting, or a device's own
+	// identifier when SubjectIsDevice, or "" when the transmitter itself is
+	// the subject (see Beacon).
+	Subject         string
+	SubjectIsDevice bool
 	// Beacon is the transmitter: the subject itself when Subject is "",
 	// else the beacon that placed the subject in the zone.
 	Beacon BeaconID
@@ -69,6 +71,7 @@ type Stats struct {
 	Duplicates uint64 // dropped by the dedup window
 	Late       uint64 // rejected with ErrLate
 	Unusable   uint64 // rejected with ErrNoSignal
+	BadTimes   uint64 // sightings and Advance calls refused for a zero or out-of-range time (ErrInvalidTime)
 	Outliers   uint64 // samples the smoother rejected (the sighting still counted as seen)
 	Events     uint64 // zone events produced
 	Subjects   int    // subjects currently tracked (idle ones are forgotten)

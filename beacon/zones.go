@@ -89,6 +89,8 @@ func (c ZoneConfig) validate() string {
 		return "need 0 <= EnterDistance <= ExitDistance"
 	case c.MinHold < 0 || c.ExitTimeout <= 0 || c.Dwell < 0 || c.DwellRepeat < 0:
 		return "durations must be >= 0 and ExitTimeout > 0"
+	case c.MinHold > MaxDuration || c.ExitTimeout > MaxDuration || c.Dwell > MaxDuration || c.DwellRepeat > MaxDuration:
+		return "durations must be at most MaxDuration (10 years)"
 	case c.MinHold >= c.ExitTimeout:
 		return "MinHold must be shorter than ExitTimeout"
 	}
