@@ -131,7 +131,13 @@ func duration(v float64, unit string) (time.Duration, error) {
 	default:
 		return 0, ErrUnknownUnit
 	}
-	return time.Duration(math.Round(d)), nil
+	// Converting a float beyond int64 to Duration would not fail, it would
+	// produce an arbitrary value: refuse it (about 292 years).
+	d = math.Round(d)
+	if d < -(1<<63) || d >= 1<<63 {
+		return 0, ErrBadValue
+	}
+	return time.Duration(d), nil
 }
 
 // ucumUnit maps HealthKit unit strings to UCUM for Measurement.Original.
@@ -165,7 +171,9 @@ func setValue(m *wearable.Measurement, v float64, unit string) (attr string, err
 		if unit != "count" {
 			return "unit", ErrUnknownUnit
 		}
-		if v < 0 || v != math.Trunc(v) {
+		// A fraction or a count beyond int64 is not a step count; a negative
+		// one is kept and flagged by the plausibility rules.
+		if v != math.Trunc(v) || v < -(1<<63) || v >= 1<<63 {
 			return "value", ErrBadValue
 		}
 		m.Steps = int64(v)

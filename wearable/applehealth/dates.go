@@ -1,6 +1,11 @@
 package applehealth
 
-import "time"
+import (
+	"fmt"
+	"time"
+
+	"github.com/touchpoint-sdk/touchpoint/wearable"
+)
 
 // dateParser parses export dates ("2014-09-13 10:27:54 +0100") without
 // allocating: the handful of distinct offsets share cached locations.
@@ -20,7 +25,10 @@ func digits(s string) (int, bool) {
 	return n, true
 }
 
-// parse returns the instant with its offset.
+// parse returns the instant with its offset. A date that wearable.CheckTime
+// refuses (0001-01-01 00:00:00 +0000, which is the zero time.Time; a year
+// before 1678 or after 2262) is an error matching both ErrBadDate and
+// wearable.ErrInvalidTime.
 func (p *dateParser) parse(s string) (time.Time, error) {
 	// 0123456789012345678901234
 	// 2014-09-13 10:27:54 +0100
@@ -58,6 +66,9 @@ func (p *dateParser) parse(s string) (time.Time, error) {
 	t := time.Date(year, time.Month(month), day, hour, minute, sec, 0, loc)
 	if t.Day() != day {
 		return time.Time{}, ErrBadDate // 31 April and the like
+	}
+	if err := wearable.CheckTime(t); err != nil {
+		return time.Time{}, fmt.Errorf("%w: %w", ErrBadDate, err)
 	}
 	return t, nil
 }

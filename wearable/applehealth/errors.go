@@ -9,15 +9,24 @@ var (
 	// ErrInvalidRecord is matched by every *RecordError.
 	ErrInvalidRecord = errors.New("applehealth: invalid record")
 	// ErrMalformed is returned when the document is not a well-formed Apple
-	// Health export (XML syntax error, undeclared entity, missing HealthData
-	// root). It is final: the Reader returns it from then on.
+	// Health export (XML syntax error, undeclared entity, a root element
+	// other than HealthData, HealthData nested in itself, a second root
+	// element or text after </HealthData>). It is final: the Reader returns
+	// it from then on.
 	ErrMalformed = errors.New("applehealth: malformed export")
 	// ErrUnknownUnit: a record's unit cannot be converted to the
 	// normalized unit of its kind.
 	ErrUnknownUnit = errors.New("applehealth: unknown unit")
-	// ErrBadDate: a date is not "YYYY-MM-DD HH:MM:SS ±HHMM".
+	// ErrBadDate: a date is not "YYYY-MM-DD HH:MM:SS ±HHMM", or names an
+	// instant that wearable.CheckTime refuses (a year before 1678 or after
+	// 2262, whose nanoseconds overflow an int64); the latter also matches
+	// wearable.ErrInvalidTime.
 	ErrBadDate = errors.New("applehealth: bad date")
-	// ErrBadValue: a numeric attribute is missing or not a finite number.
+	// ErrBadValue: a numeric attribute is missing or not a finite number, a
+	// step count is not a whole number that fits an int64, or a duration
+	// does not fit a time.Duration. Numbers that parse but are implausible
+	// (a negative distance, an SpO2 above 100 %) are not refused: they are
+	// flagged (see Reader.Next).
 	ErrBadValue = errors.New("applehealth: bad value")
 )
 

@@ -1,10 +1,12 @@
 package applehealth
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"time"
@@ -27,6 +29,11 @@ type Stats struct {
 	ActivitySummaries int
 	// Measurements is how many measurements Next returned.
 	Measurements int
+	// Flagged is how many of them the plausibility rules
+	// (wearable.Plausibility) flagged so that they are not Valid: a value
+	// out of range (a heart rate of 300 bpm, a weight of -70 kg, an SpO2 of
+	// 104 %), a time frame that ends before it starts, 0 bpm.
+	Flagged int
 	// Invalid is how many elements Next reported as *RecordError.
 	Invalid int
 	// Unsupported counts records and correlations of types that have no
@@ -54,10 +61,19 @@ type Reader struct {
 	dec   *xml.Decoder
 	dates dateParser
 	stats Stats
-	root  bool
+	root  rootState
 	err   error // final error, returned from then on
 	key   []byte
 }
+
+// rootState is where the reader stands relative to the HealthData element.
+type rootState uint8
+
+const (
+	rootBefore rootState = iota // prolog: no element yet
+	rootOpen                    // inside HealthData
+	rootClosed                  // after </HealthData>: only comments and white space may follow
+)
 
 // NewReader returns a Reader over r. It buffers r itself; pass the file
 // directly.
@@ -77,7 +93,14 @@ func (r *Reader) Stats() Stats {
 // Next returns the next measurement. At the end of the document it returns
 // io.EOF. A *RecordError describes one element that could not be converted;
 // calling Next again continues after it. A *MalformedError (XML syntax,
-// undeclared entity, no HealthData root, I/O) is final.
+// undeclared entity, a root element other than HealthData, a HealthData
+// inside HealthData, an element or text after </HealthData>, I/O) is final;
+// the measurements returned before it stand.
+//
+// Every measurement has been through wearable.Plausibility, the rules a BLE
+// Session applies: an implausible value or time frame is returned as
+// imported, with FlagImplausible (or FlagOffBody for 0 bpm) set, so that
+// Measurement.Valid is false; Stats.Flagged counts them.
 func (r *Reader) Next() (wearable.Measurement, error) {
 	for r.err == nil {
 		tok, err := r.dec.Token()
@@ -85,9 +108,33 @@ func (r *Reader) Next() (wearable.Measurement, error) {
 			r.fail(err)
 			break
 		}
-		se, ok := tok.(xml.StartElement)
-		if !ok {
-			continue // text, comments, the DOCTYPE directive, end tags
+		var se xml.StartElement
+		switch t := tok.(type) {
+		case xml.StartElement:
+			se = t
+		case xml.EndElement:
+			// element consumes every other element to its end tag, and the
+			// strict decoder matches tags: this is </HealthData>.
+			r.root = rootClosed
+			continue
+		case xml.CharData:
+			if r.root != rootOpen && len(bytes.TrimSpace(t)) > 0 {
+				r.malformed("text outside the HealthData element")
+			}
+			continue
+		default:
+			continue // comments, processing instructions, the DOCTYPE
+		}
+		switch {
+		case r.root == rootBefore && se.Name.Local != "HealthData":
+			r.malformed(fmt.Sprintf("root element <%s>, want <HealthData>", se.Name.Local))
+			continue
+		case r.root == rootClosed:
+			r.malformed(fmt.Sprintf("second root element <%s> after </HealthData>", se.Name.Local))
+			continue
+		case r.root == rootOpen && se.Name.Local == "HealthData":
+			r.malformed("<HealthData> inside <HealthData>")
+			continue
 		}
 		m, ok, err := r.element(se)
 		var re *RecordError
@@ -98,17 +145,26 @@ func (r *Reader) Next() (wearable.Measurement, error) {
 		case err != nil:
 			r.err = err
 		case ok:
+			m.Flags |= wearable.Plausibility(&m)
 			r.stats.Measurements++
+			if !m.Valid() {
+				r.stats.Flagged++
+			}
 			return m, nil
 		}
 	}
 	return wearable.Measurement{}, r.err
 }
 
+// malformed makes a structural error final.
+func (r *Reader) malformed(why string) {
+	r.err = &MalformedError{Offset: r.dec.InputOffset(), Err: errors.New(why)}
+}
+
 // fail records the final error for a token error.
 func (r *Reader) fail(err error) {
 	switch {
-	case errors.Is(err, io.EOF) && r.root:
+	case errors.Is(err, io.EOF) && r.root != rootBefore:
 		r.err = io.EOF
 	case errors.Is(err, io.EOF):
 		r.err = &MalformedError{Offset: r.dec.InputOffset(), Err: errors.New("no HealthData element")}
@@ -121,7 +177,7 @@ func (r *Reader) fail(err error) {
 func (r *Reader) element(se xml.StartElement) (wearable.Measurement, bool, error) {
 	switch se.Name.Local {
 	case "HealthData":
-		r.root = true
+		r.root = rootOpen
 		r.stats.Locale = attr(se, "locale")
 		return wearable.Measurement{}, false, nil // its children follow
 	case "ExportDate":
