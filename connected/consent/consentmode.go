@@ -1,6 +1,8 @@
 package consent
 
 import (
+	"github.com/touchpoint-sdk/touchpoint/connected"
+
 	"fmt"
 	"sort"
 	"time"
@@ -160,26 +162,48 @@ func (c ConsentMode) Map() map[string]string {
 }
 
 // ConsentModeFor derives the Consent Mode v2 signals to send with subject's
-// data from time t from the ledger (Ledger.Permits): ad_storage and
-// ad_user_data from advertising, analytics_storage from analytics,
-// personalization_storage from personalization, and ad_personalization
-// from advertising and personalization together. Every one is set: what the
-// ledger does not permit is denied. The storage signals of
-// functionality and security are left unset.
+// data from time t from the ledger, deciding each purpose exactly as the
+// Router does (for a record whose only identifier is subject):
+// ad_storage and ad_user_data from advertising, analytics_storage from
+// analytics, personalization_storage from personalization, and
+// ad_personalization from advertising and personalization together. Every
+// one is set: what the ledger does not permit is denied. The storage
+// signals of functionality and security are left unset. For an event with
+// several identifiers use ConsentModeForRecord.
 func ConsentModeFor(l *Ledger, subject string, t time.Time) ConsentMode {
+	ids := [1]string{subject}
+	return l.consentMode(ids[:], t)
+}
+
+// ConsentModeForRecord is ConsentModeFor over all of a record's
+// identifiers — its ProfileID, userId and anonymousId, read as one history,
+// any erased one denying everything — at the record's time: the signals say
+// what the Router would let through for each purpose.
+func ConsentModeForRecord(l *Ledger, r *connected.Record) ConsentMode {
+	ids, n := idsOf(r)
+	return l.consentMode(ids[:n], r.Time)
+}
+
+func (l *Ledger) consentMode(ids []string, t time.Time) ConsentMode {
 	state := func(ok bool) ModeState {
 		if ok {
 			return ModeGranted
 		}
 		return ModeDenied
 	}
-	ads := l.Permits(subject, PurposeAdvertising, t)
-	pers := l.Permits(subject, PurposePersonalization, t)
+	tn := t.UnixNano()
+	l.mu.RLock()
+	sts, erased := l.statesLocked(ids)
+	erased = erased || len(ids) == 0
+	ads := permitsLocked(&sts, erased, PurposeAdvertising, tn)
+	pers := permitsLocked(&sts, erased, PurposePersonalization, tn)
+	analytics := permitsLocked(&sts, erased, PurposeAnalytics, tn)
+	l.mu.RUnlock()
 	return ConsentMode{
 		AdStorage:              state(ads),
 		AdUserData:             state(ads),
 		AdPersonalization:      state(ads && pers),
-		AnalyticsStorage:       state(l.Permits(subject, PurposeAnalytics, t)),
+		AnalyticsStorage:       state(analytics),
 		PersonalizationStorage: state(pers),
 	}
 }

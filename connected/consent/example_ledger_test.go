@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/touchpoint-sdk/touchpoint/connected"
 	"github.com/touchpoint-sdk/touchpoint/connected/consent"
 )
 
@@ -26,4 +27,27 @@ func ExampleOpenLedger() {
 	defer l.Close()
 	fmt.Println(len(l.History("u-1", consent.PurposeMarketing)), l.Permits("u-1", consent.PurposeMarketing, t0.Add(2*time.Hour)))
 	// Output: 2 false
+}
+
+// The signals for an event decide over all of its identifiers, as the
+// Router does: a grant given on the web under the anonymous id covers the
+// event after login.
+func ExampleConsentModeForRecord() {
+	ctx := context.Background()
+	l, _ := consent.NewLedger()
+	t := time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC)
+	l.Record(ctx, consent.Fact{Subject: "anon-7", Purpose: consent.PurposeAnalytics, Granted: true, Effective: t, Source: consent.SourceCMP})
+	r := &connected.Record{ID: "m-1", Time: t.Add(time.Hour), UserID: "u-1", AnonymousID: "anon-7", ProfileID: "p_42"}
+	fmt.Println(consent.ConsentModeForRecord(l, r).AnalyticsStorage, consent.ConsentModeFor(l, "u-1", r.Time).AnalyticsStorage)
+	// Output: granted denied
+}
+
+func ExampleLedger_PermitsAny() {
+	ctx := context.Background()
+	l, _ := consent.NewLedger()
+	t := time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC)
+	l.Record(ctx, consent.Fact{Subject: "anon-7", Purpose: consent.PurposeMarketing, Granted: true, Effective: t, Source: consent.SourceCMP})
+	l.Record(ctx, consent.Fact{Subject: "u-1", Purpose: consent.PurposeMarketing, Granted: false, Effective: t.Add(time.Minute), Source: consent.SourceAppSetting})
+	fmt.Println(l.PermitsAny(consent.PurposeMarketing, t.Add(time.Hour), "anon-7"), l.PermitsAny(consent.PurposeMarketing, t.Add(time.Hour), "u-1", "anon-7"))
+	// Output: true false
 }

@@ -97,23 +97,6 @@ const (
 	revoked           // granted at the event's time, withdrawn since
 )
 
-// check decides whether the history permits an event at t. Normally the
-// decision in force at t must be a grant, and the latest decision too
-// (a revocation stops even late-arriving older events: withdrawal takes
-// effect for the very next event processed). For releasing held events
-// (release = true) "nothing in force at t" is acceptable once the latest
-// decision is a grant: that is consent arriving after the event.
-func (h *history) check(t int64, release bool) verdict {
-	var in, last pick
-	if i := h.find(t); i >= 0 {
-		in.offer(h.at[i], h.facts[i].Granted)
-	}
-	if i := h.latest(); i >= 0 {
-		last.offer(h.at[i], h.facts[i].Granted)
-	}
-	return decideVerdict(in, last, release)
-}
-
 // pick keeps the latest of the facts offered to it; at the same instant a
 // denial beats a grant.
 type pick struct {
@@ -128,8 +111,13 @@ func (p *pick) offer(at int64, granted bool) {
 	}
 }
 
-// decideVerdict applies the rules of check to the decision in force at the
-// event's time and the latest decision.
+// decideVerdict decides from the decision in force at the event's time (in)
+// and the latest decision (last). Normally the decision in force must be a
+// grant, and the latest decision too (a revocation stops even
+// late-arriving older events: withdrawal takes effect for the very next
+// event processed). For releasing held events (release = true) "nothing in
+// force at the event's time" is acceptable once the latest decision is a
+// grant: that is consent arriving after the event.
 func decideVerdict(in, last pick, release bool) verdict {
 	switch {
 	case in.ok && !in.granted:

@@ -311,14 +311,40 @@ func (l *Ledger) Current(subject string, p Purpose) (f Fact, ok bool) {
 // still a grant (a revocation stops even events from before it that are
 // processed after it). An erased subject is never permitted. It does not
 // allocate.
+//
+// Permits decides as the Router does for a record whose only identifier is
+// subject; PermitsAny decides for several.
 func (l *Ledger) Permits(subject string, p Purpose, t time.Time) bool {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	if l.isErased(subject) {
+	ids := [1]string{subject}
+	sts, erased := l.statesLocked(ids[:])
+	return permitsLocked(&sts, erased, p, t.UnixNano())
+}
+
+// PermitsAny reports whether data from time t carrying the identifiers ids
+// (a record's ProfileID, userId and anonymousId; at most 3 are read, empty
+// ones are skipped) may be used for purpose p now, deciding exactly as the
+// Router does for a destination of purpose p (apart from data categories):
+// the facts of all the ids are read as one history, and if any of them was
+// erased nothing is permitted. With no non-empty id it returns false. It
+// does not allocate.
+func (l *Ledger) PermitsAny(p Purpose, t time.Time, ids ...string) bool {
+	var buf [3]string
+	n := 0
+	for _, id := range ids {
+		if id != "" && n < len(buf) && !slices.Contains(buf[:n], id) {
+			buf[n] = id
+			n++
+		}
+	}
+	if n == 0 {
 		return false
 	}
-	h := l.historyLocked(subject, p)
-	return h != nil && h.check(t.UnixNano(), false) == permitted
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	sts, erased := l.statesLocked(buf[:n])
+	return permitsLocked(&sts, erased, p, t.UnixNano())
 }
 
 // History returns a copy of every fact for subject and purpose, oldest

@@ -185,12 +185,7 @@ func (rt *Router) decide(r *connected.Record, subject string, release bool, out 
 	t := r.Time.UnixNano()
 	ids, n := idsOf(r)
 	l.mu.RLock()
-	erased := l.isErased(subject)
-	var sts states
-	for i := range n {
-		erased = erased || l.isErased(ids[i])
-		sts[i] = l.subjects[ids[i]]
-	}
+	sts, erased := l.statesLocked(ids[:n]) // subject is one of ids
 	var st *subjectState
 	if subject != "" {
 		st = l.subjects[subject]
@@ -207,6 +202,26 @@ func (rt *Router) decide(r *connected.Record, subject string, release bool, out 
 	}
 	l.mu.RUnlock()
 	return st
+}
+
+// statesLocked returns the ledger state of each of ids (at most 3, nil
+// entries for ids without any) and whether any of them was erased; the
+// ledger's read lock is held. With verdictOf it is the one consent
+// decision of the package: the Router, Permits and ConsentModeFor all
+// decide through it.
+func (l *Ledger) statesLocked(ids []string) (sts states, erased bool) {
+	for i, id := range ids[:min(len(ids), len(sts))] {
+		erased = erased || l.isErased(id)
+		sts[i] = l.subjects[id]
+	}
+	return sts, erased
+}
+
+// permitsLocked reports whether purpose p is permitted at t (Unix ns) for
+// the identifiers whose states are sts, as the Router decides it for a
+// destination of purpose p; the ledger's read lock is held.
+func permitsLocked(sts *states, erased bool, p Purpose, t int64) bool {
+	return !erased && verdictOf(sts, p, p.builtin(), t, false) == permitted
 }
 
 // evaluate decides one destination; the ledger's read lock is held.
