@@ -182,32 +182,65 @@ func regionByCallingCode(digits string) (phoneRegion, bool) {
 // of raw:
 //
 //   - Accepted characters: digits, a leading '+', spaces, '-', '.', '/',
-//     and parentheses. Letters (vanity numbers, "ext") are rejected.
+//     and parentheses. Letters (vanity numbers) are rejected.
+//   - A tel: URI (RFC 3966: "tel:+1-201-555-0123;ext=1234") is read as its
+//     number: the scheme and its parameters are removed, and a
+//     phone-context that is a global number prefix ("+44") completes a
+//     local number. An extension ("ext. 12", "extension 12", "x12",
+//     "#12", ",,12", ";ext=12") is removed: the E.164 number reaches the
+//     line, not the extension. NormalizePhoneWarn reports both.
 //   - "(0)" is removed wherever it appears: it marks an optional trunk
 //     prefix ("+44 (0)7911 123456" is +447911123456, not +4407911123456,
 //     the mistake Meta's own SDK normalizer makes).
 //   - International form: a leading '+', or the region's international call
 //     prefix (00 in most of the table, 011 in North America, 0011 in
-//     Australia, 010 in Japan) or 00 when no region is given.
+//     Australia, 010 in Japan) or 00 when no region is given. A number in
+//     international form needs no rules for defaultRegion, which may then
+//     be any region.
 //   - National form needs defaultRegion and uses its rules: the country
 //     code is prepended and the trunk prefix dropped — US/CA +1 (an
 //     optional leading 1), GB +44, DE +49, FR +33, NL +31, BE +32, CH +41,
 //     AT +43, IE +353, SE +46, FI +358, AU +61, NZ +64, JP +81, IN +91,
 //     BR +55, ZA +27, AE +971 (trunk 0); IT +39 (the leading 0 is kept: it
 //     is part of Italian numbers); ES +34, PT +351, NO +47, DK +45, PL +48,
-//     MX +52, SG +65 (no trunk prefix).
-//   - When the country code is one of those, a stray trunk 0 after it is
-//     dropped ("+49 030 123456") and the national number's length is
-//     checked; North American numbers also need area and exchange codes
-//     starting with 2-9. Other country codes only get the E.164 length
-//     check (7 to 15 digits).
+//     MX +52, SG +65 (no trunk prefix). National numbers of other regions
+//     need a PhoneNormalizer (the identity/intl module plugs in
+//     libphonenumber).
+//   - A stray trunk 0 written after the country code ("+86 010 1234 5678",
+//     "+49 030 123456") is dropped for every country whose trunk prefix is
+//     0 — 103 calling codes, from libphonenumber's metadata
+//     (nationalPrefix="0"; see normalize_phone_table.go). For the country
+//     codes of the table above the national number's length is checked too;
+//     North American numbers also need area and exchange codes starting
+//     with 2-9. Other country codes only get the E.164 length check (7 to
+//     15 digits).
 //
 // It never guesses: a number it cannot place is an *IdentifierError.
 func NormalizePhone(raw, defaultRegion string) (string, error) {
+	v, _, err := NormalizePhoneWarn(raw, defaultRegion)
+	return v, err
+}
+
+// NormalizePhoneWarn is NormalizePhone, also reporting what it removed from
+// a number it accepted (PhoneExtensionRemoved, PhoneURIRemoved). Warnings
+// are zero when it returns an error.
+func NormalizePhoneWarn(raw, defaultRegion string) (string, PhoneWarnings, error) {
 	s := strings.TrimSpace(raw)
 	if s == "" {
-		return "", invalid(TypePhone, "empty")
+		return "", 0, invalid(TypePhone, "empty")
 	}
+	s, warn, err := stripPhoneExtras(s)
+	if err != nil {
+		return "", 0, err
+	}
+	v, err := normalizePhone(s, defaultRegion)
+	if err != nil {
+		return "", 0, err
+	}
+	return v, warn, nil
+}
+
+func normalizePhone(s, defaultRegion string) (string, error) {
 	s = strings.ReplaceAll(s, "(0)", "")
 	var b strings.Builder
 	b.Grow(len(s))
@@ -220,31 +253,29 @@ func NormalizePhone(raw, defaultRegion string) (string, error) {
 			plus = true
 		case r == '-' || r == '.' || r == '/' || r == '(' || r == ')' || unicode.IsSpace(r):
 		default:
-			return "", invalid(TypePhone, "character other than digits and separators (letters and extensions are not supported)")
+			return "", invalid(TypePhone, "character other than digits and separators (letters are not supported)")
 		}
 	}
 	digits := b.String()
 	if digits == "" {
 		return "", invalid(TypePhone, "no digits")
 	}
-	home, haveHome := regionByCode(strings.ToUpper(defaultRegion))
-	if defaultRegion != "" && !haveHome {
-		return "", invalid(TypePhone, "default region "+safeRegion(defaultRegion)+" has no built-in rules; use a PhoneNormalizer")
-	}
-	if !plus {
-		switch {
-		case haveHome && strings.HasPrefix(digits, home.intl):
-			digits, plus = digits[len(home.intl):], true
-		case !haveHome && strings.HasPrefix(digits, "00"):
-			digits, plus = digits[2:], true
-		case !haveHome:
-			return "", invalid(TypePhone, "national number without a default region")
-		}
-	}
 	if plus {
 		return international(digits)
 	}
-	return national(digits, home)
+	region := strings.ToUpper(defaultRegion)
+	home, haveHome := regionByCode(region)
+	switch {
+	case haveHome && strings.HasPrefix(digits, home.intl):
+		return international(digits[len(home.intl):])
+	case haveHome:
+		return national(digits, home)
+	case region == "" && strings.HasPrefix(digits, "00"):
+		return international(digits[2:])
+	case region == "":
+		return "", invalid(TypePhone, "national number without a default region")
+	}
+	return "", invalid(TypePhone, "national number: default region "+safeRegion(defaultRegion)+" has no built-in rules; write it with + or use a PhoneNormalizer")
 }
 
 func international(digits string) (string, error) {
@@ -253,6 +284,12 @@ func international(digits string) (string, error) {
 	}
 	reg, known := regionByCallingCode(digits)
 	if !known {
+		if cc, ok := callingCode(digits); ok && hasCode(trunkZeroBits, cc) {
+			n := len(itoa(cc))
+			if len(digits) > n && digits[n] == '0' {
+				digits = digits[:n] + digits[n+1:]
+			}
+		}
 		return e164(digits)
 	}
 	nsn := digits[len(reg.cc):]
@@ -311,4 +348,37 @@ func safeRegion(r string) string {
 		r = r[:8]
 	}
 	return strings.ToValidUTF8(r, "?")
+}
+
+// callingCode returns the assigned country calling code that digits start
+// with (libphonenumber's list; calling codes are prefix-free).
+func callingCode(digits string) (int, bool) {
+	cc := 0
+	for i := 0; i < 3 && i < len(digits); i++ {
+		cc = cc*10 + int(digits[i]-'0')
+		if hasCode(callingCodeBits, cc) {
+			return cc, true
+		}
+	}
+	return 0, false
+}
+
+// hasCode reports whether code (0..999) is in a bitset of
+// normalize_phone_table.go.
+func hasCode(set string, code int) bool {
+	return code >= 0 && code < 8*len(set) && set[code>>3]&(1<<(code&7)) != 0
+}
+
+// knownRegion reports whether region is one of libphonenumber's region
+// codes (upper case).
+func knownRegion(region string) bool {
+	if len(region) != 2 {
+		return false
+	}
+	for i := 0; i+2 <= len(regionCodes); i += 3 {
+		if regionCodes[i:i+2] == region {
+			return true
+		}
+	}
+	return false
 }

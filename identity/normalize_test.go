@@ -70,17 +70,18 @@ func TestNormalizePhone(t *testing.T) {
 		}
 	}
 	bad := []struct{ in, region string }{
-		{"555-1212", "US"},           // too short: possible, not valid
-		{"000-000-0000", "US"},       // area code 0
-		{"(150) 555-1212", "US"},     // area code 1
-		{"(650) 155-1212", "US"},     // exchange 1
-		{"1-800-FLOWERS", "US"},      // vanity
-		{"650 555 1212 ext 4", "US"}, // extension
-		{"07911 123456", ""},         // national without region
-		{"07911 123456", "XX"},       // unknown region
-		{"+0 123 456 789", ""},       // country code 0
-		{"+44 7911", ""},             // too short for +44
-		{"+1234567890123456", ""},    // 16 digits
+		{"555-1212", "US"},              // too short: possible, not valid
+		{"000-000-0000", "US"},          // area code 0
+		{"(150) 555-1212", "US"},        // area code 1
+		{"(650) 155-1212", "US"},        // exchange 1
+		{"1-800-FLOWERS", "US"},         // vanity
+		{"650 555 1212 ext four", "US"}, // an extension is digits
+		{"07911 123456", ""},            // national without region
+		{"07911 123456", "XX"},          // unknown region
+		{"010 1234 5678", "CN"},         // national number of a region without built-in rules
+		{"+0 123 456 789", ""},          // country code 0
+		{"+44 7911", ""},                // too short for +44
+		{"+1234567890123456", ""},       // 16 digits
 		{"", "US"},
 		{"+", "US"},
 		{"0 7911 123456", "ES"}, // ES has no trunk prefix: 10 digits

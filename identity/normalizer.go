@@ -1,25 +1,39 @@
 package identity
 
 import (
+	"errors"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
+// ErrInvisibleIdentifier is wrapped by the *IdentifierError of a value made
+// only of characters that show nothing: white space, control and format
+// characters (zero-width space and joiners, word joiner, byte-order mark,
+// soft hyphen, bidirectional marks), variation selectors, Hangul fillers,
+// the braille blank. Such a value looks empty but would key a profile of
+// its own.
+var ErrInvisibleIdentifier = errors.New("identity: identifier has only invisible characters")
+
 // Normalizer normalizes identifiers per type and derives destination match
-// keys. It is immutable and safe for concurrent use. Get one with
-// NewNormalizer, or from a graph with Graph.Normalizer.
+// keys. Its configuration is immutable and it is safe for concurrent use.
+// Get one with NewNormalizer, or from a graph with Graph.Normalizer.
 type Normalizer struct {
-	rules   *ruleSet
-	region  string
-	phone   PhoneNormalizer
-	blocked *blocklist
+	rules    *ruleSet
+	region   string
+	phone    PhoneNormalizer
+	blocked  *blocklist
+	unicode  UnicodeNormalizer
+	onWarn   func(Warning)
+	warnings atomic.Uint64
 }
 
 // NewNormalizer returns a Normalizer configured by the options that concern
-// normalization (WithDefaultRegion, WithPhoneNormalizer, WithRule,
-// WithBlockedValues, WithBlockedPattern); other options are accepted and
-// ignored, so one option list can configure a graph and its normalizer. It
-// returns a *ConfigError for invalid options.
+// normalization (WithDefaultRegion, WithPhoneNormalizer,
+// WithUnicodeNormalizer, WithWarningHandler, WithRule, WithBlockedValues,
+// WithBlockedPattern); other options are accepted and ignored, so one
+// option list can configure a graph and its normalizer. It returns a
+// *ConfigError for invalid options.
 func NewNormalizer(opts ...Option) (*Normalizer, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
@@ -29,7 +43,10 @@ func NewNormalizer(opts ...Option) (*Normalizer, error) {
 }
 
 // Normalize returns the identifier with its value in identity form for its
-// type:
+// type. Every value is first checked for visible content (a value made
+// only of invisible characters is refused with ErrInvisibleIdentifier) and,
+// when it is not pure ASCII and WithUnicodeNormalizer set one, put in that
+// Unicode form (NFC with identity/intl). Then, per type:
 //
 //   - email: NormalizeEmail (trimmed, lower case, syntax-checked);
 //   - phone: E.164 by the PhoneNormalizer and the default region;
@@ -47,8 +64,11 @@ func NewNormalizer(opts ...Option) (*Normalizer, error) {
 //   - beacon_id, gateway_id: trimmed, lower case.
 //
 // It returns an *IdentifierError (ErrInvalidIdentifier; wrapping
-// ErrUnknownType for a type without a rule). Blocked placeholder values
-// normalize fine; Blocked reports them.
+// ErrUnknownType for a type without a rule, ErrInvisibleIdentifier for an
+// invisible value). Blocked placeholder values normalize fine; Blocked
+// reports them. A phone number accepted without its extension or tel: URI
+// parameters counts a warning (Warnings) and is passed to the
+// WithWarningHandler callback, before Normalize returns.
 func (n *Normalizer) Normalize(id Identifier) (Identifier, error) {
 	_, v, err := n.normalize(id)
 	if err != nil {
@@ -60,8 +80,13 @@ func (n *Normalizer) Normalize(id Identifier) (Identifier, error) {
 // Blocked reports whether id's value is a blocked placeholder (built-in
 // list, WithBlockedValues, WithBlockedPattern), checked on the raw and the
 // normalized value. Invalid identifiers are not blocked: they are invalid.
+// It reports no warnings (see WithWarningHandler): it only asks.
 func (n *Normalizer) Blocked(id Identifier) bool {
-	_, v, err := n.normalize(id)
+	r, ok := n.rules.lookup(id.Type)
+	if !ok {
+		return false
+	}
+	v, err := n.valueReport(r, id.Value, false)
 	return err == nil && n.blocked.blocked(id.Type, id.Value, v)
 }
 
@@ -74,13 +99,32 @@ func (n *Normalizer) normalize(id Identifier) (*rule, string, error) {
 	return r, v, err
 }
 
-func (n *Normalizer) value(r *rule, raw string) (string, error) {
+// value normalizes raw by r and reports warnings.
+func (n *Normalizer) value(r *rule, raw string) (string, error) { return n.valueReport(r, raw, true) }
+
+func (n *Normalizer) valueReport(r *rule, raw string, report bool) (string, error) {
 	t := r.Type
+	if raw != "" && invisible(raw) {
+		return "", &IdentifierError{Type: t, Index: -1, Reason: "only invisible characters", Err: ErrInvisibleIdentifier}
+	}
+	if n.unicode != nil && !isASCII(raw) {
+		raw = n.unicode.String(raw)
+	}
 	switch t {
 	case TypeEmail:
 		return NormalizeEmail(raw)
 	case TypePhone:
-		v, err := n.phone.NormalizePhone(raw, n.region)
+		var v string
+		var warn PhoneWarnings
+		var err error
+		if pw, ok := n.phone.(PhoneWarner); ok {
+			v, warn, err = pw.NormalizePhoneWarn(raw, n.region)
+		} else {
+			v, err = n.phone.NormalizePhone(raw, n.region)
+		}
+		if report && err == nil && warn != 0 && validE164(v) {
+			n.warn(Warning{Type: t, Phone: warn, Reason: "phone: " + warn.String()})
+		}
 		if err != nil {
 			if _, ok := err.(*IdentifierError); ok {
 				return "", err

@@ -40,11 +40,13 @@ type config struct {
 	plaintext bool
 	fanout    int
 	phoneSet  bool
+	unicode   UnicodeNormalizer
+	onWarn    func(Warning)
 	errs      []error
 }
 
 func newConfig(opts []Option) (*config, error) {
-	c := &config{phone: PhoneNormalizerFunc(NormalizePhone), fanout: DefaultMaxFanout}
+	c := &config{phone: builtinPhone{}, fanout: DefaultMaxFanout}
 	for i, o := range opts {
 		if o == nil {
 			return nil, &ConfigError{Option: "option " + itoa(i), Reason: "nil Option"}
@@ -57,11 +59,8 @@ func newConfig(opts []Option) (*config, error) {
 	if c.phone == nil {
 		return nil, &ConfigError{Option: "WithPhoneNormalizer", Reason: "nil PhoneNormalizer"}
 	}
-	if c.region != "" {
-		if _, ok := regionByCode(c.region); !ok && !c.phoneSet {
-			// the built-in normalizer would reject every national number
-			return nil, &ConfigError{Option: "WithDefaultRegion(" + safeRegion(c.region) + ")", Reason: "no built-in numbering rules for this region; add a PhoneNormalizer"}
-		}
+	if c.region != "" && !knownRegion(c.region) {
+		return nil, &ConfigError{Option: "WithDefaultRegion(" + safeRegion(c.region) + ")", Reason: "not a region code of the numbering plans"}
 	}
 	if c.fanout < 0 {
 		return nil, &ConfigError{Option: "WithMaxFanout", Reason: "must be >= 0"}
@@ -77,13 +76,17 @@ func (c *config) normalizer() (*Normalizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Normalizer{rules: rs, region: c.region, phone: c.phone, blocked: newBlocklist(c.blocked, c.patterns)}, nil
+	return &Normalizer{rules: rs, region: c.region, phone: c.phone, blocked: newBlocklist(c.blocked, c.patterns),
+		unicode: c.unicode, onWarn: c.onWarn}, nil
 }
 
 // WithDefaultRegion sets the ISO 3166-1 alpha-2 region (e.g. "US", "GB")
 // for phone numbers written in national form. Default: none, so national
-// numbers are invalid. With the built-in normalizer the region must be one
-// of the regions NormalizePhone documents.
+// numbers are invalid. It must be a region of the numbering plans
+// (libphonenumber's list). The built-in normalizer reads national numbers
+// of the regions NormalizePhone documents; for another region it still
+// reads numbers in international form and refuses national ones, unless a
+// PhoneNormalizer (identity/intl) is set.
 func WithDefaultRegion(region string) Option {
 	return optionFunc(func(c *config) { c.region = strings.ToUpper(strings.TrimSpace(region)) })
 }
