@@ -107,6 +107,9 @@ func (s *Sender) Client() *kgo.Client { return s.cl }
 // broker acknowledged or failed every one of them, or until ctx is done.
 // See the package documentation for the errors.
 func (s *Sender) Send(ctx context.Context, batch []*connected.Record) error {
+	if ctx == nil {
+		return fmt.Errorf("%w passed to kafkatransport.Sender.Send", transport.ErrNilContext)
+	}
 	if !s.inflight.Enter() {
 		return transport.ErrClosed
 	}
@@ -222,6 +225,9 @@ func (p *pending) finish(i int, err error) {
 // idempotent; it returns ctx's error, wrapped, when ctx ended before the
 // sends in flight returned.
 func (s *Sender) Shutdown(ctx context.Context) error {
+	if ctx == nil {
+		return fmt.Errorf("%w passed to kafkatransport.Sender.Shutdown", transport.ErrNilContext)
+	}
 	var err error
 	if werr := s.inflight.Close(ctx); werr != nil {
 		err = fmt.Errorf("kafkatransport: shutdown: sends still in flight: %w", werr)

@@ -47,6 +47,9 @@ var (
 //
 // The Sender owns the connection: Shutdown disconnects it.
 func New(ctx context.Context, serverURL, topicTemplate string, ce connected.CloudEventsOptions, opts ...Option) (*Sender, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w passed to mqtttransport.New", transport.ErrNilContext)
+	}
 	cfg, tp, err := prepareSender(topicTemplate, ce, opts)
 	if err != nil {
 		return nil, err
@@ -105,6 +108,9 @@ func (s *Sender) ConnectionManager() *autopaho.ConnectionManager { return s.cm }
 // after the other, in batch order; different keys go out concurrently, up
 // to WithMaxInFlight. See the package documentation for the errors.
 func (s *Sender) Send(ctx context.Context, batch []*connected.Record) error {
+	if ctx == nil {
+		return fmt.Errorf("%w passed to mqtttransport.Sender.Send", transport.ErrNilContext)
+	}
 	if !s.inflight.Enter() {
 		return transport.ErrClosed
 	}
@@ -292,6 +298,9 @@ func (s *Sender) outcome(batch []*connected.Record, errs []error) error {
 // (NewFromConnection) is never disconnected. Shutdown is idempotent; it
 // returns ctx's error, wrapped, when ctx ended first.
 func (s *Sender) Shutdown(ctx context.Context) error {
+	if ctx == nil {
+		return fmt.Errorf("%w passed to mqtttransport.Sender.Shutdown", transport.ErrNilContext)
+	}
 	var err error
 	if werr := s.inflight.Close(ctx); werr != nil {
 		err = fmt.Errorf("mqtttransport: shutdown: sends still in flight: %w", werr)

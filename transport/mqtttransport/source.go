@@ -10,6 +10,8 @@ import (
 
 	"github.com/eclipse/paho.golang/autopaho"
 	"github.com/eclipse/paho.golang/paho"
+
+	"github.com/touchpoint-sdk/touchpoint/transport"
 )
 
 // subscribeTimeout bounds a subscription made after a reconnection.
@@ -105,6 +107,9 @@ func (e *HandlerError) Unwrap() error { return e.Err }
 //
 // The Source owns the connection: Shutdown disconnects it.
 func NewSource(ctx context.Context, serverURL string, filters []string, handle Handler, opts ...SourceOption) (*Source, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w passed to mqtttransport.NewSource", transport.ErrNilContext)
+	}
 	s, err := newSource(filters, handle, opts)
 	if err != nil {
 		return nil, err
@@ -145,6 +150,9 @@ func NewSource(ctx context.Context, serverURL string, filters []string, handle H
 // handler and unsubscribes; it does not disconnect cm. Connection options
 // (ConnOption) are refused with ErrConnectionOptionsBorrowed.
 func NewSourceFromConnection(ctx context.Context, cm *autopaho.ConnectionManager, filters []string, handle Handler, opts ...SourceOption) (*Source, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w passed to mqtttransport.NewSourceFromConnection", transport.ErrNilContext)
+	}
 	s, err := newSource(filters, handle, opts)
 	if err != nil {
 		return nil, err
@@ -198,6 +206,9 @@ func (s *Source) ConnectionManager() *autopaho.ConnectionManager { return s.cm }
 // OnConnectionUp callback. It returns ErrSubscribe (wrapped) when the
 // broker refuses a filter, and transport-level errors as they come.
 func (s *Source) Resubscribe(ctx context.Context) error {
+	if ctx == nil {
+		return fmt.Errorf("%w passed to mqtttransport.Source.Resubscribe", transport.ErrNilContext)
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -329,6 +340,9 @@ func (s *Source) detach() {
 // no subscriptions left). Shutdown is idempotent; it returns ctx's error,
 // wrapped, when ctx ended first, and the unsubscription's error.
 func (s *Source) Shutdown(ctx context.Context) error {
+	if ctx == nil {
+		return fmt.Errorf("%w passed to mqtttransport.Source.Shutdown", transport.ErrNilContext)
+	}
 	s.mu.Lock()
 	s.closed = true
 	var wait chan struct{}

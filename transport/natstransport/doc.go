@@ -51,6 +51,9 @@
 //
 // # Errors and contexts
 //
+// Every function and method that takes a context returns an error
+// matching transport.ErrNilContext for a nil one, and does nothing else.
+//
 // Send returns nil when every record was acknowledged; a
 // *transport.BatchError naming the failed indexes when some records failed
 // (two of them joined with errors.Join when some failures are retryable and

@@ -61,6 +61,9 @@ type Stats struct {
 //
 // The Sender owns the connection: Shutdown closes it.
 func New(ctx context.Context, url, subjectTemplate string, ce connected.CloudEventsOptions, opts ...Option) (*Sender, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w passed to natstransport.New", transport.ErrNilContext)
+	}
 	cfg, subj, err := prepare(subjectTemplate, ce, opts)
 	if err != nil {
 		return nil, err
@@ -90,6 +93,9 @@ func New(ctx context.Context, url, subjectTemplate string, ce connected.CloudEve
 // not close nc. subjectTemplate and ce are as for New; ctx bounds the
 // stream setup of WithStream.
 func NewFromConn(ctx context.Context, nc *nats.Conn, subjectTemplate string, ce connected.CloudEventsOptions, opts ...Option) (*Sender, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w passed to natstransport.NewFromConn", transport.ErrNilContext)
+	}
 	cfg, subj, err := prepare(subjectTemplate, ce, opts)
 	if err != nil {
 		return nil, err
@@ -150,6 +156,9 @@ var errAckTimeout = fmt.Errorf("natstransport: no acknowledgement within the ack
 // until WithAckTimeout has passed since Send began. See the package
 // documentation for the errors.
 func (s *Sender) Send(ctx context.Context, batch []*connected.Record) error {
+	if ctx == nil {
+		return fmt.Errorf("%w passed to natstransport.Sender.Send", transport.ErrNilContext)
+	}
 	if !s.inflight.Enter() {
 		return transport.ErrClosed
 	}
@@ -312,6 +321,9 @@ var errShutdown = fmt.Errorf("%w: shut down before the acknowledgement arrived",
 // (NewFromConn) is never closed. Shutdown is idempotent; it returns ctx's
 // error, wrapped, when ctx ended before the sends in flight returned.
 func (s *Sender) Shutdown(ctx context.Context) error {
+	if ctx == nil {
+		return fmt.Errorf("%w passed to natstransport.Sender.Shutdown", transport.ErrNilContext)
+	}
 	var err error
 	if werr := s.inflight.Close(ctx); werr != nil {
 		err = fmt.Errorf("natstransport: shutdown: sends still in flight: %w", werr)
