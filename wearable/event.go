@@ -145,7 +145,9 @@ func valueProps(m *Measurement, p connected.Properties) bool {
 // Disconnected and Battery Low. Occurrences from a health platform are
 // always CategoryHealth. MessageID is derived from the DedupeKey, so replays
 // produce the same id. It returns a *ConversionError wrapping
-// ErrUnsupported for an unknown kind.
+// ErrUnsupported for an unknown kind, and one wrapping ErrNoValue when the
+// workout or an attached reading is not Valid (as MeasurementEvent does: a
+// flagged value is not sent as a customer event).
 func (o *Occurrence) Event(opts EventOptions) (connected.Event, error) {
 	var name string
 	p := deviceProps(o.Device, o.Source)
@@ -154,6 +156,9 @@ func (o *Occurrence) Event(opts EventOptions) (connected.Event, error) {
 	case OccurrenceDeviceConnected:
 		name = connected.EventDeviceConnected
 		for i := range o.Readings {
+			if !o.Readings[i].Valid() {
+				return connected.Event{}, &ConversionError{Format: "event", Kind: o.Readings[i].Kind, Err: ErrNoValue}
+			}
 			if valueProps(&o.Readings[i], p) {
 				health = true
 			}
@@ -164,6 +169,9 @@ func (o *Occurrence) Event(opts EventOptions) (connected.Event, error) {
 			p["connected_s"] = o.ConnectedFor.Seconds()
 		}
 	case OccurrenceWorkoutCompleted:
+		if !o.Workout.Valid() {
+			return connected.Event{}, &ConversionError{Format: "event", Kind: KindWorkout, Err: ErrNoValue}
+		}
 		name = connected.EventWorkoutCompleted
 		valueProps(&o.Workout, p)
 		health = true

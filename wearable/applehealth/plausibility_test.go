@@ -183,3 +183,27 @@ func TestOneRootElement(t *testing.T) {
 		t.Fatalf("%v %v", ms, err)
 	}
 }
+
+// TestFlaggedWorkoutIsNoEvent: an imported workout that ends before it
+// starts is flagged, and the event layer refuses it instead of sending a
+// Workout Completed with a negative duration.
+func TestFlaggedWorkoutIsNoEvent(t *testing.T) {
+	doc := head + ` <Workout workoutActivityType="HKWorkoutActivityTypeRunning" sourceName="Apple Watch van Jan" startDate="2022-10-01 09:00:00 +0200" endDate="2022-10-01 08:30:00 +0200"/>
+</HealthData>`
+	m, err := applehealth.NewReader(strings.NewReader(doc)).Next()
+	if err != nil || m.Workout.Duration >= 0 || m.Valid() {
+		t.Fatalf("%+v %v", m, err)
+	}
+	if _, err := wearable.WorkoutOccurrence(&m); !errors.Is(err, wearable.ErrNoValue) {
+		t.Fatalf("WorkoutOccurrence: %v", err)
+	}
+	o := wearable.Occurrence{Kind: wearable.OccurrenceWorkoutCompleted, Time: m.End, Source: m.Source, Workout: m}
+	if _, err := o.Event(wearable.EventOptions{UserID: "u"}); !errors.Is(err, wearable.ErrNoValue) {
+		t.Fatalf("Event: %v", err)
+	}
+	hr := wearable.Measurement{Kind: wearable.KindHeartRate, Start: m.Start, End: m.Start, HeartRate: 400, Flags: wearable.FlagImplausible}
+	c := wearable.Occurrence{Kind: wearable.OccurrenceDeviceConnected, Time: m.Start, Source: m.Source, Readings: []wearable.Measurement{hr}}
+	if _, err := c.Event(wearable.EventOptions{UserID: "u"}); !errors.Is(err, wearable.ErrNoValue) {
+		t.Fatalf("Event with a flagged reading: %v", err)
+	}
+}
