@@ -59,6 +59,8 @@ func TestImplausibleRecordsAreFlagged(t *testing.T) {
 `, wearable.FlagImplausible},
 		{"workout ending before it starts", ` <Workout workoutActivityType="HKWorkoutActivityTypeRunning" sourceName="Apple Watch van Jan" startDate="2022-10-01 09:00:00 +0200" endDate="2022-10-01 08:30:00 +0200"/>
 `, wearable.FlagImplausible},
+		{"workout spanning 500 years", ` <Workout workoutActivityType="HKWorkoutActivityTypeWalking" sourceName="Apple Watch van Jan" startDate="1700-01-01 08:00:00 +0000" endDate="2200-01-01 08:00:00 +0000"/>
+`, wearable.FlagImplausible},
 		{"workout with negative duration", ` <Workout workoutActivityType="HKWorkoutActivityTypeRunning" duration="-30" durationUnit="min" sourceName="Apple Watch van Jan" startDate="2022-10-01 08:00:00 +0200" endDate="2022-10-01 08:30:00 +0200"/>
 `, wearable.FlagImplausible},
 		{"workout with max heart rate 400", ` <Workout workoutActivityType="HKWorkoutActivityTypeRunning" duration="30" durationUnit="min" sourceName="Apple Watch van Jan" startDate="2022-10-01 08:00:00 +0200" endDate="2022-10-01 08:30:00 +0200">
