@@ -135,9 +135,9 @@ func (s *Session) HeartRateSummary() HeartRateSummary { return s.hr.summary() }
 // *ParseError wrapping ErrUnsupported; a now refused by CheckTime (the zero
 // time, which is an unset field and not a receipt time, or an instant past
 // 2262 or before 1678, whose nanoseconds overflow) returns a *TimeError
-// wrapping ErrInvalidTime and changes nothing. Intermediate Cuff Pressure values are
-// validated but produce no measurement (they are the cuff inflating, not a
-// reading); Body Sensor Location updates Device.
+// wrapping ErrInvalidTime and changes nothing. Intermediate Cuff Pressure
+// values are validated but produce no measurement (they are the cuff
+// inflating, not a reading); Body Sensor Location updates Device.
 func (s *Session) Notify(now time.Time, c Characteristic, value []byte) (Update, error) {
 	if err := checkTime("Notify", now); err != nil {
 		return Update{}, err
