@@ -50,8 +50,12 @@
 //     TelemetryJoiner attaches Eddystone-TLM frames to their UID/URL beacon
 //     by address within a time window. ZoneEvent.Event (event.go) maps
 //     events to connected track events in the location category; device
-//     identifiers leave the package only as HMAC-SHA256 pseudonyms under a
-//     caller-supplied key (HashID).
+//     identifiers (transmitter subjects, and subjects a gateway names with
+//     Sighting.SubjectIsDevice) leave the package only as
+//     connected.Pseudonym values under a caller-supplied key, unless the
+//     caller sets EventOptions.RawDeviceIDs. Times are checked
+//     (CheckTime): the zero time and instants outside MinTime..MaxTime are
+//     refused with ErrInvalidTime rather than wrap int64 nanoseconds.
 //
 // Concurrency: parsers are pure functions, safe for concurrent use. A
 // Tracker or TelemetryJoiner is not safe for concurrent use; feed each from

@@ -231,3 +231,18 @@ func ExampleTelemetryJoiner() {
 	// Output:
 	// true eddystone-uid:01000000000000000000020000000000 2900 23.5
 }
+
+// CheckTime says whether the Tracker accepts a time: the zero time is an
+// unset field, and a time past 2262 would wrap int64 nanoseconds.
+func ExampleCheckTime() {
+	fmt.Println(beacon.CheckTime(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)))
+	err := beacon.CheckTime(time.Time{})
+	fmt.Println(errors.Is(err, beacon.ErrInvalidTime), err)
+	tr, _ := beacon.NewTracker([]beacon.Zone{{Name: "door", Gateways: []string{"gw"}}})
+	_, err = tr.Observe(nil, beacon.Sighting{Time: time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC), Gateway: "gw", RSSI: -60})
+	fmt.Println(err, tr.Stats().BadTimes)
+	// Output:
+	// <nil>
+	// true beacon: zero time
+	// beacon: Observe: time 2300-01-01T00:00:00Z outside 1970-01-01..2200-01-01 1
+}

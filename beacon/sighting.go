@@ -44,14 +44,15 @@ type Sighting struct {
 
 // NewSighting builds the Sighting of a parsed advertisement: the frame's
 // identity (or the device address for frames without one), RSSI, time,
-// observer and 1 m power. subject may be "" (see Sighting).
+// observer and 1 m power (only a plausible one: -127..-1 dBm). subject may
+// be "" (see Sighting).
 func NewSighting(adv *Advertisement, f *Frame, subject string) Sighting {
 	id, ok := f.ID()
 	if !ok {
 		id = AddressID(adv.Address)
 	}
 	s := Sighting{Time: adv.Time, Subject: subject, Beacon: id, Gateway: adv.Observer, RSSI: adv.RSSI}
-	if p, ok := f.TxPower1m(); ok && p >= -128 && p <= 127 {
+	if p, ok := f.TxPower1m(); ok && p >= -127 && p < 0 { // 0 and up, -128: no calibration (WarnTxPowerRange)
 		s.TxPower1m, s.HasTxPower = int8(p), true
 	}
 	return s

@@ -303,3 +303,14 @@ func ExamplePseudonym() {
 	fmt.Println(errors.Is(err, connected.ErrPseudonymKey), err)
 	// Output: true connected: pseudonym key has 5 bytes, need at least 16
 }
+
+// AppendPseudonym writes into a caller's buffer: with room for
+// PseudonymLen bytes and a recently seen identifier it does not allocate.
+func ExamplePseudonymizer_AppendPseudonym() {
+	p, _ := connected.NewPseudonymizer([]byte("a secret of at least 16 bytes"))
+	buf := make([]byte, 0, 64)
+	buf = append(buf, "anonymousId="...)
+	buf = p.AppendPseudonym(buf, "C1:D2:E3:F4:A5:B6")
+	fmt.Println(len(buf) == len("anonymousId=")+connected.PseudonymLen)
+	// Output: true
+}

@@ -15,6 +15,7 @@ import (
 var received = time.Date(2026, 11, 24, 10, 30, 0, 0, time.UTC)
 
 type sample struct {
+	Name    string          `json:"name"`
 	Topic   string          `json:"topic"`
 	Payload json.RawMessage `json:"payload"`
 }
@@ -140,11 +141,21 @@ func TestErrors(t *testing.T) {
 		{"odd hex", false, omgTopic, `{"id":"C1:D2:E3:F4:A5:B6","rssi":-70,"manufacturerdata":"4c0"}`, "manufacturerdata", gateway.ErrBadHex},
 		{"non hex", false, omgTopic, `{"id":"C1:D2:E3:F4:A5:B6","rssi":-70,"servicedata":"zz","servicedatauuid":"0xfeaa"}`, "servicedata", gateway.ErrBadHex},
 		{"short manufacturer data", false, omgTopic, `{"id":"C1:D2:E3:F4:A5:B6","rssi":-70,"manufacturerdata":"4c"}`, "manufacturerdata", gateway.ErrBadValue},
-		{"service data without uuid", false, omgTopic, `{"id":"C1:D2:E3:F4:A5:B6","rssi":-70,"servicedata":"00"}`, "servicedatauuid", gateway.ErrMissingField},
+		{"ibeacon without major", false, omgTopic, `{"id":"C1:D2:E3:F4:A5:B6","rssi":-70,"model_id":"IBEACON","uuid":"e2c56db5dffb48d2b060d0f5a71096e0","minor":1}`, "major", gateway.ErrMissingField},
+		{"ibeacon bad uuid", false, omgTopic, `{"id":"C1:D2:E3:F4:A5:B6","rssi":-70,"model_id":"IBEACON","uuid":"e2c5-6db5","major":1,"minor":1}`, "uuid", gateway.ErrBadValue},
+		{"ibeacon major out of range", false, omgTopic, `{"id":"C1:D2:E3:F4:A5:B6","rssi":-70,"model_id":"IBEACON","uuid":"e2c56db5dffb48d2b060d0f5a71096e0","major":70000,"minor":1}`, "major", gateway.ErrBadValue},
+		{"uuid id without mac", false, "home/gw1/BTtoMQTT", `{"id":"e2c56db5dffb48d2b060d0f5a71096e0","rssi":-70,"model_id":"IBEACON","uuid":"e2c56db5dffb48d2b060d0f5a71096e0","major":1,"minor":1}`, "id", gateway.ErrBadValue},
+		{"uuid id, bad mac", false, "home/gw1/BTtoMQTT", `{"id":"e2c56db5dffb48d2b060d0f5a71096e0","mac":"zz","rssi":-70,"model_id":"IBEACON","uuid":"e2c56db5dffb48d2b060d0f5a71096e0","major":1,"minor":1}`, "mac", gateway.ErrBadValue},
+		{"uuid topic of another beacon", false, "home/gw1/BTtoMQTT/1de4b189115e45f6b44e509352269977", `{"id":"C1:D2:E3:F4:A5:B6","rssi":-70,"model_id":"IBEACON","uuid":"e2c56db5dffb48d2b060d0f5a71096e0","major":1,"minor":1}`, "topic", gateway.ErrTopic},
+		{"uuid topic without decoded ibeacon", false, "home/gw1/BTtoMQTT/e2c56db5dffb48d2b060d0f5a71096e0", `{"id":"C1:D2:E3:F4:A5:B6","rssi":-70}`, "topic", gateway.ErrTopic},
+		{"presence topic without gateway", false, "home/presence/", `{"id":"C1:D2:E3:F4:A5:B6","rssi":-70}`, "topic", gateway.ErrTopic},
 		{"bad service uuid", false, omgTopic, `{"id":"C1:D2:E3:F4:A5:B6","rssi":-70,"servicedata":"00","servicedatauuid":"0xfeag"}`, "servicedatauuid", gateway.ErrBadValue},
 		{"wrong topic", false, "home/gw1/RFtoMQTT", `{"id":"C1:D2:E3:F4:A5:B6","rssi":-70}`, "topic", gateway.ErrTopic},
 		{"topic mac mismatch", false, "home/gw1/BTtoMQTT/AABBCCDDEEFF", `{"id":"C1:D2:E3:F4:A5:B6","rssi":-70}`, "topic", gateway.ErrTopic},
-		{"esp topic", true, "espresense/rooms/shoes", `{"id":"x","rssi":-70}`, "topic", gateway.ErrTopic},
+		{"esp telemetry topic", true, "espresense/rooms/shoes/telemetry", `{"id":"x","rssi":-70}`, "topic", gateway.ErrTopic},
+		{"esp query report topic", true, "espresense/devices/x/shoes/miflora", `{"id":"x","rssi":-70}`, "topic", gateway.ErrTopic},
+		{"esp rssi string", true, espTopic, `{"id":"x","rssi":"-81.10"}`, "rssi", gateway.ErrBadValue},
+		{"esp rssi out of range", true, espTopic, `{"id":"x","rssi":-128.5}`, "rssi", gateway.ErrBadValue},
 		{"esp id mismatch", true, espTopic, `{"id":"y","rssi":-70}`, "topic", gateway.ErrTopic},
 		{"esp no id", true, espTopic, `{"rssi":-70}`, "id", gateway.ErrMissingField},
 		{"esp no signal", true, espTopic, `{"id":"x"}`, "rssi", gateway.ErrMissingField},
