@@ -205,3 +205,39 @@ func equalString(t *testing.T, want, got string) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// FuzzNormalizePhoneWarn: never panics; an error is an *IdentifierError
+// with no value and no warnings; NormalizePhone returns the same value; a
+// result is its own normal form in any region, with no warnings.
+func FuzzNormalizePhoneWarn(f *testing.F) {
+	for _, c := range []struct{ s, r string }{
+		{"tel:+1-650-555-1212;ext=12", ""}, {"tel:7946-0000;phone-context=+44-20", ""}, {"650 555 1212 ext. 4", "US"},
+		{"+86 010 1234 5678", "CN"}, {"+1 650 555 1212,,12", ""}, {"650 555 1212 #12#", "US"}, {"tel:;;", ""},
+		{"+380 044 123 4567", "UA"}, {"1-800-XYZ-1234", "US"},
+	} {
+		f.Add(c.s, c.r)
+	}
+	f.Fuzz(func(t *testing.T, s, region string) {
+		v, warn, err := identity.NormalizePhoneWarn(s, region)
+		plain, perr := identity.NormalizePhone(s, region)
+		if plain != v || (perr == nil) != (err == nil) {
+			t.Fatalf("NormalizePhone %q, %v; NormalizePhoneWarn %q, %v", plain, perr, v, err)
+		}
+		if err != nil {
+			var ie *identity.IdentifierError
+			if !errors.As(err, &ie) || v != "" || warn != 0 {
+				t.Fatalf("%q, %v, %v", v, warn, err)
+			}
+			return
+		}
+		if len(v) < 8 || len(v) > 16 || v[0] != '+' {
+			t.Fatalf("%q -> %q is not E.164", s, v)
+		}
+		for _, r := range []string{"", "US", "GB", "CN"} {
+			again, w, err := identity.NormalizePhoneWarn(v, r)
+			if err != nil || again != v || w != 0 {
+				t.Fatalf("not a fixed point in %q: %q -> %q -> %q, %v, %v", r, s, v, again, w, err)
+			}
+		}
+	})
+}

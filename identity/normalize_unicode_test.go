@@ -102,3 +102,33 @@ func TestUnicodeNormalizerHook(t *testing.T) {
 		t.Errorf("nil normalizer: err = %v", err)
 	}
 }
+
+// FuzzNormalizeUserID: never panics; an error is an *IdentifierError; a
+// value made only of invisible characters is always refused; an accepted
+// value is its own normal form.
+func FuzzNormalizeUserID(f *testing.F) {
+	for _, s := range []string{"alice-42", "\u200b", "user\u200b42", "\ufeff\u2060", "Rene\u0301e", " \u3000 ", "\xff"} {
+		f.Add(s)
+	}
+	n, err := identity.NewNormalizer()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out, err := n.Normalize(identity.Identifier{Type: identity.TypeUserID, Value: s})
+		if err != nil {
+			var ie *identity.IdentifierError
+			if !errors.As(err, &ie) {
+				t.Fatalf("%v is not an *IdentifierError", err)
+			}
+			return
+		}
+		if strings.TrimFunc(out.Value, func(r rune) bool { return strings.ContainsRune("\u200b\u200c\u200d\u2060\ufeff \t", r) }) == "" {
+			t.Fatalf("%+q accepted as %+q: only invisible characters", s, out.Value)
+		}
+		again, err := n.Normalize(out)
+		if err != nil || again != out {
+			t.Fatalf("not idempotent: %+q -> %+q -> %+q, %v", s, out.Value, again.Value, err)
+		}
+	})
+}
