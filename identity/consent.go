@@ -33,9 +33,10 @@ const (
 	consentDenied
 )
 
-// consentView returns node n's consent state now, and for a grant in force
-// the time it started (minTime for "always", in opt-out mode) and the
-// record's event.
+// consentView returns node n's consent state now; for a grant in force the
+// time it started (minTime for "always", in opt-out mode) and the event of
+// the record that granted it (none for "always"); for a withdrawal in force
+// the event of the record that withdrew it.
 func (s *state) consentView(n uint32) (consentState, int64, uint32) {
 	if s.nodes[n].flags&nfConsent == 0 {
 		return consentNone, 0, none
@@ -48,12 +49,54 @@ func (s *state) consentView(n uint32) (consentState, int64, uint32) {
 	for _, r := range recs {
 		switch {
 		case !r.granted:
-			st = consentDenied
+			st, ev = consentDenied, r.ev
 		case st != consentGranted:
 			st, start, ev = consentGranted, r.at, r.ev
 		}
 	}
 	return st, start, ev
+}
+
+// consentCite returns the consent record event (Consent.EventID) that
+// decides whether fact f links: when it links, the grant of an identifier
+// in it that allowed it (the latest grant, ties by key; "" when no
+// identifier holds a record — opt-out mode); when it does not, the
+// withdrawal or the too-late grant of the identifier that blocked it ("" when
+// no identifier held a linking consent).
+func (s *state) consentCite(f uint32) string {
+	ok, by := s.linkable(f)
+	if !ok {
+		if by == none {
+			return ""
+		}
+		_, _, ev := s.consentView(by)
+		return s.consentEvent(ev)
+	}
+	best, bestAt := none, int64(0)
+	for _, n := range s.factIDs(f) {
+		if s.nodes[n].flags&nfBlocked != 0 {
+			continue
+		}
+		st, start, ev := s.consentView(n)
+		if st != consentGranted || ev == none {
+			continue
+		}
+		if best == none || start > bestAt || start == bestAt && compareKeys(s.nodes[n].key, s.nodes[best].key) < 0 {
+			best, bestAt = n, start
+		}
+	}
+	if best == none {
+		return ""
+	}
+	_, _, ev := s.consentView(best)
+	return s.consentEvent(ev)
+}
+
+func (s *state) consentEvent(ev uint32) string {
+	if ev == none {
+		return ""
+	}
+	return s.events.string(ev)
 }
 
 // addConsent records a consent change, keeping records sorted by time

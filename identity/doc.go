@@ -66,7 +66,10 @@
 // links nothing, from the beginning, so the profiles it had merged split
 // again (a front-desk email typed in for every customer, a kiosk, a family
 // tablet). People are counted from the limited person identifiers seen
-// with it (see supernode.go). An identifier seen with more than
+// with it (see supernode.go); in an event that carries a user id or loyalty
+// id only those count, so a long-standing customer's sixth email or fourth
+// phone is refused by the limit (limit_conflict) and never counted as a
+// second person. An identifier seen with more than
 // WithMaxFanout distinct identifiers (default 1,000) is quarantined too: a
 // kiosk browser collecting anonymous session ids identifies no person, but
 // must not grow one profile without bound. Both counts only grow with new

@@ -36,6 +36,10 @@ var (
 	// ErrSecretMismatch means a store was written with another key secret:
 	// its keys cannot match keys made with this graph's secret.
 	ErrSecretMismatch = errors.New("identity: store was written with another secret")
+	// ErrBlockedValue means an identifier's value is a blocked placeholder
+	// (test@test.com, undefined, 0, WithBlockedValues, ...): it identifies
+	// nobody, so it has no match key. It is wrapped by an *IdentifierError.
+	ErrBlockedValue = errors.New("identity: blocked placeholder value")
 	// ErrStoreLocked means OpenFileStore found its directory open by
 	// another FileStore (in this process or another): one directory, one
 	// opener.

@@ -78,6 +78,10 @@ type Step struct {
 	EventID  string    // the event that joined them
 	Time     time.Time // when that event happened
 	Rule     LinkRule  // the rule under which they joined
+	// ConsentEventID is the consent record (Consent.EventID, given to
+	// SetLinkConsent) whose grant allowed this link; empty when linking
+	// needed no consent (opt-out mode, no record for these identifiers).
+	ConsentEventID string
 }
 
 // Reason is one reason why two identifiers are not linked.
@@ -92,6 +96,11 @@ type Reason struct {
 	// Detail adds specifics, e.g. "email limit 5" or "seen with 3 people,
 	// max 1".
 	Detail string
+	// ConsentEventID, for no_consent, is the consent record
+	// (Consent.EventID) that ended the link — the withdrawal in force — or
+	// the grant that came after the event; empty when no identifier held a
+	// linking consent (opt-in mode).
+	ConsentEventID string
 }
 
 // String renders a reason as "code subject [events] detail".
@@ -161,10 +170,12 @@ func (g *Graph) peopleDetail(n uint32) string {
 // Explain says whether a and b are in one profile now (their current
 // ownership epochs), with the path of events and rules that links them, or
 // the reasons why not: limit_conflict, device_conflict, ownership_ended,
-// no_consent (with the refusing events), quarantined_supernode,
+// no_consent (with the refusing events and the consent record that
+// withdrew consent or came too late), quarantined_supernode,
 // household_scope, shared_device_scope, place_scope, blocked_value (for
 // identifiers that each side was seen with), erased, unknown_identifier, or
-// no_path.
+// no_path. Each step of a path cites the consent record whose grant
+// allowed it (Step.ConsentEventID), when linking needed one.
 //
 // It derives the components involved again with tracing, so it costs a few
 // times a Link. It returns an *IdentifierError for an invalid identifier,

@@ -94,8 +94,10 @@ type Observation struct {
 type Resolution struct {
 	// ProfileID is the canonical profile of the event: the profile, at the
 	// event's time, of its strongest identifier that can identify a person
-	// ("p_" and 32 hex characters). Empty when the event has none (only
-	// places, households or refused identifiers).
+	// ("p_" and 32 hex characters). A quarantined supernode or a shared
+	// device identifies nobody: it is the event's profile (its own) only
+	// when the event has no other such identifier. Empty when the event has
+	// none (only places, households or refused identifiers).
 	ProfileID string
 	// Households lists the households ("h_" and 32 hex characters) of the
 	// event's household-scope identifiers, sorted.

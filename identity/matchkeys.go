@@ -34,35 +34,44 @@ type MatchKey struct {
 // MatchKey derives the match key of identifier id for destination dest,
 // following that destination's documented normalization, from the
 // identifier's identity form. Keys are derived on the way out, from the
-// identifier an event carries; the graph stores none of them. It returns an
-// *IdentifierError for an invalid identifier, or ErrNoMatchKey when the
-// destination has no key for the type.
+// identifier an event carries; the graph stores none of them. A blocked
+// placeholder (Normalizer.Blocked) is never hashed: a destination would
+// match it against everyone who typed it. It returns an *IdentifierError
+// for an invalid identifier, one wrapping ErrBlockedValue for a
+// placeholder, or ErrNoMatchKey when the destination has no key for the
+// type.
 func (n *Normalizer) MatchKey(dest Destination, id Identifier) (MatchKey, error) {
 	_, v, err := n.normalize(id)
 	if err != nil {
 		return MatchKey{}, err
 	}
 	mk := MatchKey{Destination: dest}
+	var form string
 	switch {
 	case dest == DestinationMeta && id.Type == TypeEmail:
-		mk.Field, mk.Value = "em", sha256Hex(v)
+		mk.Field, form = "em", v
 	case dest == DestinationMeta && id.Type == TypePhone:
-		mk.Field, mk.Value = "ph", sha256Hex(strings.TrimPrefix(v, "+"))
+		mk.Field, form = "ph", strings.TrimPrefix(v, "+")
 	case dest == DestinationMeta && id.Type == TypeUserID:
-		mk.Field, mk.Value = "external_id", sha256Hex(v)
+		mk.Field, form = "external_id", v
 	case dest == DestinationGoogle && id.Type == TypeEmail:
-		mk.Field, mk.Value = "hashed_email", sha256Hex(gmailDotless(v))
+		mk.Field, form = "hashed_email", gmailDotless(v)
 	case dest == DestinationGoogle && id.Type == TypePhone:
-		mk.Field, mk.Value = "hashed_phone_number", sha256Hex(v)
+		mk.Field, form = "hashed_phone_number", v
 	default:
 		return MatchKey{}, ErrNoMatchKey
 	}
+	if n.blocked.blocked(id.Type, id.Value, v) {
+		return MatchKey{}, &IdentifierError{Type: id.Type, Index: -1, Reason: "a blocked placeholder has no match key", Err: ErrBlockedValue}
+	}
+	mk.Value = sha256Hex(form)
 	return mk, nil
 }
 
 // MatchKeys derives id's match keys for every destination that has one
 // for its type (Meta first, then Google). It returns an *IdentifierError
-// for an invalid identifier; a type no destination knows gives none.
+// for an invalid identifier or a blocked placeholder (ErrBlockedValue, see
+// MatchKey); a type no destination knows gives none.
 func (n *Normalizer) MatchKeys(id Identifier) ([]MatchKey, error) {
 	var out []MatchKey
 	for _, d := range []Destination{DestinationMeta, DestinationGoogle} {

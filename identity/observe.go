@@ -185,9 +185,16 @@ func (g *Graph) Resolve(ctx context.Context, ids []Identifier, at time.Time) (Re
 
 // resolveLocked resolves prepared identifiers; nodes, when not nil, holds
 // their nodes (none when not stored).
+//
+// The event goes to the profile of its strongest identifier that can
+// identify a person: quarantined supernodes and shared devices identify
+// nobody, so they win only when the event has nothing else (it then
+// resolves to their own profile). Three people on one family tablet are
+// three profiles, whatever the tablet's priority.
 func (g *Graph) resolveLocked(ps []prepared, nodes []uint32, t int64) Resolution {
 	s := g.st
 	var res Resolution
+	fallback := ""
 	for i, p := range ps {
 		if p.blocked {
 			continue
@@ -208,11 +215,22 @@ func (g *Graph) resolveLocked(ps []prepared, nodes []uint32, t int64) Resolution
 		} else if m, ok := s.index[p.key]; ok {
 			n = m
 		}
+		var id string
 		if n == none {
-			res.ProfileID = makeProfileID("p_", p.r.Type, p.key, minTime)
+			id = makeProfileID("p_", p.r.Type, p.key, minTime)
+		} else {
+			id = s.profileID(s.rootOf(s.slotAt(n, t)))
+		}
+		if p.r.Scope == ScopeSharedDevice || n != none && s.nodes[n].flags&nfQuarantined != 0 {
+			if fallback == "" {
+				fallback = id
+			}
 			continue
 		}
-		res.ProfileID = s.profileID(s.rootOf(s.slotAt(n, t)))
+		res.ProfileID = id
+	}
+	if res.ProfileID == "" {
+		res.ProfileID = fallback
 	}
 	slices.Sort(res.Households)
 	return res

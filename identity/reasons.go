@@ -77,7 +77,8 @@ func (g *Graph) path(d *deriver, tr *trace, a, b int32) []Step {
 			from = l.b
 		}
 		ev, t := g.occurrence(l.f)
-		st := Step{From: g.slotRef(d, from), To: g.slotRef(d, x), EventID: ev, Time: t, Rule: g.ruleOf(d, from, x)}
+		st := Step{From: g.slotRef(d, from), To: g.slotRef(d, x), EventID: ev, Time: t, Rule: g.ruleOf(d, from, x),
+			ConsentEventID: g.st.consentCite(l.f)}
 		if transferred[[2]uint32{l.f, uint32(x)}] || transferred[[2]uint32{l.f, uint32(from)}] {
 			st.Rule = RuleOwnershipTransfer
 		}
@@ -141,7 +142,16 @@ func (g *Graph) componentReasons(d *deriver, tr *trace, ra, rb int32, ex *Explan
 			r := Reason{Code: ReasonNoConsent, EventIDs: []string{s.events.string(s.facts[c.f].lastEv)}}
 			if c.by != none {
 				r.Subject = s.ref(c.by)
-				r.Detail = "consent withdrawn or granted after the event"
+				st, _, ev := s.consentView(c.by)
+				r.ConsentEventID = s.consentEvent(ev)
+				switch {
+				case r.ConsentEventID == "":
+					r.Detail = "consent withdrawn or granted after the event"
+				case st == consentDenied:
+					r.Detail = "consent withdrawn by " + r.ConsentEventID
+				default:
+					r.Detail = "consent granted after the event, by " + r.ConsentEventID
+				}
 			} else {
 				r.Detail = "no identifier held a linking consent"
 			}

@@ -73,8 +73,12 @@ type TypeRule struct {
 	// what it had merged is split again. People are counted from the person
 	// identifiers seen with it: for each limited person type, ceil(distinct
 	// values / Limit), taking the largest; with OwnershipGap set only values
-	// seen within OwnershipGap of each other count together. 0 disables the
-	// check. Not for household, shared-device and place scopes.
+	// seen within OwnershipGap of each other count together. In a fact that
+	// carries a value of a Limit-1 person type (user_id, loyalty_id: an
+	// anchor, whose the fact is), only such anchors count: a customer's
+	// sixth email seen with their user id is refused by the limit, not
+	// counted as a second person. 0 disables the check. Not for household,
+	// shared-device and place scopes.
 	MaxPeople int
 	// OwnershipGap, when positive, lets the identifier move to a new owner:
 	// if it is claimed by someone else after its current owner has not used

@@ -12,7 +12,17 @@ import (
 // identifiers seen with it in any fact (consented or not — counting links
 // nothing): for each person type T with Limit L, the distinct values of T
 // give at least ceil(values / L) people, and the largest such bound is the
-// count. When the identifier's rule has an OwnershipGap, only values whose
+// count.
+//
+// A fact that carries an anchor — a value of a person type with Limit 1
+// (user_id, loyalty_id), the identifier itself included — says whose the
+// other values in it are: that person's. In such a fact only the anchors
+// count; its values of types with a larger limit do not. A long-standing
+// customer's sixth email or fourth phone, seen with their user id, is
+// therefore refused by the limit (limit_conflict) and never counted as a
+// second person, while a front-desk email typed in with strangers' phones
+// (no anchor) still counts them. Both kinds of values only accumulate, so
+// the count still only grows. When the identifier's rule has an OwnershipGap, only values whose
 // use (first to last occurrence with it, widened by the gap) overlaps count
 // together: successive owners of a recycled number are not a crowd.
 //
@@ -36,11 +46,19 @@ func (s *state) people(x uint32, scratch *[]valueUse) int {
 	uses := (*scratch)[:0]
 	s.eachFact(x, func(f uint32) {
 		ft := &s.facts[f]
-		for _, y := range s.factIDs(f) {
+		ids := s.factIDs(f)
+		anchored := false
+		for _, y := range ids {
+			if s.nodes[y].flags&(nfBlocked|nfDeleted) == 0 && s.anchor(y) {
+				anchored = true
+				break
+			}
+		}
+		for _, y := range ids {
 			if y == x || s.nodes[y].flags&(nfBlocked|nfDeleted) != 0 {
 				continue
 			}
-			if r := s.rule(y); r.Scope == ScopePerson && r.Limit > 0 {
+			if r := s.rule(y); r.Scope == ScopePerson && r.Limit > 0 && (!anchored || r.Limit == 1) {
 				uses = append(uses, valueUse{typ: r.idx, value: y, first: ft.first, last: ft.last})
 			}
 		}
@@ -73,6 +91,13 @@ func (s *state) people(x uint32, scratch *[]valueUse) int {
 		i = j
 	}
 	return best
+}
+
+// anchor reports whether node y is a value of a person type with Limit 1:
+// one per person, so a fact carrying it is that person's.
+func (s *state) anchor(y uint32) bool {
+	r := s.rule(y)
+	return r.Scope == ScopePerson && r.Limit == 1
 }
 
 // maxConcurrent returns the largest number of distinct values whose uses
