@@ -22,6 +22,30 @@
 // derived on the way out from the identifier an event carries
 // (Normalizer.MatchKey).
 //
+// # Normalization without and with identity/intl
+//
+// The core module carries no Unicode or numbering-plan libraries. Without
+// the opt-in module identity/intl, the Normalizer:
+//
+//   - refuses a value made only of invisible characters (white space,
+//     control and format characters such as U+200B, U+200D, U+2060,
+//     U+FEFF, variation selectors, Hangul fillers) with
+//     ErrInvisibleIdentifier, for every type;
+//   - compares non-ASCII values code point by code point: "é" as one code
+//     point and as "e" plus a combining accent are two identifiers (ASCII
+//     is already in normal form). WithUnicodeNormalizer plugs a normaliser
+//     in; intl.WithNFC plugs in golang.org/x/text's NFC;
+//   - reads phone numbers in international form for every country, and
+//     drops a stray trunk 0 after the country code ("+86 010 ...",
+//     "+44 (0)20 ...") for the 103 calling codes whose trunk prefix is 0
+//     (a table generated from libphonenumber's metadata); reads national
+//     numbers only for the regions NormalizePhone lists; removes an
+//     extension or a tel: URI's parameters with a Warning
+//     (WithWarningHandler, Normalizer.Warnings) instead of refusing the
+//     number. intl.WithPhoneNumbers plugs in libphonenumber
+//     (nyaruka/phonenumbers) for national numbers of every region and
+//     validity by each numbering plan.
+//
 // # Rules
 //
 // Each identifier type has a TypeRule: a scope, a priority, a per-profile

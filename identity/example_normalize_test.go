@@ -1,7 +1,9 @@
 package identity_test
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/touchpoint-sdk/touchpoint/identity"
 )
@@ -113,4 +115,45 @@ func ExampleParseKey() {
 	// Output:
 	// 00112233445566778899aabbccddeeff <nil>
 	// identity: invalid identifier: key must be 32 hex characters
+}
+
+func ExampleNormalizePhoneWarn() {
+	for _, raw := range []string{"tel:+1-650-555-1212;ext=12", "+86 010 1234 5678", "(650) 555-1212 x 42"} {
+		e164, warn, err := identity.NormalizePhoneWarn(raw, "US")
+		fmt.Printf("%s [%v] %v\n", e164, warn, err)
+	}
+	// Output:
+	// +16505551212 [extension removed, tel: URI removed] <nil>
+	// +861012345678 [] <nil>
+	// +16505551212 [extension removed] <nil>
+}
+
+// Every phone number accepted without its extension is counted and
+// reported, without the number.
+func ExampleWithWarningHandler() {
+	n, _ := identity.NewNormalizer(identity.WithDefaultRegion("GB"), identity.WithWarningHandler(func(w identity.Warning) {
+		fmt.Println("warning:", w.Type, w.Reason)
+	}))
+	out, _ := n.Normalize(id(identity.TypePhone, "020 7946 0000 ext. 101"))
+	fmt.Println(out.Value, n.Warnings())
+	// Output:
+	// warning: phone phone: extension removed
+	// +442079460000 1
+}
+
+// The core has no Unicode tables; identity/intl.WithNFC plugs in
+// golang.org/x/text's NFC. Any UnicodeNormalizer works.
+func ExampleWithUnicodeNormalizer() {
+	compose := identity.UnicodeNormalizerFunc(func(s string) string {
+		return strings.ReplaceAll(s, "e\u0301", "\u00e9") // a stand-in for NFC
+	})
+	n, _ := identity.NewNormalizer(identity.WithUnicodeNormalizer(compose))
+	a, _ := n.Normalize(id(identity.TypeUserID, "Rene\u0301e"))
+	b, _ := n.Normalize(id(identity.TypeUserID, "Ren\u00e9e"))
+	fmt.Println(a == b)
+	_, err := n.Normalize(id(identity.TypeUserID, "\u200b\u200d"))
+	fmt.Println(errors.Is(err, identity.ErrInvisibleIdentifier))
+	// Output:
+	// true
+	// true
 }

@@ -12,8 +12,9 @@ import (
 // concurrent use and return an error (preferably an *IdentifierError) for a
 // number they cannot normalize; the graph checks the result's shape again.
 //
-// The built-in implementation is NormalizePhone. To plug in a full
-// libphonenumber port such as github.com/nyaruka/phonenumbers, adapt it:
+// The built-in implementation is NormalizePhone. The module identity/intl
+// plugs in github.com/nyaruka/phonenumbers, a full libphonenumber port
+// (intl.WithPhoneNumbers); any other library adapts the same way:
 //
 //	identity.PhoneNormalizerFunc(func(raw, region string) (string, error) {
 //		n, err := phonenumbers.Parse(raw, region)
