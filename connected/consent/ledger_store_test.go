@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
@@ -165,4 +166,45 @@ func TestDurableLedgerCorruptSnapshot(t *testing.T) {
 	_, err := consent.OpenLedger(dir)
 	var fe *consent.FormatError
 	isTrue(t, errors.Is(err, consent.ErrCorrupt) && errors.As(err, &fe) && fe.Source == "snapshot", "corrupt snapshot: ", err)
+}
+
+// TestDurableLedgerConcurrent: writers, an eraser and readers at once on a
+// durable ledger that compacts often; afterwards the reopened ledger holds
+// exactly what the open one did.
+func TestDurableLedgerConcurrent(t *testing.T) {
+	dir := t.TempDir()
+	l := openLedger(t, dir, consent.WithCompactAfter(50))
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := range 150 {
+				f := consent.Fact{Subject: fmt.Sprintf("u-%d", i%10), Purpose: consent.PurposeAnalytics, Granted: (i+w)%3 != 0,
+					Effective: at(i*4 + w), Source: consent.SourceCMP}
+				if _, err := l.Record(ctx, f); err != nil && !errors.Is(err, consent.ErrErased) {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for i := range 200 {
+			l.Permits(fmt.Sprintf("u-%d", i%10), consent.PurposeAnalytics, at(i))
+		}
+	})
+	wg.Go(func() { noErr(t, l.Erase(ctx, "u-7", at(1))) })
+	wg.Wait()
+	want := map[string][]consent.Fact{}
+	for i := range 10 {
+		s := fmt.Sprintf("u-%d", i)
+		want[s] = l.History(s, consent.PurposeAnalytics)
+	}
+	noErr(t, l.Close())
+	l = openLedger(t, dir)
+	defer l.Close()
+	isTrue(t, l.Erased("u-7"), "u-7 erased")
+	for s, facts := range want {
+		equal(t, facts, l.History(s, consent.PurposeAnalytics), s)
+	}
 }
