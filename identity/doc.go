@@ -121,7 +121,9 @@
 // # Explanations and erasure
 //
 // Graph.Explain gives, for any two identifiers, the path of events and
-// rules that links them, or the reason codes why not. Graph.Erase deletes a
+// rules that links them, or the reason codes why not; under linking consent
+// it cites the consent record (Consent.EventID) whose grant allowed a link
+// or whose withdrawal ended it. Graph.Erase deletes a
 // person: every identifier that belongs only to them, their observations of
 // shared identifiers, their consent records; it reports what it removed and
 // what it retained and why, and leaves keyed-hash tombstones so that late
