@@ -88,12 +88,14 @@ func loadConsent(path string) ([]consentEntry, error) {
 }
 
 // devicePseudonym is the pseudonym of a device named in the consent file:
-// beacon ids in their canonical text form, anything else as written.
-func devicePseudonym(key []byte, device string) string {
+// beacon ids in their canonical text form (the form beacon.ZoneEvent.Event
+// pseudonymises), anything else as written (ESPresense and GATT ids, as
+// the zone and wearable events pseudonymise them).
+func devicePseudonym(p *connected.Pseudonymizer, device string) string {
 	if id, err := beacon.ParseBeaconID(device); err == nil {
-		return beacon.HashID(key, id)
+		return p.Pseudonym(id.String())
 	}
-	return pseudonym(key, device)
+	return p.Pseudonym(device)
 }
 
 // recordConsent records the consent file's decisions in the ledger, under
@@ -101,7 +103,7 @@ func devicePseudonym(key []byte, device string) string {
 // graph (for both identifiers the device's events carry).
 func (g *gateway) recordConsent(ctx context.Context) error {
 	for i, e := range g.cfg.Consents {
-		subject := devicePseudonym(g.keys.device, e.Device)
+		subject := devicePseudonym(g.pseud, e.Device)
 		record := func(p consent.Purpose, granted bool) error {
 			f := consent.Fact{Subject: subject, Purpose: p, Granted: granted, Effective: e.Effective,
 				Source: e.Source, Document: e.Document, Jurisdiction: e.Jurisdiction}

@@ -72,10 +72,11 @@ func TestEndToEndSamplesToFileSink(t *testing.T) {
 		t.Errorf("gate drops %v: want denied (irk phone) and no_consent (UID beacon, Polar strap)", rep.Gate.Dropped)
 	}
 	k := deriveKeys(testSecret).device
-	tag, strap := devicePseudonym(k, tagID), devicePseudonym(k, strapID)
+	p := testPseudonymizer(t, k)
+	tag, strap := devicePseudonym(p, tagID), devicePseudonym(p, strapID)
 	for _, refusedDev := range []string{uidID, irkID, polarID} {
-		if p := devicePseudonym(k, refusedDev); bytes.Contains(raw, []byte(p)) {
-			t.Errorf("%s (%s) reached the sink without consent", refusedDev, p)
+		if ps := devicePseudonym(p, refusedDev); bytes.Contains(raw, []byte(ps)) {
+			t.Errorf("%s (%s) reached the sink without consent", refusedDev, ps)
 		}
 	}
 

@@ -215,7 +215,7 @@ func (g *gateway) handleGATT(ctx context.Context, m mqtttransport.Message) error
 			g.ctr.ignored.Add(1)
 			return fmt.Errorf("gatt: %d devices already tracked: device refused", len(g.sessions))
 		}
-		anon := pseudonym(g.keys.device, msg.Device)
+		anon := g.pseud.Pseudonym(msg.Device)
 		s, err := wearable.NewSession(wearable.Device{ID: anon})
 		if err != nil {
 			return err

@@ -119,7 +119,7 @@ func TestWearableIdleDisconnect(t *testing.T) {
 	evs, _ := readEvents(t, out)
 	var names []string
 	for _, ev := range evs {
-		if ev.AnonymousID == devicePseudonym(g.keys.device, strapID) {
+		if ev.AnonymousID == devicePseudonym(g.pseud, strapID) {
 			names = append(names, ev.Event)
 			if ev.Event == connected.EventDeviceDisconnected && !ev.OriginalTimestamp.Equal(t0) {
 				t.Errorf("disconnected at %v, want the last notification %v", ev.OriginalTimestamp, t0)

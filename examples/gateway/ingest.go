@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -42,16 +39,18 @@ const (
 var errUnknownTopic = errors.New("topic has no known format")
 
 // classify tells the format from the topic: ESPresense publishes to
-// <prefix>/devices/<id>/<room>, OpenMQTTGateway to
-// <base>/<gateway>/BTtoMQTT[/<MAC>], raw GATT notifications (this
+// <prefix>/devices/<id>/<room> (and before 4.0 to <prefix>/rooms/<room>),
+// OpenMQTTGateway and Theengs Gateway to <base>/<gateway>/BTtoMQTT[/<MAC>]
+// and to their presence topics, raw GATT notifications (this
 // gateway's own topic, see gatt.go) go to <prefix>/gatt/<device>.
 func classify(topic string) int {
 	levels := strings.Split(topic, "/")
 	n := len(levels)
 	switch {
-	case n >= 4 && levels[n-3] == "devices":
+	case n >= 4 && levels[n-3] == "devices", n >= 3 && levels[n-2] == "rooms":
 		return formatESPresense
-	case n >= 3 && (levels[n-1] == "BTtoMQTT" || levels[n-2] == "BTtoMQTT"):
+	case n >= 3 && (levels[n-1] == "BTtoMQTT" || levels[n-2] == "BTtoMQTT"),
+		n >= 2 && (levels[n-2] == "presence" || levels[n-1] == "presence"):
 		return formatOpenMQTTGateway
 	case n >= 2 && levels[n-2] == "gatt" && levels[n-1] != "":
 		return formatGATT
@@ -88,15 +87,18 @@ func (g *gateway) parseFailed(err error) error {
 }
 
 // handleOpenMQTTGateway rebuilds the advertisement and decodes it like a
-// local scan. Beacons are tracked by their frame id; other devices (phones,
-// wearables) by their address; telemetry-only frames (Eddystone-TLM) carry
-// no identity and are skipped, the beacon's UID or URL frames place it.
+// local scan; with the firmware's default settings (no raw data) the
+// beacon identity comes from its decoded iBeacon fields (Frame). Beacons
+// are tracked by their frame id; other devices (phones, wearables, tags
+// sending sensor frames) by their address; telemetry-only frames
+// (Eddystone-TLM) carry no identity and are skipped, the beacon's UID or
+// URL frames place it.
 func (g *gateway) handleOpenMQTTGateway(ctx context.Context, m mqtttransport.Message) error {
 	msg, err := firmware.ParseOpenMQTTGateway(m.Topic, m.Payload, m.Received)
 	if err != nil {
 		return g.parseFailed(err)
 	}
-	f, err := beacon.Parse(&msg.Advertisement)
+	f, err := msg.Frame()
 	switch {
 	case errors.Is(err, beacon.ErrNotBeacon):
 		f = beacon.Frame{} // a device heard by the gateway: tracked by address
@@ -112,18 +114,15 @@ func (g *gateway) handleOpenMQTTGateway(ctx context.Context, m mqtttransport.Mes
 }
 
 // handleESPresense feeds an ESPresense report. iBeacon reports locate the
-// beacon itself; other ids (irk:..., apple:..., MACs) name a device, which
-// leaves this function only as a pseudonym.
+// beacon itself; other ids (irk:..., apple:..., MACs) name a device: the
+// decoder marks them SubjectIsDevice, and beacon.ZoneEvent.Event turns
+// them into pseudonyms (zoneEvent), so they leave the gateway only as such.
 func (g *gateway) handleESPresense(ctx context.Context, m mqtttransport.Message) error {
 	msg, err := firmware.ParseESPresense(m.Topic, m.Payload, m.Received)
 	if err != nil {
 		return g.parseFailed(err)
 	}
-	s := msg.Sighting
-	if s.Subject != "" {
-		s.Subject = pseudonym(g.keys.device, s.Subject)
-	}
-	return g.observe(ctx, s)
+	return g.observe(ctx, msg.Sighting)
 }
 
 // observe applies one sighting and emits the zone events it causes.
@@ -167,29 +166,10 @@ func (g *gateway) emitted(err error) error {
 	return nil
 }
 
-// zoneEvent maps a zone event to a connected event. The beacon package
-// hashes transmitters (Subject ""); a subject set by handleESPresense is a
-// device pseudonym, not a customer id, so it moves from userId to
-// anonymousId and context.device.id, like a transmitter's.
+// zoneEvent maps a zone event to a connected event. Device subjects (a
+// transmitter, or an ESPresense device id) become anonymousId and
+// context.device.id as the library's pseudonym; the gateway never sets
+// RawDeviceIDs.
 func (g *gateway) zoneEvent(ze *beacon.ZoneEvent) (connected.Event, error) {
-	ev, err := ze.Event(beacon.EventOptions{HashKey: g.keys.device})
-	if err != nil || ze.Subject == "" {
-		return ev, err
-	}
-	ev.AnonymousID, ev.UserID = ev.UserID, ""
-	ev.Context.Device = connected.Device{ID: ev.AnonymousID, Type: "ble"}
-	if ze.Beacon.IsZero() {
-		delete(ev.Properties, "beacon_id")
-	}
-	return ev, nil
-}
-
-// pseudonym is the pseudonym of a device id the firmware reported: "ble_"
-// and the hex HMAC-SHA256 of the id under the device key. For a beacon id's
-// text form it equals beacon.HashID, so a device has one pseudonym however
-// it was heard.
-func pseudonym(key []byte, id string) string {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(id))
-	return "ble_" + hex.EncodeToString(m.Sum(nil))
+	return ze.Event(beacon.EventOptions{Pseudonymizer: g.pseud})
 }

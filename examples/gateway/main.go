@@ -13,8 +13,9 @@
 //	  -> transport.Batcher -> [spool on disk] -> Retry -> file | HTTP | Kafka | NATS
 //
 // Device identifiers never leave the gateway in the clear: every BLE
-// address, beacon id, ESPresense id and wearable id becomes an HMAC-SHA256
-// pseudonym ("ble_<hex>") under a key derived from -secret-file.
+// address, beacon id, ESPresense id and wearable id becomes the library's
+// keyed pseudonym (connected.Pseudonymizer: "ps1_" and 32 hex digits of an
+// HMAC-SHA256) under a key derived from -secret-file.
 //
 // Run it against a local broker (see README.md):
 //

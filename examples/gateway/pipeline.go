@@ -53,10 +53,11 @@ func deriveKeys(secret []byte) keys {
 // are guarded by mu, which is also held while their events are emitted, so
 // that one subject's events enter the pipeline in order.
 type gateway struct {
-	cfg  *config
-	log  *slog.Logger
-	keys keys
-	now  func() time.Time
+	cfg   *config
+	log   *slog.Logger
+	keys  keys
+	pseud *connected.Pseudonymizer // device pseudonyms, under keys.device
+	now   func() time.Time
 
 	spool   *spool.Spool // nil without -spool
 	batcher *transport.Batcher
@@ -92,6 +93,9 @@ func newGateway(cfg *config) (_ *gateway, err error) {
 		sessions: map[string]*gattSession{}, maxExit: cfg.maxExitTimeout()}
 	if g.log == nil {
 		g.log = slog.New(slog.DiscardHandler)
+	}
+	if g.pseud, err = connected.NewPseudonymizer(g.keys.device); err != nil {
+		return nil, err
 	}
 	if cfg.RandomSecret {
 		g.log.Warn("no -secret-file: using a random secret, device pseudonyms will change on restart")
