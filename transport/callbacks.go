@@ -11,6 +11,10 @@ type Failure struct {
 	Records []*connected.Record
 	Reason  Reason
 	Err     error // the last error seen, nil for queue drops
+	// Unreadable counts records lost whose contents could not be read, so
+	// they are not in Records: a spool's damaged frames or deleted segment
+	// files (ReasonCorrupt; Err is a *spool.LossError saying where).
+	Unreadable int
 }
 
 // Callbacks are delivery outcome hooks. Either may be nil. They are called on
@@ -70,7 +74,7 @@ func (d *Dispatcher) Success(recs []*connected.Record) {
 
 // Failure queues f for OnFailure. It never blocks on the callback.
 func (d *Dispatcher) Failure(f Failure) {
-	if d.cb.OnFailure == nil || len(f.Records) == 0 {
+	if d.cb.OnFailure == nil || (len(f.Records) == 0 && f.Unreadable == 0) {
 		return
 	}
 	d.push(dispatchItem{failure: &f})

@@ -11,12 +11,15 @@ import (
 	"github.com/touchpoint-sdk/touchpoint/transport"
 )
 
-// drainItem is one batch read for the drain: from the hot cache or disk.
+// drainItem is one batch read for the drain: from the hot cache or disk,
+// or a damaged region skipped (no records, lost > 0 or already counted).
 type drainItem struct {
-	seq     uint64
+	seq     uint64 // segment
 	end     int64
 	recs    []*connected.Record
-	readErr error // a format error ends the segment after recs
+	next    uint64     // record sequence number after the item, 0 if unknown
+	lost    int        // records in a damaged region skipped
+	lossErr *LossError // describes them
 }
 
 // drain sends the spool's records to the next Sender in order, up to
@@ -90,7 +93,7 @@ func (s *Spool) drain() {
 			}
 			window[0] = nil
 			window = window[1:]
-			s.ack(ib.item.seq, ib.item.end, len(ib.item.recs), ib.item.readErr)
+			s.ack(&ib.item)
 		}
 	}
 }
@@ -104,12 +107,15 @@ type inflightBatch struct {
 }
 
 // reader reads batches at the spool's read position, which runs ahead of
-// the acknowledged position by the batches in flight.
+// the acknowledged position by the batches in flight. expect is the record
+// sequence number it expects next (0: unknown), to count the records of a
+// damaged region exactly.
 type reader struct {
-	s     *Spool
-	f     File
-	fSeq  uint64
-	fOpen bool
+	s      *Spool
+	f      File
+	fSeq   uint64
+	fOpen  bool
+	expect uint64
 }
 
 func (rd *reader) close() {
@@ -121,40 +127,59 @@ func (rd *reader) close() {
 // next returns the next batch; ok is false when there is nothing to read.
 func (rd *reader) next() (drainItem, bool, error) {
 	s := rd.s
-	seq, off, limit, hot, ok := s.nextRead()
-	if hot != nil {
-		return drainItem{seq: seq, end: limit, recs: hot}, true, nil
-	}
+	sg, off, limit, hot, first, ok := s.nextRead()
 	if !ok {
 		return drainItem{}, false, nil
 	}
-	if !rd.fOpen || rd.fSeq != seq {
+	if off <= headerSize && sg.firstSeq != 0 {
+		rd.expect = sg.firstSeq // the start of a segment: its header knows
+	}
+	if hot != nil {
+		rd.expect = first + uint64(len(hot))
+		return drainItem{seq: sg.seq, end: limit, recs: hot, next: rd.expect}, true, nil
+	}
+	if !rd.fOpen || rd.fSeq != sg.seq {
 		if rd.fOpen {
 			rd.f.Close()
 			rd.fOpen = false
 		}
-		f, err := s.fs.OpenFile(segName(seq), os.O_RDONLY)
+		f, err := s.fs.OpenFile(segName(sg.seq), os.O_RDONLY)
 		if err != nil {
-			return drainItem{}, false, fmt.Errorf("spool: open %s for reading: %w", segName(seq), err)
+			return drainItem{}, false, fmt.Errorf("spool: open %s for reading: %w", segName(sg.seq), err)
 		}
-		rd.f, rd.fSeq, rd.fOpen = f, seq, true
+		rd.f, rd.fSeq, rd.fOpen = f, sg.seq, true
 	}
-	batch, end, err := readBatch(rd.f, segName(seq), off, limit, s.cfg.drainEvents, s.cfg.drainBytes)
-	var fe *FormatError
-	if err != nil && !errors.As(err, &fe) {
+	br, err := readBatch(rd.f, sg, off, limit, s.cfg.drainEvents, s.cfg.drainBytes)
+	if err != nil {
 		return drainItem{}, false, err // an I/O error: try again later
 	}
-	s.mu.Lock()
-	if s.readSeq == seq && s.readOff == off {
-		s.readOff = end
-		if err != nil {
-			if i := s.segIndexLocked(seq); i >= 0 {
-				s.readOff = s.segs[i].size // the rest of the segment is unreadable
-			}
+	it := drainItem{seq: sg.seq, end: br.end, recs: br.recs}
+	switch {
+	case br.damage != nil:
+		it.lost = br.estimate
+		estimated := true
+		if rd.expect != 0 && br.nextSeq >= rd.expect {
+			it.lost, estimated = int(min(br.nextSeq-rd.expect, 1<<31)), false
 		}
+		if it.lost > 0 {
+			it.lossErr = &LossError{Losses: []Loss{{Where: fmt.Sprintf("%s offset %d (%v)", segName(sg.seq), off, br.damage.Err),
+				Records: it.lost, Estimated: estimated}}}
+		}
+		rd.expect = br.nextSeq
+	case br.counted:
+		rd.expect = 0
+	case br.lastSeq != 0:
+		rd.expect = br.lastSeq + 1
+	case len(br.recs) > 0:
+		rd.expect = 0 // version-1 records carry no numbers
+	}
+	it.next = rd.expect
+	s.mu.Lock()
+	if s.readSeq == sg.seq && s.readOff == off {
+		s.readOff = br.end
 	}
 	s.mu.Unlock()
-	return drainItem{seq: seq, end: end, recs: batch, readErr: err}, true, nil
+	return it, true, nil
 }
 
 // pause waits a little after an I/O error; false means stop.
@@ -169,17 +194,15 @@ func (s *Spool) pause() bool {
 	}
 }
 
-// nextRead returns the position to read from, moving to the next segment
-// when the current one is exhausted and sealed; ok is false when there is
-// nothing to read. When the batch at that position is still cached in
-// memory, it returns its records as hot, with limit the offset after them.
-func (s *Spool) nextRead() (seq uint64, off, limit int64, hot []*connected.Record, ok bool) {
+// nextRead returns the segment and position to read from, moving to the
+// next segment when the current one is exhausted and sealed; ok is false
+// when there is nothing to read. When the batch at that position is still
+// cached in memory, it returns its records as hot (numbered from first on),
+// with limit the offset after them.
+func (s *Spool) nextRead() (sg *segment, off, limit int64, hot []*connected.Record, first uint64, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for {
-		if recs, end := s.takeHotLocked(); recs != nil {
-			return s.readSeq, s.readOff, end, recs, true
-		}
 		i := s.segIndexLocked(s.readSeq)
 		if i < 0 { // evicted: continue with the next segment
 			for i = 0; i < len(s.segs) && s.segs[i].seq < s.readSeq; i++ {
@@ -188,11 +211,15 @@ func (s *Spool) nextRead() (seq uint64, off, limit int64, hot []*connected.Recor
 			s.readSeq, s.readOff = sg.seq, sg.ackOff
 		}
 		sg := s.segs[i]
+		off := s.readOff
+		if recs, end, first := s.takeHotLocked(); recs != nil {
+			return sg, off, end, recs, first, true
+		}
 		if s.readOff < sg.size {
-			return sg.seq, s.readOff, sg.size, nil, true
+			return sg, s.readOff, sg.size, nil, 0, true
 		}
 		if i == len(s.segs)-1 {
-			return 0, 0, 0, nil, false
+			return nil, 0, 0, nil, 0, false
 		}
 		nx := s.segs[i+1]
 		s.readSeq, s.readOff = nx.seq, nx.ackOff
@@ -288,86 +315,125 @@ func (s *Spool) settle(sent []*connected.Record, err error, perm, retryable []in
 	s.disp.Success(ok)
 }
 
-// ack records that the frames of segment seq before end are settled. A
-// format error found while reading skips the rest of that segment.
-func (s *Spool) ack(seq uint64, end int64, n int, readErr error) {
+// ack records that the frames of the item's segment before its end are
+// settled, counts and reports records lost in a damaged region, and moves
+// the ack file forward. Segments wholly acknowledged are deleted after the
+// ack file says so: a crash in between leaves them to be deleted by the
+// next Open, never a hole that looks like a lost segment.
+func (s *Spool) ack(it *drainItem) {
+	if it.lossErr != nil {
+		s.lose(it.lossErr)
+	}
 	s.mu.Lock()
-	i := s.segIndexLocked(seq)
+	i := s.segIndexLocked(it.seq)
 	if i < 0 { // evicted meanwhile
 		s.mu.Unlock()
 		return
 	}
 	sg := s.segs[i]
-	sg.acked += n
-	sg.ackOff = end
-	s.depth -= n
-	if readErr != nil {
-		lost := sg.records - sg.acked
-		s.depth -= lost
-		sg.acked = sg.records
-		sg.ackOff = sg.size
-		s.corrupt += sg.size - end
-		s.ctr.Drop(transport.ReasonCorrupt, lost)
-		s.ctr.Fail(readErr, time.Now())
+	before := sg.acked
+	sg.acked = min(sg.acked+len(it.recs)+it.lost, sg.records)
+	if it.end >= sg.size && i < len(s.segs)-1 {
+		sg.acked = sg.records // sealed and read to the end
 	}
+	sg.ackOff = it.end
+	s.depth -= sg.acked - before
+	s.ackNext = it.next
 	s.trimLocked()
 	head := s.segs[0]
-	hseq, hoff := head.seq, head.ackOff
+	pos := ackPos{seq: head.seq, off: head.ackOff, next: s.ackNext}
+	trash := s.trash
+	s.trash = nil
 	s.broadcastLocked()
 	s.mu.Unlock()
-	if err := writeAck(s.fs, hseq, hoff, s.cfg.syncInterval == 0); err != nil {
+	if err := writeAck(s.fs, pos, s.cfg.syncInterval == 0); err != nil {
 		s.ctr.Fail(err, time.Now())
+		s.mu.Lock()
+		s.trash = append(trash, s.trash...) // delete them after a later ack
+		s.mu.Unlock()
+		return
+	}
+	s.removeSegments(trash)
+}
+
+// removeSegments deletes acknowledged segment files.
+func (s *Spool) removeSegments(segs []*segment) {
+	for _, sg := range segs {
+		if err := s.fs.Remove(segName(sg.seq)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			s.ctr.Fail(fmt.Errorf("spool: remove %s: %w", segName(sg.seq), err), time.Now())
+		}
 	}
 }
 
-// trimLocked deletes wholly acknowledged segments before the read position,
-// except the active one.
+// emptyTrash writes the ack file and deletes what is waiting for it, at
+// Shutdown.
+func (s *Spool) emptyTrash() {
+	s.mu.Lock()
+	trash := s.trash
+	s.trash = nil
+	var pos ackPos
+	if len(s.segs) > 0 {
+		pos = ackPos{seq: s.segs[0].seq, off: s.segs[0].ackOff, next: s.ackNext}
+	}
+	s.mu.Unlock()
+	if len(trash) == 0 {
+		return
+	}
+	if err := writeAck(s.fs, pos, true); err != nil {
+		s.ctr.Fail(err, time.Now())
+		return
+	}
+	s.removeSegments(trash)
+}
+
+// trimLocked drops wholly acknowledged segments before the read position,
+// except the active one, from the bookkeeping; their files go to the trash,
+// deleted after the next ack file write.
 func (s *Spool) trimLocked() {
 	for len(s.segs) > 1 {
 		h := s.segs[0]
 		if h.acked < h.records || h.seq == s.readSeq {
 			return
 		}
-		if err := s.fs.Remove(segName(h.seq)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			s.ctr.Fail(fmt.Errorf("spool: remove %s: %w", segName(h.seq), err), time.Now())
-			return
-		}
 		s.bytes -= h.size
+		s.trash = append(s.trash, h)
+		s.segs[0] = nil
 		s.segs = s.segs[1:]
 	}
 }
 
-// evictLocked deletes the oldest sealed segment that the drain is not
-// reading, reporting its records as evicted. It returns false if there is
-// none.
+// evictLocked empties the oldest sealed segment that the drain is not
+// reading, reporting its records as evicted. The file stays, as a tombstone
+// (so that the next Open does not take the hole for lost records), until
+// the drain passes it. It returns false if there is none.
 func (s *Spool) evictLocked() bool {
 	for i := 0; i < len(s.segs)-1; i++ {
 		sg := s.segs[i]
-		if sg.seq <= s.readSeq {
+		if sg.seq <= s.readSeq || sg.tomb {
 			continue
 		}
 		name := segName(sg.seq)
 		var lost []*connected.Record
-		if f, err := s.fs.OpenFile(name, os.O_RDONLY); err == nil {
-			off := sg.ackOff
-			for off < sg.size {
-				b, end, err := readBatch(f, name, off, sg.size, 1<<20, 1<<30)
-				lost = append(lost, b...)
-				if err != nil || end == off {
+		f, err := s.fs.OpenFile(name, os.O_RDWR)
+		if err == nil {
+			for off := sg.ackOff; off < sg.size; {
+				br, err := readBatch(f, sg, off, sg.size, 1<<20, 1<<30)
+				lost = append(lost, br.recs...)
+				if err != nil || br.end == off {
 					break
 				}
-				off = end
+				off = br.end
 			}
-			f.Close()
+			err = errors.Join(s.tombstoneLocked(f, sg, s.segs[i+1].firstSeq), f.Close())
 		}
-		if err := s.fs.Remove(name); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err != nil {
 			s.ctr.Fail(fmt.Errorf("spool: evict %s: %w", name, err), time.Now())
 			return false
 		}
 		n := sg.records - sg.acked
 		s.depth -= n
-		s.bytes -= sg.size
-		s.segs = append(s.segs[:i], s.segs[i+1:]...)
+		s.bytes -= sg.size - headerSize
+		sg.size, sg.records, sg.acked, sg.ackOff, sg.tomb, sg.skips = headerSize, 0, 0, headerSize, true, nil
 		kept := s.hot[:0]
 		for _, h := range s.hot {
 			if h.seq != sg.seq {
@@ -385,11 +451,25 @@ func (s *Spool) evictLocked() bool {
 	return false
 }
 
+// tombstoneLocked turns segment sg, open as f, into an eviction tombstone:
+// the header first (synced: from then on its frames do not count), then the
+// frames are cut off.
+func (s *Spool) tombstoneLocked(f File, sg *segment, end uint64) error {
+	if _, err := f.WriteAt(appendHeader(nil, tombstoneEvicted, sg.firstSeq, end), 0); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	return f.Truncate(headerSize)
+}
+
 // hotBatch is one appended batch kept in memory.
 type hotBatch struct {
 	seq      uint64
 	off, end int64
 	recs     []*connected.Record
+	first    uint64 // record sequence number of recs[0]
 	bytes    int
 }
 
@@ -397,7 +477,7 @@ type hotBatch struct {
 const maxHotBytes = 8 << 20
 
 // cacheLocked remembers the batch just written at [off, end) of segment seq.
-func (s *Spool) cacheLocked(seq uint64, off, end int64, recs []*connected.Record) {
+func (s *Spool) cacheLocked(seq uint64, off, end int64, first uint64, recs []*connected.Record) {
 	if recs == nil || len(recs) > s.cfg.drainEvents {
 		return
 	}
@@ -408,7 +488,7 @@ func (s *Spool) cacheLocked(seq uint64, off, end int64, recs []*connected.Record
 	if n > s.cfg.drainBytes {
 		return
 	}
-	s.hot = append(s.hot, hotBatch{seq: seq, off: off, end: end, recs: append([]*connected.Record(nil), recs...), bytes: n})
+	s.hot = append(s.hot, hotBatch{seq: seq, off: off, end: end, recs: append([]*connected.Record(nil), recs...), first: first, bytes: n})
 	s.hotBytes += n
 	for s.hotBytes > maxHotBytes && len(s.hot) > 0 {
 		s.dropHotLocked()
@@ -423,7 +503,7 @@ func (s *Spool) dropHotLocked() {
 
 // takeHotLocked returns the cached batch that starts at the read position,
 // discarding cached batches the drain has already read from disk.
-func (s *Spool) takeHotLocked() ([]*connected.Record, int64) {
+func (s *Spool) takeHotLocked() ([]*connected.Record, int64, uint64) {
 	for len(s.hot) > 0 {
 		h := s.hot[0]
 		if h.seq < s.readSeq || (h.seq == s.readSeq && h.off < s.readOff) {
@@ -433,9 +513,9 @@ func (s *Spool) takeHotLocked() ([]*connected.Record, int64) {
 		if h.seq == s.readSeq && h.off == s.readOff {
 			s.dropHotLocked()
 			s.readOff = h.end
-			return h.recs, h.end
+			return h.recs, h.end, h.first
 		}
-		return nil, 0
+		return nil, 0, 0
 	}
-	return nil, 0
+	return nil, 0, 0
 }

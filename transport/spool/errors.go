@@ -39,3 +39,55 @@ func (e *FormatError) Error() string {
 
 // Unwrap returns the cause.
 func (e *FormatError) Unwrap() error { return e.Err }
+
+// ErrLocked is matched by the *LockError that Open returns when another
+// Spool (in this process or another) has the directory open.
+var ErrLocked = errors.New("spool: directory in use by another Spool")
+
+// LockError says that Open could not take the directory's lock file. It
+// matches ErrLocked when another Spool holds the lock; Err is the cause.
+type LockError struct {
+	Dir string // the directory (the FS's description of it)
+	Err error
+}
+
+func (e *LockError) Error() string { return fmt.Sprintf("spool: lock %s: %v", e.Dir, e.Err) }
+
+// Unwrap returns the cause (ErrLocked, or the lock's I/O error).
+func (e *LockError) Unwrap() error { return e.Err }
+
+// LossError reports records the spool could not recover: frames that fail
+// their checksum, segments deleted or emptied behind its back. It is the
+// Err of the transport.Failure reported with transport.ReasonCorrupt, and
+// matches ErrCorrupt.
+type LossError struct {
+	Losses []Loss
+}
+
+// Records returns how many records were lost (a lower bound where a Loss is
+// Estimated).
+func (e *LossError) Records() int {
+	n := 0
+	for _, l := range e.Losses {
+		n += l.Records
+	}
+	return n
+}
+
+func (e *LossError) Error() string {
+	if len(e.Losses) == 0 {
+		return "spool: no records lost"
+	}
+	l := e.Losses[0]
+	s := fmt.Sprintf("spool: %d records unrecoverable: %d at %s", e.Records(), l.Records, l.Where)
+	if l.Estimated {
+		s += " (at least)"
+	}
+	if len(e.Losses) > 1 {
+		s += fmt.Sprintf(" and %d more places", len(e.Losses)-1)
+	}
+	return s
+}
+
+// Is reports whether target is ErrCorrupt.
+func (e *LossError) Is(target error) bool { return target == ErrCorrupt }

@@ -1,11 +1,9 @@
 package spool
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
@@ -13,138 +11,154 @@ import (
 
 // segment is one segment file's bookkeeping. Guarded by Spool.mu.
 type segment struct {
-	seq     uint64
-	size    int64 // bytes in the file, header included
-	records int   // frames in it
-	acked   int   // frames acknowledged (non-zero only for the head)
-	ackOff  int64 // offset after the last acknowledged frame (head only)
+	seq      uint64
+	size     int64 // bytes in the file, header included
+	records  int   // record frames in it (after the acknowledged position)
+	acked    int   // of those, acknowledged or counted lost
+	ackOff   int64 // offset after the last acknowledged frame
+	firstSeq uint64
+	tomb     bool     // a tombstone: no frames
+	v1       bool     // a version-1 segment (recovered from an old spool)
+	skips    []region // damage recovery counted already: the drain skips it
 }
+
+// maxSegSeq bounds segment sequence numbers: a file named beyond it is not
+// ours, and the next number can never wrap.
+const maxSegSeq = 1 << 62
 
 func segName(seq uint64) string { return fmt.Sprintf("%020d.seg", seq) }
 
+// parseSegName accepts exactly the names segName writes for numbers 1 to
+// maxSegSeq.
 func parseSegName(name string) (uint64, bool) {
 	s, ok := strings.CutSuffix(name, ".seg")
 	if !ok || len(s) != 20 {
 		return 0, false
 	}
-	n, err := strconv.ParseUint(s, 10, 64)
-	return n, err == nil
-}
-
-// scanResult is what scanning a segment found.
-type scanResult struct {
-	records  int   // valid frames
-	before   int   // valid frames ending at or before the ack offset
-	validEnd int64 // end of the last valid frame
-	err      error // why scanning stopped early (nil at a clean end)
-}
-
-// scanSegment validates every frame of f up to size.
-func scanSegment(f File, name string, size, ackOff int64) scanResult {
-	var res scanResult
-	hdr := make([]byte, headerSize)
-	if _, err := f.ReadAt(hdr, 0); err != nil || size < headerSize {
-		res.err = &FormatError{File: name, Err: ErrTruncated}
-		return res
-	}
-	if err := checkHeader(hdr); err != nil {
-		res.err = &FormatError{File: name, Err: err}
-		return res
-	}
-	res.validEnd = headerSize
-	buf := make([]byte, 1<<20)
-	pos := int64(headerSize)
-	for pos < size {
-		n := min(int64(len(buf)), size-pos)
-		if _, err := f.ReadAt(buf[:n], pos); err != nil && !errors.Is(err, io.EOF) {
-			res.err = &FormatError{File: name, Offset: pos, Err: fmt.Errorf("%w: read: %w", ErrTruncated, err)}
-			return res
+	var n uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
 		}
-		b := buf[:n]
-		more := pos+n < size // the file continues past this chunk
-		used := 0
-		for used < len(b) {
-			_, fl, err := frame(b[used:])
-			if err == nil {
-				used += fl
-				res.records++
-				if pos+int64(used) <= ackOff {
-					res.before++
-				}
-				res.validEnd = pos + int64(used)
-				continue
-			}
-			if errors.Is(err, ErrTruncated) && more {
-				if used == 0 && len(b) >= frameOverhead {
-					// One frame larger than the buffer: grow it.
-					need := int64(frameOverhead) + int64(binary.BigEndian.Uint32(b))
-					if need > int64(len(buf)) && pos+need <= size {
-						buf = make([]byte, need)
-						break
-					}
-				}
-				if used > 0 {
-					break // continue from this frame's start
-				}
-			}
-			res.err = &FormatError{File: name, Offset: pos + int64(used), Err: err}
-			return res
+		if n > (maxSegSeq-uint64(c-'0'))/10 {
+			return 0, false
 		}
-		pos += int64(used)
+		n = n*10 + uint64(c-'0')
 	}
-	return res
+	return n, n >= 1
 }
 
-// readBatch reads up to maxEvents frames holding at most maxBytes of payload
-// (at least one frame) from f, starting at off and not past limit. The
-// records alias one freshly allocated buffer. It returns the records and the
-// offset after the last one.
-func readBatch(f File, name string, off, limit int64, maxEvents, maxBytes int) ([]*connected.Record, int64, error) {
+// isSegLike reports a name that looks meant as a segment.
+func isSegLike(name string) bool { return strings.HasSuffix(name, ".seg") }
+
+// batchRead is one read of the drain: records, or a damaged region skipped.
+type batchRead struct {
+	recs    []*connected.Record
+	end     int64  // offset after what was read
+	lastSeq uint64 // sequence number of the last record, 0 if none or unknown
+	// A damaged region at the read position, skipped:
+	damage   *FormatError
+	counted  bool   // recovery counted it already
+	estimate int    // records it held, as far as its markers tell
+	nextSeq  uint64 // sequence number of the record after it, 0 if unknown
+}
+
+// readBatch reads up to maxEvents records holding at most maxBytes of
+// payload (at least one record) from f, starting at off and not past limit.
+// The records alias one freshly allocated buffer. At damage it stops; a
+// read that starts at damage skips it (to the next frame that checks) and
+// reports it instead. Only an I/O error is returned as an error.
+func readBatch(f File, sg *segment, off, limit int64, maxEvents, maxBytes int) (batchRead, error) {
+	name := segName(sg.seq)
 	if off >= limit {
-		return nil, off, nil
+		return batchRead{end: off}, nil
 	}
-	want := min(limit-off, int64(maxBytes)+int64(maxEvents)*192+4096)
+	for _, rg := range sg.skips {
+		if off >= rg.start && off < rg.end {
+			return batchRead{end: rg.end, counted: true}, nil
+		}
+	}
+	stop := limit // the next known damage
+	for _, rg := range sg.skips {
+		if rg.start > off && rg.start < stop {
+			stop = rg.start
+		}
+	}
+	want := min(stop-off, int64(maxBytes)+int64(maxEvents)*192+4096)
 	for {
 		buf := make([]byte, want)
 		if _, err := f.ReadAt(buf, off); err != nil && !errors.Is(err, io.EOF) {
-			return nil, off, fmt.Errorf("spool: read %s: %w", name, err)
+			return batchRead{end: off}, fmt.Errorf("spool: read %s: %w", name, err)
 		}
 		slab := make([]connected.Record, 0, min(maxEvents, 64+len(buf)/128))
-		var out []*connected.Record
+		var out batchRead
 		used, payload := 0, 0
-		for used < len(buf) && len(out) < maxEvents {
-			body, fl, err := frame(buf[used:])
+		for used < len(buf) && len(out.recs) < maxEvents {
+			body, fl, err := frameAt(buf[used:], sg.v1)
 			if errors.Is(err, ErrTruncated) && used > 0 {
 				break
 			}
-			if errors.Is(err, ErrTruncated) && len(buf) >= frameOverhead {
-				need := int64(frameOverhead) + int64(binary.BigEndian.Uint32(buf))
-				if need > want && off+need <= limit {
+			if errors.Is(err, ErrTruncated) {
+				if need := int64(declaredLen(buf, sg.v1)); need > want && off+need <= stop {
 					want = need
 					break
 				}
 			}
+			var seq uint64
+			if err == nil {
+				if len(slab) == cap(slab) {
+					slab = make([]connected.Record, 0, cap(slab))
+				}
+				slab = slab[:len(slab)+1]
+				seq, err = decodeBody(body, &slab[len(slab)-1])
+				if err != nil {
+					slab = slab[:len(slab)-1]
+				}
+			}
 			if err != nil {
-				return out, off + int64(used), &FormatError{File: name, Offset: off + int64(used), Err: err}
+				if used > 0 {
+					break // deliver what came before; the next read skips the damage
+				}
+				return skipDamage(f, sg, name, off, limit, err)
 			}
-			if len(slab) == cap(slab) {
-				slab = make([]connected.Record, 0, cap(slab))
+			if body[0] == versionFiller {
+				slab = slab[:len(slab)-1]
+				used += fl
+				continue
 			}
-			slab = slab[:len(slab)+1]
 			r := &slab[len(slab)-1]
-			if err := decodeBody(body, r); err != nil {
-				return out, off + int64(used), &FormatError{File: name, Offset: off + int64(used), Err: err}
-			}
-			if len(out) > 0 && payload+len(r.Payload) > maxBytes {
+			if len(out.recs) > 0 && payload+len(r.Payload) > maxBytes {
 				break
 			}
 			payload += len(r.Payload)
-			out = append(out, r)
+			out.recs = append(out.recs, r)
+			out.lastSeq = seq
 			used += fl
 		}
 		if used == 0 && int64(len(buf)) < want {
 			continue // grown for a large frame
 		}
-		return out, off + int64(used), nil
+		out.end = off + int64(used)
+		return out, nil
 	}
+}
+
+// skipDamage finds the next frame that checks after the bad one at off.
+func skipDamage(f File, sg *segment, name string, off, limit int64, cause error) (batchRead, error) {
+	w := &window{f: f, size: limit}
+	next, markers, err := w.resync(off, limit, sg.v1)
+	var fe *FormatError
+	if err != nil && !errors.As(err, &fe) {
+		return batchRead{end: off}, err
+	}
+	out := batchRead{end: next, estimate: max(markers, 1),
+		damage: &FormatError{File: name, Offset: off, Err: cause}}
+	if next < limit {
+		var scratch connected.Record
+		if fi, err := w.check(next, sg.v1, &scratch); err == nil && !fi.filler {
+			out.nextSeq = fi.seq
+		}
+	}
+	return out, nil
 }

@@ -2,9 +2,12 @@ package spool
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,7 +48,10 @@ type Spool struct {
 	changed chan struct{}
 	readSeq uint64
 	readOff int64
-	corrupt int64
+	nextSeq uint64     // record sequence number of the next record appended
+	ackNext uint64     // record sequence number after the acknowledged position, 0 if unknown
+	trash   []*segment // acknowledged segments to delete once the ack file says so
+	lock    io.Closer  // the directory lock, nil without a Locker
 
 	// hot holds the most recently appended batches in memory, in disk order,
 	// so that a drain that keeps up sends them without reading them back.
@@ -90,11 +96,29 @@ func Open(dir string, next transport.Sender, opts ...Option) (*Spool, error) {
 	if err := cfg.fs.MkdirAll(); err != nil {
 		return nil, fmt.Errorf("spool: create directory %s: %w", dir, err)
 	}
+	var lock io.Closer
+	if l, ok := cfg.fs.(Locker); ok {
+		if lock, err = l.Lock(); err != nil {
+			return nil, err
+		}
+	}
+	s, err := open(cfg, next)
+	if err != nil {
+		if lock != nil {
+			lock.Close()
+		}
+		return nil, err
+	}
+	s.lock = lock
+	return s, nil
+}
+
+func open(cfg config, next transport.Sender) (*Spool, error) {
 	rec, err := recoverDir(cfg.fs, true)
 	if err != nil {
 		return nil, err
 	}
-	s := &Spool{cfg: cfg, fs: cfg.fs, next: next, segs: rec.segs, corrupt: rec.corrupt,
+	s := &Spool{cfg: cfg, fs: cfg.fs, next: next, segs: rec.segs, nextSeq: rec.nextSeq,
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), shutDone: make(chan struct{})}
 	for _, sg := range s.segs {
 		s.depth += sg.records - sg.acked
@@ -104,9 +128,13 @@ func Open(dir string, next transport.Sender, opts ...Option) (*Spool, error) {
 		return nil, err
 	}
 	s.readSeq, s.readOff = s.segs[0].seq, s.segs[0].ackOff
+	s.ackNext = rec.expect
 	s.disp = transport.NewDispatcher(cfg.callbacks)
-	if rec.corrupt > 0 {
-		s.ctr.Fail(fmt.Errorf("spool: recovered %v: cut %d bytes of torn or corrupt tail", rec.tornFiles, rec.corrupt), time.Now())
+	if len(rec.notes) > 0 {
+		s.ctr.Fail(fmt.Errorf("spool: recovery: %s", strings.Join(rec.notes, "; ")), time.Now())
+	}
+	if len(rec.losses) > 0 {
+		s.lose(&LossError{Losses: rec.losses})
 	}
 	s.drainCtx, s.cancelDrain = context.WithCancel(context.Background())
 	s.wg.Go(s.drain)
@@ -116,7 +144,19 @@ func Open(dir string, next transport.Sender, opts ...Option) (*Spool, error) {
 	return s, nil
 }
 
-// rollLocked seals the active segment and starts a new one.
+// lose counts and reports records that cannot be recovered.
+func (s *Spool) lose(e *LossError) {
+	n := e.Records()
+	if n <= 0 {
+		return
+	}
+	s.ctr.Drop(transport.ReasonCorrupt, n)
+	s.ctr.Fail(e, time.Now())
+	s.disp.Failure(transport.Failure{Reason: transport.ReasonCorrupt, Unreadable: n, Err: e})
+}
+
+// rollLocked seals the active segment and starts a new one. A name that is
+// taken (by something that is not a segment) is skipped.
 func (s *Spool) rollLocked() error {
 	seq := uint64(1)
 	if n := len(s.segs); n > 0 {
@@ -132,22 +172,37 @@ func (s *Spool) rollLocked() error {
 			return fmt.Errorf("spool: seal segment: %w", err)
 		}
 	}
-	name := segName(seq)
-	f, err := s.fs.OpenFile(name, os.O_CREATE|os.O_RDWR|os.O_TRUNC)
-	if err != nil {
+	var f File
+	var name string
+	for tries := 0; ; tries++ {
+		if seq > maxSegSeq {
+			return fmt.Errorf("spool: segment numbers exhausted at %d", seq)
+		}
+		name = segName(seq)
+		var err error
+		f, err = s.fs.OpenFile(name, os.O_CREATE|os.O_EXCL|os.O_RDWR)
+		if err == nil {
+			break
+		}
+		if errors.Is(err, os.ErrExist) && tries < 16 {
+			s.ctr.Fail(fmt.Errorf("spool: %s is taken by something else: skipped", name), time.Now())
+			seq++
+			continue
+		}
 		return fmt.Errorf("spool: create %s: %w", name, err)
 	}
-	if _, err := f.WriteAt(segmentHeader(), 0); err != nil {
+	if _, err := f.WriteAt(appendHeader(nil, 0, s.nextSeq, 0), 0); err != nil {
 		f.Close()
 		_ = s.fs.Remove(name)
 		return fmt.Errorf("spool: write header of %s: %w", name, err)
 	}
 	if err := s.fs.SyncDir(); err != nil {
 		f.Close()
+		_ = s.fs.Remove(name)
 		return fmt.Errorf("spool: sync directory: %w", err)
 	}
 	s.w, s.wbroken = f, false
-	s.segs = append(s.segs, &segment{seq: seq, size: headerSize, ackOff: headerSize})
+	s.segs = append(s.segs, &segment{seq: seq, size: headerSize, ackOff: headerSize, firstSeq: s.nextSeq})
 	s.bytes += headerSize
 	return nil
 }
@@ -172,7 +227,7 @@ func (s *Spool) Send(ctx context.Context, batch []*connected.Record) error {
 	var tlErr error
 	for i, r := range batch {
 		var err error
-		if buf, err = AppendFrame(buf, r); err != nil {
+		if buf, err = appendFrame(buf, r); err != nil {
 			tooLarge, tlErr = append(tooLarge, i), err
 		}
 	}
@@ -243,6 +298,8 @@ func (s *Spool) append(ctx context.Context, buf []byte, k int, keep []*connected
 		}
 		act = s.segs[len(s.segs)-1]
 	}
+	first := s.nextSeq
+	sealFrames(buf, first)
 	n, err := s.w.WriteAt(buf, act.size)
 	if err != nil {
 		err = fmt.Errorf("spool: append to %s: %w", segName(act.seq), err)
@@ -253,7 +310,8 @@ func (s *Spool) append(ctx context.Context, buf []byte, k int, keep []*connected
 		}
 		return s.ioError(err, k)
 	}
-	s.cacheLocked(act.seq, act.size, act.size+int64(n), keep)
+	s.nextSeq += uint64(k)
+	s.cacheLocked(act.seq, act.size, act.size+int64(n), first, keep)
 	act.size += int64(n)
 	act.records += k
 	s.depth += k
@@ -395,13 +453,28 @@ func (s *Spool) shutdown(ctx context.Context) error {
 		s.w = nil
 	}
 	s.mu.Unlock()
+	s.emptyTrash()
 	if sd, ok := s.next.(connected.Shutdowner); ok {
 		if err := sd.Shutdown(ctx); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	s.disp.Close()
+	if s.lock != nil {
+		if err := s.lock.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("spool: release lock: %w", err))
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// sealFrames numbers the frames of buf from first on and checksums them.
+func sealFrames(buf []byte, first uint64) {
+	for pos := 0; pos < len(buf); first++ {
+		n := frameOverhead + int(binary.BigEndian.Uint32(buf[pos+4:]))
+		sealFrame(buf[pos:pos+n], first)
+		pos += n
+	}
 }
 
 // backoff returns the drain's retry schedule.
