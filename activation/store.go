@@ -1,0 +1,339 @@
+package activation
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/touchpoint-sdk/touchpoint/connected/consent"
+	"github.com/touchpoint-sdk/touchpoint/internal/durable"
+)
+
+// Store keeps an engine's state: a snapshot and the records appended
+// since. The engine writes every change ahead (Append) before it returns
+// the outputs the change caused, and rebuilds itself with Load on New.
+// Records are opaque to the store and belong to the caller during each
+// call (a store copies what it keeps).
+type Store interface {
+	// Load calls snapshot for each snapshot record, then log for each
+	// record appended since, in order.
+	Load(ctx context.Context, snapshot, log func(rec []byte) error) error
+	// Append writes records durably, in order, as one unit.
+	Append(ctx context.Context, recs ...[]byte) error
+	// Compact replaces the snapshot with what fill emits and empties the log.
+	Compact(ctx context.Context, fill func(emit func(rec []byte) error) error) error
+	// Close releases the store.
+	Close() error
+}
+
+// MemStore is a Store in memory: state survives an engine, not a process.
+// It is safe for concurrent use.
+type MemStore struct {
+	mu   sync.Mutex
+	snap [][]byte
+	log  [][]byte
+}
+
+// NewMemStore returns an empty MemStore.
+func NewMemStore() *MemStore { return &MemStore{} }
+
+// Load implements Store.
+func (m *MemStore) Load(ctx context.Context, snapshot, log func([]byte) error) error {
+	m.mu.Lock()
+	snap, lg := slices.Clone(m.snap), slices.Clone(m.log)
+	m.mu.Unlock()
+	for _, r := range snap {
+		if err := snapshot(r); err != nil {
+			return err
+		}
+	}
+	for _, r := range lg {
+		if err := log(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Append implements Store.
+func (m *MemStore) Append(_ context.Context, recs ...[]byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, r := range recs {
+		m.log = append(m.log, slices.Clone(r))
+	}
+	return nil
+}
+
+// Compact implements Store.
+func (m *MemStore) Compact(_ context.Context, fill func(emit func([]byte) error) error) error {
+	var snap [][]byte
+	if err := fill(func(r []byte) error { snap = append(snap, slices.Clone(r)); return nil }); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	m.snap, m.log = snap, nil
+	m.mu.Unlock()
+	return nil
+}
+
+// Close implements Store; a MemStore keeps its contents (a new engine may
+// load them).
+func (m *MemStore) Close() error { return nil }
+
+// Len returns the number of snapshot and log records.
+func (m *MemStore) Len() (snapshot, log int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.snap), len(m.log)
+}
+
+// FileStore is the crash-safe local Store: a directory with a snapshot and
+// an append-only log (package internal/durable, shared with identity and
+// the consent ledger): checksummed frames, one fsync per Append (unless
+// WithoutSync), a torn tail cut and reported on open, an exclusive flock
+// (a second opener gets an error matching durable.ErrLocked), a schema
+// version in every header. It is safe for concurrent use.
+type FileStore struct {
+	st *durable.Store
+}
+
+// FileStoreSchema is the schema version of the records FileStore holds.
+const FileStoreSchema = 1
+
+// FileStoreOption configures OpenFileStore.
+type FileStoreOption func(*durable.Config)
+
+// WithoutSync skips fsync: records survive a process kill, not a power
+// loss (tests, benchmarks).
+func WithoutSync() FileStoreOption { return func(c *durable.Config) { c.Sync = durable.SyncNever } }
+
+// WithTruncateHandler is called on open if a torn or corrupt tail was cut
+// from the log (a crash mid-append): what was lost is reported, never
+// dropped silently.
+func WithTruncateHandler(fn func(durable.Recovery)) FileStoreOption {
+	return func(c *durable.Config) { c.OnTruncate = fn }
+}
+
+// OpenFileStore opens (creating) the store in dir.
+func OpenFileStore(dir string, opts ...FileStoreOption) (*FileStore, error) {
+	cfg := durable.Config{Name: "TPAC", Ext: "tpac", Schema: FileStoreSchema}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	st, err := durable.Open(dir, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &FileStore{st: st}, nil
+}
+
+// Load implements Store.
+func (f *FileStore) Load(ctx context.Context, snapshot, log func([]byte) error) error {
+	return f.st.Replay(ctx, snapshot, log)
+}
+
+// Append implements Store.
+func (f *FileStore) Append(ctx context.Context, recs ...[]byte) error {
+	return f.st.Append(ctx, recs...)
+}
+
+// Compact implements Store.
+func (f *FileStore) Compact(ctx context.Context, fill func(emit func([]byte) error) error) error {
+	return f.st.Compact(ctx, fill)
+}
+
+// Close implements Store.
+func (f *FileStore) Close() error { return f.st.Close() }
+
+// Recovery reports what open cut from a torn log tail.
+func (f *FileStore) Recovery() durable.Recovery { return f.st.Recovery() }
+
+// --- write-ahead records ---------------------------------------------------
+
+const (
+	recInput   = 'I'
+	recAdvance = 'A'
+	recRevoke  = 'R'
+	recMove    = 'M'
+)
+
+func (e *Engine) encPurposes(w *enc, p Purposes) {
+	w.u(uint64(p & 0x7f))
+	var custom []string
+	for i := 7; i < len(e.sym.purposes); i++ {
+		if p&(1<<i) != 0 {
+			custom = append(custom, string(e.sym.purposes[i]))
+		}
+	}
+	w.u(uint64(len(custom)))
+	for _, c := range custom {
+		w.s(c)
+	}
+}
+
+func (e *Engine) decPurposes(r *dec) Purposes {
+	p := Purposes(r.u() & 0x7f)
+	n := r.n()
+	for range n {
+		bit, err := e.sym.purpose(consent.Purpose(r.s()))
+		if err != nil {
+			r.bad = true
+		}
+		p |= bit
+	}
+	return p
+}
+
+func (e *Engine) logRec(r *rec) {
+	if e.cfg.store == nil || e.loading {
+		return
+	}
+	w := enc{b: []byte{recInput}}
+	w.s(r.profile)
+	w.u(uint64(len(r.ids)))
+	for _, id := range r.ids {
+		w.s(id.Key)
+		w.s(id.Profile)
+	}
+	w.s(r.msgID)
+	w.i(r.t)
+	e.encPurposes(&w, r.purp)
+	if r.named {
+		w.byte(1)
+		w.s(e.sym.nameList[r.ev])
+	} else {
+		w.byte(0)
+	}
+	w.u(uint64(len(r.vals)))
+	for _, sv := range r.vals {
+		w.s(e.sym.pathList[sv.path])
+		w.val(sv.v)
+	}
+	w.u(uint64(len(r.traits)))
+	for _, tf := range r.traits {
+		w.s(tf.key)
+		w.val(tf.v)
+	}
+	if r.replay {
+		w.byte(1)
+	} else {
+		w.byte(0)
+	}
+	e.wal = append(e.wal, w.b)
+}
+
+func (e *Engine) decodeRec(b []byte) (rec, error) {
+	d := dec{b: b[1:], kind: recInput}
+	var r rec
+	r.profile = d.s()
+	n := d.n()
+	for range n {
+		r.ids = append(r.ids, Identity{Key: d.s(), Profile: d.s()})
+	}
+	r.msgID = d.s()
+	r.t = d.i()
+	r.purp = e.decPurposes(&d)
+	if d.byte() == 1 {
+		r.ev, r.named = e.sym.name(d.s()), true
+	}
+	n = d.n()
+	for range n {
+		r.vals = append(r.vals, slotVal{path: e.sym.path(d.s()), v: d.val()})
+	}
+	n = d.n()
+	for range n {
+		r.traits = append(r.traits, traitFact{key: d.s(), v: d.val(), t: r.t, id: r.msgID, purp: r.purp})
+	}
+	r.replay = d.byte() == 1
+	if r.profile == "" || r.msgID == "" {
+		d.bad = true
+	}
+	return r, d.err("")
+}
+
+func (e *Engine) logAdvance(t int64) {
+	if e.cfg.store == nil || e.loading {
+		return
+	}
+	w := enc{b: []byte{recAdvance}}
+	w.i(t)
+	e.wal = append(e.wal, w.b)
+}
+
+func (e *Engine) logRevoke(profile string, p consent.Purpose, at int64) {
+	if e.cfg.store == nil || e.loading {
+		return
+	}
+	w := enc{b: []byte{recRevoke}}
+	w.s(profile)
+	w.s(string(p))
+	w.i(at)
+	e.wal = append(e.wal, w.b)
+}
+
+func (e *Engine) logMove(key, profile string) {
+	if e.cfg.store == nil || e.loading {
+		return
+	}
+	w := enc{b: []byte{recMove}}
+	w.s(key)
+	w.s(profile)
+	e.wal = append(e.wal, w.b)
+}
+
+// flushWAL appends what this call changed, as one unit.
+func (e *Engine) flushWAL(ctx context.Context) error {
+	if len(e.wal) == 0 {
+		return nil
+	}
+	err := e.cfg.store.Append(ctx, e.wal...)
+	clear(e.wal)
+	e.wal = e.wal[:0]
+	if err == nil {
+		e.logged++
+		if e.cfg.compactEvery > 0 && e.logged >= e.cfg.compactEvery {
+			err = e.compactLocked(ctx)
+		}
+	}
+	return err
+}
+
+// applyLog re-applies one log record while loading (announcing nothing).
+func (e *Engine) applyLog(b []byte) error {
+	if len(b) == 0 {
+		return &FormatError{Reason: "empty record"}
+	}
+	switch b[0] {
+	case recInput:
+		r, err := e.decodeRec(b)
+		if err != nil {
+			return err
+		}
+		e.apply(&r, nil)
+	case recAdvance:
+		d := dec{b: b[1:], kind: recAdvance}
+		t := d.i()
+		if err := d.err(""); err != nil {
+			return err
+		}
+		e.advance(t, nil)
+	case recRevoke:
+		d := dec{b: b[1:], kind: recRevoke}
+		p, pur, at := d.s(), d.s(), d.i()
+		if err := d.err(""); err != nil {
+			return err
+		}
+		e.revoke(p, consent.Purpose(pur), at, nil)
+	case recMove:
+		d := dec{b: b[1:], kind: recMove}
+		k, p := d.s(), d.s()
+		if err := d.err(""); err != nil {
+			return err
+		}
+		e.attach(e.identOf(k), e.profileOf(p), nil)
+	default:
+		return &FormatError{Kind: b[0], Reason: "unknown record kind"}
+	}
+	return nil
+}
