@@ -2,6 +2,7 @@ package consent
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -408,12 +409,17 @@ func (l *Ledger) Erase(ctx context.Context, subject string, at time.Time) error 
 	delete(l.subjects, subject)
 	l.erased[t] = struct{}{}
 	l.mu.Unlock()
-	if werr == nil && l.store != nil {
-		werr = l.compactLocked(ctx)
+	switch {
+	case werr != nil:
+		werr = fmt.Errorf("consent: erasure in force but not durable (call Erase again): %w", storeErr(werr))
+	case l.store != nil:
+		if err := l.compactLocked(ctx); err != nil {
+			werr = fmt.Errorf("consent: erasure durable, but the subject's facts are still on disk until the next Compact: %w", err)
+		}
 	}
 	l.wmu.Unlock()
 	l.notify(ctx, Change{Kind: ChangeErased, Subject: subject, At: at})
-	return storeErr(werr)
+	return werr
 }
 
 // Erased reports whether subject was erased.
