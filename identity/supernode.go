@@ -49,7 +49,9 @@ func (s *state) people(x uint32, scratch *[]valueUse) int {
 		ids := s.factIDs(f)
 		anchored := false
 		for _, y := range ids {
-			if s.nodes[y].flags&(nfBlocked|nfDeleted) == 0 && s.anchor(y) {
+			// an erased anchor still says whose the fact was: erasure
+			// never turns an anchored fact into an unanchored one
+			if s.nodes[y].flags&nfBlocked == 0 && s.anchor(y) {
 				anchored = true
 				break
 			}
