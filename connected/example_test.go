@@ -314,3 +314,16 @@ func ExamplePseudonymizer_AppendPseudonym() {
 	fmt.Println(len(buf) == len("anonymousId=")+connected.PseudonymLen)
 	// Output: true
 }
+
+// NewPseudonymizer refuses a key shorter than MinPseudonymKeyLen with a
+// *PseudonymKeyError; build one Pseudonymizer per key and share it.
+func ExampleNewPseudonymizer() {
+	_, err := connected.NewPseudonymizer(nil)
+	var ke *connected.PseudonymKeyError
+	fmt.Println(errors.As(err, &ke), ke.Len, err)
+	p, err := connected.NewPseudonymizer([]byte("0123456789abcdef"))
+	fmt.Println(p != nil, err)
+	// Output:
+	// true 0 connected: pseudonym key missing (need at least 16 bytes)
+	// true <nil>
+}
