@@ -61,11 +61,11 @@ const storeDefs = `{"version": 1,
 
 // harness drives an engine with a simple event builder.
 type harness struct {
-	t    testing.TB
-	e    *Engine
-	out  []Output
-	n    int
-	all  Purposes
+	t   testing.TB
+	e   *Engine
+	out []Output
+	n   int
+	all Purposes
 }
 
 func newHarness(t testing.TB, set *defs.Set, opts ...Option) *harness {
