@@ -22,10 +22,8 @@ type symbols struct {
 
 func newSymbols() *symbols {
 	s := &symbols{names: map[string]uint16{}, paths: map[string]uint16{}}
-	for _, p := range []consent.Purpose{consent.PurposeAnalytics, consent.PurposePersonalization, consent.PurposeMarketing,
-		consent.PurposeAdvertising, consent.PurposeHealth, consent.PurposeLocation, consent.PurposeLinking} {
-		s.purposes = append(s.purposes, p)
-	}
+	s.purposes = []consent.Purpose{consent.PurposeAnalytics, consent.PurposePersonalization, consent.PurposeMarketing,
+		consent.PurposeAdvertising, consent.PurposeHealth, consent.PurposeLocation, consent.PurposeLinking}
 	return s
 }
 

@@ -230,7 +230,6 @@ type Engine struct {
 	loading bool // applying the store at New: log nothing
 	logged  int  // appends since the last compaction
 	stats   Stats
-	scratch []slotVal
 	wal     [][]byte
 }
 

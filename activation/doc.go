@@ -1,0 +1,78 @@
+// Package activation decides, at the edge, what to do with what Touchpoint
+// collects: profiles with traits, computed traits, audiences and
+// event-triggered journeys, under consent, within microseconds of the
+// event. It builds on packages connected and identity; connected knows
+// nothing of it.
+//
+// # Model
+//
+// Definitions (package defs: a Go value or a JSON file marketing edits)
+// are compiled into an index by event name, so an event touches only the
+// traits, audiences and journeys that reference it. Each event is reduced
+// to a fact: its time, message id, the consent purposes in force when it
+// was collected, and the values of the paths the definitions read. Facts
+// are kept per identifier (by key: a keyed hash, never a value) and a
+// profile is the set of its identifiers: when identity merges or splits
+// profiles, identifiers move (Input.Identities, Engine.Relink) and both
+// profiles are re-derived from the facts — traits, windows and memberships
+// never stay glued to the wrong person.
+//
+// Computed traits (count, sum, min, max, avg, first, last, most frequent,
+// unique list and count, time since last) fold a profile's matching facts
+// in a sliding event-time window. Audiences combine event conditions with
+// windows, presence in a zone, traits and other audiences with
+// all/any/not; membership changes are announced as Outputs (Audience
+// Entered/Exited) and Explain lists the conditions and contributing
+// events. Journeys fire on a trigger event, after conditions, a related
+// earlier event (the wished product of the department just entered),
+// re-entry rules, a holdout, quiet hours, a frequency cap and an optional
+// wait cancelled by an unless or exit event.
+//
+// # Time
+//
+// Everything runs on event time. The watermark is the latest event time
+// seen minus the lateness bound (WithLateness, default 1 minute); older
+// events are dropped, counted and reported (WithDropHandler). A profile is
+// evaluated at the latest event time it has seen, over the set of its
+// facts, so events that arrive out of order within the bound give the same
+// memberships as in-order delivery. Windows expire as the watermark passes
+// (Advance moves it when no events do). Journey decisions are made when
+// the trigger arrives, against the facts at or before its time.
+//
+// # Consent
+//
+// An event counts for a purpose only if consent for it was in force when
+// the event was collected (Input.Purposes; the Middleware reads the
+// consent ledger): an audience or journey for marketing never sees an
+// event collected before the marketing grant. Location data counts only
+// with location consent, health data only with health consent and never
+// for marketing or advertising. A revocation (Engine.Revoke, or the
+// ledger through the Middleware) strips the purpose from the profile's
+// facts, exits its audiences of that purpose with reason consent_revoked
+// and cancels pending actions. Facts stay with the identifier they were
+// collected under, so an identifier identity did not link (no linking
+// consent) never activates another's profile.
+//
+// # Idempotence and durability
+//
+// Every output carries a deterministic id (ActionID) derived from the
+// journey or audience, the profile and the triggering events: a replay or
+// a restart never fires an action twice, and sinks can drop ids they have
+// seen. Inputs marked Replay rebuild state without firing. With a Store
+// (MemStore; FileStore: snapshot plus append log on internal/durable,
+// crash-safe, flock, versioned) every change is written ahead before the
+// outputs it caused are returned: after a crash an action is either
+// recorded as fired and returned, or neither (at most once; a crash after
+// the write and before the caller delivered it loses that one delivery).
+// New rebuilds the engine from the snapshot and the log without announcing
+// anything.
+//
+// # Concurrency and cost
+//
+// An Engine is safe for concurrent use (one mutex) and starts no
+// goroutines; Go action handlers run on the caller's goroutine after the
+// lock is released. A Middleware runs an Engine in a connected pipeline;
+// a central service consuming Kafka or NATS calls Engine.Process with
+// FromRecord. Bad input gets typed errors: *InputError (ErrInput),
+// *defs.Error, *FormatError (ErrCorrupt).
+package activation
