@@ -161,3 +161,21 @@ func (f *faultFile) WriteAt(b []byte, off int64) (int, error) {
 	}
 	return f.File.WriteAt(b, off)
 }
+
+// dirFiles lists a directory's entries with their sizes.
+func dirFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range ents {
+		info, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%s:%d", e.Name(), info.Size()))
+	}
+	return out
+}

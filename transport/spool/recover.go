@@ -74,9 +74,25 @@ func recoverDir(fsys FS, syncDir bool) (*recovery, error) {
 			}
 		}
 		last := i == len(seqs)-1
+		nLoss := len(t.losses)
 		s, changed, err := recoverSegment(fsys, name, seq, ack, last, t, rec)
 		if err != nil {
 			return nil, err
+		}
+		for k := nLoss; k < len(t.losses); k++ {
+			if t.losses[k].Where != "" {
+				continue
+			}
+			// Records are missing with no damage to show for it: the
+			// previous segment was cut short. Mark its end as counted.
+			t.losses[k].Where = "before " + name
+			if n := len(rec.segs); n > 0 && !rec.segs[n-1].tomb && rec.segs[n-1].seq == prev {
+				p := rec.segs[n-1]
+				t.losses[k].Where = fmt.Sprintf("%s offset %d (cut short)", segName(p.seq), p.size)
+				if err := appendFillerTo(fsys, p); err != nil {
+					rec.notes = append(rec.notes, err.Error())
+				}
+			}
 		}
 		dirChanged = dirChanged || changed
 		prev, tombPrev = seq, false
@@ -240,6 +256,27 @@ func recoverSegment(fsys FS, name string, seq uint64, ack ackPos, last bool, t *
 	return s, false, nil
 }
 
+// appendFillerTo appends a filler frame to segment p, so that records
+// missing after its end are not counted again.
+func appendFillerTo(fsys FS, p *segment) error {
+	f, err := fsys.OpenFile(segName(p.seq), os.O_RDWR)
+	if err != nil {
+		return fmt.Errorf("spool: mark end of %s: %w", segName(p.seq), err)
+	}
+	_, err = f.WriteAt(appendFiller(nil, fillerMin, 0), p.size)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("spool: mark end of %s: %w", segName(p.seq), err)
+	}
+	p.size += fillerMin
+	return nil
+}
+
 // writeTombstone creates segment seq as a tombstone. It never replaces a
 // file that exists.
 func writeTombstone(fsys FS, seq uint64, flags byte, first, end uint64) error {
@@ -292,6 +329,11 @@ func readAck(fsys FS) (ackPos, error) {
 // (sync the directory).
 func writeAck(fsys FS, a ackPos, durable bool) error {
 	f, err := fsys.OpenFile("ack.tmp", os.O_CREATE|os.O_WRONLY|os.O_TRUNC)
+	if err != nil && fsys.Remove("ack.tmp") == nil {
+		// Something other than a file of ours was in the way (a link
+		// leading out of the directory, say): it is gone, try again.
+		f, err = fsys.OpenFile("ack.tmp", os.O_CREATE|os.O_WRONLY|os.O_TRUNC)
+	}
 	if err != nil {
 		return fmt.Errorf("spool: write ack: %w", err)
 	}

@@ -329,7 +329,7 @@ func (t *tally) flush() {
 }
 
 func (t *tally) add(n int, estimated bool) {
-	where := "unknown position"
+	where := ""
 	if len(t.where) > 0 {
 		where = t.where[0]
 		if len(t.where) > 1 {
