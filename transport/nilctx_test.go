@@ -16,6 +16,7 @@ import (
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
 	"github.com/touchpoint-sdk/touchpoint/transport"
+	"github.com/touchpoint-sdk/touchpoint/transport/spool"
 )
 
 // nilCtx is a nil context.Context, as a caller's zero value would be.
@@ -33,7 +34,7 @@ func noPanic(t *testing.T, name string, f func() error) (err error) {
 	return f()
 }
 
-// TestNilContext: every method of the package that
+// TestNilContext: every method of the package (and of transport/spool) that
 // takes a context returns ErrNilContext for a nil one, naming itself,
 // without a panic; nothing is sent, and the component still works and
 // drains afterwards.
@@ -52,6 +53,10 @@ func TestNilContext(t *testing.T) {
 	var inflight transport.InFlight
 	var called atomic.Bool
 	fn := transport.SenderFunc(func(context.Context, []*connected.Record) error { called.Store(true); return nil })
+	sp, err := spool.Open(t.TempDir(), &recorder{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := recs(2)
 	calls := []struct {
 		name string
@@ -72,6 +77,8 @@ func TestNilContext(t *testing.T) {
 		{"Writer.Shutdown", func() error { return writer.Shutdown(nilCtx) }},
 		{"InFlight.Close", func() error { return inflight.Close(nilCtx) }},
 		{"SenderFunc.Send", func() error { return fn.Send(nilCtx, r) }},
+		{"Spool.Send", func() error { return sp.Send(nilCtx, r) }},
+		{"Spool.Shutdown", func() error { return sp.Shutdown(nilCtx) }},
 	}
 	for _, tc := range calls {
 		err := noPanic(t, tc.name, tc.call)
@@ -82,7 +89,7 @@ func TestNilContext(t *testing.T) {
 			t.Errorf("%s(nil): ErrNilContext must not be retryable", tc.name)
 		}
 	}
-	if called.Load() || len(sent.all()) != 0 || buf.Len() != 0 || seg.Stats().Requests != 0 {
+	if called.Load() || len(sent.all()) != 0 || buf.Len() != 0 || seg.Stats().Requests != 0 || sp.Pending() != 0 {
 		t.Fatal("a nil-context call sent something")
 	}
 	if inflight.Closed() {
@@ -99,10 +106,13 @@ func TestNilContext(t *testing.T) {
 	if err := writer.Send(ctx, r); err != nil {
 		t.Fatalf("Writer.Send after Shutdown(nil) = %v", err)
 	}
+	if err := sp.Send(ctx, r); err != nil {
+		t.Fatalf("Spool.Send after Shutdown(nil) = %v", err)
+	}
 	if err := batcher.Handle(ctx, r[0]); err != nil {
 		t.Fatalf("Batcher.Handle after Shutdown(nil) = %v", err)
 	}
-	for _, s := range []interface{ Shutdown(context.Context) error }{seg, rud, ce, retry, batcher, file, writer} {
+	for _, s := range []interface{ Shutdown(context.Context) error }{seg, rud, ce, retry, batcher, file, writer, sp} {
 		if err := s.Shutdown(ctx); err != nil {
 			t.Fatalf("%T.Shutdown = %v", s, err)
 		}

@@ -212,8 +212,12 @@ func (s *Spool) rollLocked() error {
 // (OverflowBlock) or a permanent *transport.BatchError with ErrFull
 // (ReasonSpoolFull); for an I/O error (a full disk, say), a retryable
 // *transport.BatchError naming the cause (ReasonSpoolError). A record too
-// large to frame fails permanently on its own.
+// large to frame fails permanently on its own. A nil ctx returns
+// transport.ErrNilContext and appends nothing.
 func (s *Spool) Send(ctx context.Context, batch []*connected.Record) error {
+	if ctx == nil {
+		return fmt.Errorf("%w passed to Spool.Send", transport.ErrNilContext)
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -418,7 +422,12 @@ func (s *Spool) Stats() transport.Stats {
 // records stay on disk), syncs and closes the files, and shuts down the next
 // Sender. Records left on disk are not lost: the next Open sends them; see
 // Pending. It is idempotent; later calls return the first call's result.
+// A nil ctx returns transport.ErrNilContext and shuts nothing down, so a
+// later Shutdown with a context still drains.
 func (s *Spool) Shutdown(ctx context.Context) error {
+	if ctx == nil {
+		return fmt.Errorf("%w passed to Spool.Shutdown", transport.ErrNilContext)
+	}
 	s.shutOnce.Do(func() {
 		defer close(s.shutDone)
 		s.shutErr = s.shutdown(ctx)
