@@ -47,6 +47,7 @@ type config struct {
 	NATSSubject string   // nats: subject template
 	NATSStream  string   // nats: stream to create or update ("" leaves streams alone)
 	SpoolDir    string   // "" disables the spool
+	StateDir    string   // "" keeps consent and identity in memory only
 
 	Place       string               // store id, context.location.place_id
 	Zones       []zoneSpec           // from -zones, or defaultZones
@@ -92,6 +93,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.NATSSubject, "nats-subject", natstransport.DefaultSubject, "nats sink: subject template")
 	fs.StringVar(&c.NATSStream, "nats-stream", "", "nats sink: create or update this JetStream stream over the subjects (default: the stream must exist)")
 	fs.StringVar(&c.SpoolDir, "spool", "", "`directory` of the durable spool (store-and-forward across outages and restarts); empty: no spool")
+	fs.StringVar(&c.StateDir, "state", "", "`directory` of the durable consent ledger and identity graph (kept across restarts and crashes); empty: memory only")
 	fs.StringVar(&c.Place, "place", "store-12", "store `id` (context.location.place_id)")
 	fs.StringVar(&zonesFile, "zones", "", "zones JSON `file` (default: entrance, shoes, checkout; see README)")
 	fs.Float64Var(&c.EnterRSSI, "enter-rssi", -80, "default enter threshold in `dBm` (exit: 10 dB lower)")

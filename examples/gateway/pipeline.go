@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -151,15 +152,28 @@ func newGateway(cfg *config) (_ *gateway, err error) {
 	if cfg.LinkOptIn {
 		mode = identity.ConsentOptIn
 	}
-	if g.graph, err = identity.New(g.keys.identity, identity.WithConsentMode(mode)); err != nil {
+	graphOpts := []identity.Option{identity.WithConsentMode(mode)}
+	if cfg.StateDir != "" {
+		store, err := identity.OpenFileStore(filepath.Join(cfg.StateDir, "identity"))
+		if err != nil {
+			return nil, fmt.Errorf("-state: %w", err)
+		}
+		graphOpts = append(graphOpts, identity.WithStore(store))
+	}
+	if g.graph, err = identity.New(g.keys.identity, graphOpts...); err != nil {
 		return nil, err
 	}
 	if g.ident, err = identity.NewMiddleware(g.graph, identity.WithPartitionKeySecret(g.keys.partition),
 		identity.WithSource(cloudEventsSource(cfg))); err != nil {
 		return nil, err
 	}
-	if g.ledger, err = consent.NewLedger(); err != nil {
-		return nil, err
+	if cfg.StateDir != "" {
+		g.ledger, err = consent.OpenLedger(filepath.Join(cfg.StateDir, "consent"))
+	} else {
+		g.ledger, err = consent.NewLedger()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("consent ledger: %w", err)
 	}
 	if err = g.recordConsent(context.Background()); err != nil {
 		return nil, err

@@ -8,6 +8,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -177,5 +180,50 @@ func TestShutdownWithoutSpoolReportsUndelivered(t *testing.T) {
 	if rep.Gate.Delivered == 0 || rep.Delivered != 0 || rep.Undelivered != int64(rep.Gate.Delivered) || rep.Batcher.Dropped[transport.ReasonShutdown] != rep.Gate.Delivered {
 		t.Errorf("%d records passed the gate, %d reported undelivered, batcher drops %v",
 			rep.Gate.Delivered, rep.Undelivered, rep.Batcher.Dropped)
+	}
+}
+
+// With -state, consent decisions outlive the process: a second run given no
+// consent file still knows every grant and denial of the first, so it
+// delivers exactly what the first delivered. Without -state (the control),
+// the same second run refuses everything: unknown means denied.
+func TestStateDirKeepsConsentAcrossRestarts(t *testing.T) {
+	broker := startBroker(t)
+	fw := publisher(t, broker)
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	samples := append(loadSamples(t, "openmqttgateway"), loadSamples(t, "espresense")...)
+	// runOnce returns the zone events that reached the sink (with whom);
+	// identity-link facts are left out, since a graph that remembers its
+	// links has none to send again.
+	runOnce := func(name string, extra ...string) []string {
+		t.Helper()
+		out := filepath.Join(dir, name+".ndjson")
+		r := startGateway(t, testConfig(t, broker, append([]string{"-deliver", "file", "-out", out}, extra...)...))
+		publish(t, fw, samples)
+		waitFor(t, name+": every message handled", func() bool { return r.g.report().Messages == uint64(len(samples)) })
+		if _, err := r.stop(t); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		evs, _ := readEvents(t, out)
+		var tracks []string
+		for _, ev := range evs {
+			if ev.Type == connected.TypeTrack && strings.HasPrefix(ev.Event, "Zone ") {
+				tracks = append(tracks, ev.Event+" "+ev.AnonymousID)
+			}
+		}
+		sort.Strings(tracks)
+		return tracks
+	}
+	first := runOnce("first", "-state", state)
+	if len(first) == 0 {
+		t.Fatal("first run delivered no track event: the consent file's grants did not apply")
+	}
+	second := runOnce("second", "-state", state, "-consent", "")
+	if !slices.Equal(second, first) {
+		t.Errorf("second run (same -state, no consent file) delivered\n%v\nthe first\n%v\nconsent was forgotten", second, first)
+	}
+	if control := runOnce("control", "-consent", ""); len(control) != 0 {
+		t.Errorf("a run without -state or consent delivered %v; want nothing (unknown means denied)", control)
 	}
 }

@@ -103,6 +103,9 @@ func (g *gateway) stop(ctx context.Context) (Report, error) {
 	if err := g.graph.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("identity graph: %w", err))
 	}
+	if err := g.ledger.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("consent ledger: %w", err))
+	}
 	rep := g.report()
 	refused := uint64(0)
 	for _, n := range rep.Gate.Dropped {
