@@ -156,7 +156,7 @@ func (c *Client) encode(e *Event) (*Record, error) {
 
 	bp := c.bufs.Get().(*[]byte)
 	defer c.putBuf(bp)
-	out, idOff, err := appendSegment((*bp)[:0], e, id)
+	out, idOff, err := appendSegment((*bp)[:0], e, id, c.cfg.channels)
 	if err != nil {
 		return nil, err
 	}

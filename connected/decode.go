@@ -23,9 +23,15 @@ import (
 // OriginalTimestamp, the event time, and Timestamp zero.
 //
 // Errors are a *DecodeError (ErrMalformed) naming the field, or the
-// *ValidationError (ErrInvalidEvent) of the decoded event. Encoding a decoded
+// *ValidationError (ErrInvalidEvent) of the decoded event. Channels are
+// checked against the built-in ones: decode events of a Client configured
+// WithChannels with its registry's DecodeSegment (Client.Channels). Encoding a decoded
 // event gives the canonical bytes; decoding those gives the same event.
-func DecodeSegment(data []byte) (Event, error) {
+func DecodeSegment(data []byte) (Event, error) { return decodeSegment(data, nil) }
+
+// decodeSegment is DecodeSegment validating channels against chans (nil:
+// the built-in channels).
+func decodeSegment(data []byte, chans *Channels) (Event, error) {
 	var top map[string]json.RawMessage
 	if err := strictUnmarshal(data, &top); err != nil {
 		return Event{}, &DecodeError{Err: err}
@@ -83,7 +89,7 @@ func DecodeSegment(data []byte) (Event, error) {
 		// originalTimestamp.
 		e.OriginalTimestamp, e.Timestamp = e.Timestamp, time.Time{}
 	}
-	if err := e.Validate(); err != nil {
+	if err := chans.Validate(&e); err != nil {
 		return Event{}, err
 	}
 	return e, nil

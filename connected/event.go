@@ -26,10 +26,16 @@ func (t Type) Valid() bool {
 
 // Channel says where a touchpoint happened. It is encoded as
 // context.channel. The empty Channel is allowed and omitted on the wire.
+//
+// The set of channels is a registry (Channels): the built-in channels
+// below plus the ones a program registers at start with WithChannels
+// (service, field, contact_center, email, social, ...). Any other value is
+// rejected by validation, with the nearest registered name suggested, so
+// that a typo does not silently create a new channel in downstream
+// reports.
 type Channel string
 
-// The channels Touchpoint knows. Other values are rejected by validation so
-// that a typo does not silently create a new channel in downstream reports.
+// The built-in channels: every registry holds them.
 const (
 	ChannelWeb      Channel = "web"
 	ChannelMobile   Channel = "mobile"
@@ -42,7 +48,9 @@ const (
 	ChannelServer   Channel = "server"
 )
 
-// Valid reports whether c is empty or one of the known channels.
+// Valid reports whether c is empty or one of the built-in channels. A
+// channel registered with WithChannels is not Valid by this test: ask the
+// registry (Client.Channels, Channels.Has).
 func (c Channel) Valid() bool {
 	switch c {
 	case "", ChannelWeb, ChannelMobile, ChannelStore, ChannelPOS, ChannelKiosk,
@@ -66,13 +74,24 @@ const (
 	CategoryIdentity    Category = "identity"    // identifiers and traits of a person
 	CategoryTransaction Category = "transaction" // orders, payments, refunds
 	CategoryDevice      Category = "device"      // device state that says nothing about a person
+	// CategoryBiometric: signals derived from a person's body as they use a
+	// device (attention aggregated from eye tracking, dwell measured by
+	// gaze). Like health, it never reaches a marketing or advertising
+	// destination, needs the subject's attention consent, and expires: the
+	// consent router refuses records older than its biometric retention.
+	CategoryBiometric Category = "biometric"
+	// CategoryPresence: whether people are at home (home/away, occupancy,
+	// presence sensors). It reveals when a household is empty, so like
+	// health it never reaches a marketing or advertising destination and
+	// needs the subject's location consent.
+	CategoryPresence Category = "presence"
 )
 
 // Valid reports whether c is empty or a known category.
 func (c Category) Valid() bool {
 	switch c {
 	case "", CategoryBehavioral, CategoryLocation, CategoryHealth, CategoryIdentity,
-		CategoryTransaction, CategoryDevice:
+		CategoryTransaction, CategoryDevice, CategoryBiometric, CategoryPresence:
 		return true
 	}
 	return false

@@ -41,6 +41,8 @@ type config struct {
 	maxBytes   int
 	maxSkew    time.Duration
 	keySecret  []byte
+	extraChans []Channel
+	channels   *Channels
 }
 
 func newConfig(opts []Option) (*config, error) {
@@ -66,8 +68,14 @@ func newConfig(opts []Option) (*config, error) {
 		return nil, fmt.Errorf("connected: WithMaxEventBytes(%d): must be in [256, 16 MiB]", c.maxBytes)
 	case c.maxSkew < 0:
 		return nil, fmt.Errorf("connected: WithMaxClockSkew(%v): must be >= 0", c.maxSkew)
-	case !c.channel.Valid():
-		return nil, fmt.Errorf("connected: WithChannel(%q): unknown channel", c.channel)
+	}
+	chans, err := NewChannels(c.extraChans...)
+	if err != nil {
+		return nil, fmt.Errorf("connected: WithChannels: %w", err)
+	}
+	c.channels = chans
+	if err := chans.Check(c.channel); err != nil {
+		return nil, fmt.Errorf("connected: WithChannel(%q): %w", c.channel, err)
 	}
 	for i, m := range c.middleware {
 		if m == nil {
@@ -84,9 +92,23 @@ func WithLibrary(name, version string) Option {
 }
 
 // WithChannel sets context.channel on events that do not set it themselves.
+// It must be a built-in channel or one registered with WithChannels.
 // Default: none (the field is omitted).
 func WithChannel(ch Channel) Option {
 	return optionFunc(func(c *config) { c.channel = ch })
+}
+
+// WithChannels registers channels beyond the built-in ones (see
+// Channels), for instance "service", "field", "contact_center", "email",
+// "social". Events whose context.channel is neither empty nor registered
+// are refused with a *ValidationError that suggests the nearest registered
+// name. Names must match [a-z][a-z0-9_]* (at most 32 bytes, no "__", no
+// trailing '_'); New returns a *ChannelNameError (ErrChannelName)
+// otherwise. Options accumulate; registering a name twice, or a built-in
+// name, is harmless. Default: the built-in channels only.
+func WithChannels(names ...Channel) Option {
+	n := append([]Channel(nil), names...)
+	return optionFunc(func(c *config) { c.extraChans = append(c.extraChans, n...) })
 }
 
 // WithClock sets the clock that stamps originalTimestamp on events without

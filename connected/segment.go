@@ -21,9 +21,10 @@ var (
 // AppendSegment validates e and appends its Segment-spec JSON (one message
 // object) to dst. On error it returns dst unchanged and a *ValidationError
 // naming the field. It does not fill MessageID or OriginalTimestamp: the
-// Client does that.
+// Client does that. It accepts the built-in channels only; a registry's
+// AppendSegment (Channels) accepts its registered channels too.
 func AppendSegment(dst []byte, e *Event) ([]byte, error) {
-	out, _, err := appendSegment(dst, e, nil)
+	out, _, err := appendSegment(dst, e, nil, nil)
 	if err != nil {
 		return dst, err
 	}
@@ -31,22 +32,25 @@ func AppendSegment(dst []byte, e *Event) ([]byte, error) {
 }
 
 // Validate reports whether e is a valid event, as a *ValidationError that
-// matches ErrInvalidEvent. It checks everything AppendSegment checks.
+// matches ErrInvalidEvent. It checks everything AppendSegment checks,
+// channels against the built-in ones (Channels.Validate checks against a
+// registry).
 func (e *Event) Validate() error {
 	var scratch [512]byte
-	_, _, err := appendSegment(scratch[:0], e, nil)
+	_, _, err := appendSegment(scratch[:0], e, nil, nil)
 	return err
 }
 
 // appendSegment is AppendSegment with an optional id that replaces
 // e.MessageID (the client's generated id, as bytes) and returns the offset of
-// the messageId value's first byte inside the output.
-func appendSegment(dst []byte, e *Event, id []byte) (out []byte, idOff int, err error) {
+// the messageId value's first byte inside the output. Channels are checked
+// against chans (nil: the built-in channels).
+func appendSegment(dst []byte, e *Event, id []byte, chans *Channels) (out []byte, idOff int, err error) {
 	if err := checkHeader(e, id != nil); err != nil {
 		return dst, 0, err
 	}
 	start := len(dst)
-	w := writer{b: dst}
+	w := writer{b: dst, chans: chans}
 	w.raw(`{"type":"`)
 	w.raw(string(e.Type))
 	w.raw(`","messageId":`)
@@ -85,8 +89,9 @@ func appendSegment(dst []byte, e *Event, id []byte) (out []byte, idOff int, err 
 // writer appends JSON and keeps the first validation error; after an error
 // every method does nothing.
 type writer struct {
-	b   []byte
-	err error
+	b     []byte
+	err   error
+	chans *Channels // registry of valid channels; nil: the built-in ones
 }
 
 func (w *writer) raw(s string) {
@@ -201,8 +206,8 @@ func (w *writer) context(c *Context, cat Category) {
 	if w.err != nil {
 		return
 	}
-	if !c.Channel.Valid() {
-		w.err = fieldError("context.channel", "unknown channel \""+sanitize(string(c.Channel))+"\"")
+	if c.Channel != "" && !w.chans.Has(c.Channel) {
+		w.err = w.chans.Check(c.Channel)
 		return
 	}
 	w.raw("{")
