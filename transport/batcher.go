@@ -142,10 +142,13 @@ func (b *Batcher) Handle(ctx context.Context, r *connected.Record) error {
 		b.refuse(r, ReasonQueueFull, nil)
 		return ErrQueueFull
 	}
-	b.addLocked(r)
+	bt, idx := b.addLocked(r)
 	b.ctr.Enqueued.Add(1)
 	b.dispatchLocked()
 	b.mu.Unlock()
+	if b.cfg.durable {
+		return b.awaitDurable(ctx, bt, idx, r.ID)
+	}
 	return nil
 }
 
@@ -184,6 +187,7 @@ func (b *Batcher) send(bt *batch) {
 	} else {
 		b.settlePartial(bt, err, perm, retry)
 	}
+	b.durableResult(bt, err, perm, retry)
 	b.mu.Lock()
 	if failed > 0 && b.aborted && errors.Is(err, context.Canceled) {
 		b.undelivered += failed
@@ -334,6 +338,7 @@ func (b *Batcher) shutdown(ctx context.Context) error {
 		for i := range b.lanes {
 			l := &b.lanes[i]
 			for _, bt := range l.ready {
+				durableAbort(bt, werr)
 				left = append(left, bt.recs...)
 				b.events -= len(bt.recs)
 				b.bytes -= bt.bytes

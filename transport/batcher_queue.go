@@ -14,6 +14,13 @@ type batch struct {
 	recs  []*connected.Record
 	bytes int // payload bytes (for the queue bound)
 	size  int // batch bytes: payloads, separators and the envelope reserve
+
+	// Durable mode only (see batcher_durable.go): done is closed once the
+	// Sender settled the batch; reasons (nil if all stored) and err say
+	// why records failed. Written before done is closed.
+	done    chan struct{}
+	reasons []Reason
+	err     error
 }
 
 type lane struct {
@@ -36,8 +43,9 @@ func (b *Batcher) laneFor(r *connected.Record) int {
 	return int(h % uint32(len(b.lanes)))
 }
 
-// addLocked appends r to its lane, cutting batches that are full.
-func (b *Batcher) addLocked(r *connected.Record) {
+// addLocked appends r to its lane, cutting batches that are full. It
+// returns r's batch and r's index in it.
+func (b *Batcher) addLocked(r *connected.Record) (*batch, int) {
 	li := b.laneFor(r)
 	l := &b.lanes[li]
 	n := len(r.Payload)
@@ -47,7 +55,11 @@ func (b *Batcher) addLocked(r *connected.Record) {
 	if l.cur == nil {
 		b.nextID++
 		l.cur = &batch{id: b.nextID, lane: li, recs: make([]*connected.Record, 0, b.batchCap()), size: batchEnvelopeReserve}
+		if b.cfg.durable {
+			l.cur.done = make(chan struct{})
+		}
 	}
+	bt, idx := l.cur, len(l.cur.recs)
 	l.cur.recs = append(l.cur.recs, r)
 	l.cur.bytes += n
 	l.cur.size += n + 1
@@ -56,6 +68,7 @@ func (b *Batcher) addLocked(r *connected.Record) {
 	if len(l.cur.recs) >= b.cfg.maxBatchEvents {
 		b.cutLocked(l)
 	}
+	return bt, idx
 }
 
 // batchCap is the initial capacity of a batch's slice: a full batch when the
@@ -88,6 +101,9 @@ func (b *Batcher) cutAllLocked() {
 func (b *Batcher) dispatchLocked() {
 	for i := range b.lanes {
 		l := &b.lanes[i]
+		if b.cfg.durable && len(l.ready) == 0 && l.inflight < l.limit {
+			b.cutLocked(l) // group commit: whatever waits goes now
+		}
 		for len(l.ready) > 0 && l.inflight < l.limit && !b.aborted {
 			bt := l.ready[0]
 			l.ready[0] = nil

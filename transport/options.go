@@ -42,6 +42,7 @@ type batcherConfig struct {
 	concurrency                                  int
 	ordered                                      bool
 	callbacks                                    Callbacks
+	durable                                      bool
 }
 
 func newBatcherConfig(opts []BatcherOption) (batcherConfig, error) {
@@ -74,6 +75,8 @@ func newBatcherConfig(opts []BatcherOption) (batcherConfig, error) {
 		return c, fmt.Errorf("transport: WithOverflow(%v): unknown policy", c.overflow)
 	case c.concurrency < 1 || c.concurrency > 1024:
 		return c, fmt.Errorf("transport: WithConcurrency(%d): must be in [1, 1024]", c.concurrency)
+	case c.durable && c.overflow == OverflowDropOldest:
+		return c, errors.New("transport: WithDurable with OverflowDropOldest: a durable Handle cannot have its record evicted while it waits; use OverflowBlock or OverflowDropNewest")
 	}
 	return c, nil
 }
@@ -126,6 +129,23 @@ func WithConcurrency(n int) BatcherOption {
 // concurrency). Default false: batches complete in any order.
 func WithOrderedPartitions(on bool) BatcherOption {
 	return batcherOptionFunc(func(c *batcherConfig) { c.ordered = on })
+}
+
+// WithDurable, when true, makes Handle (and so connected.Client.Track)
+// return only once the Sender has accepted the batch holding the record: in
+// front of a spool.Spool, once the record is written to the spool, so that
+// a crash (kill -9) after Handle returned nil loses nothing. Batches are cut
+// by group commit instead of the flush interval: when a send slot is free,
+// everything waiting goes at once, and records arriving during a write form
+// the next batch, so throughput grows with the number of concurrent callers.
+// With WithConcurrency(1) the groups are largest. A record the Sender fails
+// makes Handle return a *DurableError (ErrNotDurable) with the reason, and
+// is reported to the failure callback too; if ctx ends first, Handle returns
+// a *DurableError with InFlight set and the record goes on. Default false:
+// Handle returns once the record is queued in memory. Not allowed with
+// OverflowDropOldest.
+func WithDurable(on bool) BatcherOption {
+	return batcherOptionFunc(func(c *batcherConfig) { c.durable = on })
 }
 
 // WithCallbacks sets the success and failure callbacks. They run on the
