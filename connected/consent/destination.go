@@ -70,9 +70,12 @@ type Destination struct {
 	// time (and has not been revoked since).
 	Purpose Purpose
 	// Categories are the data categories it may receive; at least one.
-	// Health may not be listed for a marketing or advertising destination.
-	// Records of connected.CategoryHealth and connected.CategoryLocation
-	// also need the subject's PurposeHealth or PurposeLocation consent.
+	// Health, biometric and presence may not be listed for a marketing or
+	// advertising destination. Records of connected.CategoryHealth need the
+	// subject's PurposeHealth consent as well, those of
+	// connected.CategoryLocation and connected.CategoryPresence
+	// PurposeLocation, and those of connected.CategoryBiometric
+	// PurposeAttention.
 	Categories []connected.Category
 	// OnRefusal is what happens to a record it may not receive. Default Drop.
 	OnRefusal Action
@@ -112,6 +115,10 @@ func catBit(c connected.Category) uint8 {
 		return 1 << 4
 	case connected.CategoryDevice:
 		return 1 << 5
+	case connected.CategoryBiometric:
+		return 1 << 6
+	case connected.CategoryPresence:
+		return 1 << 7
 	}
 	return 0
 }
@@ -149,6 +156,9 @@ func compile(d Destination, needHandler bool) (*dest, error) {
 		}
 		if cat == connected.CategoryHealth && c.adtech {
 			return nil, bad("Categories", "lists health for a "+string(d.Purpose)+" destination", ErrHealthToAdTech)
+		}
+		if sensitive(cat) && c.adtech {
+			return nil, bad("Categories", "lists "+string(cat)+" for a "+string(d.Purpose)+" destination", ErrSensitiveToAdTech)
 		}
 		c.cats |= bit
 	}

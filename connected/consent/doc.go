@@ -8,8 +8,8 @@
 // T, collected by a Source under a Document version and a Jurisdiction.
 // History is kept; the question is always "what was in force at time T",
 // and no decision means denied. Facts may arrive out of order. Purposes are
-// analytics, personalization, marketing, advertising, health, location and
-// linking, plus custom ones.
+// analytics, personalization, marketing, advertising, health, location,
+// linking and attention, plus custom ones.
 //
 // NewLedger keeps the ledger in memory only. OpenLedger keeps it in a
 // directory as well — a snapshot plus an append-only log of versioned,
@@ -39,11 +39,17 @@
 // deadline passes). A record reaches a destination only if consent for the
 // purpose was in force at the event's time and has not been revoked since
 // (a revocation takes effect for the very next record processed), its
-// category is allowed, and, for health and location records, the subject
-// also consented to PurposeHealth or PurposeLocation. Health records never
-// reach a marketing or advertising destination, whatever the flags say;
-// such a configuration is rejected outright. A Gate is the same check as
-// connected middleware in front of a single destination.
+// category is allowed, and, for health, location, presence and biometric
+// records, the subject also consented to PurposeHealth, PurposeLocation
+// (location and presence) or PurposeAttention (biometric). Health,
+// biometric and presence-at-home records never reach a marketing or
+// advertising destination, whatever the flags say; such a configuration is
+// rejected outright. Biometric records also expire: a record whose event
+// time is older than the biometric retention (WithBiometricRetention,
+// default DefaultBiometricRetention) at the router's now is dropped
+// (ReasonExpired), when it is offered and when it would leave a hold. A
+// Gate is the same check as connected middleware in front of a single
+// destination.
 //
 // Every refusal is counted per destination and Reason (Router.Stats) and
 // written to an audit trail whose entries carry the destination, reason,

@@ -16,6 +16,11 @@ var (
 	// purpose is marketing or advertising and that lists health among its
 	// categories: health data never reaches such a destination.
 	ErrHealthToAdTech = errors.New("consent: health data may not go to a marketing or advertising destination")
+	// ErrSensitiveToAdTech is matched by a *ConfigError for a destination
+	// whose purpose is marketing or advertising and that lists biometric
+	// or presence among its categories: like health data, they never reach
+	// such a destination.
+	ErrSensitiveToAdTech = errors.New("consent: biometric or presence data may not go to a marketing or advertising destination")
 	// ErrHoldFull is returned by HoldStore.Push when the store is at its
 	// limits.
 	ErrHoldFull = errors.New("consent: hold full")

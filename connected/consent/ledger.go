@@ -370,7 +370,7 @@ func (l *Ledger) Purposes(subject string) []Purpose {
 	}
 	var out []Purpose
 	for _, p := range [...]Purpose{PurposeAnalytics, PurposePersonalization, PurposeMarketing,
-		PurposeAdvertising, PurposeHealth, PurposeLocation, PurposeLinking} {
+		PurposeAdvertising, PurposeHealth, PurposeLocation, PurposeLinking, PurposeAttention} {
 		if len(st.builtin[p.builtin()].facts) > 0 {
 			out = append(out, p)
 		}

@@ -8,6 +8,12 @@ import (
 // memory by default.
 const DefaultAuditCapacity = 1024
 
+// DefaultBiometricRetention is how long after its event time a record of
+// connected.CategoryBiometric may still be routed by default: 24 hours.
+// Attention aggregates are meant for the session and the day they describe,
+// not for a profile; BIPA's three years is an outer bound, not a target.
+const DefaultBiometricRetention = 24 * time.Hour
+
 // Option configures a Router or a Gate. Options are applied in order; the
 // last wins.
 type Option interface {
@@ -25,10 +31,11 @@ type config struct {
 	clock      func() time.Time
 	eventClock bool
 	onError    func(error)
+	bioTTL     time.Duration
 }
 
 func newConfig(opts []Option) (*config, error) {
-	c := &config{auditCap: DefaultAuditCapacity, clock: time.Now}
+	c := &config{auditCap: DefaultAuditCapacity, clock: time.Now, bioTTL: DefaultBiometricRetention}
 	for _, o := range opts {
 		if o == nil {
 			return nil, &ConfigError{Field: "Option", Reason: "is nil"}
@@ -42,6 +49,8 @@ func newConfig(opts []Option) (*config, error) {
 		return nil, &ConfigError{Field: "WithAuditCapacity", Reason: "must not be negative"}
 	case c.clock == nil:
 		return nil, &ConfigError{Field: "WithClock", Reason: "is nil"}
+	case c.bioTTL <= 0:
+		return nil, &ConfigError{Field: "WithBiometricRetention", Reason: "must be positive"}
 	}
 	return c, nil
 }
@@ -88,4 +97,16 @@ func WithEventTimeClock(enabled bool) Option {
 // none.
 func WithErrorHandler(fn func(error)) Option {
 	return optionFunc(func(c *config) { c.onError = fn })
+}
+
+// WithBiometricRetention sets how long after its event time a record of
+// connected.CategoryBiometric may still be routed. A biometric record
+// whose event time is more than d before the router's now (WithClock, or
+// the latest event time with WithEventTimeClock) is dropped for every
+// destination with ReasonExpired — when offered, and when it would be
+// released from a hold — counted and audited. d must be positive; default
+// DefaultBiometricRetention. Data already delivered is the destination's
+// to expire: the attention package stamps each event's expires_at.
+func WithBiometricRetention(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.bioTTL = d })
 }

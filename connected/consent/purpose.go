@@ -1,9 +1,11 @@
 package consent
 
+import "github.com/touchpoint-sdk/touchpoint/connected"
+
 // Purpose is what a subject's data is used for. Consent is granted or denied
 // per purpose, and every destination declares one purpose.
 //
-// The seven built-in purposes are constants; any other value is a custom
+// The eight built-in purposes are constants; any other value is a custom
 // purpose: 1 to 64 characters from a-z, 0-9, '_', '-', '.' and ':'
 // ("loyalty", "acme:surveys").
 type Purpose string
@@ -30,10 +32,16 @@ const (
 	// PurposeLinking: linking the subject's identifiers and devices into one
 	// profile (cross-device linking). The identity package reads it.
 	PurposeLinking Purpose = "linking"
+	// PurposeAttention: use of what the subject looked at or interacted
+	// with in AR and on headsets (products viewed in AR, try-ons, dwell
+	// aggregated on the device). Events of connected.CategoryBiometric
+	// also need this consent, whatever their destination, and never reach
+	// a marketing or advertising destination.
+	PurposeAttention Purpose = "attention"
 )
 
-// numBuiltin is the number of built-in purposes; their indexes are 0..6.
-const numBuiltin = 7
+// numBuiltin is the number of built-in purposes; their indexes are 0..7.
+const numBuiltin = 8
 
 // builtin returns the index of a built-in purpose, or -1.
 func (p Purpose) builtin() int {
@@ -52,11 +60,13 @@ func (p Purpose) builtin() int {
 		return 5
 	case PurposeLinking:
 		return 6
+	case PurposeAttention:
+		return 7
 	}
 	return -1
 }
 
-// Builtin reports whether p is one of the seven built-in purposes.
+// Builtin reports whether p is one of the eight built-in purposes.
 func (p Purpose) Builtin() bool { return p.builtin() >= 0 }
 
 // Valid reports whether p is a built-in purpose or a well-formed custom one.
@@ -76,5 +86,27 @@ func (p Purpose) Valid() bool {
 	return true
 }
 
-// adTech reports whether p is a purpose that health data must never reach.
+// adTech reports whether p is a purpose that health, biometric and
+// presence data must never reach.
 func (p Purpose) adTech() bool { return p == PurposeMarketing || p == PurposeAdvertising }
+
+// sensitive reports whether records of category c may never reach a
+// marketing or advertising destination: health, biometric and presence
+// data.
+func sensitive(c connected.Category) bool {
+	return c == connected.CategoryHealth || c == connected.CategoryBiometric || c == connected.CategoryPresence
+}
+
+// requiredPurpose returns the purpose whose consent records of category c
+// need whatever their destination, or "" when none.
+func requiredPurpose(c connected.Category) Purpose {
+	switch c {
+	case connected.CategoryHealth:
+		return PurposeHealth
+	case connected.CategoryLocation, connected.CategoryPresence:
+		return PurposeLocation
+	case connected.CategoryBiometric:
+		return PurposeAttention
+	}
+	return ""
+}

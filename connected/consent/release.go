@@ -77,6 +77,10 @@ func (rt *Router) release(ctx context.Context, subject string, all bool, now tim
 				out = append(out, outcome{d, *h, decision{ReasonHoldExpired, h.Purpose}})
 				return false
 			}
+			if rt.expired(h.Record, now) {
+				out = append(out, outcome{d, *h, decision{ReasonExpired, h.Purpose}})
+				return false
+			}
 			if all || holds(h.Record, subject) {
 				single.decide(h.Record, h.Subject, true, one[:])
 				if one[0].reason != ReasonNoConsent {

@@ -18,7 +18,9 @@ const MaxDestinations = 32
 // destinations, each receiving it only if the subject's consent for the
 // destination's purpose was in force at the event's time (and has not been
 // revoked since) and the destination takes the record's data category.
-// Health data never reaches a marketing or advertising destination. A
+// Health, biometric and presence-at-home data never reach a marketing or
+// advertising destination, and biometric records older than the biometric
+// retention are dropped (see WithBiometricRetention). A
 // record a destination may not have is dropped, stripped or held, as the
 // destination says; every refusal is counted per destination and reason
 // and written to the audit trail, which holds no plaintext identifier.
@@ -168,6 +170,11 @@ func (rt *Router) Handle(ctx context.Context, r *connected.Record) error {
 	var buf [MaxDestinations]decision
 	ds := buf[:len(rt.dests)]
 	st := rt.decide(r, subject, false, ds)
+	if r.Category == connected.CategoryBiometric && rt.expired(r, clk.now()) {
+		for i, d := range rt.dests {
+			ds[i] = decision{ReasonExpired, d.Purpose}
+		}
+	}
 	for i, d := range rt.dests {
 		if err := rt.act(ctx, d, r, subject, st, ds[i], &clk); err != nil {
 			errs = join(errs, err)
@@ -226,8 +233,11 @@ func permitsLocked(sts *states, erased bool, p Purpose, t int64) bool {
 
 // evaluate decides one destination; the ledger's read lock is held.
 func evaluate(st *states, d *dest, cat connected.Category, t int64, release bool) decision {
-	if cat == connected.CategoryHealth && d.adtech {
-		return decision{ReasonHealthToAdTech, d.Purpose}
+	if d.adtech && sensitive(cat) {
+		if cat == connected.CategoryHealth {
+			return decision{ReasonHealthToAdTech, d.Purpose}
+		}
+		return decision{ReasonSensitiveToAdTech, d.Purpose}
 	}
 	if catBit(cat)&d.cats == 0 {
 		return decision{ReasonCategory, d.Purpose}
@@ -235,13 +245,8 @@ func evaluate(st *states, d *dest, cat connected.Category, t int64, release bool
 	if v := verdictOf(st, d.Purpose, d.pidx, t, release); v != permitted {
 		return decision{reasonOf(v), d.Purpose}
 	}
-	var extra Purpose
-	switch cat {
-	case connected.CategoryHealth:
-		extra = PurposeHealth
-	case connected.CategoryLocation:
-		extra = PurposeLocation
-	default:
+	extra := requiredPurpose(cat)
+	if extra == "" {
 		return decision{}
 	}
 	if extra != d.Purpose {
@@ -333,6 +338,12 @@ func (rt *Router) note(d *dest, r *connected.Record, subject string, st *subject
 		Time: now, EventTime: r.Time, MessageID: r.ID, Destination: d.Name, Purpose: p,
 		Category: r.Category, Reason: reason, Action: a, Subject: rt.tags.tag(subject, st),
 	})
+}
+
+// expired reports whether r is a record older than the biometric
+// retention at now. Only biometric records expire.
+func (rt *Router) expired(r *connected.Record, now time.Time) bool {
+	return r.Category == connected.CategoryBiometric && r.Time.Add(rt.cfg.bioTTL).Before(now)
 }
 
 // clock reads the router's notion of now at most once per record.

@@ -362,7 +362,7 @@ func TestConfigErrors(t *testing.T) {
 		{"duplicate name", []consent.Destination{okDest, okDest}, nil, nil},
 		{"bad purpose", []consent.Destination{{Name: "a", Purpose: "Ads!", Categories: []connected.Category{C}, Handler: h}}, nil, nil},
 		{"no categories", []consent.Destination{{Name: "a", Purpose: consent.PurposeAnalytics, Handler: h}}, nil, nil},
-		{"unknown category", []consent.Destination{{Name: "a", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{"biometric"}, Handler: h}}, nil, nil},
+		{"unknown category", []consent.Destination{{Name: "a", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{"genetic"}, Handler: h}}, nil, nil},
 		{"no handler", []consent.Destination{{Name: "a", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C}}}, nil, nil},
 		{"bad action", []consent.Destination{{Name: "a", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C}, OnRefusal: 7, Handler: h}}, nil, nil},
 		{"negative hold", []consent.Destination{{Name: "a", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C}, OnRefusal: consent.Hold, Hold: consent.HoldLimits{MaxAge: -1}, Handler: h}}, nil, nil},

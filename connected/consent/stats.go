@@ -39,6 +39,13 @@ const (
 	ReasonStripUnsupported
 	// ReasonShutdown: the record was held when the router shut down.
 	ReasonShutdown
+	// ReasonSensitiveToAdTech: biometric or presence-at-home data to a
+	// marketing or advertising destination, refused whatever the consent
+	// and configuration.
+	ReasonSensitiveToAdTech
+	// ReasonExpired: a biometric record older than the router's biometric
+	// retention (WithBiometricRetention) when offered or released.
+	ReasonExpired
 
 	numReasons
 )
@@ -68,6 +75,10 @@ func (r Reason) String() string {
 		return "strip_unsupported"
 	case ReasonShutdown:
 		return "shutdown"
+	case ReasonSensitiveToAdTech:
+		return "sensitive_to_adtech"
+	case ReasonExpired:
+		return "expired"
 	}
 	return "Reason(" + strconv.Itoa(int(r)) + ")"
 }
