@@ -143,7 +143,7 @@ func FuzzParseTime(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string) {
 		got, ok := ParseTime([]byte(in))
 		want, err := time.Parse(time.RFC3339Nano, in)
-		if err == nil && !strings.ContainsAny(in, "tz ") && want.Year() >= 0 && want.Year() <= 9999 {
+		if err == nil && !strings.ContainsAny(in, "tz ") && len(in) >= 20 && in[10] == 'T' && in[13] == ':' && in[16] == ':' {
 			_, off := want.Zone()
 			if off%60 == 0 && math.Abs(float64(off)) < 24*3600 && (!ok || !got.Equal(want)) {
 				t.Fatalf("%q: time.Parse %v, ParseTime %v %v", in, want, got, ok)
