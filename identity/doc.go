@@ -61,6 +61,7 @@
 //	device_id        personal_device        11     -         1          30d
 //	wearable_serial  personal_device        12     -         1           7d
 //	anonymous_id     personal_device        13     -         1          30d
+//	asset_serial     personal_device        14     -         2         365d
 //	vin              household              20     -         -            -
 //	beacon_id        place                  30     -         -            -
 //	gateway_id       place                  31     -         -            -

@@ -24,6 +24,7 @@ const (
 	TypeDeviceID       Type = "device_id"       // a phone, tablet or kiosk device id
 	TypeAdvertisingID  Type = "advertising_id"  // IDFA / GAID
 	TypeWearableSerial Type = "wearable_serial" // a wearable's serial number or BLE address
+	TypeAssetSerial    Type = "asset_serial"    // an installed product: "<product or maker>:<serial>", or its pseudonym
 	TypeVIN            Type = "vin"             // a vehicle identification number (household scope)
 	TypeBeaconID       Type = "beacon_id"       // a BLE beacon (place scope)
 	TypeGatewayID      Type = "gateway_id"      // a store gateway (place scope)

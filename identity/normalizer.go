@@ -58,6 +58,9 @@ func NewNormalizer(opts ...Option) (*Normalizer, error) {
 //   - advertising_id: a UUID, lower case;
 //   - loyalty_id, wearable_serial: upper case, without spaces and '-'
 //     (and ':' for wearable BLE addresses); letters and digits only;
+//   - asset_serial: upper case, without spaces and '-'; letters, digits
+//     and ':', '.', '/', '_' (a product and its serial, "HEATPUMP9KW:HP9X22811",
+//     or a connected pseudonym of them);
 //   - vin: upper case without separators, 17 characters of A-Z and 0-9
 //     except I, O and Q (the check digit is not verified: it is only
 //     mandatory in North America);
@@ -151,6 +154,8 @@ func (n *Normalizer) valueReport(r *rule, raw string, report bool) (string, erro
 		return strings.ToLower(v), nil
 	case TypeLoyaltyID, TypeWearableSerial:
 		return compactUpper(t, raw, t == TypeWearableSerial)
+	case TypeAssetSerial:
+		return compactUpperKeep(t, raw, ":./_")
 	case TypeVIN:
 		v, err := compactUpper(t, raw, false)
 		if err != nil {
@@ -208,6 +213,29 @@ func compactUpper(t Type, raw string, colons bool) (string, error) {
 		return "", invalid(t, "longer than 128 characters")
 	}
 	return b.String(), nil
+}
+
+// compactUpperKeep is compactUpper that also keeps the bytes of keep.
+func compactUpperKeep(t Type, raw, keep string) (string, error) {
+	b := []byte(raw)[:0:0]
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case c == ' ' || c == '-' || c == '\t':
+		case c >= 'a' && c <= 'z':
+			b = append(b, c-'a'+'A')
+		case c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(keep, c) >= 0:
+			b = append(b, c)
+		default:
+			return "", invalid(t, "only letters, digits, separators and "+keep+" are allowed")
+		}
+	}
+	switch {
+	case len(b) == 0:
+		return "", invalid(t, "empty")
+	case len(b) > 128:
+		return "", invalid(t, "longer than 128 characters")
+	}
+	return string(b), nil
 }
 
 // isUUID reports whether s has the 8-4-4-4-12 hex shape (any case).

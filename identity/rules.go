@@ -112,6 +112,7 @@ const (
 //	device_id        personal_device        11     -         1          30d
 //	wearable_serial  personal_device        12     -         1           7d
 //	anonymous_id     personal_device        13     -         1          30d
+//	asset_serial     personal_device        14     -         2         365d
 //	vin              household              20     -         -            -
 //	beacon_id        place                  30     -         -            -
 //	gateway_id       place                  31     -         -            -
@@ -127,6 +128,11 @@ func DefaultRules() []TypeRule {
 		{Type: TypeDeviceID, Scope: ScopePersonalDevice, Priority: 11, MaxPeople: 1, OwnershipGap: 30 * day},
 		{Type: TypeWearableSerial, Scope: ScopePersonalDevice, Priority: 12, MaxPeople: 1, OwnershipGap: 7 * day},
 		{Type: TypeAnonymousID, Scope: ScopePersonalDevice, Priority: 13, MaxPeople: 1, OwnershipGap: 30 * day},
+		// An installed product (a heat pump, a boiler) is serviced by
+		// visits that carry only its serial: it attaches to its owner,
+		// two members of a household may both call about it, and it
+		// changes hands with the house after a year unused.
+		{Type: TypeAssetSerial, Scope: ScopePersonalDevice, Priority: 14, MaxPeople: 2, OwnershipGap: 365 * day},
 		{Type: TypeVIN, Scope: ScopeHousehold, Priority: 20},
 		{Type: TypeBeaconID, Scope: ScopePlace, Priority: 30},
 		{Type: TypeGatewayID, Scope: ScopePlace, Priority: 31},
