@@ -1,0 +1,510 @@
+package vehicle
+
+import (
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// MaxDepth bounds the nesting of JSON the decoders accept: deeper input
+// gets ErrRange rather than unbounded work.
+const MaxDepth = 64
+
+// scanner is a strict, allocation-free JSON reader over one input. It
+// validates everything it passes over, including values it skips, so a
+// decoder built on it refuses every input encoding/json would refuse as
+// malformed. The first error sticks: later calls return zero values.
+type scanner struct {
+	b      []byte
+	i      int
+	err    *ParseError
+	format string
+	path   []byte  // current JSON path, for errors
+	buf    []byte  // unescaped string scratch
+	stack  [96]byte // backing for path
+}
+
+func (s *scanner) init(b []byte, format string) {
+	s.b, s.i, s.err, s.format = b, 0, nil, format
+	s.path = s.stack[:0]
+}
+
+func (s *scanner) fail(off int, err error) {
+	if s.err == nil {
+		if off > len(s.b) {
+			off = len(s.b)
+		}
+		s.err = &ParseError{Format: s.format, Field: string(s.path), Offset: off, Err: err}
+	}
+}
+
+// failHere fails at the current offset: ErrTruncated at the end of input,
+// else err.
+func (s *scanner) failHere(err error) {
+	if s.i >= len(s.b) {
+		err = ErrTruncated
+	}
+	s.fail(s.i, err)
+}
+
+func (s *scanner) ok() bool { return s.err == nil }
+
+func (s *scanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next non-space byte, or 0 at the end.
+func (s *scanner) peek() byte {
+	s.ws()
+	if s.i < len(s.b) {
+		return s.b[s.i]
+	}
+	return 0
+}
+
+// end checks that only white space follows the top-level value.
+func (s *scanner) end() {
+	if s.err == nil && s.peek() != 0 {
+		s.fail(s.i, ErrSyntax)
+	}
+}
+
+// enterObject consumes '{'. It reports ErrType (not ErrSyntax) when a
+// different value starts here, and skips that value.
+func (s *scanner) enterObject() bool {
+	switch s.peek() {
+	case '{':
+		s.i++
+		return true
+	case 0:
+		s.failHere(ErrTruncated)
+	default:
+		at := s.i
+		if s.skip() {
+			s.fail(at, ErrType)
+		}
+	}
+	return false
+}
+
+// enterArray consumes '['.
+func (s *scanner) enterArray() bool {
+	switch s.peek() {
+	case '[':
+		s.i++
+		return true
+	case 0:
+		s.failHere(ErrTruncated)
+	default:
+		at := s.i
+		if s.skip() {
+			s.fail(at, ErrType)
+		}
+	}
+	return false
+}
+
+// nextKey advances to the next member of the object whose '{' was
+// consumed; first is true for the first call. It returns the key (valid
+// until the next string read) and false at '}' or on error.
+func (s *scanner) nextKey(first *bool) ([]byte, bool) {
+	if s.err != nil {
+		return nil, false
+	}
+	c := s.peek()
+	if c == '}' {
+		s.i++
+		return nil, false
+	}
+	if !*first {
+		if c != ',' {
+			s.failHere(ErrSyntax)
+			return nil, false
+		}
+		s.i++
+		c = s.peek()
+	}
+	*first = false
+	if c != '"' {
+		s.failHere(ErrSyntax)
+		return nil, false
+	}
+	k, ok := s.str()
+	if !ok {
+		return nil, false
+	}
+	if s.peek() != ':' {
+		s.failHere(ErrSyntax)
+		return nil, false
+	}
+	s.i++
+	return k, true
+}
+
+// nextElem advances to the next array element; false at ']' or error.
+func (s *scanner) nextElem(first *bool) bool {
+	if s.err != nil {
+		return false
+	}
+	c := s.peek()
+	if c == ']' {
+		s.i++
+		return false
+	}
+	if !*first {
+		if c != ',' {
+			s.failHere(ErrSyntax)
+			return false
+		}
+		s.i++
+		if s.peek() == ']' {
+			s.failHere(ErrSyntax)
+			return false
+		}
+	}
+	*first = false
+	return true
+}
+
+// str reads a string at the current position; the result aliases the
+// input when it has no escapes and s.buf otherwise.
+func (s *scanner) str() ([]byte, bool) {
+	if s.peek() != '"' {
+		s.failHere(ErrSyntax)
+		return nil, false
+	}
+	start := s.i + 1
+	i := start
+	for i < len(s.b) {
+		c := s.b[i]
+		if c == '"' {
+			s.i = i + 1
+			return s.b[start:i], true
+		}
+		if c == '\\' {
+			return s.strEscaped(start, i)
+		}
+		if c < 0x20 {
+			s.fail(i, ErrSyntax)
+			return nil, false
+		}
+		i++
+	}
+	s.fail(len(s.b), ErrTruncated)
+	return nil, false
+}
+
+func (s *scanner) strEscaped(start, i int) ([]byte, bool) {
+	s.buf = append(s.buf[:0], s.b[start:i]...)
+	for i < len(s.b) {
+		c := s.b[i]
+		switch {
+		case c == '"':
+			s.i = i + 1
+			return s.buf, true
+		case c < 0x20:
+			s.fail(i, ErrSyntax)
+			return nil, false
+		case c != '\\':
+			s.buf = append(s.buf, c)
+			i++
+			continue
+		}
+		if i+1 >= len(s.b) {
+			s.fail(len(s.b), ErrTruncated)
+			return nil, false
+		}
+		e := s.b[i+1]
+		i += 2
+		switch e {
+		case '"', '\\', '/':
+			s.buf = append(s.buf, e)
+		case 'b':
+			s.buf = append(s.buf, '\b')
+		case 'f':
+			s.buf = append(s.buf, '\f')
+		case 'n':
+			s.buf = append(s.buf, '\n')
+		case 'r':
+			s.buf = append(s.buf, '\r')
+		case 't':
+			s.buf = append(s.buf, '\t')
+		case 'u':
+			r, n := s.hex4(i)
+			if n < 0 {
+				return nil, false
+			}
+			i = n
+			if utf16.IsSurrogate(r) {
+				if i+6 <= len(s.b) && s.b[i] == '\\' && s.b[i+1] == 'u' {
+					if r2, n2 := s.hex4(i + 2); n2 >= 0 {
+						if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+							r, i = d, n2
+						} else {
+							r = utf8.RuneError
+						}
+					} else {
+						return nil, false
+					}
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			s.buf = utf8.AppendRune(s.buf, r)
+		default:
+			s.fail(i-1, ErrSyntax)
+			return nil, false
+		}
+	}
+	s.fail(len(s.b), ErrTruncated)
+	return nil, false
+}
+
+func (s *scanner) hex4(i int) (rune, int) {
+	if i+4 > len(s.b) {
+		s.fail(len(s.b), ErrTruncated)
+		return 0, -1
+	}
+	var r rune
+	for _, c := range s.b[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			s.fail(i, ErrSyntax)
+			return 0, -1
+		}
+	}
+	return r, i + 4
+}
+
+// numBytes reads a JSON number and returns its text.
+func (s *scanner) numBytes() ([]byte, bool) {
+	s.ws()
+	start, i := s.i, s.i
+	if i < len(s.b) && s.b[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(s.b) && s.b[i] >= '0' && s.b[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	if i < len(s.b) && s.b[i] == '0' {
+		i++
+	} else if digits() == 0 {
+		s.fail(i, truncOr(i, len(s.b)))
+		return nil, false
+	}
+	if i < len(s.b) && s.b[i] == '.' {
+		i++
+		if digits() == 0 {
+			s.fail(i, truncOr(i, len(s.b)))
+			return nil, false
+		}
+	}
+	if i < len(s.b) && (s.b[i] == 'e' || s.b[i] == 'E') {
+		i++
+		if i < len(s.b) && (s.b[i] == '+' || s.b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			s.fail(i, truncOr(i, len(s.b)))
+			return nil, false
+		}
+	}
+	s.i = i
+	return s.b[start:i], true
+}
+
+func truncOr(i, n int) error {
+	if i >= n {
+		return ErrTruncated
+	}
+	return ErrSyntax
+}
+
+// num reads a number value. A value of another JSON type gets ErrType.
+func (s *scanner) num() (float64, bool) {
+	c := s.peek()
+	if c != '-' && (c < '0' || c > '9') {
+		s.typeErr()
+		return 0, false
+	}
+	b, ok := s.numBytes()
+	if !ok {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil { // out of float64 range
+		s.fail(s.i-len(b), ErrRange)
+		return 0, false
+	}
+	return f, true
+}
+
+// typeErr skips the value here and reports ErrType at its start.
+func (s *scanner) typeErr() {
+	at := s.i
+	if s.skip() {
+		s.fail(at, ErrType)
+	}
+}
+
+// strVal reads a string value; another JSON type gets ErrType.
+func (s *scanner) strVal() ([]byte, bool) {
+	if s.peek() != '"' {
+		s.typeErr()
+		return nil, false
+	}
+	return s.str()
+}
+
+// boolVal reads true or false; another JSON type gets ErrType.
+func (s *scanner) boolVal() (bool, bool) {
+	switch s.peek() {
+	case 't':
+		return true, s.lit("true")
+	case 'f':
+		return false, s.lit("false")
+	}
+	s.typeErr()
+	return false, false
+}
+
+// isNull consumes a null if one is next.
+func (s *scanner) isNull() bool {
+	if s.peek() == 'n' {
+		return s.lit("null")
+	}
+	return false
+}
+
+func (s *scanner) lit(w string) bool {
+	for k := 0; k < len(w); k++ {
+		if s.i+k >= len(s.b) {
+			s.fail(len(s.b), ErrTruncated)
+			return false
+		}
+		if s.b[s.i+k] != w[k] {
+			s.fail(s.i+k, ErrSyntax)
+			return false
+		}
+	}
+	s.i += len(w)
+	return true
+}
+
+// skip passes over one value of any type, validating it. It is iterative
+// and bounded by MaxDepth.
+func (s *scanner) skip() bool {
+	depth := 0
+	var kinds [MaxDepth]byte // '{' or '['
+	first := false
+	for s.err == nil {
+		if depth > 0 {
+			c := s.peek()
+			closer := byte('}')
+			if kinds[depth-1] == '[' {
+				closer = ']'
+			}
+			if c == closer {
+				s.i++
+				depth--
+				first = false
+				if depth == 0 {
+					return true
+				}
+				continue
+			}
+			if !first {
+				if c != ',' {
+					s.failHere(ErrSyntax)
+					return false
+				}
+				s.i++
+			}
+			first = false
+			if kinds[depth-1] == '{' {
+				if s.peek() != '"' {
+					s.failHere(ErrSyntax)
+					return false
+				}
+				if _, ok := s.str(); !ok {
+					return false
+				}
+				if s.peek() != ':' {
+					s.failHere(ErrSyntax)
+					return false
+				}
+				s.i++
+			}
+		}
+		switch c := s.peek(); c {
+		case '{', '[':
+			if depth == MaxDepth {
+				s.fail(s.i, ErrRange)
+				return false
+			}
+			kinds[depth] = c
+			depth++
+			s.i++
+			first = true
+			continue
+		case '"':
+			s.str()
+		case 't':
+			s.lit("true")
+		case 'f':
+			s.lit("false")
+		case 'n':
+			s.lit("null")
+		case 0:
+			s.failHere(ErrTruncated)
+		default:
+			if c == '-' || (c >= '0' && c <= '9') {
+				s.numBytes()
+			} else {
+				s.fail(s.i, ErrSyntax)
+			}
+		}
+		if depth == 0 {
+			return s.err == nil
+		}
+	}
+	return false
+}
+
+// push and pop maintain s.path for error messages.
+func (s *scanner) push(seg string) int {
+	n := len(s.path)
+	if n > 0 && seg[0] != '[' {
+		s.path = append(s.path, '.')
+	}
+	s.path = append(s.path, seg...)
+	return n
+}
+
+func (s *scanner) pushIndex(i int) int {
+	n := len(s.path)
+	s.path = append(s.path, '[')
+	s.path = strconv.AppendInt(s.path, int64(i), 10)
+	s.path = append(s.path, ']')
+	return n
+}
+
+func (s *scanner) pop(n int) { s.path = s.path[:n] }

@@ -1,0 +1,385 @@
+package vehicle
+
+import "time"
+
+func (s *scanner) scResolution() string {
+	if s.isNull() || !s.enterObject() {
+		return ""
+	}
+	var t string
+	first := true
+	for {
+		k, ok := s.nextKey(&first)
+		if !ok {
+			return t
+		}
+		if string(k) == "type" {
+			t = s.optString()
+		} else {
+			s.skip()
+		}
+	}
+}
+
+func (s *scanner) scMeta(m *SmartcarMeta) {
+	if s.isNull() || !s.enterObject() {
+		return
+	}
+	first := true
+	for {
+		k, ok := s.nextKey(&first)
+		if !ok {
+			return
+		}
+		switch string(k) {
+		case "version":
+			m.Version = s.optString()
+		case "deliveryId":
+			m.DeliveryID = s.optString()
+		case "deliveredAt":
+			n := s.push("deliveredAt")
+			if !s.isNull() {
+				m.DeliveredAt, _ = s.timeVal()
+			}
+			s.pop(n)
+		case "webhookId":
+			m.WebhookID = s.optString()
+		case "webhookName":
+			m.WebhookName = s.optString()
+		case "signalCount":
+			n := s.push("signalCount")
+			m.SignalCount = s.optInt()
+			s.pop(n)
+		case "mode":
+			m.Mode = s.optString()
+		default:
+			s.skip()
+		}
+	}
+}
+
+func (s *scanner) scSignals(dst []SmartcarSignal) []SmartcarSignal {
+	if !s.enterArray() {
+		return dst
+	}
+	if dst == nil {
+		dst = make([]SmartcarSignal, 0, 8)
+	}
+	first := true
+	for i := 0; s.nextElem(&first); i++ {
+		n := s.pushIndex(i)
+		dst = append(dst, SmartcarSignal{})
+		s.scSignal(&dst[len(dst)-1])
+		s.pop(n)
+	}
+	return dst
+}
+
+func (s *scanner) scSignal(g *SmartcarSignal) {
+	if !s.enterObject() {
+		return
+	}
+	bodyAt := -1
+	first := true
+	for {
+		k, ok := s.nextKey(&first)
+		if !ok {
+			break
+		}
+		switch string(k) {
+		case "code":
+			n := s.push("code")
+			g.Code = s.optString()
+			s.pop(n)
+		case "name":
+			g.Name = s.optString()
+		case "group":
+			g.Group = s.optString()
+		case "status":
+			n := s.push("status")
+			s.scStatus(g)
+			s.pop(n)
+		case "meta":
+			n := s.push("meta")
+			s.scSignalMeta(g)
+			s.pop(n)
+		case "body":
+			n := s.push("body")
+			bodyAt = s.i
+			if !s.isNull() {
+				s.scBody(g)
+			}
+			s.pop(n)
+		default:
+			s.skip()
+		}
+	}
+	if s.err != nil {
+		return
+	}
+	if g.Code == "" {
+		s.fail(s.i, ErrMissing)
+		s.err.Field = string(s.path) + ".code"
+		return
+	}
+	if g.HasBody {
+		s.checkBody(g, bodyAt)
+	}
+}
+
+// checkBody validates the bodies of the signals this package interprets.
+func (s *scanner) checkBody(g *SmartcarSignal, at int) {
+	n := s.push("body")
+	defer s.pop(n)
+	switch g.Code {
+	case SignalPreciseLocation:
+		if !g.HasLocation {
+			s.fail(at, ErrMissing)
+		} else if !validCoord(g.Latitude, g.Longitude) || (g.HasHeading && (g.Heading < 0 || g.Heading > 360)) {
+			s.fail(at, ErrRange)
+		}
+	case SignalStateOfCharge:
+		if g.HasValue && (g.Value < 0 || g.Value > 100) {
+			s.fail(at, ErrRange)
+		}
+	case SignalOdometer:
+		if g.HasValue {
+			if g.Value < 0 {
+				s.fail(at, ErrRange)
+			} else if _, ok := distanceUnitFactor(g.Unit); !ok {
+				s.fail(at, ErrUnit)
+			}
+		}
+	case SignalCurrentSpeed:
+		if g.HasValue {
+			if g.Value < 0 {
+				s.fail(at, ErrRange)
+			} else if _, ok := speedUnitFactor(g.Unit); !ok {
+				s.fail(at, ErrUnit)
+			}
+		}
+	}
+}
+
+func (s *scanner) scStatus(g *SmartcarSignal) {
+	if s.isNull() || !s.enterObject() {
+		return
+	}
+	first := true
+	for {
+		k, ok := s.nextKey(&first)
+		if !ok {
+			return
+		}
+		switch string(k) {
+		case "value":
+			g.Status = s.optString()
+		case "error":
+			var name string
+			s.scErrorPair(&g.ErrorCode, &g.ErrorType, &name)
+		default:
+			s.skip()
+		}
+	}
+}
+
+// scErrorPair reads {"code", "type"}.
+func (s *scanner) scErrorPair(code, typ, _ *string) {
+	if s.isNull() || !s.enterObject() {
+		return
+	}
+	first := true
+	for {
+		k, ok := s.nextKey(&first)
+		if !ok {
+			return
+		}
+		switch string(k) {
+		case "code":
+			*code = s.optString()
+		case "type":
+			*typ = s.optString()
+		default:
+			s.skip()
+		}
+	}
+}
+
+func (s *scanner) scSignalMeta(g *SmartcarSignal) {
+	if s.isNull() || !s.enterObject() {
+		return
+	}
+	first := true
+	for {
+		k, ok := s.nextKey(&first)
+		if !ok {
+			return
+		}
+		var dst *time.Time
+		switch string(k) {
+		case "oemUpdatedAt":
+			dst = &g.OEMUpdatedAt
+		case "retrievedAt", "fetchedAt":
+			dst = &g.RetrievedAt
+		default:
+			s.skip()
+			continue
+		}
+		n := s.push(string(k))
+		if !s.isNull() {
+			*dst, _ = s.timeVal()
+		}
+		s.pop(n)
+	}
+}
+
+func (s *scanner) scBody(g *SmartcarSignal) {
+	if !s.enterObject() {
+		return
+	}
+	g.HasBody = true
+	var haveLat, haveLon bool
+	first := true
+	for {
+		k, ok := s.nextKey(&first)
+		if !ok {
+			break
+		}
+		if s.isNull() {
+			continue
+		}
+		n := s.push(string(k))
+		switch string(k) {
+		case "value":
+			switch c := s.peek(); {
+			case c == 't' || c == 'f':
+				g.Bool, g.HasBool = s.boolVal()
+			case c == '"':
+				v, _ := s.str()
+				g.Text = known(v)
+			case c == '-' || (c >= '0' && c <= '9'):
+				g.Value, g.HasValue = s.num()
+			default:
+				s.skip() // structured values (charge limits, ...) are not decoded
+			}
+		case "percentage":
+			g.Value, g.HasValue = s.num()
+			if g.Unit == "" {
+				g.Unit = "percent"
+			}
+		case "unit":
+			g.Unit = s.optString()
+		case "latitude":
+			g.Latitude, haveLat = s.num()
+		case "longitude":
+			g.Longitude, haveLon = s.num()
+		case "heading":
+			g.Heading, g.HasHeading = s.num()
+		case "direction":
+			g.Direction = s.optString()
+		case "locationType":
+			g.LocationType = s.optString()
+		default:
+			s.skip()
+		}
+		s.pop(n)
+	}
+	g.HasLocation = haveLat && haveLon
+}
+
+// known returns v as a string, without allocating for the values that
+// recur in every delivery (event types, signal codes, names and groups,
+// statuses, units).
+func known(v []byte) string {
+	switch string(v) {
+	case "VERIFY":
+		return "VERIFY"
+	case "VEHICLE_STATE":
+		return "VEHICLE_STATE"
+	case "VEHICLE_ERROR":
+		return "VEHICLE_ERROR"
+	case "SUCCESS":
+		return "SUCCESS"
+	case "ERROR":
+		return "ERROR"
+	case "RESOLVED":
+		return "RESOLVED"
+	case "LIVE":
+		return "LIVE"
+	case "TEST":
+		return "TEST"
+	case "4.0":
+		return "4.0"
+	case "SIGNAL_UPDATED":
+		return "SIGNAL_UPDATED"
+	case "FIRST_DELIVERY":
+		return "FIRST_DELIVERY"
+	case SignalPreciseLocation:
+		return SignalPreciseLocation
+	case SignalOdometer:
+		return SignalOdometer
+	case SignalStateOfCharge:
+		return SignalStateOfCharge
+	case SignalIsCharging:
+		return SignalIsCharging
+	case SignalCableConnected:
+		return SignalCableConnected
+	case SignalChargingStatus:
+		return SignalChargingStatus
+	case SignalCurrentSpeed:
+		return SignalCurrentSpeed
+	case "PreciseLocation":
+		return "PreciseLocation"
+	case "TraveledDistance":
+		return "TraveledDistance"
+	case "StateOfCharge":
+		return "StateOfCharge"
+	case "IsCharging":
+		return "IsCharging"
+	case "CurrentSpeed":
+		return "CurrentSpeed"
+	case "Location":
+		return "Location"
+	case "Odometer":
+		return "Odometer"
+	case "TractionBattery":
+		return "TractionBattery"
+	case "Charge":
+		return "Charge"
+	case "Motion":
+		return "Motion"
+	case "CURRENT":
+		return "CURRENT"
+	case "LAST_PARKED":
+		return "LAST_PARKED"
+	case "percent":
+		return "percent"
+	case "kilometers":
+		return "kilometers"
+	case "miles":
+		return "miles"
+	case "km":
+		return "km"
+	case "kph":
+		return "kph"
+	case "mph":
+		return "mph"
+	case "N":
+		return "N"
+	case "NE":
+		return "NE"
+	case "E":
+		return "E"
+	case "SE":
+		return "SE"
+	case "S":
+		return "S"
+	case "SW":
+		return "SW"
+	case "W":
+		return "W"
+	case "NW":
+		return "NW"
+	}
+	return string(v)
+}
