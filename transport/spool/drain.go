@@ -54,6 +54,7 @@ func (s *Spool) drain() {
 			})
 		}
 		if len(window) == 0 {
+			s.flushAck() // idle: bring the ack file up to date
 			if ioErr {
 				if !s.pause() {
 					return
@@ -340,16 +341,46 @@ func (s *Spool) ack(it *drainItem) {
 	s.depth -= sg.acked - before
 	s.ackNext = it.next
 	s.trimLocked()
+	s.broadcastLocked()
+	now := time.Now()
+	if len(s.trash) == 0 && now.Sub(s.ackAt) < ackInterval {
+		s.ackDirty = true // written when the drain goes idle, or by a later ack
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	s.writeAckNow()
+}
+
+// ackInterval bounds how often a busy drain rewrites the ack file. The ack
+// file only limits what is replayed after a crash (at-least-once), so a
+// stale one costs duplicates, never loss.
+const ackInterval = 50 * time.Millisecond
+
+// flushAck writes the ack file if it is behind.
+func (s *Spool) flushAck() {
+	s.mu.Lock()
+	dirty := s.ackDirty || len(s.trash) > 0
+	s.mu.Unlock()
+	if dirty {
+		s.writeAckNow()
+	}
+}
+
+// writeAckNow writes the acknowledged position, then deletes the segments
+// it leaves behind.
+func (s *Spool) writeAckNow() {
+	s.mu.Lock()
 	head := s.segs[0]
 	pos := ackPos{seq: head.seq, off: head.ackOff, next: s.ackNext}
 	trash := s.trash
-	s.trash = nil
-	s.broadcastLocked()
+	s.trash, s.ackDirty, s.ackAt = nil, false, time.Now()
 	s.mu.Unlock()
 	if err := writeAck(s.fs, pos, s.cfg.syncInterval == 0); err != nil {
 		s.ctr.Fail(err, time.Now())
 		s.mu.Lock()
 		s.trash = append(trash, s.trash...) // delete them after a later ack
+		s.ackDirty = true
 		s.mu.Unlock()
 		return
 	}
@@ -363,27 +394,6 @@ func (s *Spool) removeSegments(segs []*segment) {
 			s.ctr.Fail(fmt.Errorf("spool: remove %s: %w", segName(sg.seq), err), time.Now())
 		}
 	}
-}
-
-// emptyTrash writes the ack file and deletes what is waiting for it, at
-// Shutdown.
-func (s *Spool) emptyTrash() {
-	s.mu.Lock()
-	trash := s.trash
-	s.trash = nil
-	var pos ackPos
-	if len(s.segs) > 0 {
-		pos = ackPos{seq: s.segs[0].seq, off: s.segs[0].ackOff, next: s.ackNext}
-	}
-	s.mu.Unlock()
-	if len(trash) == 0 {
-		return
-	}
-	if err := writeAck(s.fs, pos, true); err != nil {
-		s.ctr.Fail(err, time.Now())
-		return
-	}
-	s.removeSegments(trash)
 }
 
 // trimLocked drops wholly acknowledged segments before the read position,

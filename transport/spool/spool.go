@@ -37,21 +37,23 @@ type Spool struct {
 	disp *transport.Dispatcher
 	ctr  transport.Counters
 
-	mu      sync.Mutex
-	segs    []*segment // oldest first; the last is the active one
-	w       File       // the active segment, open for appending
-	wbroken bool       // an append failed and could not be undone: roll first
-	depth   int        // records not acknowledged
-	bytes   int64      // sum of segment sizes
-	closed  bool
-	dirty   bool
-	changed chan struct{}
-	readSeq uint64
-	readOff int64
-	nextSeq uint64     // record sequence number of the next record appended
-	ackNext uint64     // record sequence number after the acknowledged position, 0 if unknown
-	trash   []*segment // acknowledged segments to delete once the ack file says so
-	lock    io.Closer  // the directory lock, nil without a Locker
+	mu       sync.Mutex
+	segs     []*segment // oldest first; the last is the active one
+	w        File       // the active segment, open for appending
+	wbroken  bool       // an append failed and could not be undone: roll first
+	depth    int        // records not acknowledged
+	bytes    int64      // sum of segment sizes
+	closed   bool
+	dirty    bool
+	changed  chan struct{}
+	readSeq  uint64
+	readOff  int64
+	nextSeq  uint64     // record sequence number of the next record appended
+	ackNext  uint64     // record sequence number after the acknowledged position, 0 if unknown
+	trash    []*segment // acknowledged segments to delete once the ack file says so
+	ackDirty bool       // the ack file is behind
+	ackAt    time.Time  // when it was last written
+	lock     io.Closer  // the directory lock, nil without a Locker
 
 	// hot holds the most recently appended batches in memory, in disk order,
 	// so that a drain that keeps up sends them without reading them back.
@@ -462,7 +464,7 @@ func (s *Spool) shutdown(ctx context.Context) error {
 		s.w = nil
 	}
 	s.mu.Unlock()
-	s.emptyTrash()
+	s.flushAck()
 	if sd, ok := s.next.(connected.Shutdowner); ok {
 		if err := sd.Shutdown(ctx); err != nil {
 			errs = append(errs, err)
