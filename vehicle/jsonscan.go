@@ -19,8 +19,8 @@ type scanner struct {
 	i      int
 	err    *ParseError
 	format string
-	path   []byte  // current JSON path, for errors
-	buf    []byte  // unescaped string scratch
+	path   []byte   // current JSON path, for errors
+	buf    []byte   // unescaped string scratch
 	stack  [96]byte // backing for path
 }
 

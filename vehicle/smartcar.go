@@ -25,10 +25,10 @@ type SmartcarEvent struct {
 	// VehicleID is the top-level vehicleId, or data.vehicle.id when the
 	// delivery has no top-level id. It is Smartcar's vehicle id, distinct
 	// from the VIN.
-	VehicleID string          `json:"vehicleId,omitempty"`
-	Vehicle   SmartcarVehicle `json:"vehicle"`
-	UserID    string          `json:"userId,omitempty"` // data.user.id: the Smartcar connection user
-	Challenge string          `json:"challenge,omitempty"`
+	VehicleID string            `json:"vehicleId,omitempty"`
+	Vehicle   SmartcarVehicle   `json:"vehicle"`
+	UserID    string            `json:"userId,omitempty"` // data.user.id: the Smartcar connection user
+	Challenge string            `json:"challenge,omitempty"`
 	Triggers  []SmartcarTrigger `json:"triggers,omitempty"`
 	Signals   []SmartcarSignal  `json:"signals,omitempty"`
 	Errors    []SmartcarError   `json:"errors,omitempty"`
