@@ -308,7 +308,15 @@ func (t *Tracker) motion(v *vstate, p *Position, ts int64) {
 		v.stillSince, v.stillSure = 0, false
 		return
 	}
-	if v.stillSince == 0 || segment(v.stillLat, v.stillLon, p.Lat, p.Lon, v.cosLat) > t.cfg.stopRadius {
+	// A reported speed (Doppler) is robust to position jitter, positions
+	// are not: with a low reported speed the vehicle stays still until it
+	// is farther than the trip-start distance from the spot; without
+	// speed, beyond the stop radius.
+	radius := t.cfg.stopRadius
+	if p.HasSpeed {
+		radius = t.cfg.startDistance
+	}
+	if v.stillSince == 0 || segment(v.stillLat, v.stillLon, p.Lat, p.Lon, v.cosLat) > radius {
 		v.stillSince, v.stillLat, v.stillLon = ts, p.Lat, p.Lon
 		v.stillSure = p.HasSpeed // a source without speed needs a second fix on the spot
 		return
