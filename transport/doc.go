@@ -34,6 +34,25 @@
 // *UndeliveredError (matching ErrUndelivered) with the count. With a spool,
 // pending records stay on disk and are sent after the next spool.Open.
 //
+// # Durability
+//
+// What a nil return means, path by path (the README's "Durability" section
+// has the table and the measured costs):
+//
+//   - Batcher.Handle, and so connected.Client.Track: by default the record is
+//     queued in memory; a crash before the Batcher hands its batch on (when
+//     the batch fills, or after WithFlushInterval) loses it. With
+//     WithDurable(true), Handle returns only once the Sender accepted the
+//     record's batch: in front of a spool.Spool, once it is written to disk
+//     (safe from a crash; from a power loss too with
+//     spool.WithSyncInterval(0)). Batches are then cut by group commit, so
+//     concurrent callers share writes.
+//   - Batcher.Flush: every record handled before it has been sent on (in
+//     front of a spool: written) or reported to the failure callback.
+//   - spool.Spool.Send: the batch is written; see the spool package.
+//   - Batcher.Shutdown: what was queued was sent on or reported with
+//     ReasonShutdown (and counted in the *UndeliveredError).
+//
 // # Concurrency and contexts
 //
 // All exported types are safe for concurrent use. The Batcher owns three

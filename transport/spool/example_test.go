@@ -2,8 +2,10 @@ package spool_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
@@ -65,4 +67,61 @@ func ExampleDirFS() {
 	fmt.Println(err)
 	_ = sp.Shutdown(context.Background())
 	// Output: <nil>
+}
+
+// Damage on disk costs only the records it hits: here one byte of the
+// middle record is flipped; the others are delivered, and the lost one is
+// counted and reported with ReasonCorrupt.
+func ExampleLossError() {
+	dir, _ := os.MkdirTemp("", "spool-damage")
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	down := transport.SenderFunc(func(context.Context, []*connected.Record) error {
+		return &transport.HTTPError{StatusCode: 503}
+	})
+	sp, _ := spool.Open(dir, down, spool.WithDrainOnShutdown(false))
+	for i := range 3 {
+		_ = sp.Send(ctx, []*connected.Record{{ID: fmt.Sprint("m", i), Payload: []byte(`{"type":"track"}`)}})
+	}
+	_ = sp.Shutdown(ctx)
+
+	seg := filepath.Join(dir, "00000000000000000001.seg")
+	b, _ := os.ReadFile(seg)
+	b[len(b)*3/5] ^= 0x08 // inside the second of three equal frames
+	_ = os.WriteFile(seg, b, 0o644)
+
+	up := transport.SenderFunc(func(_ context.Context, batch []*connected.Record) error {
+		for _, r := range batch {
+			fmt.Println("delivered", r.ID)
+		}
+		return nil
+	})
+	sp2, _ := spool.Open(dir, up, spool.WithCallbacks(transport.Callbacks{OnFailure: func(f transport.Failure) {
+		var le *spool.LossError
+		fmt.Println(f.Reason, f.Unreadable, errors.As(f.Err, &le))
+	}}))
+	_ = sp2.Shutdown(ctx)
+	fmt.Println("counted:", sp2.Stats().Dropped[transport.ReasonCorrupt])
+	// Output:
+	// corrupt 1 true
+	// delivered m0
+	// delivered m2
+	// counted: 1
+}
+
+// One Spool per directory: a second Open fails until the first shuts down.
+func ExampleLockError() {
+	dir, _ := os.MkdirTemp("", "spool-lock")
+	defer os.RemoveAll(dir)
+	ok := transport.SenderFunc(func(context.Context, []*connected.Record) error { return nil })
+	sp, _ := spool.Open(dir, ok)
+	_, err := spool.Open(dir, ok)
+	fmt.Println(errors.Is(err, spool.ErrLocked))
+	_ = sp.Shutdown(context.Background())
+	sp2, err := spool.Open(dir, ok)
+	fmt.Println(err)
+	_ = sp2.Shutdown(context.Background())
+	// Output:
+	// true
+	// <nil>
 }
