@@ -20,8 +20,10 @@ var (
 	// ErrViolation is matched by every *ViolationError: an event broke the
 	// plan and was blocked.
 	ErrViolation = errors.New("plan: event violates the tracking plan")
-	// ErrClosed is returned by Middleware handlers after Middleware.Close.
-	ErrClosed = errors.New("plan: middleware closed")
+	// ErrAttach is matched by errors from Forward mode when violations
+	// cannot be attached to an event (its context.protocols is not an
+	// object); the record is not passed on.
+	ErrAttach = errors.New("plan: cannot attach violations")
 )
 
 // UnsupportedError says which event of which plan uses which construct

@@ -46,8 +46,16 @@ func (p *Plan) ValidateEvent(e *connected.Event, dst []Violation) ([]Violation, 
 	if !r.exotic {
 		return r.dst, nil
 	}
-	// A value without a fast path: check what the wire will carry.
-	b, err := connected.AppendSegment(nil, e)
+	// A value without a fast path: check what the wire will carry. Fields
+	// the client stamps are filled in if the caller has not stamped them.
+	stamped := *e
+	if stamped.MessageID == "" {
+		stamped.MessageID = "plan-validate"
+	}
+	if stamped.OriginalTimestamp.IsZero() {
+		stamped.OriginalTimestamp = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	b, err := connected.AppendSegment(nil, &stamped)
 	if err != nil {
 		return dst[:n], err
 	}
