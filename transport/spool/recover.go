@@ -65,7 +65,11 @@ func recoverDir(fsys FS, syncDir bool) (*recovery, error) {
 			gapFrom = ack.seq // the acknowledged segment itself should be here
 		}
 		if (prev != 0 || ack.next != 0) && seq > gapFrom && !tombPrev {
-			t.damage(fmt.Sprintf("segments %s to %s missing", segName(gapFrom), segName(seq-1)), 1)
+			what := fmt.Sprintf("segment %s missing", segName(gapFrom))
+			if seq-1 > gapFrom {
+				what = fmt.Sprintf("segments %s to %s missing", segName(gapFrom), segName(seq-1))
+			}
+			t.damage(what, 1)
 			if err := writeTombstone(fsys, gapFrom, tombstoneLost, 0, 0); err != nil {
 				rec.notes = append(rec.notes, err.Error())
 			} else {

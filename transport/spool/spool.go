@@ -78,15 +78,21 @@ var (
 	_ connected.Shutdowner = (*Spool)(nil)
 )
 
-// Open opens (creating if needed) the spool in dir, recovers it (truncating
-// torn tails, dropping acknowledged segments), and starts the drain
-// goroutine that sends everything not yet acknowledged to next, plus a
-// group-commit goroutine unless WithSyncInterval(0). Call Shutdown to stop
-// them; it also shuts down next if it implements connected.Shutdowner.
+// Open opens (creating if needed) the spool in dir, locks it, recovers it
+// (salvaging every frame that checks, counting and reporting the records it
+// cannot recover, truncating a torn tail, dropping acknowledged segments),
+// and starts the drain goroutine that sends everything not yet
+// acknowledged to next, plus a group-commit goroutine unless
+// WithSyncInterval(0). Call Shutdown to stop them and release the lock; it
+// also shuts down next if it implements connected.Shutdowner. Records lost
+// to damage are in Stats().Dropped[transport.ReasonCorrupt] once Open
+// returns, and reported to the failure callback.
 //
-// Open fails with a descriptive error if dir cannot be created, read or
-// written (permissions, a full disk), or holds files of a newer format
-// (ErrVersion).
+// Open fails with a *LockError matching ErrLocked if another Spool has the
+// directory open; with a descriptive error if dir cannot be created, read
+// or written (permissions, a full disk: errors.Is(err, syscall.ENOSPC));
+// and with ErrVersion if it holds data of a newer format, which it leaves
+// untouched.
 func Open(dir string, next transport.Sender, opts ...Option) (*Spool, error) {
 	if next == nil {
 		return nil, errors.New("spool: Open: nil Sender")
