@@ -195,3 +195,44 @@ func BenchmarkDecodeSegment(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTrackFields is BenchmarkTrack through the typed-field fast path
+// (Client.TrackFields): the same event, no Properties map.
+func BenchmarkTrackFields(b *testing.B) {
+	c, err := connected.New(discardPayload{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := c.TrackFields(ctx, connected.EventProductAddedToWishlist, connected.UserID("user-8421"),
+			connected.String("product_id", "boot-1207"), connected.String("name", "Trail boot"),
+			connected.Float("price", 129.95), connected.Int("quantity", 1), connected.Bool("in_stock", true),
+			connected.FromChannel(connected.ChannelWeb)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTrackFieldsParallel is BenchmarkTrackFields from GOMAXPROCS
+// goroutines.
+func BenchmarkTrackFieldsParallel(b *testing.B) {
+	c, err := connected.New(discardPayload{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := c.TrackFields(ctx, connected.EventProductAddedToWishlist, connected.UserID("user-8421"),
+				connected.String("product_id", "boot-1207"), connected.String("name", "Trail boot"),
+				connected.Float("price", 129.95), connected.Int("quantity", 1), connected.Bool("in_stock", true),
+				connected.FromChannel(connected.ChannelWeb)); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

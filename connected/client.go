@@ -26,6 +26,7 @@ type Client struct {
 	ids     *uuidV7
 	keys    *keyer
 	bufs    sync.Pool // of *[]byte scratch buffers
+	arenas  sync.Pool // of *arena: slabs records and payloads are carved from
 	// withEvent is whether records carry a copy of their Event: false only
 	// when the sink is PayloadOnly and no middleware reads records first.
 	withEvent bool
@@ -57,6 +58,7 @@ func New(sink Handler, opts ...Option) (*Client, error) {
 	_, payloadOnly := sink.(PayloadOnly)
 	c.withEvent = len(cfg.middleware) > 0 || !payloadOnly
 	c.bufs.New = func() any { b := make([]byte, 0, 2048); return &b }
+	c.arenas.New = func() any { return new(arena) }
 	return c, nil
 }
 
@@ -114,18 +116,19 @@ func (c *Client) emit(ctx context.Context, e *Event) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
-	r, err := c.encode(e)
+	r, err := c.encode(e, nil)
 	if err != nil {
 		return err
 	}
 	return c.handler.Handle(ctx, r)
 }
 
-// encode stamps, validates and encodes e into a new Record: one allocation
-// for the Record and one for its bytes (payload, then partition key; the id
-// and the key are views of those bytes, which never change), and a third for
-// the copy of the Event when withEvent.
-func (c *Client) encode(e *Event) (*Record, error) {
+// encode stamps, validates and encodes e into a new Record: the Record
+// and its bytes (payload, then partition key; the id and the key are views
+// of those bytes, which never change) are carved from the Client's slabs
+// (see arena), and the copy of the Event, when withEvent, is allocated.
+// With fields not nil, the properties come from fields (TrackFields).
+func (c *Client) encode(e *Event, fields []Field) (*Record, error) {
 	now := c.cfg.clock()
 	if e.OriginalTimestamp.IsZero() {
 		e.OriginalTimestamp = now
@@ -156,7 +159,7 @@ func (c *Client) encode(e *Event) (*Record, error) {
 
 	bp := c.bufs.Get().(*[]byte)
 	defer c.putBuf(bp)
-	out, idOff, err := appendSegment((*bp)[:0], e, id, c.cfg.channels)
+	out, offs, err := encodeSegment((*bp)[:0], e, id, c.cfg.channels, fields)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +172,10 @@ func (c *Client) encode(e *Event) (*Record, error) {
 	if identity == "" {
 		identity = e.AnonymousID
 	}
-	b := make([]byte, n+32)
+	a := c.arenas.Get().(*arena)
+	b := a.bytes(n + 32)
+	r := a.record()
+	c.arenas.Put(a)
 	copy(b, out[:n])
 	if !c.keys.lookup(b[n:], identity) {
 		out = c.keys.appendInput(out, identity)
@@ -180,7 +186,7 @@ func (c *Client) encode(e *Event) (*Record, error) {
 		c.keys.sum(b[n:], out[n:])
 		c.keys.remember(b[n:], identity)
 	}
-	r := &Record{
+	*r = Record{
 		ID:           e.MessageID,
 		Type:         e.Type,
 		Time:         e.OriginalTimestamp,
@@ -190,13 +196,17 @@ func (c *Client) encode(e *Event) (*Record, error) {
 		AnonymousID:  e.AnonymousID,
 		Payload:      b[:n:n],
 	}
+	r.mark(offs.ot, offs.ts)
 	if id != nil {
-		r.ID = unsafe.String(&b[idOff], len(idBuf))
+		r.ID = unsafe.String(&b[offs.id], len(idBuf))
 	}
 	if c.withEvent {
 		ev := new(Event)
 		*ev = *e
 		ev.MessageID = r.ID
+		if fields != nil {
+			ev.Properties = fieldsProperties(fields, countProps(fields))
+		}
 		r.Event = ev
 	}
 	return r, nil

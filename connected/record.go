@@ -1,6 +1,9 @@
 package connected
 
-import "time"
+import (
+	"time"
+	"unsafe"
+)
 
 // Record is an event encoded once, at emit time: its Segment JSON Payload and
 // the few fields transports need without decoding it. Everything downstream
@@ -37,6 +40,35 @@ type Record struct {
 	// middleware before it), so that a queued record does not keep the
 	// event's maps alive: code that may see such records checks for nil.
 	Event *Event
+
+	// enc says where the encoder put Payload's top-level time keys, so that
+	// batch framing need not scan the payload. It is trusted only while
+	// Payload is still the slice the encoder wrote (same first byte and
+	// length): a copy of the Record with another Payload is scanned.
+	enc encMark
+}
+
+// encMark is what the Client's encoder knows about the payload it wrote.
+type encMark struct {
+	p  *byte // unsafe.SliceData(Payload) when marked; nil otherwise
+	n  int32 // len(Payload) when marked
+	ot int32 // offset of the "originalTimestamp" key's opening quote
+	ts int32 // offset of the "timestamp" key's opening quote, or -1
+}
+
+// mark records the key offsets of the payload just encoded into r.Payload.
+func (r *Record) mark(ot, ts int) {
+	r.enc = encMark{p: unsafe.SliceData(r.Payload), n: int32(len(r.Payload)), ot: int32(ot), ts: int32(ts)}
+}
+
+// marked returns the payload's top-level keys as the encoder wrote them,
+// when r.Payload is still the encoder's bytes.
+func (r *Record) marked() (topKeys, bool) {
+	m := &r.enc
+	if m.p == nil || m.p != unsafe.SliceData(r.Payload) || int(m.n) != len(r.Payload) {
+		return topKeys{}, false
+	}
+	return topKeys{originalTimestamp: int(m.ot), timestamp: int(m.ts), sentAt: -1, channel: -1}, true
 }
 
 // Size returns the encoded size of the record in bytes.

@@ -46,8 +46,22 @@ func (e *Event) Validate() error {
 // the messageId value's first byte inside the output. Channels are checked
 // against chans (nil: the built-in channels).
 func appendSegment(dst []byte, e *Event, id []byte, chans *Channels) (out []byte, idOff int, err error) {
+	out, offs, err := encodeSegment(dst, e, id, chans, nil)
+	return out, offs.id, err
+}
+
+// segOffsets are offsets inside one encoded message: of the messageId
+// value's first byte (when generated), and of the opening quotes of the
+// "originalTimestamp" and "timestamp" keys (-1 when absent).
+type segOffsets struct{ id, ot, ts int }
+
+// encodeSegment is appendSegment that also reports where the time keys
+// went, and that takes the properties from fields (typed fields, see
+// Field) instead of e.Properties when fields is not nil.
+func encodeSegment(dst []byte, e *Event, id []byte, chans *Channels, fields []Field) (out []byte, offs segOffsets, err error) {
+	offs.ts = -1
 	if err := checkHeader(e, id != nil); err != nil {
-		return dst, 0, err
+		return dst, offs, err
 	}
 	start := len(dst)
 	w := writer{b: dst, chans: chans}
@@ -56,7 +70,7 @@ func appendSegment(dst []byte, e *Event, id []byte, chans *Channels) (out []byte
 	w.raw(`","messageId":`)
 	if id != nil {
 		w.b = append(w.b, '"')
-		idOff = len(w.b) - start
+		offs.id = len(w.b) - start
 		w.b = append(w.b, id...)
 		w.b = append(w.b, '"')
 	} else {
@@ -68,12 +82,18 @@ func appendSegment(dst []byte, e *Event, id []byte, chans *Channels) (out []byte
 	w.opt("groupId", `,"groupId":`, e.GroupID)
 	w.opt("event", `,"event":`, e.Event)
 	w.opt("name", `,"name":`, e.Name)
-	w.object("properties", `,"properties":`, e.Properties)
+	if fields != nil {
+		w.fieldProps(fields)
+	} else {
+		w.object("properties", `,"properties":`, e.Properties)
+	}
 	w.object("traits", `,"traits":`, e.Traits)
 	w.object("integrations", `,"integrations":`, e.Integrations)
+	offs.ot = len(w.b) - start + 1
 	w.raw(`,"originalTimestamp":`)
 	w.b = appendTime(w.b, e.OriginalTimestamp)
 	if !e.Timestamp.IsZero() {
+		offs.ts = len(w.b) - start + 1
 		w.raw(`,"timestamp":`)
 		w.b = appendTime(w.b, e.Timestamp)
 	}
@@ -81,9 +101,9 @@ func appendSegment(dst []byte, e *Event, id []byte, chans *Channels) (out []byte
 	w.context(&e.Context, e.Category.OrDefault())
 	w.raw("}")
 	if w.err != nil {
-		return dst[:start], 0, w.err
+		return dst[:start], segOffsets{ts: -1}, w.err
 	}
-	return w.b, idOff, nil
+	return w.b, offs, nil
 }
 
 // writer appends JSON and keeps the first validation error; after an error

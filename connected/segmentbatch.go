@@ -131,6 +131,11 @@ func scanRecord(r *Record) (topKeys, error) {
 	if r == nil {
 		return topKeys{}, &DecodeError{Err: errors.New("nil record")}
 	}
+	if k, ok := r.marked(); ok {
+		// Encoded by a Client: a valid object whose keys are known, with
+		// no sentAt or channel of its own. O(1) instead of a scan.
+		return k, nil
+	}
 	k, err := scanTopKeys(r.Payload)
 	switch {
 	case err != nil:
