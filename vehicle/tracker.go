@@ -268,9 +268,12 @@ func (t *Tracker) evict(vi int32) {
 	t.stats.Forgotten++
 }
 
+// refreshCos keeps the cosine of the vehicle's latitude, quantised to
+// 0.05 degrees (a function of the latitude alone, so a restored Tracker
+// computes the same distances as the original).
 func (t *Tracker) refreshCos(v *vstate, lat float64) {
-	if math.Abs(lat-v.cosLatAt) > 0.05 || v.cosLat == 0 {
-		v.cosLat, v.cosLatAt = math.Cos(lat*deg), lat
+	if q := math.Round(lat*20) / 20; q != v.cosLatAt || v.cosLat == 0 {
+		v.cosLat, v.cosLatAt = math.Cos(q*deg), q
 	}
 }
 
