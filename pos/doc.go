@@ -1,0 +1,43 @@
+// Package pos turns till and wallet webhooks into touchpoints: Square and
+// Stripe payments into "Order Completed", Apple Wallet and Google Wallet
+// pass notifications into "Wallet Pass Added/Updated/Removed", and a
+// pass's location relevance into "Wallet Pass Relevant".
+//
+// # Decoders
+//
+// DecodeSquare (payment.*, and the thin order.* notifications),
+// DecodeStripe (charge.* and payment_intent.* Events),
+// DecodeAppleWebService (the PassKit web service's registration,
+// unregistration and pass fetch requests), DecodeGoogleWalletCallback
+// (save/delete callbacks) and DecodeApplePass (pass.json relevance) read
+// one payload each, strictly: malformed JSON, a field of the wrong type
+// (a currency given as a number), a missing required field (a payment
+// without an amount) or a value out of range (a fractional amount of
+// minor units) is refused with a *DecodeError naming the field and
+// matching ErrSyntax, ErrType, ErrMissing or ErrInvalid. No partial value
+// is returned. Card numbers and their fragments (last 4, BIN), expiry
+// dates, cardholder names, emails, push and authentication tokens are
+// never decoded: the decoders skip them unread. The decoders do not check
+// signatures: verify Square's x-square-hmacsha256-signature, Stripe's
+// Stripe-Signature, the ApplePass authorization token or Google's
+// ECv2SigningOnly signature first. A decode costs about a microsecond
+// (see the benchmarks).
+//
+// # Events
+//
+// The step from a decoded notification to a connected.Event sits in one
+// file (event.go). Identifiers — card fingerprints, payment tokens,
+// customer and loyalty ids, pass serials, wallet devices — leave only as
+// keyed pseudonyms (Pseudonym, with a connected.Pseudonymizer) in
+// context.externalIds; without a Pseudonymizer, an event that would carry
+// one is refused with ErrNoKey. A payment that is not completed, a thin
+// order notification and a refund make no event (ErrNotCompleted,
+// ErrThin, ErrUnsupported): the caller counts and reports them. Message
+// ids derive from the payment or pass, so retried webhooks dedupe.
+//
+// # Contracts
+//
+// Everything here is a pure function of its input: no goroutines, no
+// I/O, no globals; safe for concurrent use. Decoded values do not alias
+// the payload.
+package pos

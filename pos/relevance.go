@@ -1,0 +1,207 @@
+package pos
+
+import (
+	"math"
+	"time"
+)
+
+// DefaultRelevanceRadius is the radius, in metres, within which Apple
+// Wallet shows a pass relevant at one of its locations when the pass sets
+// no smaller maxDistance (about 100 m, by developer reports; Apple uses
+// the smaller of its default and maxDistance).
+const DefaultRelevanceRadius = 100.0
+
+// Pass is the relevance and identity of an Apple Wallet pass, decoded
+// from its pass.json (Apple's Pass reference): where and when the pass
+// shows on the lock screen.
+type Pass struct {
+	PassType     string         // passTypeIdentifier
+	Serial       string         // serialNumber: pseudonymised on the way out
+	Team         string         // teamIdentifier
+	Organization string         // organizationName
+	Locations    []PassLocation // up to 10
+	Beacons      []PassBeacon   // up to 10
+	MaxDistance  float64        // metres; 0 when unset
+	RelevantDate time.Time      // zero when unset
+}
+
+// PassLocation is one of a pass's relevant locations.
+type PassLocation struct {
+	Latitude, Longitude float64
+	RelevantText        string
+}
+
+// PassBeacon is one of a pass's relevant iBeacons.
+type PassBeacon struct {
+	ProximityUUID string
+	Major, Minor  int // -1 when absent
+	RelevantText  string
+}
+
+// DecodeApplePass decodes the relevance and identity fields of a
+// pass.json: passTypeIdentifier, serialNumber, teamIdentifier,
+// organizationName, locations (at most 10, latitude in [-90, 90],
+// longitude in [-180, 180]), beacons (at most 10, proximityUUID required,
+// major/minor 0-65535), maxDistance (metres, >= 0) and relevantDate (RFC
+// 3339). Barcodes, the authentication token and the web service URL are
+// skipped unread. It returns a *DecodeError and no partial value.
+func DecodeApplePass(passJSON []byte) (Pass, error) {
+	d := newDec("apple_pass", passJSON)
+	var p Pass
+	it := d.s.Object()
+	for it.Next() {
+		switch string(it.Key()) {
+		case "passTypeIdentifier":
+			p.PassType = d.str("passTypeIdentifier")
+		case "serialNumber":
+			p.Serial = d.str("serialNumber")
+		case "teamIdentifier":
+			p.Team = d.str("teamIdentifier")
+		case "organizationName":
+			p.Organization = d.str("organizationName")
+		case "maxDistance":
+			off := d.s.Pos()
+			p.MaxDistance = d.s.Number()
+			if d.check("maxDistance") && p.MaxDistance < 0 {
+				d.fail("maxDistance", off, &detail{ErrInvalid, "negative"})
+			}
+		case "relevantDate":
+			p.RelevantDate = d.rfc3339("relevantDate")
+		case "locations":
+			arr := d.s.Array()
+			for arr.Next() {
+				if len(p.Locations) == 10 {
+					d.fail("locations", d.s.Pos(), &detail{ErrInvalid, "more than 10 locations"})
+					break
+				}
+				p.Locations = append(p.Locations, d.passLocation())
+			}
+			d.check("locations")
+		case "beacons":
+			arr := d.s.Array()
+			for arr.Next() {
+				if len(p.Beacons) == 10 {
+					d.fail("beacons", d.s.Pos(), &detail{ErrInvalid, "more than 10 beacons"})
+					break
+				}
+				p.Beacons = append(p.Beacons, d.passBeacon())
+			}
+			d.check("beacons")
+		default:
+			d.s.Skip()
+		}
+		if !d.ok() {
+			break
+		}
+	}
+	if err := d.finish(); err != nil {
+		return Pass{}, err
+	}
+	switch {
+	case p.PassType == "":
+		d.fail("passTypeIdentifier", -1, ErrMissing)
+	case p.Serial == "":
+		d.fail("serialNumber", -1, ErrMissing)
+	}
+	if d.err != nil {
+		return Pass{}, d.err
+	}
+	return p, nil
+}
+
+func (d *dec) passLocation() PassLocation {
+	var l PassLocation
+	var lat, lon bool
+	off := d.s.Pos()
+	it := d.s.Object()
+	for it.Next() {
+		switch string(it.Key()) {
+		case "latitude":
+			l.Latitude, lat = d.s.Number(), true
+		case "longitude":
+			l.Longitude, lon = d.s.Number(), true
+		case "relevantText":
+			l.RelevantText = d.str("locations.relevantText")
+		default:
+			d.s.Skip()
+		}
+	}
+	if !d.check("locations") {
+		return l
+	}
+	switch {
+	case !lat:
+		d.fail("locations.latitude", off, ErrMissing)
+	case !lon:
+		d.fail("locations.longitude", off, ErrMissing)
+	case l.Latitude < -90 || l.Latitude > 90:
+		d.fail("locations.latitude", off, &detail{ErrInvalid, "outside [-90, 90]"})
+	case l.Longitude < -180 || l.Longitude > 180:
+		d.fail("locations.longitude", off, &detail{ErrInvalid, "outside [-180, 180]"})
+	}
+	return l
+}
+
+func (d *dec) passBeacon() PassBeacon {
+	b := PassBeacon{Major: -1, Minor: -1}
+	off := d.s.Pos()
+	it := d.s.Object()
+	for it.Next() {
+		switch k := string(it.Key()); k {
+		case "proximityUUID":
+			b.ProximityUUID = d.str("beacons.proximityUUID")
+		case "major", "minor":
+			v, ok := d.amount("beacons." + k)
+			if ok && v > 65535 {
+				d.fail("beacons."+k, off, &detail{ErrInvalid, "above 65535"})
+			}
+			if k == "major" {
+				b.Major = int(v)
+			} else {
+				b.Minor = int(v)
+			}
+		case "relevantText":
+			b.RelevantText = d.str("beacons.relevantText")
+		default:
+			d.s.Skip()
+		}
+	}
+	if d.check("beacons") && b.ProximityUUID == "" {
+		d.fail("beacons.proximityUUID", off, ErrMissing)
+	}
+	return b
+}
+
+// Radius returns the relevance radius in metres: the smaller of
+// MaxDistance (when set) and DefaultRelevanceRadius.
+func (p *Pass) Radius() float64 {
+	if p.MaxDistance > 0 && p.MaxDistance < DefaultRelevanceRadius {
+		return p.MaxDistance
+	}
+	return DefaultRelevanceRadius
+}
+
+// RelevantAt returns the index of the pass location nearest to (lat,
+// lon), its great-circle distance in metres, and whether that location is
+// within Radius: the pass is then relevant there (shown on the lock
+// screen, when its relevantDate, if any, matches too). It returns -1 and
+// false for a pass without locations.
+func (p *Pass) RelevantAt(lat, lon float64) (index int, meters float64, ok bool) {
+	index, meters = -1, math.Inf(1)
+	for i, l := range p.Locations {
+		if m := haversine(lat, lon, l.Latitude, l.Longitude); m < meters {
+			index, meters = i, m
+		}
+	}
+	return index, meters, index >= 0 && meters <= p.Radius()
+}
+
+// haversine is the great-circle distance in metres on a sphere of the
+// Earth's mean radius.
+func haversine(lat1, lon1, lat2, lon2 float64) float64 {
+	const r = 6371008.8
+	rad := math.Pi / 180
+	dlat, dlon := (lat2-lat1)*rad, (lon2-lon1)*rad
+	a := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dlon/2)*math.Sin(dlon/2)
+	return 2 * r * math.Asin(math.Min(1, math.Sqrt(a)))
+}

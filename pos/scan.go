@@ -1,0 +1,210 @@
+package pos
+
+import (
+	"errors"
+	"math"
+	"time"
+	"unicode/utf8"
+
+	"github.com/touchpoint-sdk/touchpoint/internal/jsonscan"
+)
+
+// maxPayload is the largest payload the decoders read: Square and Stripe
+// events are a few kilobytes; anything past 1 MiB is refused unread.
+const maxPayload = 1 << 20
+
+// dec wraps a jsonscan.Scanner and turns its errors, and the decoders'
+// own, into one *DecodeError with the field path.
+type dec struct {
+	s      jsonscan.Scanner
+	format string
+	err    *DecodeError
+}
+
+func newDec(format string, b []byte) dec {
+	d := dec{s: jsonscan.New(b), format: format}
+	if len(b) > maxPayload {
+		d.fail("", 0, &detail{ErrInvalid, "payload larger than 1 MiB"})
+	}
+	return d
+}
+
+func (d *dec) ok() bool { return d.err == nil && !d.s.Failed() }
+
+// fail keeps the first error.
+func (d *dec) fail(field string, off int, err error) {
+	if d.err == nil {
+		d.err = &DecodeError{Format: d.format, Field: field, Offset: off, Err: err}
+	}
+}
+
+// check turns a scanner error into a DecodeError on field.
+func (d *dec) check(field string) bool {
+	if d.err != nil {
+		return false
+	}
+	err := d.s.Err()
+	if err == nil {
+		return true
+	}
+	var se *jsonscan.SyntaxError
+	if !errors.As(err, &se) {
+		d.fail(field, d.s.Pos(), &detail{ErrSyntax, err.Error()})
+		return false
+	}
+	cause, why := ErrSyntax, se.Err.Error()
+	if errors.Is(err, jsonscan.ErrType) {
+		cause, why = ErrType, "want "+se.Want
+	} else if se.Want != "" {
+		why += " (want " + se.Want + ")"
+	}
+	d.fail(field, se.Offset, &detail{cause, why})
+	return false
+}
+
+// finish reports the document-level error, if any, after End.
+func (d *dec) finish() error {
+	d.s.End()
+	d.check("")
+	if d.err != nil {
+		return d.err
+	}
+	return nil
+}
+
+// null consumes a null value and reports whether there was one.
+func (d *dec) null() bool { return d.s.Null() }
+
+// str reads a string (null is "") that must be valid UTF-8.
+func (d *dec) str(field string) string {
+	if d.null() {
+		return ""
+	}
+	off := d.s.Pos()
+	b := d.s.String()
+	if !d.check(field) {
+		return ""
+	}
+	if !utf8.Valid(b) {
+		d.fail(field, off, &detail{ErrInvalid, "not valid UTF-8"})
+		return ""
+	}
+	return string(b)
+}
+
+// bytes reads a string without copying it (null is nil).
+func (d *dec) bytes(field string) []byte {
+	if d.null() {
+		return nil
+	}
+	b := d.s.String()
+	if !d.check(field) {
+		return nil
+	}
+	return b
+}
+
+// amount reads a non-negative whole number of minor units.
+func (d *dec) amount(field string) (int64, bool) {
+	if d.null() {
+		return 0, false
+	}
+	off := d.s.Pos()
+	f := d.s.Number()
+	if !d.check(field) {
+		return 0, false
+	}
+	if f < 0 || f != math.Trunc(f) || f > 1<<53 {
+		d.fail(field, off, &detail{ErrInvalid, "an amount in minor units is a whole number from 0 to 2^53"})
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// boolean reads true or false (null is false).
+func (d *dec) boolean(field string) bool {
+	if d.null() {
+		return false
+	}
+	v := d.s.Bool()
+	d.check(field)
+	return v
+}
+
+// rfc3339 reads an RFC 3339 time string.
+func (d *dec) rfc3339(field string) time.Time {
+	if d.null() {
+		return time.Time{}
+	}
+	off := d.s.Pos()
+	b := d.s.String()
+	if !d.check(field) {
+		return time.Time{}
+	}
+	t, ok := jsonscan.ParseTime(b)
+	if !ok {
+		d.fail(field, off, &detail{ErrInvalid, "not an RFC 3339 time"})
+	}
+	return t
+}
+
+// unix reads Unix seconds (Stripe's created).
+func (d *dec) unix(field string) time.Time {
+	off := d.s.Pos()
+	n, ok := d.amount(field)
+	if !ok {
+		return time.Time{}
+	}
+	if n > 1<<40 {
+		d.fail(field, off, &detail{ErrInvalid, "Unix seconds out of range"})
+		return time.Time{}
+	}
+	return time.Unix(n, 0).UTC()
+}
+
+// money reads a Square Money object {amount, currency}.
+func (d *dec) money(field string) (Money, bool) {
+	var m Money
+	var hasAmount bool
+	if d.null() {
+		return m, false
+	}
+	it := d.s.Object()
+	for it.Next() {
+		switch string(it.Key()) {
+		case "amount":
+			m.Amount, hasAmount = d.amount(field + ".amount")
+		case "currency":
+			m.Currency = d.currency(field + ".currency")
+		default:
+			d.s.Skip()
+		}
+	}
+	if !d.check(field) {
+		return Money{}, false
+	}
+	switch {
+	case !hasAmount:
+		d.fail(field+".amount", -1, ErrMissing)
+	case m.Currency == "":
+		d.fail(field+".currency", -1, ErrMissing)
+	}
+	return m, d.err == nil
+}
+
+// currency reads an ISO 4217 code.
+func (d *dec) currency(field string) string {
+	if d.null() {
+		return ""
+	}
+	off := d.s.Pos()
+	b := d.s.String()
+	if !d.check(field) {
+		return ""
+	}
+	c, ok := currency(b)
+	if !ok {
+		d.fail(field, off, &detail{ErrInvalid, "a currency is three letters (ISO 4217)"})
+	}
+	return c
+}

@@ -1,0 +1,249 @@
+package pos
+
+import "strings"
+
+// DecodeStripe decodes a Stripe webhook Event whose data.object is a
+// Charge (charge.succeeded, charge.captured, charge.updated, ...) or a
+// PaymentIntent (payment_intent.succeeded, ...), as Stripe's API reference
+// documents them: {id: evt_…, object: "event", type, created (Unix
+// seconds), data{object{…}}}. A Terminal sale's charge carries
+// payment_method_details.card_present {brand, fingerprint,
+// generated_card, read_method, …}; an online one .card. The metadata keys
+// order_id, store_id and loyalty_id, when the integration sets them, give
+// the order, the store and the loyalty id.
+//
+// Verify the Stripe-Signature header before decoding.
+//
+// It returns a *DecodeError (ErrSyntax, ErrType, ErrMissing, ErrInvalid,
+// ErrUnsupported for other object types) naming the field, and no
+// partial Notification. Required: id, type, data.object with its id,
+// status, created, amount (whole minor units >= 0) and currency (three
+// letters; Stripe writes them lower case, the decoder upper-cases them).
+func DecodeStripe(body []byte) (Notification, error) {
+	d := newDec("stripe", body)
+	var n Notification
+	n.Format = "stripe"
+	var obj stripeObject
+	var sawObject bool
+	it := d.s.Object()
+	for it.Next() {
+		switch string(it.Key()) {
+		case "id":
+			n.EventID = d.str("id")
+		case "type":
+			n.Type = d.str("type")
+		case "created":
+			n.Created = d.unix("created")
+		case "data":
+			data := d.s.Object()
+			for data.Next() {
+				if string(data.Key()) == "object" {
+					sawObject = true
+					d.stripeObject(&obj)
+				} else {
+					d.s.Skip()
+				}
+			}
+			d.check("data")
+		default:
+			d.s.Skip()
+		}
+	}
+	if err := d.finish(); err != nil {
+		return Notification{}, err
+	}
+	const o = "data.object."
+	switch {
+	case n.EventID == "":
+		d.fail("id", -1, ErrMissing)
+	case n.Type == "":
+		d.fail("type", -1, ErrMissing)
+	case !sawObject:
+		d.fail("data.object", -1, ErrMissing)
+	case obj.object != "charge" && obj.object != "payment_intent":
+		d.fail(o+"object", -1, &detail{ErrUnsupported, "object " + quoteShort(obj.object)})
+	case !strings.HasPrefix(n.Type, obj.object+"."):
+		d.fail("type", -1, &detail{ErrInvalid, "type " + quoteShort(n.Type) + " does not match object " + obj.object})
+	case obj.p.ID == "":
+		d.fail(o+"id", -1, ErrMissing)
+	case obj.p.Status == "":
+		d.fail(o+"status", -1, ErrMissing)
+	case obj.p.Time.IsZero():
+		d.fail(o+"created", -1, ErrMissing)
+	case !obj.hasAmount:
+		d.fail(o+"amount", -1, ErrMissing)
+	case obj.p.Amount.Currency == "":
+		d.fail(o+"currency", -1, ErrMissing)
+	}
+	if d.err != nil {
+		return Notification{}, d.err
+	}
+	p := obj.p
+	if obj.object == "charge" {
+		p.ChargeID = p.ID
+		if obj.paymentIntent != "" {
+			p.ID = obj.paymentIntent
+		}
+		if obj.captured > 0 {
+			p.Amount.Amount = obj.captured
+		}
+		p.Completed = p.Status == "succeeded" && (!obj.hasCaptured || obj.capturedFlag)
+	} else {
+		p.ChargeID = obj.latestCharge
+		if obj.received > 0 {
+			p.Amount.Amount = obj.received
+		}
+		p.Completed = p.Status == "succeeded"
+	}
+	n.Kind = KindPayment
+	n.Payment = p
+	return n, nil
+}
+
+// stripeObject is the union of the Charge and PaymentIntent fields read.
+type stripeObject struct {
+	p                         Payment
+	object                    string
+	paymentIntent             string
+	latestCharge              string
+	captured, received        int64
+	hasAmount                 bool
+	hasCaptured, capturedFlag bool
+}
+
+func (d *dec) stripeObject(o *stripeObject) {
+	const f = "data.object."
+	it := d.s.Object()
+	for it.Next() {
+		switch string(it.Key()) {
+		case "id":
+			o.p.ID = d.str(f + "id")
+		case "object":
+			o.object = d.str(f + "object")
+		case "amount":
+			o.p.Amount.Amount, o.hasAmount = d.amount(f + "amount")
+		case "amount_captured":
+			o.captured, _ = d.amount(f + "amount_captured")
+		case "amount_received":
+			o.received, _ = d.amount(f + "amount_received")
+		case "currency":
+			o.p.Amount.Currency = d.currency(f + "currency")
+		case "customer":
+			if d.s.Peek() == '{' { // expanded Customer object
+				o.p.CustomerID = d.expandedID(f + "customer")
+			} else {
+				o.p.CustomerID = d.str(f + "customer")
+			}
+		case "created":
+			o.p.Time = d.unix(f + "created")
+		case "status":
+			o.p.Status = d.str(f + "status")
+		case "captured":
+			o.hasCaptured = true
+			o.capturedFlag = d.boolean(f + "captured")
+		case "payment_intent":
+			if d.s.Peek() == '{' {
+				o.paymentIntent = d.expandedID(f + "payment_intent")
+			} else {
+				o.paymentIntent = d.str(f + "payment_intent")
+			}
+		case "latest_charge":
+			if d.s.Peek() == '{' {
+				o.latestCharge = d.expandedID(f + "latest_charge")
+			} else {
+				o.latestCharge = d.str(f + "latest_charge")
+			}
+		case "receipt_number":
+			o.p.ReceiptNumber = d.str(f + "receipt_number")
+		case "payment_method_details":
+			d.stripeMethod(&o.p)
+		case "metadata":
+			d.stripeMetadata(&o.p)
+		default: // billing_details, receipt_email, shipping, ...: never read
+			d.s.Skip()
+		}
+		if !d.ok() {
+			return
+		}
+	}
+	d.check("data.object")
+}
+
+// expandedID reads the id of an expanded object.
+func (d *dec) expandedID(field string) string {
+	var id string
+	it := d.s.Object()
+	for it.Next() {
+		if string(it.Key()) == "id" {
+			id = d.str(field + ".id")
+		} else {
+			d.s.Skip()
+		}
+	}
+	d.check(field)
+	return id
+}
+
+func (d *dec) stripeMethod(p *Payment) {
+	const f = "data.object.payment_method_details."
+	if d.null() {
+		return
+	}
+	it := d.s.Object()
+	for it.Next() {
+		switch k := string(it.Key()); k {
+		case "type":
+			p.Method = d.str(f + "type")
+		case "card_present", "card", "interac_present":
+			if d.null() {
+				continue
+			}
+			c := d.s.Object()
+			for c.Next() {
+				switch string(c.Key()) {
+				case "brand":
+					p.CardBrand = d.str(f + "card.brand")
+				case "fingerprint":
+					p.CardFingerprint = d.str(f + "card.fingerprint")
+				case "generated_card":
+					p.PaymentToken = d.str(f + "card.generated_card")
+				case "read_method":
+					p.EntryMethod = d.str(f + "card.read_method")
+				default: // last4, iin, exp_month, exp_year, cardholder_name, emv_auth_data: never read
+					d.s.Skip()
+				}
+			}
+		default:
+			d.s.Skip()
+		}
+	}
+	d.check("data.object.payment_method_details")
+}
+
+func (d *dec) stripeMetadata(p *Payment) {
+	const f = "data.object.metadata."
+	if d.null() {
+		return
+	}
+	it := d.s.Object()
+	for it.Next() {
+		switch string(it.Key()) {
+		case "order_id":
+			p.OrderID = d.str(f + "order_id")
+		case "store_id":
+			p.LocationID = d.str(f + "store_id")
+		case "loyalty_id":
+			p.LoyaltyID = d.str(f + "loyalty_id")
+		default:
+			d.s.Skip()
+		}
+	}
+	d.check("data.object.metadata")
+}
+
+func quoteShort(s string) string {
+	if len(s) > 40 {
+		s = s[:40] + "..."
+	}
+	return "\"" + strings.ToValidUTF8(s, "\uFFFD") + "\""
+}
