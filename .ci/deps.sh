@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The core module may require only the standard library, google/uuid,
-# cenkalti/backoff/v4 (inside internal/retry only) and golang.org/x/sync in
+# cenkalti/backoff/v4 (inside internal/retry only), golang.org/x/sync and
+# github.com/klauspost/compress (gzip and zstd request bodies) in
 # library code, plus testify and goleak in tests. Kafka, NATS and MQTT
 # clients live in their own modules.
 set -euo pipefail
@@ -9,7 +10,7 @@ MOD=github.com/touchpoint-sdk/touchpoint
 export GOWORK=off
 status=0
 
-lib_allowed='^(github.com/google/uuid|github.com/cenkalti/backoff/v4|golang.org/x/sync)(/|$)'
+lib_allowed='^(github.com/google/uuid|github.com/cenkalti/backoff/v4|golang.org/x/sync|github.com/klauspost/compress)(/|$)'
 test_allowed='^(github.com/stretchr/testify|go.uber.org/goleak|github.com/davecgh/go-spew|github.com/pmezard/go-difflib|gopkg.in/yaml.v3)(/|$)'
 
 # 1. Direct requirements in go.mod.

@@ -2,9 +2,44 @@ package transport
 
 import (
 	"bytes"
-	"compress/gzip"
+	"fmt"
 	"sync"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 )
+
+// Compression is the Content-Encoding of request bodies (WithCompression).
+type Compression uint8
+
+const (
+	// CompressionNone sends bodies as they are (Content-Encoding absent).
+	CompressionNone Compression = iota
+	// CompressionGzip sends gzip bodies (Content-Encoding: gzip) at the
+	// fastest level, with pooled writers (klauspost/compress, whose level 1
+	// costs a fraction of the standard library's CPU for a few per cent more
+	// bytes). Every Segment-compatible collector accepts it.
+	CompressionGzip
+	// CompressionZstd sends Zstandard bodies (Content-Encoding: zstd, RFC
+	// 8878) at the fastest level: fewer bytes than gzip for less CPU. Use
+	// it only with a receiver known to accept zstd request bodies.
+	CompressionZstd
+)
+
+// String returns the Content-Encoding token: "identity", "gzip" or "zstd".
+func (c Compression) String() string {
+	switch c {
+	case CompressionNone:
+		return "identity"
+	case CompressionGzip:
+		return "gzip"
+	case CompressionZstd:
+		return "zstd"
+	}
+	return fmt.Sprintf("Compression(%d)", uint8(c))
+}
+
+func (c Compression) valid() bool { return c <= CompressionZstd }
 
 // slicePool recycles encoded request bodies.
 type slicePool struct{ p sync.Pool }
@@ -44,13 +79,42 @@ func (bp *bufPool) put(b *bytes.Buffer) {
 	}
 }
 
-// gzipPool recycles gzip writers at the fastest compression level: a new
+// compressor compresses request bodies with pooled state: a new gzip
 // writer costs hundreds of kilobytes of allocations, which is what makes
-// per-request writers (RudderStack's SDK) slow.
-type gzipPool struct{ p sync.Pool }
+// per-request writers (RudderStack's SDK) slow. It is safe for concurrent
+// use.
+type compressor struct {
+	gz sync.Pool // of *gzip.Writer
 
-func (gp *gzipPool) compress(dst *bytes.Buffer, src []byte) error {
-	zw, ok := gp.p.Get().(*gzip.Writer)
+	zOnce sync.Once
+	z     *zstd.Encoder // EncodeAll only: safe for concurrent use, no goroutines
+	zErr  error
+}
+
+// compress appends src, compressed with c, to dst.
+func (cp *compressor) compress(c Compression, dst *bytes.Buffer, src []byte) error {
+	switch c {
+	case CompressionGzip:
+		return cp.gzip(dst, src)
+	case CompressionZstd:
+		cp.zOnce.Do(func() {
+			cp.z, cp.zErr = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderCRC(true), zstd.WithWindowSize(1<<20))
+		})
+		if cp.zErr != nil {
+			return cp.zErr
+		}
+		dst.Grow(len(src)/4 + 64)
+		// EncodeAll appends to dst's spare capacity; Write then moves the
+		// bytes onto themselves (or copies them if EncodeAll had to grow).
+		_, err := dst.Write(cp.z.EncodeAll(src, dst.AvailableBuffer()))
+		return err
+	}
+	_, err := dst.Write(src)
+	return err
+}
+
+func (cp *compressor) gzip(dst *bytes.Buffer, src []byte) error {
+	zw, ok := cp.gz.Get().(*gzip.Writer)
 	if ok {
 		zw.Reset(dst)
 	} else {
@@ -66,6 +130,6 @@ func (gp *gzipPool) compress(dst *bytes.Buffer, src []byte) error {
 		return err
 	}
 	zw.Reset(nil)
-	gp.p.Put(zw)
+	cp.gz.Put(zw)
 	return nil
 }

@@ -49,7 +49,7 @@ type HTTP struct {
 	ctr     Counters
 	bodies  slicePool
 	zbodies bufPool
-	gz      gzipPool
+	comp    compressor
 
 	mu     sync.Mutex
 	closed bool
@@ -89,8 +89,8 @@ func newHTTP(endpoint string, f httpFormat, auth string, opts []HTTPOption) (*HT
 	h.headers = cfg.headers.Clone()
 	h.headers.Set("Content-Type", f.contentType())
 	h.headers.Set("User-Agent", connected.LibraryName+"/"+connected.Version)
-	if cfg.gzip {
-		h.headers.Set("Content-Encoding", "gzip")
+	if cfg.compression != CompressionNone {
+		h.headers.Set("Content-Encoding", cfg.compression.String())
 	}
 	if auth != "" {
 		h.headers.Set("Authorization", auth)
@@ -128,13 +128,13 @@ func (h *HTTP) Send(ctx context.Context, batch []*connected.Record) error {
 		return Permanent(fmt.Errorf("transport: encode batch: %w", err))
 	}
 	var body *pooledBody
-	if h.cfg.gzip {
+	if h.cfg.compression != CompressionNone {
 		wire := h.zbodies.get()
-		err = h.gz.compress(wire, *raw)
+		err = h.comp.compress(h.cfg.compression, wire, *raw)
 		h.bodies.put(raw)
 		if err != nil {
 			h.zbodies.put(wire)
-			return fmt.Errorf("transport: gzip: %w", err)
+			return fmt.Errorf("transport: %s: %w", h.cfg.compression, err)
 		}
 		body = newPooledBody(wire.Bytes(), func() { h.zbodies.put(wire) })
 	} else {

@@ -163,16 +163,16 @@ type httpOptionFunc func(*httpConfig)
 func (f httpOptionFunc) applyHTTP(c *httpConfig) { f(c) }
 
 type httpConfig struct {
-	client  *http.Client
-	timeout time.Duration
-	gzip    bool
-	headers http.Header
-	bodyCap int64
-	now     func() time.Time
+	client      *http.Client
+	timeout     time.Duration
+	compression Compression
+	headers     http.Header
+	bodyCap     int64
+	now         func() time.Time
 }
 
 func newHTTPConfig(opts []HTTPOption) (httpConfig, error) {
-	c := httpConfig{timeout: DefaultRequestTimeout, gzip: true, headers: http.Header{}, bodyCap: defaultResponseBodyCap, now: time.Now}
+	c := httpConfig{timeout: DefaultRequestTimeout, compression: CompressionGzip, headers: http.Header{}, bodyCap: defaultResponseBodyCap, now: time.Now}
 	for _, o := range opts {
 		if o == nil {
 			return c, errors.New("transport: nil HTTPOption")
@@ -186,6 +186,8 @@ func newHTTPConfig(opts []HTTPOption) (httpConfig, error) {
 		return c, fmt.Errorf("transport: WithResponseBodyLimit(%d): must be >= 0", c.bodyCap)
 	case c.now == nil:
 		return c, errors.New("transport: WithHTTPClock: nil clock")
+	case !c.compression.valid():
+		return c, fmt.Errorf("transport: WithCompression(%v): unknown compression", c.compression)
 	}
 	return c, nil
 }
@@ -206,12 +208,30 @@ func WithRequestTimeout(d time.Duration) HTTPOption {
 }
 
 // WithGzip turns gzip request bodies (Content-Encoding: gzip, fastest
-// level, pooled writers) on or off. Default on for NewSegment and
+// level, pooled writers) on or off: WithCompression(CompressionGzip) or
+// WithCompression(CompressionNone). Default on for NewSegment and
 // NewRudderStack, whose collectors inflate requests; default off for
 // NewCloudEvents, because CloudEvents receivers (the CloudEvents SDKs among
 // them) do not decode Content-Encoding and reject gzipped batches: turn it
 // on there only for a receiver known to accept gzip.
-func WithGzip(on bool) HTTPOption { return httpOptionFunc(func(h *httpConfig) { h.gzip = on }) }
+func WithGzip(on bool) HTTPOption {
+	return httpOptionFunc(func(h *httpConfig) {
+		h.compression = CompressionNone
+		if on {
+			h.compression = CompressionGzip
+		}
+	})
+}
+
+// WithCompression sets the Content-Encoding of request bodies:
+// CompressionGzip (the default for NewSegment and NewRudderStack),
+// CompressionZstd (fewer bytes for less CPU, for a receiver known to accept
+// zstd request bodies) or CompressionNone (the default for NewCloudEvents).
+// The last of WithGzip and WithCompression wins. An unknown value makes the
+// constructor fail.
+func WithCompression(c Compression) HTTPOption {
+	return httpOptionFunc(func(h *httpConfig) { h.compression = c })
+}
 
 // WithHeader adds a header to every request. Options accumulate.
 func WithHeader(key, value string) HTTPOption {
