@@ -193,10 +193,10 @@ func makeChart(title string, at []time.Time, series []named) chart {
 			top = math.Max(top, v)
 		}
 	}
-	top = niceCeil(top)
-	for i := 0; i <= 4; i++ {
-		v := top * float64(i) / 4
-		c.YTicks = append(c.YTicks, tick{Y: c.Plot.Y + c.Plot.H - c.Plot.H*float64(i)/4, Label: short(v)})
+	top, div := niceCeil(top)
+	for i := 0; i <= div; i++ {
+		v := top * float64(i) / float64(div)
+		c.YTicks = append(c.YTicks, tick{Y: c.Plot.Y + c.Plot.H - c.Plot.H*float64(i)/float64(div), Label: short(v)})
 	}
 	var t0, span float64
 	if len(at) > 1 {
@@ -225,18 +225,22 @@ func makeChart(title string, at []time.Time, series []named) chart {
 	return c
 }
 
-// niceCeil rounds v up to 1, 2 or 5 times a power of ten (at least 1).
-func niceCeil(v float64) float64 {
-	if v <= 1 || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 1
+// niceCeil rounds v up to 2, 5 or 10 times a power of ten, at least 5,
+// and returns it with the number of grid steps that gives round ticks.
+func niceCeil(v float64) (float64, int) {
+	if v <= 5 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 5, 5
 	}
 	p := math.Pow(10, math.Floor(math.Log10(v)))
 	for _, m := range []float64{1, 2, 5, 10} {
 		if v <= m*p {
-			return m * p
+			if m == 2 {
+				return m * p, 4
+			}
+			return m * p, 5
 		}
 	}
-	return 10 * p
+	return 10 * p, 5
 }
 
 // short formats v compactly: 950, 1.2k, 3.4M.

@@ -121,7 +121,7 @@ func New(authorize func(*http.Request) error, opts ...Option) (*Handler, error) 
 }
 
 var funcs = template.FuncMap{
-	"inc": func(i int) int { return i + 1 },
+	"abbr": abbr,
 }
 
 func (h *Handler) parseTemplates() error {

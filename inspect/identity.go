@@ -32,6 +32,7 @@ type gEdge struct {
 	X1, Y1, X2, Y2 float64
 	LX, LY         float64 // label position
 	Label          string
+	Sub            string // second label line
 	Title          string
 	Class          string // "link", "nolink" or "why"
 }
@@ -155,9 +156,9 @@ func fillExplanation(pg *identityPage, ex *identity.Explanation, n namer) {
 
 	// Layout: identifiers on a line (a circle when there are many), the
 	// reasons in a row below.
-	g := graphView{W: 900, H: 260}
+	g := graphView{W: 900, H: 200}
 	if len(pg.Reasons) > 0 {
-		g.H = 380
+		g.H = 360
 	}
 	pos := make([]gNode, len(refs))
 	for i, ref := range refs {
@@ -168,7 +169,7 @@ func fillExplanation(pg *identityPage, ex *identity.Explanation, n namer) {
 		}
 		if len(refs) <= 6 {
 			nd.X = 90 + float64(i)*(g.W-180)/math.Max(1, float64(len(refs)-1))
-			nd.Y = 110
+			nd.Y = 90
 		} else {
 			a := 2*math.Pi*float64(i)/float64(len(refs)) - math.Pi/2
 			nd.X, nd.Y = g.W/2+300*math.Cos(a), 120+90*math.Sin(a)
@@ -180,7 +181,7 @@ func fillExplanation(pg *identityPage, ex *identity.Explanation, n namer) {
 		a, b := pos[e.a], pos[e.b]
 		s := ex.Path[i]
 		g.Edges = append(g.Edges, gEdge{X1: a.X, Y1: a.Y, X2: b.X, Y2: b.Y, LX: (a.X + b.X) / 2, LY: (a.Y+b.Y)/2 - 10,
-			Label: string(s.Rule), Title: s.EventID + " " + fmtTime(s.Time), Class: "link"})
+			Label: string(s.Rule), Sub: s.EventID + " · " + fmtTime(s.Time), Title: s.EventID + " " + fmtTime(s.Time), Class: "link"})
 	}
 	if !ex.Linked {
 		a, b := pos[0], pos[bIdx]

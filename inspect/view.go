@@ -29,6 +29,15 @@ func (n namer) id(v string) string {
 	return n.p.Pseudonym(v)
 }
 
+// abbr shortens a pseudonym for display: the page shows the full one as
+// its tooltip.
+func abbr(v string) string {
+	if isPseudonym(v) {
+		return v[:12] + "…"
+	}
+	return v
+}
+
 func isPseudonym(v string) bool {
 	if len(v) != connected.PseudonymLen || !strings.HasPrefix(v, connected.PseudonymPrefix) {
 		return false
@@ -71,7 +80,8 @@ func (f filter) match(r *row) bool {
 // page; both escape it.
 type row struct {
 	Seq       uint64   `json:"seq"`
-	At        string   `json:"at"`   // when the tap saw it
+	At        string   `json:"at"`    // when the tap saw it
+	Clock     string   `json:"clock"` // the same, time of day only
 	Time      string   `json:"time"` // the event's time
 	Point     string   `json:"point"`
 	Type      string   `json:"type"`
@@ -95,7 +105,7 @@ type row struct {
 func (n namer) rowOf(e *Entry) row {
 	r := e.Record
 	w := row{
-		Seq: e.Seq, At: e.At.UTC().Format(time.RFC3339Nano), Time: r.Time.UTC().Format(time.RFC3339Nano),
+		Seq: e.Seq, At: e.At.UTC().Format(time.RFC3339Nano), Clock: e.At.UTC().Format("15:04:05.000"), Time: r.Time.UTC().Format(time.RFC3339Nano),
 		Point: e.Point, Type: string(r.Type), Category: string(r.Category), MessageID: r.ID,
 		User: n.id(r.UserID), Anon: n.id(r.AnonymousID), Profile: n.id(r.ProfileID),
 	}

@@ -181,7 +181,7 @@ func buildZones(snap beacon.Snapshot, plans []Plan, n namer) zonesPage {
 			av.LabelX, av.LabelY = av.X+av.W/2, av.Y+av.H/2
 			if z := byZone[a.Zone]; z != nil {
 				av.Count, av.Entering = z.Inside, z.Entering
-				av.Occupants = placeDots(z.Occupants, av, pv.Dot)
+				av.Occupants = placeDots(z.Occupants, av, pv.Dot, pv.Font)
 			}
 			av.Heat = "h" + strconv.Itoa(min(av.Count, 5))
 			pv.Areas = append(pv.Areas, av)
@@ -196,16 +196,18 @@ func buildZones(snap beacon.Snapshot, plans []Plan, n namer) zonesPage {
 	return pg
 }
 
-// placeDots lays the occupants' dots out on a grid in the lower part of
-// the area's bounding box.
-func placeDots(os []occupant, a areaView, dot float64) []occupant {
+// placeDots lays the occupants' dots out in rows centred under the
+// area's label.
+func placeDots(os []occupant, a areaView, dot, font float64) []occupant {
 	out := make([]occupant, len(os))
 	copy(out, os)
 	step := dot * 3
-	cols := max(1, int((a.W-step)/step))
+	cols := max(1, min(len(out), int(a.W*0.6/step)))
 	for i := range out {
-		out[i].X = a.X + step + float64(i%cols)*step
-		out[i].Y = a.Y + a.H/2 + step + float64(i/cols)*step
+		row, col := i/cols, i%cols
+		inRow := min(cols, len(out)-row*cols)
+		out[i].X = a.LabelX + (float64(col)-float64(inRow-1)/2)*step
+		out[i].Y = a.LabelY + 2*font + float64(row)*step
 		if out[i].Y > a.Y+a.H-dot {
 			out[i].Y = a.Y + a.H - dot
 		}

@@ -39,15 +39,19 @@
     tr.appendChild(c);
     return c;
   }
+  function abbr(v) {
+    return /^ps1_[0-9a-f]{32}$/.test(v || "") ? v.slice(0, 12) + "\u2026" : v;
+  }
+  function idCell(tr, v) { var c = td(tr, abbr(v), "id"); c.title = v || ""; }
   function add(row) {
     var tr = document.createElement("tr");
     tr.className = "fresh";
     tr.setAttribute("data-seq", String(row.seq));
     tr.title = "messageId " + row.id;
-    td(tr, row.at); td(tr, row.point); td(tr, row.type); td(tr, row.name, "name");
+    td(tr, row.clock).title = row.at + ", event time " + row.time; td(tr, row.point); td(tr, row.type); td(tr, row.name, "name");
     td(tr, row.channel); td(tr, row.category);
     td(tr, row.place + (row.zone ? " / " + row.zone : ""));
-    td(tr, row.user, "id"); td(tr, row.anon, "id"); td(tr, row.profile, "id"); td(tr, row.device, "id");
+    idCell(tr, row.user); idCell(tr, row.anon); idCell(tr, row.profile); idCell(tr, row.device);
     var keys = td(tr, (row.keys || []).join(", "), "keys");
     if (reveal && row.payload) {
       var d = document.createElement("details"), s = document.createElement("summary"), p = document.createElement("pre");
@@ -58,6 +62,8 @@
     tbody.insertBefore(tr, tbody.firstChild);
     while (tbody.rows.length > maxRows) tbody.deleteRow(tbody.rows.length - 1);
     set("shown", tbody.rows.length);
+    var rec = document.getElementById("recorded");
+    if (rec && row.seq > parseInt(rec.textContent, 10)) rec.textContent = String(row.seq);
   }
 
   var es = new EventSource(table.getAttribute("data-stream"));
