@@ -82,7 +82,7 @@ type row struct {
 	Seq       uint64   `json:"seq"`
 	At        string   `json:"at"`    // when the tap saw it
 	Clock     string   `json:"clock"` // the same, time of day only
-	Time      string   `json:"time"` // the event's time
+	Time      string   `json:"time"`  // the event's time
 	Point     string   `json:"point"`
 	Type      string   `json:"type"`
 	Name      string   `json:"name"`
