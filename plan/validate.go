@@ -356,6 +356,30 @@ func (r *run) value(p *cprop, v any) {
 			r.str(p.items, e)
 			r.pop()
 		}
+	case []map[string]any:
+		if !r.arr(p, len(x)) || p.items == nil {
+			return
+		}
+		for i, e := range x {
+			r.pushIdx(i)
+			r.obj(p.items, e)
+			r.pop()
+		}
+	case []float64:
+		r.nums(p, len(x), func(i int) float64 { return x[i] })
+	case []int64:
+		r.nums(p, len(x), func(i int) float64 { return float64(x[i]) })
+	case []int:
+		r.nums(p, len(x), func(i int) float64 { return float64(x[i]) })
+	case []bool:
+		if !r.arr(p, len(x)) || p.items == nil {
+			return
+		}
+		for i, e := range x {
+			r.pushIdx(i)
+			r.value(p.items, e)
+			r.pop()
+		}
 	case time.Time:
 		var buf [40]byte
 		s := x.UTC().AppendFormat(buf[:0], connected.TimeLayout)
@@ -366,6 +390,18 @@ func (r *run) value(p *cprop, v any) {
 			return
 		}
 		r.exotic = true
+	}
+}
+
+// nums checks a slice of numbers.
+func (r *run) nums(p *cprop, n int, at func(int) float64) {
+	if !r.arr(p, n) || p.items == nil {
+		return
+	}
+	for i := 0; i < n; i++ {
+		r.pushIdx(i)
+		r.num(p.items, at(i))
+		r.pop()
 	}
 }
 
