@@ -124,3 +124,5 @@ func timeline(t *testing.T) []connected.Event {
 	}
 	return events
 }
+
+func time2(i int) time.Duration { return time.Duration(i) * time.Hour }

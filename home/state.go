@@ -192,6 +192,24 @@ func intern(b []byte) string {
 		return "sensor"
 	case "Netflix":
 		return "Netflix"
+	case "YouTube":
+		return "YouTube"
+	case "tv":
+		return "tv"
+	case "speaker":
+		return "speaker"
+	case "receiver":
+		return "receiver"
+	case "app":
+		return "app"
+	case "none":
+		return "none"
+	case "away":
+		return "away"
+	case "eco":
+		return "eco"
+	case "manual":
+		return "manual"
 	}
 	return string(b)
 }

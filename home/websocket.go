@@ -170,7 +170,31 @@ func (d *decoder) event(ev *wsEvent, out *StateChange) {
 	d.scanErr("")
 }
 
+// join returns the JSON path a.b; the paths of the websocket format are
+// constants, so reading a payload does not build strings.
 func join(a, b string) string {
+	switch a + "." + b {
+	case "event.data":
+		return "event.data"
+	case ".data":
+		return "data"
+	case "event.data.old_state":
+		return "event.data.old_state"
+	case "event.data.new_state":
+		return "event.data.new_state"
+	case "data.old_state":
+		return "data.old_state"
+	case "data.new_state":
+		return "data.new_state"
+	case "event.data.old_state.attributes":
+		return "event.data.old_state.attributes"
+	case "event.data.new_state.attributes":
+		return "event.data.new_state.attributes"
+	case "data.old_state.attributes":
+		return "data.old_state.attributes"
+	case "data.new_state.attributes":
+		return "data.new_state.attributes"
+	}
 	if a == "" {
 		return b
 	}
@@ -273,11 +297,11 @@ func (d *decoder) stateObject(st *State, entity *string) (sawID, user bool) {
 		switch string(it.Key()) {
 		case "entity_id":
 			off := d.s.Pos()
-			id, ok := d.str("entity_id")
-			if !ok {
+			id := d.s.String() // compared, not kept
+			if d.scanErr("entity_id") {
 				return
 			}
-			if _, ok := validEntityID(id); !ok || entity != nil && *entity != "" && id != *entity {
+			if _, ok := validEntityID(string(id)); !ok || entity != nil && *entity != "" && string(id) != *entity {
 				d.fail("entity_id", off, ErrFieldType)
 				return
 			}

@@ -90,8 +90,9 @@ func DecodeZigbee(base, topic string, payload []byte, now time.Time, c *StateCha
 		case "last_seen":
 			d.lastSeen(&out.Time)
 		default:
-			d.s.Skip()
-			d.scanErr(string(k))
+			if d.s.Skip(); d.s.Failed() {
+				d.scanErr(string(k))
+			}
 		}
 		if d.err != nil {
 			return d.err

@@ -17,8 +17,9 @@
 package jsonscan
 
 import (
-	"bytes"
+	"encoding/binary"
 	"errors"
+	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
@@ -236,48 +237,47 @@ func (s *Scanner) String() []byte {
 		return nil
 	}
 	start := s.pos + 1
-	i := start
-	for {
-		j := indexQuoteOrEscape(s.b[i:])
-		if j < 0 {
-			s.fail(len(s.b), "string", ErrTruncated)
-			return nil
-		}
-		i += j
-		if s.b[i] == '"' {
-			if k := controlAt(s.b[start:i]); k >= 0 {
-				s.fail(start+k, "string", ErrSyntax)
-				return nil
-			}
-			s.pos = i + 1
-			return s.b[start:i]
-		}
+	i := start + specialAt(s.b[start:])
+	switch {
+	case i >= len(s.b):
+		s.fail(len(s.b), "string", ErrTruncated)
+		return nil
+	case s.b[i] == '"':
+		s.pos = i + 1
+		return s.b[start:i]
+	case s.b[i] == '\\':
 		return s.unescape(start)
 	}
+	s.fail(i, "string", ErrSyntax) // a control character
+	return nil
 }
 
-// indexQuoteOrEscape returns the index of the first '"' or '\\' in b, or -1.
-func indexQuoteOrEscape(b []byte) int {
-	q := bytes.IndexByte(b, '"')
-	if q < 0 {
-		q = len(b)
-	}
-	if e := bytes.IndexByte(b[:q], '\\'); e >= 0 {
-		return e
-	}
-	if q == len(b) {
-		return -1
-	}
-	return q
-}
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
 
-func controlAt(b []byte) int {
-	for i, c := range b {
-		if c < 0x20 {
+// specialAt returns the index of the first '"', '\\' or control character
+// (below 0x20) in b, or len(b). It tests eight bytes at a time: in each
+// word, the lowest flagged byte is exact (borrows only flag bytes above a
+// true match).
+func specialAt(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q := x ^ (lsb * '"')
+		e := x ^ (lsb * '\\')
+		t := ((q - lsb) &^ q) | ((e - lsb) &^ e) | ((x - lsb*0x20) &^ x)
+		if t &= msb; t != 0 {
+			return i + bits.TrailingZeros64(t)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
 			return i
 		}
 	}
-	return -1
+	return i
 }
 
 // unescape decodes a string with escapes starting at start (after the
