@@ -162,8 +162,9 @@ func (d *dec) unix(field string) time.Time {
 	return time.Unix(n, 0).UTC()
 }
 
-// money reads a Square Money object {amount, currency}.
-func (d *dec) money(field string) (Money, bool) {
+// money reads a Square Money object {amount, currency}. The field names
+// are passed whole so that no path is built unless there is an error.
+func (d *dec) money(field, amountField, currencyField string) (Money, bool) {
 	var m Money
 	var hasAmount bool
 	if d.null() {
@@ -173,9 +174,9 @@ func (d *dec) money(field string) (Money, bool) {
 	for it.Next() {
 		switch string(it.Key()) {
 		case "amount":
-			m.Amount, hasAmount = d.amount(field + ".amount")
+			m.Amount, hasAmount = d.amount(amountField)
 		case "currency":
-			m.Currency = d.currency(field + ".currency")
+			m.Currency = d.currency(currencyField)
 		default:
 			d.s.Skip()
 		}
@@ -185,9 +186,9 @@ func (d *dec) money(field string) (Money, bool) {
 	}
 	switch {
 	case !hasAmount:
-		d.fail(field+".amount", -1, ErrMissing)
+		d.fail(amountField, -1, ErrMissing)
 	case m.Currency == "":
-		d.fail(field+".currency", -1, ErrMissing)
+		d.fail(currencyField, -1, ErrMissing)
 	}
 	return m, d.err == nil
 }

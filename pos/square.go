@@ -111,9 +111,9 @@ func (d *dec) squarePayment(p *Payment) {
 		case "created_at":
 			p.Time = d.rfc3339(sqPay + "created_at")
 		case "amount_money":
-			amount, hasAmount = d.money(sqPay + "amount_money")
+			amount, hasAmount = d.money(sqPay+"amount_money", sqPay+"amount_money.amount", sqPay+"amount_money.currency")
 		case "total_money":
-			total, hasTotal = d.money(sqPay + "total_money")
+			total, hasTotal = d.money(sqPay+"total_money", sqPay+"total_money.amount", sqPay+"total_money.currency")
 		case "location_id":
 			p.LocationID = d.str(sqPay + "location_id")
 		case "order_id":

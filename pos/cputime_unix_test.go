@@ -1,0 +1,16 @@
+//go:build unix
+
+package pos_test
+
+import "syscall"
+
+// cpuSeconds returns the process's user and system CPU time, so that a
+// benchmark can report CPU per operation, which does not depend on how
+// busy the machine is (wall-clock ns/op does).
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
+}
