@@ -96,22 +96,21 @@ func (o *cobject) index() {
 func (o *cobject) empty() bool { return len(o.props) == 0 && !o.strict }
 
 type cprop struct {
-	name                         string
-	types                        Type
-	required                     bool
-	enum                         *cenum
-	re                           *matcher
-	format                       Format
-	hasMin, hasMax               bool
-	hasXMin, hasXMax             bool
-	min, max, xmin, xmax         float64
-	minLen, maxLen               int // -1: none
-	minItems, maxItems           int // -1: none
-	obj                          *cobject
-	items                        *cprop
-	scalarOnly                   bool // no object/array checks below
-	checksString, checksNumber   bool
-	checksLength, checksItemsLen bool
+	name                       string
+	types                      Type
+	required                   bool
+	enum                       *cenum
+	re                         *matcher
+	format                     Format
+	hasMin, hasMax             bool
+	hasXMin, hasXMax           bool
+	min, max, xmin, xmax       float64
+	minLen, maxLen             int // -1: none
+	minItems, maxItems         int // -1: none
+	obj                        *cobject
+	items                      *cprop
+	checksString, checksNumber bool
+	checksItemsLen             bool
 }
 
 type cenum struct {

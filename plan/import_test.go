@@ -104,7 +104,7 @@ func TestFromSegmentLegacyShapes(t *testing.T) {
 	rule := `{"$schema":"http://json-schema.org/draft-04/schema#","type":"object","properties":{"context":{"id":"/properties/context"},"traits":{"id":"/properties/traits"},"properties":{"type":"object","id":"/properties/properties","properties":{"qty":{"id":"/properties/properties/properties/qty","type":"integer","minimum":0,"exclusiveMinimum":true}},"required":["qty"]}},"required":["properties"]}`
 	for name, doc := range map[string]string{
 		"config api": `{"name":"workspaces/w/tracking-plans/rs_1","display_name":"Legacy","rules":{"events":[{"name":"Item Added","version":1,"rules":` + rule + `}],"global":{"rules":{}},"identify_traits":{"rules":{"type":"object","properties":{"traits":{"type":"object","properties":{"age":{"type":"integer"}}}}}},"group_traits":[]}}`,
-		"typewriter":  `{"events":[{"name":"Item Added","rules":` + rule + `}],"group_traits":null,"identify_traits":[]}`,
+		"typewriter": `{"events":[{"name":"Item Added","rules":` + rule + `}],"group_traits":null,"identify_traits":[]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			s, err := plan.FromSegment([]byte(doc))

@@ -260,12 +260,16 @@ func TestMiddlewareSwapConcurrentSafe(t *testing.T) {
 func TestNewMiddlewareRejectsBadConfig(t *testing.T) {
 	p := mustCompile(t, typicalSpec())
 	for name, f := range map[string]func() (*plan.Middleware, error){
-		"nil plan":     func() (*plan.Middleware, error) { return plan.NewMiddleware(nil, plan.Block) },
-		"mode":         func() (*plan.Middleware, error) { return plan.NewMiddleware(p, plan.Mode(9)) },
-		"nil handler":  func() (*plan.Middleware, error) { return plan.NewMiddleware(p, plan.Report, plan.WithViolationHandler(nil)) },
+		"nil plan": func() (*plan.Middleware, error) { return plan.NewMiddleware(nil, plan.Block) },
+		"mode":     func() (*plan.Middleware, error) { return plan.NewMiddleware(p, plan.Mode(9)) },
+		"nil handler": func() (*plan.Middleware, error) {
+			return plan.NewMiddleware(p, plan.Report, plan.WithViolationHandler(nil))
+		},
 		"max attached": func() (*plan.Middleware, error) { return plan.NewMiddleware(p, plan.Forward, plan.WithMaxAttached(0)) },
-		"max bytes":    func() (*plan.Middleware, error) { return plan.NewMiddleware(p, plan.Forward, plan.WithMaxEventBytes(10)) },
-		"nil option":   func() (*plan.Middleware, error) { return plan.NewMiddleware(p, plan.Forward, nil) },
+		"max bytes": func() (*plan.Middleware, error) {
+			return plan.NewMiddleware(p, plan.Forward, plan.WithMaxEventBytes(10))
+		},
+		"nil option": func() (*plan.Middleware, error) { return plan.NewMiddleware(p, plan.Forward, nil) },
 	} {
 		if m, err := f(); err == nil || m != nil {
 			t.Errorf("%s: accepted", name)

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,11 +64,9 @@ func firstDiff(got, want string) string {
 // TestGeneratedCodeCompiles runs go vet (which type-checks and builds) on
 // the golden packages, inside this module.
 func TestGeneratedCodeCompiles(t *testing.T) {
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goBin); err != nil {
-		if goBin, err = exec.LookPath("go"); err != nil {
-			t.Skip("the go command is not installed here; cannot compile the generated code")
-		}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go command is not on PATH; cannot compile the generated code")
 	}
 	args := []string{"vet"}
 	for _, g := range goldens {
