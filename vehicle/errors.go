@@ -9,9 +9,13 @@ import (
 // Sentinel errors of the decoders. Every error a decoder returns is a
 // *ParseError whose Err is one of these (match with errors.Is).
 var (
-	// ErrSyntax: the input is not well-formed JSON (or not a well-formed
-	// value where one was expected: a number, an RFC 3339 time).
+	// ErrSyntax: the input is not well-formed JSON. (A decoder reports
+	// ErrSyntax exactly when encoding/json would: FuzzDecodeSmartcar.)
 	ErrSyntax = errors.New("vehicle: malformed input")
+	// ErrFormat: a well-formed JSON string is not in the format its field
+	// requires (a time that is not RFC 3339 with a zone, a date that does
+	// not exist).
+	ErrFormat = errors.New("vehicle: value not in the required format")
 	// ErrTruncated: the input ends inside a value.
 	ErrTruncated = errors.New("vehicle: truncated input")
 	// ErrMissing: a field the format requires is absent.

@@ -492,7 +492,17 @@ func (s *scanner) skip() bool {
 // push and pop maintain s.path for error messages.
 func (s *scanner) push(seg string) int {
 	n := len(s.path)
-	if n > 0 && seg[0] != '[' {
+	if n > 0 {
+		s.path = append(s.path, '.')
+	}
+	s.path = append(s.path, seg...)
+	return n
+}
+
+// pushKey is push for a key read from the input.
+func (s *scanner) pushKey(seg []byte) int {
+	n := len(s.path)
+	if n > 0 {
 		s.path = append(s.path, '.')
 	}
 	s.path = append(s.path, seg...)

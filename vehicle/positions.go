@@ -2,6 +2,7 @@ package vehicle
 
 import (
 	"time"
+	"unicode/utf8"
 )
 
 // SpeedUnit is the unit of a position stream's plain "speed" field.
@@ -46,7 +47,8 @@ func (u SpeedUnit) factor() float64 {
 // encoding/json.
 //
 // Decode refuses malformed input with a *ParseError (Format "position"):
-// ErrSyntax, ErrTruncated, ErrMissing, ErrType, ErrRange (coordinates,
+// ErrSyntax, ErrTruncated, ErrMissing, ErrType, ErrFormat (a time that
+// is not RFC 3339, an id that is not UTF-8), ErrRange (coordinates,
 // negative speed, heading, time outside MinTime..MaxTime). It returns a
 // zero Position with every error.
 //
@@ -106,6 +108,10 @@ func (d *PositionDecoder) Decode(b []byte) (Position, error) {
 			}
 			if len(v) == 0 {
 				s.fail(keyAt, ErrMissing)
+				break
+			}
+			if !utf8.Valid(v) {
+				s.fail(keyAt, ErrFormat)
 				break
 			}
 			p.VehicleID, haveID = d.intern(v), true
@@ -245,7 +251,7 @@ func (s *scanner) timeVal() (time.Time, bool) {
 			return time.Time{}, false
 		}
 		if t, ok = parseRFC3339(v); !ok {
-			s.fail(at, ErrSyntax)
+			s.fail(at, ErrFormat)
 			return time.Time{}, false
 		}
 	case c == '-' || (c >= '0' && c <= '9'):

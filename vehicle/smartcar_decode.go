@@ -1,5 +1,7 @@
 package vehicle
 
+import "unicode/utf8"
+
 // DecodeSmartcar decodes one Smartcar webhook delivery (v4 payloads:
 // VERIFY, VEHICLE_STATE, VEHICLE_ERROR; the field variants of Smartcar's
 // documentation are all accepted, see SmartcarEvent). Verify the
@@ -12,7 +14,8 @@ package vehicle
 // range, a state of charge outside 0-100, a negative odometer or speed,
 // and an odometer or speed unit this package cannot convert (ErrUnit) get
 // a *ParseError (Format "smartcar") with the JSON path of the field, and
-// a zero SmartcarEvent. Members it does not know are skipped but must be
+// a zero SmartcarEvent. Strings the event keeps must be valid UTF-8
+// (ErrFormat). Members it does not know are skipped but must be
 // well-formed. It is safe for concurrent use.
 func DecodeSmartcar(b []byte) (SmartcarEvent, error) {
 	var s scanner
@@ -100,8 +103,13 @@ func (s *scanner) optString() string {
 	if s.isNull() {
 		return ""
 	}
+	at := s.i
 	v, ok := s.strVal()
 	if !ok {
+		return ""
+	}
+	if !utf8.Valid(v) {
+		s.fail(at, ErrFormat)
 		return ""
 	}
 	return known(v)

@@ -225,7 +225,7 @@ func (s *scanner) scSignalMeta(g *SmartcarSignal) {
 			s.skip()
 			continue
 		}
-		n := s.push(string(k))
+		n := s.pushKey(k)
 		if !s.isNull() {
 			*dst, _ = s.timeVal()
 		}
@@ -248,15 +248,14 @@ func (s *scanner) scBody(g *SmartcarSignal) {
 		if s.isNull() {
 			continue
 		}
-		n := s.push(string(k))
+		n := s.pushKey(k)
 		switch string(k) {
 		case "value":
 			switch c := s.peek(); {
 			case c == 't' || c == 'f':
 				g.Bool, g.HasBool = s.boolVal()
 			case c == '"':
-				v, _ := s.str()
-				g.Text = known(v)
+				g.Text = s.optString()
 			case c == '-' || (c >= '0' && c <= '9'):
 				g.Value, g.HasValue = s.num()
 			default:
