@@ -125,3 +125,24 @@ func ExampleLockError() {
 	// true
 	// <nil>
 }
+
+// Client.Track that returns only once the event is on disk: a Batcher in
+// durable mode in front of the spool. The collector is down; the event is
+// in the spool the moment Track returns, and stays there for the next Open.
+func ExampleOpen_durableTrack() {
+	dir, _ := os.MkdirTemp("", "spool-track")
+	defer os.RemoveAll(dir)
+	down := transport.SenderFunc(func(context.Context, []*connected.Record) error {
+		return &transport.HTTPError{StatusCode: 503}
+	})
+	sp, _ := spool.Open(dir, down, spool.WithDrainBackoff(time.Millisecond, time.Millisecond))
+	b, _ := transport.NewBatcher(sp, transport.WithDurable(true))
+	client, _ := connected.New(b)
+	err := client.Track(context.Background(), connected.Event{UserID: "user-42", Event: "Order Completed"})
+	fmt.Println(err, "on disk:", sp.Pending())
+
+	short, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_ = client.Shutdown(short)
+	// Output: <nil> on disk: 1
+}
