@@ -51,7 +51,7 @@ func mainErr(w io.Writer, seed uint64, dir string) error {
 // run simulates the day into dir and writes the report to w.
 func run(w io.Writer, seed uint64, dir string) error {
 	ctx := context.Background()
-	s := &sim{ctx: ctx, now: day, radio: radio{rand.New(rand.NewPCG(seed, seed))}}
+	s := &sim{ctx: ctx, now: day.AddDate(0, 0, -31), radio: radio{rand.New(rand.NewPCG(seed, seed))}}
 	j := newJournal()
 	p, err := newPipeline(dir, func() time.Time { return s.now }, j)
 	if err != nil {

@@ -89,8 +89,45 @@ func TestStorefrontDeliveries(t *testing.T) {
 	if count(wellness, "Workout Completed", "ben") != 1 {
 		t.Errorf("the workout did not reach the wellness destination")
 	}
-	if count(marketing, "Offer Triggered", "ana") != 1 {
-		t.Errorf("Ana's wishlist offer did not reach marketing")
+	// Activation: one offer, for Ana's boots (wished after consent); none
+	// for Ben's jacket (wished before he consented); the pickup request
+	// reaches the staff app and nobody else.
+	offers := 0
+	for _, m := range marketing {
+		if m["event"] == "Offer Triggered" {
+			offers++
+			if p, _ := m["properties"].(map[string]any); p["product_id"] != "boot-1207" {
+				t.Errorf("offer for %v, want boot-1207", p["product_id"])
+			}
+		}
+	}
+	if offers != 1 {
+		t.Errorf("marketing received %d offers, want 1 (Ana's boots)", offers)
+	}
+	staff := read("store-staff")
+	if len(staff) != 1 || staff[0]["event"] != "Pickup Prepare Requested" {
+		t.Fatalf("store-staff received %v, want one Pickup Prepare Requested", staff)
+	}
+	if p, _ := staff[0]["properties"].(map[string]any); p["order_id"] != "web-77120" || p["eta_minutes"] != 18.0 {
+		t.Errorf("pickup request properties %v", p)
+	}
+	for _, name := range []string{"analytics", "marketing"} {
+		if n := count(read(name), "Pickup Prepare Requested", ""); n != 0 {
+			t.Errorf("%s received %d pickup requests addressed to the staff", name, n)
+		}
+	}
+	report := out.String()
+	for _, want := range []string{
+		"activation: Offer Triggered boot-1207 -> marketing  because trigger Zone Entered",
+		"refused wish_reminder on evt-0014: related_without_consent",
+		"activation: entered frequent_visitor",
+		"activation: exited frequent_visitor -> analytics  (consent_revoked",
+		"activation: Pickup Prepare Requested web-77120 -> store-staff  because trigger Vehicle Approaching",
+		"refused pickup_prepare on evt-0008: no_related_event",
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("the report lacks %q", want)
+		}
 	}
 	if len(ads) != 0 {
 		t.Errorf("advertising received %d events; nobody consented to advertising", len(ads))
@@ -115,7 +152,9 @@ func TestStorefrontDeliveries(t *testing.T) {
 	// Anonymous browsing before any consent reached analytics only stripped:
 	// no identifiers in it.
 	for _, m := range analytics {
-		if m["event"] == "Product Added to Wishlist" && (m["anonymousId"] == "web-7f3a" || m["userId"] != nil) {
+		pre := m["type"] == "page" && m["name"] == "Trail boots" && m["anonymousId"] == "web-7f3a" ||
+			m["event"] == "Product Added to Wishlist" && m["anonymousId"] == "web-b3n1"
+		if pre {
 			t.Errorf("an event without analytics consent reached analytics unstripped: %v", m)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/touchpoint-sdk/touchpoint/activation"
 	"github.com/touchpoint-sdk/touchpoint/beacon"
 	"github.com/touchpoint-sdk/touchpoint/connected"
 	"github.com/touchpoint-sdk/touchpoint/connected/consent"
@@ -17,8 +18,8 @@ import (
 
 // The pipeline, as a gateway or store back-end would build it:
 //
-//	client -> journal -> identity -> consent reader -> offers -> router
-//	router -> analytics | marketing | wellness | advertising
+//	client -> journal -> identity -> consent reader -> activation -> router
+//	router -> analytics | marketing | wellness | advertising | store-staff
 //	each destination -> Batcher -> spool (on disk) -> NDJSON file (swap in
 //	transport.NewSegment or a Kafka/NATS sender to deliver for real)
 //
@@ -36,15 +37,22 @@ type destinationSpec struct {
 	purpose    consent.Purpose
 	categories []connected.Category
 	onRefusal  consent.Action
+	// addressedOnly: it takes only events addressed to it by name in
+	// integrations (the staff app wants pick-list requests, not the
+	// shopping stream).
+	addressedOnly bool
 }
 
 var destinationSpecs = []destinationSpec{
 	{"analytics", consent.PurposeAnalytics, []connected.Category{connected.CategoryBehavioral, connected.CategoryTransaction,
-		connected.CategoryLocation, connected.CategoryIdentity, connected.CategoryDevice}, consent.Strip},
+		connected.CategoryLocation, connected.CategoryIdentity, connected.CategoryDevice}, consent.Strip, false},
 	{"marketing", consent.PurposeMarketing, []connected.Category{connected.CategoryBehavioral, connected.CategoryTransaction,
-		connected.CategoryLocation}, consent.Drop},
-	{"wellness", consent.PurposeHealth, []connected.Category{connected.CategoryHealth, connected.CategoryDevice}, consent.Drop},
-	{"advertising", consent.PurposeAdvertising, []connected.Category{connected.CategoryBehavioral, connected.CategoryTransaction}, consent.Drop},
+		connected.CategoryLocation}, consent.Drop, false},
+	{"wellness", consent.PurposeHealth, []connected.Category{connected.CategoryHealth, connected.CategoryDevice}, consent.Drop, false},
+	{"advertising", consent.PurposeAdvertising, []connected.Category{connected.CategoryBehavioral, connected.CategoryTransaction}, consent.Drop, false},
+	// The staff's pick-list app: it takes only the events addressed to it
+	// (integrations), for the fulfilment of orders.
+	{"store-staff", purposeFulfilment, []connected.Category{connected.CategoryBehavioral}, consent.Drop, true},
 }
 
 // destination is a destination's batcher and file, and what reached it.
@@ -57,12 +65,30 @@ type destination struct {
 	got     map[string]bool // messageIds received (stripped copies included)
 }
 
-// Handle records the id and passes the record to the batcher.
+// Handle records the id and passes the record to the batcher. Like a
+// Segment destination it honours the event's integrations object: an
+// event addressed to named destinations only ({"All": false, "x": true})
+// goes nowhere else.
 func (d *destination) Handle(ctx context.Context, r *connected.Record) error {
+	if !addressed(r, d.spec.name, d.spec.addressedOnly) {
+		return nil
+	}
 	d.mu.Lock()
 	d.got[r.ID] = true
 	d.mu.Unlock()
 	return d.batcher.Handle(ctx, r)
+}
+
+func addressed(r *connected.Record, name string, only bool) bool {
+	if r.Event == nil || r.Event.Integrations == nil {
+		return !only
+	}
+	in := r.Event.Integrations
+	if v, ok := in[name].(bool); ok {
+		return v
+	}
+	all, ok := in["All"].(bool)
+	return !only && (!ok || all)
 }
 
 // Flush and Shutdown pass through to the batcher: the router owns its
@@ -80,7 +106,9 @@ type pipeline struct {
 	dests   []*destination
 	facts   *destination // identity-link facts for the central graph
 	journal *journal
-	offers  *offers
+	engine  *activation.Engine
+	act     *activation.Middleware
+	decided *decisions
 }
 
 func newPipeline(dir string, clock func() time.Time, j *journal) (*pipeline, error) {
@@ -124,13 +152,24 @@ func newPipeline(dir string, clock func() time.Time, j *journal) (*pipeline, err
 	if err != nil {
 		return nil, err
 	}
-	p.offers = newOffers(p.graph)
+	// Activation after identity and the consent reader: every event feeds
+	// traits, audiences and journeys only for the purposes the shopper had
+	// consented to when it was collected; what it decides goes through the
+	// router like any other event.
+	if p.engine, err = newActivation(); err != nil {
+		return nil, err
+	}
+	p.decided = &decisions{}
+	if p.act, err = activation.NewMiddleware(p.engine, p.ledger, activation.WithGraph(p.graph),
+		activation.WithDecisionHandler(p.decided.add)); err != nil {
+		return nil, err
+	}
 	ids := 0
 	p.client, err = connected.New(p.router,
 		connected.WithClock(clock),
 		connected.WithIDGenerator(func() string { ids++; return fmt.Sprintf("evt-%04d", ids) }),
 		connected.WithLibrary("touchpoint-storefront", connected.Version),
-		connected.WithMiddleware(j.middleware, stitch.Wrap, reader.Middleware(p.ledger), p.offers.middleware),
+		connected.WithMiddleware(j.middleware, stitch.Wrap, reader.Middleware(p.ledger), p.act.Wrap),
 	)
 	if err != nil {
 		return nil, err
@@ -167,6 +206,7 @@ func newDestination(dir string, spec destinationSpec) (*destination, error) {
 // drain stops accepting events and delivers everything to the files: the
 // client shuts down the router, which shuts down the destinations it owns.
 func (p *pipeline) drain(ctx context.Context) error {
+	p.act.Close()
 	err := p.client.Shutdown(ctx)
 	if ferr := p.facts.Shutdown(ctx); err == nil {
 		err = ferr

@@ -7,6 +7,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/touchpoint-sdk/touchpoint/connected/consent"
 	"github.com/touchpoint-sdk/touchpoint/identity"
@@ -18,10 +19,15 @@ import (
 // on every run with the same seed.
 func (s *sim) report(w io.Writer, people []*shopper) error {
 	p := s.p
+	addressedOnly := map[string]bool{}
+	for _, d := range p.dests {
+		addressedOnly[d.spec.name] = d.spec.addressedOnly
+	}
 	refused := map[string][]string{} // messageId -> "dest (reason)"
 	for _, a := range p.router.Audit() {
-		if a.Reason == consent.ReasonCategory || a.Action == consent.Strip {
-			continue // a destination that never takes this kind of data; stripped copies show as delivered
+		if a.Reason == consent.ReasonCategory || a.Action == consent.Strip || addressedOnly[a.Destination] {
+			continue // a destination that never takes this kind of data; stripped copies show as delivered;
+			// the staff app takes only what is addressed to it (its refusals are in the totals)
 		}
 		refused[a.MessageID] = append(refused[a.MessageID], a.Destination+" ("+a.Reason.String()+")")
 	}
@@ -59,6 +65,7 @@ func (s *sim) report(w io.Writer, people []*shopper) error {
 			}
 			fmt.Fprintln(bw, line)
 		}
+		s.reportDecisions(bw, sh)
 	}
 	fmt.Fprintf(bw, "\nKiosk: Eve and Finn both signed in at kiosk-12-1.\n")
 	ex, err := p.graph.Explain(identity.Identifier{Type: identity.TypeUserID, Value: "eve"}, identity.Identifier{Type: identity.TypeUserID, Value: "finn"})
@@ -89,7 +96,9 @@ func (s *sim) report(w io.Writer, people []*shopper) error {
 		sort.Strings(parts)
 		fmt.Fprintf(bw, "  %-14s %s\n", ds.Name, orNone(parts))
 	}
-	fmt.Fprintf(bw, "\nOffers triggered: %d. Identity profiles: %d.\n", len(s.offers), len(p.graph.Profiles()))
+	st := p.engine.Stats()
+	fmt.Fprintf(bw, "\nActivation: %d events, %d audience entries, %d exits, %d actions fired, %d refused, %d late. Identity profiles: %d.\n",
+		st.Inputs, st.Entered, st.Exited, st.Fired, st.Refused, st.Late, len(p.graph.Profiles()))
 	return bw.Flush()
 }
 
@@ -115,8 +124,16 @@ func (s *sim) reportProfile(w io.Writer, sh *shopper) {
 	fmt.Fprintln(w, line)
 }
 
-// eventTime is the event's time of day.
-func (s *sim) eventTime(id string) string { return s.p.journal.times[id].Format("15:04:05") }
+// eventTime is the event's time: the time of day, or the date and time
+// for events of earlier days.
+func (s *sim) eventTime(id string) string { return clock(s.p.journal.times[id]) }
+
+func clock(t time.Time) string {
+	if t.Before(day) {
+		return t.Format("Jan 2 15:04")
+	}
+	return "   " + t.Format("15:04:05")
+}
 
 // detail adds the zone or product to an event name in the report.
 func (s *sim) detail(id string) string { return s.p.journal.details[id] }

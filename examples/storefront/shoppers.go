@@ -47,14 +47,14 @@ var allConsent = connected.Consent{CategoryPreferences: map[string]bool{
 // script returns the shoppers and the day's steps.
 func script() ([]*shopper, []step) {
 	ana := &shopper{name: "Ana", userID: "ana", phone: phoneBeacon(1001),
-		story: "browses trail boots on the web, wishlists them, arrives with the app",
+		story: "browses trail boots on the web, signs up and consents, wishlists them, arrives with the app",
 		walk:  &walk{start: at(10, 0), stops: []stop{{0, 60 * time.Second}, {18, 5 * time.Minute}, {36, 8 * time.Minute}, {54, 11 * time.Minute}}}}
 	ben := &shopper{name: "Ben", userID: "ben", phone: phoneBeacon(1002),
-		story: "wears a heart-rate strap on his run, then shops"}
+		story: "wishlisted a jacket on the web last night before consenting; runs with a strap, then shops"}
 	ben.walk = &walk{start: at(9, 55), stops: []stop{{0, 40 * time.Second}, {36, 6 * time.Minute}, {54, 8 * time.Minute}}}
-	chris := &shopper{name: "Chris", userID: "chris", story: "drives the family car in the morning"}
+	chris := &shopper{name: "Chris", userID: "chris", story: "drives the family car in the morning, with no order to collect"}
 	carla := &shopper{name: "Carla", userID: "carla", phone: phoneBeacon(1003),
-		story: "drives in with the same car (a household, not one person)",
+		story: "orders click-and-collect, drives in with the same car (a household, not one person)",
 		walk:  &walk{start: at(12, 0), stops: []stop{{0, 30 * time.Second}, {18, 4 * time.Minute}, {54, 6 * time.Minute}}}}
 	dan := &shopper{name: "Dan", userID: "dan", phone: phoneBeacon(1004),
 		story: "revokes marketing consent at the door",
@@ -65,25 +65,39 @@ func script() ([]*shopper, []step) {
 
 	web := connected.Context{Channel: connected.ChannelWeb, UserAgent: "Mozilla/5.0 (Macintosh)"}
 	steps := []step{
+		// Ben and Dan opted in to analytics, marketing and location in the
+		// app last month, and came to the store last week.
+		{day.AddDate(0, 0, -30), grant(ben, consent.SourceAppSetting, consent.PurposeAnalytics, consent.PurposeMarketing, consent.PurposeHealth, consent.PurposeLocation)},
+		{day.AddDate(0, 0, -30), grant(dan, consent.SourceAppSetting, consent.PurposeAnalytics, consent.PurposeMarketing, consent.PurposeLocation)},
+		{day.AddDate(0, 0, -7).Add(17 * time.Hour), track(ben, connected.Event{UserID: "ben", AnonymousID: "app-ben", Event: "Application Opened",
+			Context: connected.Context{Channel: connected.ChannelMobile}})},
+		{day.AddDate(0, 0, -6).Add(12 * time.Hour), track(dan, connected.Event{UserID: "dan", AnonymousID: "app-dan", Event: "Application Opened",
+			Context: connected.Context{Channel: connected.ChannelMobile}})},
+
+		// Last night Ben browsed anonymously on his laptop and wishlisted
+		// a jacket, with no consent given there; then he signed in.
+		{day.Add(-3 * time.Hour), track(ben, connected.Event{AnonymousID: "web-b3n1", Event: connected.EventProductAddedToWishlist,
+			Properties: connected.Properties{"product_id": "jacket-88", "name": "Rain jacket", "price": 89.0, "department": "sportswear"}, Context: web})},
+		{day.Add(-3*time.Hour + 5*time.Minute), track(ben, connected.Event{Type: connected.TypeIdentify, UserID: "ben", AnonymousID: "web-b3n1",
+			Category: connected.CategoryIdentity, Context: web})},
+
 		// Ana, anonymous on the web: no consent yet.
 		{at(8, 40), track(ana, connected.Event{AnonymousID: "web-7f3a", Type: connected.TypePage, Name: "Trail boots", Context: web})},
-		{at(8, 41), track(ana, connected.Event{AnonymousID: "web-7f3a", Event: connected.EventProductAddedToWishlist,
-			Properties: connected.Properties{"product_id": "boot-1207", "name": "Trail boot", "price": 129.95, "department": "shoes"}, Context: web})},
-		// She signs up and accepts the consent banner.
+		// She signs up and accepts the consent banner, then wishlists the boots.
 		{at(8, 45), track(ana, connected.Event{Type: connected.TypeIdentify, UserID: "ana", AnonymousID: "web-7f3a",
 			Traits: connected.Traits{"email": "Ana.Lima@Example.com"}, Category: connected.CategoryIdentity,
 			Context: connected.Context{Channel: connected.ChannelWeb, Consent: allConsent}})},
+		{at(8, 50), track(ana, connected.Event{UserID: "ana", AnonymousID: "web-7f3a", Event: connected.EventProductAddedToWishlist,
+			Properties: connected.Properties{"product_id": "boot-1207", "name": "Trail boot", "price": 129.95, "department": "shoes"},
+			Context:    connected.Context{Channel: connected.ChannelWeb, Consent: allConsent}})},
 
-		// Ben set his preferences in the app: analytics, marketing, health.
-		{at(9, 0), grant(ben, consent.SourceAppSetting, consent.PurposeAnalytics, consent.PurposeMarketing, consent.PurposeHealth, consent.PurposeLocation)},
+		// Ben's run, relayed from his strap.
 		{at(9, 12), workout(ben, at(9, 12), 30*time.Minute)},
 
-		// Chris drives the family car; Carla and Chris both consented in the car's app.
-		{at(9, 0), grant(chris, consent.SourceAppSetting, consent.PurposeAnalytics, consent.PurposeLocation)},
+		// Chris drives the family car; he consented in the car's app, but has no order to collect.
+		{at(9, 0), grant(chris, consent.SourceAppSetting, consent.PurposeAnalytics, consent.PurposeLocation, purposeFulfilment)},
 		{at(9, 10), vehicle(chris, 15)},
 
-		// Dan opted in to marketing in the app last month.
-		{at(9, 0), grant(dan, consent.SourceAppSetting, consent.PurposeAnalytics, consent.PurposeMarketing, consent.PurposeLocation)},
 		{at(10, 25), track(dan, connected.Event{UserID: "dan", Event: connected.EventProductViewed,
 			Properties: connected.Properties{"product_id": "jacket-88", "department": "sportswear"}, Context: connected.Context{Channel: connected.ChannelMobile}})},
 		{at(10, 31), revoke(dan, consent.SourceStoreKiosk, consent.PurposeMarketing)},
@@ -94,8 +108,15 @@ func script() ([]*shopper, []step) {
 			Properties: connected.Properties{"product_id": "boot-1207"}, Context: kioskContext()})},
 		{at(11, 20), kiosk(finn, "finn@example.com")},
 
-		{at(11, 0), grant(carla, consent.SourceAppSetting, consent.PurposeAnalytics, consent.PurposeMarketing, consent.PurposeLocation)},
-		{at(11, 40), vehicle(carla, 20)},
+		// Carla orders for collection; checkout records that the store may
+		// prepare it when her car is near (the fulfilment purpose).
+		{at(10, 0), grant(carla, consent.SourceAppSetting, consent.PurposeAnalytics, consent.PurposeMarketing, consent.PurposeLocation)},
+		{at(10, 40), grant(carla, consent.Source("checkout"), purposeFulfilment)},
+		{at(10, 40), track(carla, connected.Event{UserID: "carla", Event: connected.EventOrderCompleted,
+			Properties: connected.Properties{"order_id": "web-77120", "total": 64.5, "currency": "EUR", "fulfillment": "click_and_collect", "place_id": placeID},
+			Context:    connected.Context{Channel: connected.ChannelWeb}, Category: connected.CategoryTransaction})},
+		{at(11, 25), vehicle(carla, 35)},
+		{at(11, 40), vehicle(carla, 18)},
 	}
 	// Everyone with the app opens it at the door: the app tells the store
 	// which pseudonymous beacon it advertises, so zone events stitch.

@@ -19,12 +19,11 @@ import (
 // clock, the tracker and the consent router all read it, so a run with the
 // same seed prints the same report.
 type sim struct {
-	ctx    context.Context
-	now    time.Time
-	p      *pipeline
-	radio  radio
-	zones  []beacon.ZoneEvent // scratch for the tracker
-	offers []offer            // offers emitted, for the report
+	ctx   context.Context
+	now   time.Time
+	p     *pipeline
+	radio radio
+	zones []beacon.ZoneEvent // scratch for the tracker
 }
 
 // tick is how often gateways report what they hear.
@@ -47,9 +46,6 @@ func (s *sim) run(people []*shopper, steps []step) error {
 		}
 		if err := st.do(s); err != nil {
 			return fmt.Errorf("%s: %w", st.at.Format(time.TimeOnly), err)
-		}
-		if err := s.emitOffers(); err != nil {
-			return err
 		}
 	}
 	// Close the day: everyone still inside times out.
@@ -78,29 +74,6 @@ func (s *sim) emitZones() error {
 		}
 	}
 	s.zones = s.zones[:0]
-	return s.emitOffers()
-}
-
-// emitOffers sends the offers the offer engine queued.
-func (s *sim) emitOffers() error {
-	for _, o := range s.p.offers.take() {
-		// The offer addresses the customer: the CRM knows the user id of the
-		// profile (here, the journal does).
-		userID := o.trigger.Event.UserID
-		if sh := s.p.journal.owner(o.trigger.Event.AnonymousID); sh != nil && userID == "" {
-			userID = sh.userID
-		}
-		e := connected.Event{UserID: userID, AnonymousID: o.trigger.Event.AnonymousID,
-			Event:             connected.EventOfferTriggered,
-			OriginalTimestamp: o.trigger.Time,
-			Properties:        connected.Properties{"product_id": o.product, "department": o.department, "trigger": o.trigger.ID},
-			Context:           connected.Context{Channel: connected.ChannelStore, Location: connected.Location{PlaceID: placeID, Zone: o.department}},
-		}
-		if err := s.p.client.Track(s.ctx, e); err != nil {
-			return fmt.Errorf("offer: %w", err)
-		}
-		s.offers = append(s.offers, o)
-	}
 	return nil
 }
 
