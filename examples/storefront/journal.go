@@ -34,13 +34,6 @@ func (j *journal) own(s *shopper, identifier string) {
 	j.mu.Unlock()
 }
 
-// owner returns the shopper an identifier belongs to, or nil.
-func (j *journal) owner(identifier string) *shopper {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.owners[identifier]
-}
-
 func (j *journal) middleware(next connected.Handler) connected.Handler {
 	return connected.HandlerFunc(func(ctx context.Context, r *connected.Record) error {
 		j.mu.Lock()
