@@ -426,3 +426,25 @@ func TestFaultDiskFull(t *testing.T) {
 	}
 	t.Logf("%d records acknowledged and delivered; %d Sends refused with ENOSPC", len(acked), refused)
 }
+
+// TestFaultVersion1Resync: old (version-1) segments have no frame marker;
+// recovery still resynchronises after a bad frame, trying every offset, and
+// salvages the frames after it. Without sequence numbers the loss is an
+// estimate: at least one record.
+func TestFaultVersion1Resync(t *testing.T) {
+	seg := []byte{'T', 'P', 'S', 'P', 1, 0, 0, 0}
+	var bad int
+	for i := range 5 {
+		if i == 2 {
+			bad = len(seg) + 20
+		}
+		seg = append(seg, v1Frame(rec(i))...)
+	}
+	seg[bad] ^= 0x04
+	m := memFrom(map[string][]byte{"00000000000000000001.seg": seg})
+	o := openAndCount(t, m, true)
+	want := []string{"id-000000", "id-000001", "id-000003", "id-000004"}
+	if o.lost != 1 || o.unreadable != 1 || !slices.Equal(o.delivered, want) {
+		t.Fatalf("lost %d (reported %d), delivered %v", o.lost, o.unreadable, o.delivered)
+	}
+}
