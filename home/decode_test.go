@@ -30,7 +30,7 @@ func TestDecodeWebSocketRefuses(t *testing.T) {
 		{"trailing garbage", sample + `x`, home.ErrSyntax, ""},
 		{"array", `[1,2]`, home.ErrFieldType, ""},
 		{"pong", `{"id":4,"type":"pong"}`, home.ErrNotStateChange, "type"},
-		{"other event", strings.Replace(wsMsg(`{"entity_id":"light.kitchen","old_state":null,"new_state":` + okState + `}`), "state_changed", "call_service", 1), home.ErrNotStateChange, "event.event_type"},
+		{"other event", strings.Replace(wsMsg(`{"entity_id":"light.kitchen","old_state":null,"new_state":`+okState+`}`), "state_changed", "call_service", 1), home.ErrNotStateChange, "event.event_type"},
 		{"no data", `{"id":3,"type":"event","event":{"event_type":"state_changed","time_fired":"2026-01-01T10:00:00+00:00"}}`, home.ErrMissingField, "event.data"},
 		{"no entity", wsMsg(`{"old_state":null,"new_state":` + okState + `}`), home.ErrMissingField, "event.data.entity_id"},
 		{"no new_state", wsMsg(`{"entity_id":"light.kitchen","old_state":null}`), home.ErrMissingField, "event.data.new_state"},
