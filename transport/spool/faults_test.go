@@ -448,3 +448,42 @@ func TestFaultVersion1Resync(t *testing.T) {
 		t.Fatalf("lost %d (reported %d), delivered %v", o.lost, o.unreadable, o.delivered)
 	}
 }
+
+// TestFaultDiskFullDurableTrack: with a durable Batcher in front, a full
+// disk reaches the caller of Handle (Client.Track) as a typed error naming
+// ENOSPC; records whose Handle returned nil are all kept.
+func TestFaultDiskFullDurableTrack(t *testing.T) {
+	m := newMemFS()
+	sp, err := spool.Open("", held, spool.WithFS(m), spool.WithDrainOnShutdown(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := transport.NewBatcher(sp, transport.WithDurable(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for i := range 30 {
+		m.setFull(i%3 == 1)
+		err := b.Handle(t.Context(), rec(i))
+		var de *transport.DurableError
+		switch {
+		case err == nil:
+			kept = append(kept, rec(i).ID)
+		case errors.As(err, &de) && de.Reason == transport.ReasonSpoolError && errors.Is(err, syscall.ENOSPC):
+		default:
+			t.Fatalf("record %d: %v", i, err)
+		}
+	}
+	m.setFull(false)
+	if err := b.Shutdown(ctxTimeout(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if len(kept) != 20 {
+		t.Fatalf("%d records kept, want 20", len(kept))
+	}
+	o := openAndCount(t, m, true)
+	if o.lost != 0 || !slices.Equal(o.delivered, kept) {
+		t.Fatalf("delivered %v, want %v", o.delivered, kept)
+	}
+}
