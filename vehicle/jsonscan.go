@@ -50,15 +50,24 @@ func (s *scanner) failHere(err error) {
 func (s *scanner) ok() bool { return s.err == nil }
 
 func (s *scanner) ws() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
+	b, i := s.b, s.i
+	for i < len(b) && b[i] <= ' ' && wsTable[b[i]] {
+		i++
 	}
+	s.i = i
 }
+
+var wsTable = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
+
+// strStop marks the bytes that end the fast scan of a string: the quote,
+// the backslash and the control characters JSON forbids in strings.
+var strStop = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
 
 // peek returns the next non-space byte, or 0 at the end.
 func (s *scanner) peek() byte {
@@ -182,6 +191,10 @@ func (s *scanner) str() ([]byte, bool) {
 	}
 	start := s.i + 1
 	i := start
+	b := s.b
+	for i < len(b) && !strStop[b[i]] {
+		i++
+	}
 	for i < len(s.b) {
 		c := s.b[i]
 		if c == '"' {
