@@ -3,6 +3,7 @@ package service
 import (
 	"errors"
 	"strconv"
+	"strings"
 )
 
 var (
@@ -27,10 +28,11 @@ type FieldError struct {
 
 // Error describes the failure; it is stable enough to log, not to parse.
 func (e *FieldError) Error() string {
+	cause := strings.TrimPrefix(e.Err.Error(), "service: ")
 	if e.Kind == 0 {
-		return "service: " + e.Field + ": " + e.Err.Error()
+		return "service: " + e.Field + ": " + cause
 	}
-	return "service: " + e.Kind.String() + ": " + e.Field + ": " + e.Err.Error()
+	return "service: " + e.Kind.String() + ": " + e.Field + ": " + cause
 }
 
 // Unwrap returns the cause.

@@ -3,6 +3,7 @@ package service
 import (
 	"encoding/binary"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -194,6 +195,12 @@ func (o *Occurrence) check() error {
 	}
 	if o.Time.IsZero() {
 		return missing(k, "Time")
+	}
+	if o.UserID != "" && strings.TrimSpace(o.UserID) == "" {
+		return invalid(k, "UserID", "only white space")
+	}
+	if o.AnonymousID != "" && strings.TrimSpace(o.AnonymousID) == "" {
+		return invalid(k, "AnonymousID", "only white space")
 	}
 	if o.StatusCategory != "" && !o.StatusCategory.Valid() {
 		return invalid(k, "StatusCategory", "unknown category "+quote(string(o.StatusCategory)))
