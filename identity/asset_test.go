@@ -20,10 +20,11 @@ func TestAssetSerialNormalize(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := map[string]string{
-		"heatpump-9kw:HP-9X-22811":             "HEATPUMP9KW:HP9X22811",
-		" HEATPUMP-9KW : hp 9x 22811 ":         "HEATPUMP9KW:HP9X22811",
-		"acme/boiler.v2:SN_00417":              "ACME/BOILER.V2:SN_00417",
-		"ps1_0123456789abcdef0123456789abcdef": "PS1_0123456789ABCDEF0123456789ABCDEF",
+		"heatpump-9kw:HP-9X-22811":              "HEATPUMP9KW:HP9X22811",
+		" HEATPUMP-9KW : hp 9x 22811 ":          "HEATPUMP9KW:HP9X22811",
+		" ps1_0123456789abcdef0123456789abcdef": "ps1_0123456789abcdef0123456789abcdef",
+		"ps1_0123456789ABCDEF0123456789ABCDEF":  "PS1_0123456789ABCDEF0123456789ABCDEF",
+		"acme/boiler.v2:SN_00417":               "ACME/BOILER.V2:SN_00417",
 	}
 	for in, want := range good {
 		got, err := n.Normalize(asset(in))
@@ -34,6 +35,15 @@ func TestAssetSerialNormalize(t *testing.T) {
 	for _, in := range []string{"", "  ", "serial#1", "caf\u00e9:1", string(make([]byte, 200))} {
 		if _, err := n.Normalize(asset(in)); !errors.Is(err, identity.ErrInvalidIdentifier) {
 			t.Errorf("Normalize(%q): %v, want ErrInvalidIdentifier", in, err)
+		}
+	}
+	for _, typ := range []identity.Type{identity.TypeLoyaltyID, identity.TypeWearableSerial} {
+		const ps = "ps1_0123456789abcdef0123456789abcdef"
+		if got, err := n.Normalize(identity.Identifier{Type: typ, Value: ps}); err != nil || got.Value != ps {
+			t.Errorf("Normalize(%s pseudonym) = %q, %v; want it kept", typ, got.Value, err)
+		}
+		if _, err := n.Normalize(identity.Identifier{Type: typ, Value: "ps1_0123"}); !errors.Is(err, identity.ErrInvalidIdentifier) {
+			t.Errorf("Normalize(%s, short pseudonym): %v, want ErrInvalidIdentifier", typ, err)
 		}
 	}
 	var found bool

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"unicode/utf8"
+
+	"github.com/touchpoint-sdk/touchpoint/connected"
 )
 
 // ErrInvisibleIdentifier is wrapped by the *IdentifierError of a value made
@@ -59,8 +61,12 @@ func NewNormalizer(opts ...Option) (*Normalizer, error) {
 //   - loyalty_id, wearable_serial: upper case, without spaces and '-'
 //     (and ':' for wearable BLE addresses); letters and digits only;
 //   - asset_serial: upper case, without spaces and '-'; letters, digits
-//     and ':', '.', '/', '_' (a product and its serial, "HEATPUMP9KW:HP9X22811",
-//     or a connected pseudonym of them);
+//     and ':', '.', '/', '_' (a product and its serial,
+//     "HEATPUMP9KW:HP9X22811");
+//   - loyalty_id, wearable_serial, asset_serial given as a
+//     connected.Pseudonymizer pseudonym ("ps1_" and 32 lower-case hex
+//     characters, what the pos and service packages send): kept as is,
+//     trimmed;
 //   - vin: upper case without separators, 17 characters of A-Z and 0-9
 //     except I, O and Q (the check digit is not verified: it is only
 //     mandatory in North America);
@@ -153,8 +159,14 @@ func (n *Normalizer) valueReport(r *rule, raw string, report bool) (string, erro
 		}
 		return strings.ToLower(v), nil
 	case TypeLoyaltyID, TypeWearableSerial:
+		if p, ok := pseudonym(raw); ok {
+			return p, nil
+		}
 		return compactUpper(t, raw, t == TypeWearableSerial)
 	case TypeAssetSerial:
+		if p, ok := pseudonym(raw); ok {
+			return p, nil
+		}
 		return compactUpperKeep(t, raw, ":./_")
 	case TypeVIN:
 		v, err := compactUpper(t, raw, false)
@@ -213,6 +225,20 @@ func compactUpper(t Type, raw string, colons bool) (string, error) {
 		return "", invalid(t, "longer than 128 characters")
 	}
 	return b.String(), nil
+}
+
+// pseudonym returns raw, trimmed, when it is a connected pseudonym.
+func pseudonym(raw string) (string, bool) {
+	s := strings.TrimSpace(raw)
+	if len(s) != connected.PseudonymLen || !strings.HasPrefix(s, connected.PseudonymPrefix) {
+		return "", false
+	}
+	for i := len(connected.PseudonymPrefix); i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return "", false
+		}
+	}
+	return s, true
 }
 
 // compactUpperKeep is compactUpper that also keeps the bytes of keep.
