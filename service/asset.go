@@ -1,5 +1,7 @@
 package service
 
+import "github.com/touchpoint-sdk/touchpoint/connected"
+
 // Asset is an installed product: the product (a SKU, a product id such as
 // Salesforce's Product2Id, or the maker) and its serial number, which is
 // unique only together with the product.
@@ -56,4 +58,21 @@ func appendPart(b []byte, k Kind, field, s string) ([]byte, error) {
 		return b, missing(k, field)
 	}
 	return b, nil
+}
+
+// Pseudonym returns the asset's pseudonym under p: p's pseudonym of
+// "asset_serial:" and Key, the value Occurrence.Event sends. A CRM import
+// that links assets to customers (identity.Graph.Link with
+// identity.TypeAssetSerial) uses it to agree with the events. It returns
+// the *FieldError of Key for an invalid asset, and a *FieldError
+// (ErrNoKey) for a nil p.
+func (a Asset) Pseudonym(p *connected.Pseudonymizer) (string, error) {
+	key, err := a.Key()
+	if err != nil {
+		return "", err
+	}
+	if p == nil {
+		return "", &FieldError{Field: "Asset", Err: ErrNoKey}
+	}
+	return p.Pseudonym("asset_serial:" + key), nil
 }

@@ -89,7 +89,7 @@ var messageIDSpace = uuid.MustParse("2d7e8f0a-6b1c-5e4d-8a3f-9c0b1d2e3f4a")
 //
 // The asset goes into the asset_serial property and context.externalIds
 // (type "asset_serial", collection "users", encoding "none": the value
-// is the identifier as identity links it) as the pseudonym of Asset.Key;
+// is the identifier as identity links it) as Asset.Pseudonym;
 // technician_id and agent_id are pseudonyms too. Without a Pseudonymizer
 // and without RawIdentifiers, an occurrence that carries any of them is
 // refused with ErrNoKey. When the customer is known by the asset alone,
@@ -109,7 +109,7 @@ func (o Occurrence) Event(opts Options) (connected.Event, error) {
 		if err != nil {
 			return connected.Event{}, err
 		}
-		if assetID, err = name(opts, k, "Asset", key); err != nil {
+		if assetID, err = name(opts, k, "Asset", "asset_serial:", key); err != nil {
 			return connected.Event{}, err
 		}
 	}
@@ -133,7 +133,7 @@ func (o Occurrence) Event(opts Options) (connected.Event, error) {
 		p["arrival_window_end"] = o.WindowEnd
 	}
 	if o.TechnicianID != "" {
-		t, err := name(opts, k, "TechnicianID", o.TechnicianID)
+		t, err := name(opts, k, "TechnicianID", "technician:", o.TechnicianID)
 		if err != nil {
 			return connected.Event{}, err
 		}
@@ -152,7 +152,7 @@ func (o Occurrence) Event(opts Options) (connected.Event, error) {
 	}
 	opt("conversation_id", o.ConversationID)
 	if o.AgentID != "" {
-		a, err := name(opts, k, "AgentID", o.AgentID)
+		a, err := name(opts, k, "AgentID", "agent:", o.AgentID)
 		if err != nil {
 			return connected.Event{}, err
 		}
@@ -253,15 +253,17 @@ func (o *Occurrence) check() error {
 	return nil
 }
 
-// name returns the outgoing form of an identifier of a person or device.
-func name(opts Options, k Kind, field, id string) (string, error) {
+// name returns the outgoing form of an identifier of a person or device:
+// the pseudonym of domain+id (the domain keeps equal values of different
+// kinds apart), or id itself with RawIdentifiers.
+func name(opts Options, k Kind, field, domain, id string) (string, error) {
 	switch {
 	case opts.RawIdentifiers:
 		return id, nil
 	case opts.Pseudonymizer == nil:
 		return "", &FieldError{Kind: k, Field: field, Err: ErrNoKey}
 	}
-	return opts.Pseudonymizer.Pseudonym(id), nil
+	return opts.Pseudonymizer.Pseudonym(domain + id), nil
 }
 
 // messageID derives the messageId from what identifies the occurrence.

@@ -80,3 +80,14 @@ func ExampleKind_EventName() {
 	fmt.Println(service.KindTechnicianArrived.EventName(), service.KindTechnicianArrived.Channel(), service.KindTechnicianArrived)
 	// Output: Technician Arrived field technician_arrived
 }
+
+// A CRM import computes the pseudonym the events carry.
+func ExampleAsset_Pseudonym() {
+	p, _ := connected.NewPseudonymizer([]byte("example-key-0123456789abcdef"))
+	a := service.Asset{Product: "HEATPUMP-9KW", Serial: "HP-9X-22811"}
+	ps, _ := a.Pseudonym(p)
+	ev, _ := service.Occurrence{Kind: service.KindProductRegistered, Time: time.Date(2026, 2, 10, 0, 0, 0, 0, time.UTC),
+		UserID: "u42", Asset: a}.Event(service.Options{Pseudonymizer: p})
+	fmt.Println(ps == ev.Properties["asset_serial"], len(ps) == connected.PseudonymLen)
+	// Output: true true
+}
