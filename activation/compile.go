@@ -192,6 +192,14 @@ type evIndex struct {
 }
 
 // program is a compiled Set.
+// event returns the index of ev, nil when no definition references it.
+func (p *program) event(ev uint16) *evIndex {
+	if int(ev) < len(p.byEvent) {
+		return p.byEvent[ev]
+	}
+	return nil
+}
+
 type program struct {
 	aggs      []agg
 	conds     []cond
@@ -200,12 +208,15 @@ type program struct {
 	audiences []audience
 	audKeys   map[string]int32
 	journeys  []journey
-	byEvent   map[uint16]*evIndex
-	identify  []int32 // audiences with identify-trait conditions
-	order     []int32 // audiences in dependency order
+	byEvent   []*evIndex // by event number
+	identify  []int32    // audiences with identify-trait conditions
+	order     []int32    // audiences in dependency order
 }
 
 func (p *program) index(ev uint16) *evIndex {
+	for int(ev) >= len(p.byEvent) {
+		p.byEvent = append(p.byEvent, nil)
+	}
 	x := p.byEvent[ev]
 	if x == nil {
 		x = &evIndex{}

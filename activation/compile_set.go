@@ -79,7 +79,7 @@ func compile(s *defs.Set, sym *symbols) (*program, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	c := &compiler{sym: sym, p: &program{traitKeys: map[string]int32{}, audKeys: map[string]int32{}, byEvent: map[uint16]*evIndex{}}}
+	c := &compiler{sym: sym, p: &program{traitKeys: map[string]int32{}, audKeys: map[string]int32{}}}
 	p := c.p
 	for _, t := range s.Traits {
 		a := agg{events: []uint16{sym.name(t.Event)}, preds: c.preds(t.Where), kind: aggNames[t.Kind], within: ms(t.Within),

@@ -123,9 +123,8 @@ type Output struct {
 	Audience string // membership changes
 	Journey  string // actions
 	Purpose  consent.Purpose
-	// Event is the event to emit: "Audience Entered"/"Audience Exited" with
-	// audience_key, or the journey's action event (nil for refusals and
-	// handler-only actions).
+	// Event is a fired action's event (nil for refusals, handler-only
+	// actions and membership changes: Emitted builds those).
 	Event *connected.Event
 	// Destination and Handler are the journey action's.
 	Destination, Handler string
@@ -231,6 +230,7 @@ type Engine struct {
 	logged  int  // appends since the last compaction
 	stats   Stats
 	wal     [][]byte
+	vals    []slotVal // scratch of reduce
 }
 
 // New compiles set and returns an engine. It returns a *defs.Error for an

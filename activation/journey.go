@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,17 +40,28 @@ func (e *Engine) announce(p *profile, key, purpose string, kind OutputKind, t in
 	if e.replay {
 		return out
 	}
-	name := EventAudienceEntered
-	if kind == AudienceExited {
-		name = EventAudienceExited
-	}
 	// the id is unique per change: profile, audience, time and direction
-	id := ActionID("audience", key, p.id, kind.String(), time.UnixMilli(t).UTC().Format(time.RFC3339Nano))
-	ev := &connected.Event{Type: connected.TypeTrack, MessageID: id, AnonymousID: p.id, Event: name,
-		OriginalTimestamp: time.UnixMilli(t).UTC(),
-		Properties:        connected.Properties{"audience_key": key, key: kind == AudienceEntered}}
-	return append(out, Output{Kind: kind, ID: id, Profile: p.id, Audience: key, Purpose: purposeOf(purpose), Event: ev,
-		Time: ev.OriginalTimestamp, Reason: why})
+	id := ActionID("audience", key, p.id, kind.String(), strconv.FormatInt(t, 10))
+	return append(out, Output{Kind: kind, ID: id, Profile: p.id, Audience: key, Purpose: purposeOf(purpose),
+		Time: time.UnixMilli(t).UTC(), Reason: why})
+}
+
+// Emitted returns the event to emit for o: for a membership change the
+// Audience Entered/Exited track event (properties audience_key and
+// <audience_key>: true|false, addressed by the profile id as anonymousId,
+// message id o.ID), built on each call; for a fired action its Event; nil
+// for refusals and handler-only actions.
+func (o *Output) Emitted() *connected.Event {
+	switch o.Kind {
+	case AudienceEntered, AudienceExited:
+		name := EventAudienceEntered
+		if o.Kind == AudienceExited {
+			name = EventAudienceExited
+		}
+		return &connected.Event{Type: connected.TypeTrack, MessageID: o.ID, AnonymousID: o.Profile, Event: name,
+			OriginalTimestamp: o.Time, Properties: connected.Properties{"audience_key": o.Audience, o.Audience: o.Kind == AudienceEntered}}
+	}
+	return o.Event
 }
 
 func (e *Engine) refuse(p *profile, j *journey, r *rec, relID, reason string, out []Output) []Output {

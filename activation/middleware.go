@@ -179,8 +179,8 @@ func (m *Middleware) pass(ctx context.Context, next connected.Handler, key strin
 	for i := range out {
 		o := &out[i]
 		var evs []*connected.Event
-		if o.Event != nil {
-			evs = append(evs, o.Event)
+		if ev := o.Emitted(); ev != nil {
+			evs = append(evs, ev)
 			if o.Destination != "" {
 				o.Event.Integrations = map[string]any{"All": false, o.Destination: true}
 			}

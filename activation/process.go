@@ -3,6 +3,7 @@ package activation
 import (
 	"container/heap"
 	"context"
+	"slices"
 	"time"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
@@ -49,6 +50,7 @@ func (e *Engine) Process(ctx context.Context, in Input, out []Output) ([]Output,
 	r := e.reduce(&in)
 	start := len(out)
 	out = e.apply(&r, out)
+	e.vals = r.vals[:0]
 	err := e.flushWAL(ctx)
 	e.mu.Unlock()
 	if err != nil {
@@ -72,7 +74,8 @@ func (e *Engine) reduce(in *Input) rec {
 	}
 	if i, ok := e.sym.names[name]; ok {
 		r.ev, r.named = i, true
-		if x := e.prog.byEvent[i]; x != nil {
+		if x := e.prog.event(i); x != nil {
+			r.vals = e.vals[:0]
 			for _, p := range x.paths {
 				if v := extract(ev, e.sym.pathList[p]); v.K != kAbsent {
 					r.vals = append(r.vals, slotVal{path: p, v: v})
@@ -114,7 +117,7 @@ func (e *Engine) profileOf(id string) int32 {
 		return i
 	}
 	i := int32(len(e.profs))
-	e.profs = append(e.profs, profile{id: id})
+	e.profs = append(e.profs, profile{id: id, self: -1})
 	e.profIx[id] = i
 	return i
 }
@@ -193,16 +196,23 @@ func (e *Engine) apply(r *rec, out []Output) []Output {
 		}
 	}
 	if owner < 0 {
-		owner = e.identOf("profile:" + r.profile)
+		if owner = e.profs[p].self; owner < 0 {
+			owner = e.identOf("profile:" + r.profile)
+			e.profs[p].self = owner
+		}
 		out = e.attach(owner, p, out)
 	}
 	var x *evIndex
 	if r.named {
-		x = e.prog.byEvent[r.ev]
+		x = e.prog.event(r.ev)
 	}
 	d := &e.idents[owner]
 	if x != nil && x.store {
-		if !d.insert(fact{t: r.t, id: r.msgID, ev: r.ev, purp: r.purp, vals: r.vals}) {
+		var vals []slotVal
+		if len(r.vals) > 0 {
+			vals = slices.Clone(r.vals)
+		}
+		if !d.insert(fact{t: r.t, id: r.msgID, ev: r.ev, purp: r.purp, vals: vals}) {
 			e.stats.Duplicates++
 			return out
 		}
@@ -247,7 +257,7 @@ func (e *Engine) prune(d *ident, x *evIndex) {
 	k := 0
 	for _, f := range d.facts {
 		if f.t <= horizon {
-			if fx := e.prog.byEvent[f.ev]; fx != nil && fx.retain != 0 && f.t <= e.watermark()-fx.retain {
+			if fx := e.prog.event(f.ev); fx != nil && fx.retain != 0 && f.t <= e.watermark()-fx.retain {
 				continue
 			}
 		}

@@ -59,8 +59,8 @@ func TestAudienceWindowEnterExit(t *testing.T) {
 	if kinds(out) != "audience_entered:frequent audience_entered:lapsed" {
 		t.Fatalf("two opens: %s", kinds(out))
 	}
-	if out[0].Event.Event != EventAudienceEntered || out[0].Event.Properties["audience_key"] != "frequent" || out[0].Event.Properties["frequent"] != true {
-		t.Errorf("entered event %+v", out[0].Event)
+	if ev := out[0].Emitted(); ev.Event != EventAudienceEntered || ev.Properties["audience_key"] != "frequent" || ev.Properties["frequent"] != true || ev.MessageID != out[0].ID {
+		t.Errorf("entered event %+v", ev)
 	}
 	// An order: no longer lapsed.
 	out = h.emit(ev{profile: "p", name: "Order Completed", purp: h.all, at: 25 * time.Hour, props: connected.Properties{"total": 600.0}})

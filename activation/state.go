@@ -107,6 +107,7 @@ type entry struct {
 // profile is one canonical profile: its identifiers and announced state.
 type profile struct {
 	id     string
+	self   int32 // the identifier "profile:<id>" for inputs without identities, -1: none yet
 	idents []int32
 	clock  int64    // latest event time seen (or watermark applied)
 	member []string // audiences announced as entered, sorted keys
