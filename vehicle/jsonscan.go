@@ -47,8 +47,6 @@ func (s *scanner) failHere(err error) {
 	s.fail(s.i, err)
 }
 
-func (s *scanner) ok() bool { return s.err == nil }
-
 func (s *scanner) ws() {
 	b, i := s.b, s.i
 	for i < len(b) && b[i] <= ' ' && wsTable[b[i]] {

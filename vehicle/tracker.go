@@ -254,6 +254,9 @@ func (t *Tracker) newVehicle(p *Position, ts int64) int32 {
 	if p.HasSpeed {
 		v.vbar = p.Speed
 		v.stillSure = p.Speed < t.cfg.stopSpeed
+		if p.Speed >= t.cfg.startSpeed {
+			v.streak, v.stillSince = ts, 0
+		}
 	}
 	t.refreshCos(v, p.Lat)
 	t.byVehicle[p.VehicleID] = vi

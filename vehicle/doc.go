@@ -1,0 +1,55 @@
+// Package vehicle turns connected-car telematics into customer
+// touchpoints: the family car started a trip, is 20 minutes from the
+// store, 5 minutes, has arrived, has left.
+//
+// The package has three layers, each usable on its own:
+//
+//  1. Decoding. DecodeSmartcar reads Smartcar webhook deliveries (VERIFY,
+//     VEHICLE_STATE, VEHICLE_ERROR, in every field variant Smartcar
+//     documents) into a SmartcarEvent whose accessors give the position
+//     (SmartcarEvent.Position), odometer in metres, state of charge and
+//     charging state; VerifySmartcarSignature and
+//     SmartcarChallengeResponse handle the SC-Signature header and the
+//     VERIFY challenge. PositionDecoder reads a generic position stream
+//     (lat/lon/speed/heading/time as JSON, including gpsd TPV and
+//     Traccar-shaped objects) into Positions in SI units; for known
+//     vehicle ids it allocates nothing. Decoders are strict: malformed
+//     JSON, wrong types, missing fields, out-of-range values and unknown
+//     units get a *ParseError{Format, Field, Offset, Err} matchable with
+//     errors.Is (ErrSyntax, ErrTruncated, ErrMissing, ErrType, ErrFormat,
+//     ErrRange, ErrUnit, ErrUnknownEvent) and no partial value.
+//
+//  2. Trips and ETA. Tracker is a synchronous state machine over Places
+//     (id, centre, arrival radius, ETA rings; validated, errors name the
+//     place and the field). Per vehicle it detects trips (Trip Started,
+//     Trip Ended when stopped or silent); per vehicle and place it runs
+//     approaching -> arrived -> departed with an ETA from straight-line
+//     distance × a documented road factor / recent speed, hysteresis
+//     against jams, U-turns and GPS jitter, and a confidence (see
+//     Tracker). Places are found through a uniform grid, not a scan.
+//     Time comes only from the input (Observe, Advance); Snapshot and
+//     Restore carry the state across a restart and the replay is exact.
+//     Bad positions are refused with ErrInvalidPosition, ErrLate,
+//     ErrDuplicate, ErrImplausible or ErrInvalidTime, and counted (Stats).
+//
+//  3. Events. TripEvent.Event (event.go) maps events to connected track
+//     events: Trip Started, Vehicle Approaching (eta_minutes, place_id,
+//     confidence, ring_minutes), Vehicle Arrived, Vehicle Departed,
+//     Vehicle Approach Ended, Trip Ended; category location (consent
+//     routing treats them as location data), channel vehicle. A vehicle
+//     is a household's identifier, not a person's: its id (a VIN, a
+//     Smartcar vehicle id) leaves only as a keyed pseudonym
+//     (connected.Pseudonymizer) unless EventOptions.RawVehicleIDs is set,
+//     and it is offered to identity as IdentifierType, which identity
+//     links in household scope when declared so (see IdentifierType):
+//     the family car links the people who drive it without merging them.
+//     Coordinates are left out unless EventOptions.Coordinates is set.
+//
+// Concurrency: DecodeSmartcar and ParsePosition are safe for concurrent
+// use; a PositionDecoder or a Tracker is not (use one per goroutine, or
+// guard it). Nothing in the package starts goroutines, reads the clock or
+// the environment.
+//
+// Ownership: decoders do not retain their input; a SmartcarEvent,
+// Position or TripEvent holds no reference into it or into a Tracker.
+package vehicle
