@@ -155,6 +155,12 @@ func (d *decoder) message(m *Message) {
 // forbidden reports whether an object key names raw gaze or eye data. It
 // compares case-insensitively, ignoring '_' and '-'.
 func forbidden(key []byte) bool {
+	switch string(key) { // the keys of the format: the fast path
+	case "type", "platform", "time", "session", "product", "id", "sku", "target", "input", "handedness",
+		"targetRayMode", "profiles", "duration_ms", "basis", "permission", "name", "state", "start",
+		"bucket_ms", "buckets", "targets", "kind", "dwell_ms":
+		return false
+	}
 	var buf [40]byte
 	n := 0
 	for _, c := range key {
@@ -387,7 +393,7 @@ func (d *decoder) buckets(w *wire) {
 		bi := w.buckets
 		w.buckets++
 		bit := d.s.Object()
-		d.scanErr(bucketField(bi, -1, ""))
+		d.scanErrAt(bi, -1, "")
 		for bit.Next() {
 			k := bit.Key()
 			if forbidden(k) {
@@ -411,17 +417,25 @@ func (d *decoder) buckets(w *wire) {
 					return
 				}
 			}
-			d.scanErr(bucketField(bi, -1, "targets"))
+			d.scanErrAt(bi, -1, "targets")
 			if d.err != nil {
 				return
 			}
 		}
-		d.scanErr(bucketField(bi, -1, ""))
+		d.scanErrAt(bi, -1, "")
 		if d.err != nil {
 			return
 		}
 	}
 	d.scanErr("buckets")
+}
+
+// scanErrAt is scanErr for a field inside the buckets, named only on error.
+func (d *decoder) scanErrAt(b, t int, key string) bool {
+	if !d.s.Failed() {
+		return false
+	}
+	return d.scanErr(bucketField(b, t, key))
 }
 
 // bucketField names buckets[b] or buckets[b].targets[t], with a key.
@@ -442,7 +456,7 @@ func (d *decoder) target(w *wire, bi, ti int) {
 	var ms float64
 	has := false
 	it := d.s.Object()
-	if d.scanErr(bucketField(bi, ti, "")) {
+	if d.scanErrAt(bi, ti, "") {
 		return
 	}
 	for it.Next() {
@@ -468,7 +482,7 @@ func (d *decoder) target(w *wire, bi, ti int) {
 			return
 		}
 	}
-	if d.scanErr(bucketField(bi, ti, "")) {
+	if d.scanErrAt(bi, ti, "") {
 		return
 	}
 	switch {
@@ -482,6 +496,9 @@ func (d *decoder) target(w *wire, bi, ti int) {
 		d.fail(bucketField(bi, ti, "dwell_ms"), start, ErrFieldType)
 	default:
 		dw.Dwell = time.Duration(ms * float64(time.Millisecond))
+		if w.dwells == nil {
+			w.dwells = make([]Dwell, 0, 8)
+		}
 		w.dwells = append(w.dwells, dw)
 	}
 }

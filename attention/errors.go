@@ -121,7 +121,9 @@ type ConfigError struct {
 }
 
 // Error names the field and the reason.
-func (e *ConfigError) Error() string { return "attention: invalid option: " + e.Field + ": " + e.Reason }
+func (e *ConfigError) Error() string {
+	return "attention: invalid option: " + e.Field + ": " + e.Reason
+}
 
 // Unwrap returns ErrInvalidOption.
 func (e *ConfigError) Unwrap() error { return ErrInvalidOption }
