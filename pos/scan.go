@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/touchpoint-sdk/touchpoint/internal/jsonscan"
 )
@@ -19,6 +20,11 @@ type dec struct {
 	s      jsonscan.Scanner
 	format string
 	err    *DecodeError
+	// arena holds the bytes of every string kept from the payload, so a
+	// decode allocates once for them instead of once per string. Strings
+	// point into it; bytes once written are never changed (a full arena is
+	// replaced, not reused), so they stay valid.
+	arena []byte
 }
 
 func newDec(format string, b []byte) dec {
@@ -89,7 +95,20 @@ func (d *dec) str(field string) string {
 		d.fail(field, off, &detail{ErrInvalid, "not valid UTF-8"})
 		return ""
 	}
-	return string(b)
+	return d.keep(b)
+}
+
+// keep returns b as a string backed by the arena.
+func (d *dec) keep(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if cap(d.arena)-len(d.arena) < len(b) {
+		d.arena = make([]byte, 0, max(512, 2*len(b)))
+	}
+	n := len(d.arena)
+	d.arena = append(d.arena, b...)
+	return unsafe.String(&d.arena[n], len(b))
 }
 
 // bytes reads a string without copying it (null is nil).
