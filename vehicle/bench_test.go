@@ -32,17 +32,20 @@ type fleet struct {
 	maxLon   float64
 }
 
-func newFleet(nVehicles int) *fleet {
+func newFleet(nVehicles int) *fleet { return newFleetSpaced(nVehicles, 20000) }
+
+// newFleetSpaced places the lattice points spacing metres apart.
+func newFleetSpaced(nVehicles int, spacing float64) *fleet {
 	f := &fleet{}
 	rng := rand.New(rand.NewPCG(3, 4))
 	baseLat, baseLon := 52.0, 12.5
 	for i := 0; i < 100; i++ {
-		lat, lon := offset(baseLat, baseLon, float64(i%10)*20000, float64(i/10)*20000)
+		lat, lon := offset(baseLat, baseLon, float64(i%10)*spacing, float64(i/10)*spacing)
 		f.places = append(f.places, vehicle.Place{ID: "store-" + strconv.Itoa(i), Lat: lat, Lon: lon, ArrivalRadius: 100,
 			Rings: []time.Duration{20 * time.Minute, 5 * time.Minute}})
 	}
 	f.minLat, f.minLon = offset(baseLat, baseLon, -20000, -20000)
-	f.maxLat, f.maxLon = offset(baseLat, baseLon, 200000, 200000)
+	f.maxLat, f.maxLon = offset(baseLat, baseLon, 10*spacing, 10*spacing)
 	for i := 0; i < nVehicles; i++ {
 		f.ids = append(f.ids, "WVGZZZE2ZPP"+strconv.Itoa(100000+i))
 		f.lat = append(f.lat, f.minLat+rng.Float64()*(f.maxLat-f.minLat))
@@ -73,9 +76,15 @@ func (f *fleet) next(i int, now time.Time) vehicle.Position {
 
 // BenchmarkTracker: positions per second through Observe with 10,000
 // vehicles and 100 places, an Advance every 10 s of input time. Report
-// with -cpu 1.
+// with -cpu 1. "metro": 100 stores 20 km apart (each vehicle is within
+// the approach radius of about ten); "country": 100 stores 80 km apart
+// (one or two).
 func BenchmarkTracker(b *testing.B) {
-	f := newFleet(10_000)
+	b.Run("metro", func(b *testing.B) { benchTracker(b, newFleetSpaced(10_000, 20_000)) })
+	b.Run("country", func(b *testing.B) { benchTracker(b, newFleetSpaced(10_000, 80_000)) })
+}
+
+func benchTracker(b *testing.B, f *fleet) {
 	tr, err := vehicle.NewTracker(f.places, vehicle.WithCapacity(10_000))
 	if err != nil {
 		b.Fatal(err)

@@ -55,6 +55,8 @@ type place struct {
 	cosLat, sinLat float64
 	arrive, depart float64 // arrival radius; depart threshold (radius + margin)
 	approach       float64
+	reachLat       float64 // approach radius in degrees of latitude
+	reachLon       float64 // approach radius in degrees of longitude (at the circle's poleward edge)
 	rings          []time.Duration // outermost first
 }
 
@@ -104,6 +106,8 @@ func compilePlace(i int, p *Place, c *config) (place, error) {
 	} else if q.approach < q.depart {
 		return fail("ApproachRadius", "smaller than ArrivalRadius + DepartMargin")
 	}
+	q.reachLat = q.approach / mPerDegLat
+	q.reachLon = min(360, q.approach/(mPerDegLat*math.Cos(min(89, math.Abs(q.lat)+q.reachLat)*deg)))
 	return q, nil
 }
 

@@ -24,10 +24,13 @@ func (t *Tracker) updatePlaces(dst []TripEvent, vi int32, ts int64, seg float64)
 		k++
 	}
 	for _, pi := range t.grid.lookup(v.lat, v.lon) {
+		pl := &t.places[pi]
+		if math.Abs(v.lat-pl.lat) > pl.reachLat || (math.Abs(v.lon-pl.lon) > pl.reachLon && math.Abs(v.lon-pl.lon) < 360-pl.reachLon) {
+			continue // outside the bounding box of the approach circle
+		}
 		if v.has(pi) {
 			continue
 		}
-		pl := &t.places[pi]
 		d := pl.distTo(v.lat, v.lon)
 		if d > pl.approach {
 			continue
@@ -97,13 +100,13 @@ func (t *Tracker) step(dst []TripEvent, v *vstate, ps *pstate, pl *place, d floa
 		}
 		return dst
 	}
-	if len(pl.rings) == 0 {
+	if len(pl.rings) == 0 || (ps.phase == phaseIdle && (!v.moving || ps.closing < 0.25)) {
 		return dst
 	}
 	eta := d * t.cfg.roadFactor / max(v.vbar, t.cfg.minSpeed) // seconds
 	outer := pl.rings[0].Seconds()
 	if ps.phase == phaseIdle {
-		if !v.moving || ps.closing < 0.25 || eta > outer {
+		if eta > outer {
 			return dst
 		}
 		ps.phase, ps.since, ps.minDist, ps.etaHigh, ps.fired = phaseApproaching, ts, d, 0, 0
