@@ -63,7 +63,7 @@
 // allocation). A viewer that falls behind skips records; they are counted
 // (TapStats.Dropped) and reported to WithOnDrop, and the page says how many
 // it missed. Each live stream runs on its request's goroutine and ends when
-// the request's context ends, a write stalls for streamWriteWait, or
+// the request's context ends, a write stalls for ten seconds, or
 // Shutdown is called; at most WithMaxStreams are open at once.
 //
 // Handler and Tap are safe for concurrent use. With stats sources the
