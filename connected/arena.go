@@ -13,8 +13,8 @@ package connected
 // share one and no lock is needed.
 
 const (
-	slabRecords = 64       // Records per slab
-	chunkBytes  = 32 << 10 // bytes per chunk
+	slabRecords = 128      // Records per slab
+	chunkBytes  = 64 << 10 // bytes per chunk
 	chunkMax    = 4 << 10  // larger payloads get an allocation of their own
 )
 
