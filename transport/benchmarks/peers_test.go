@@ -10,7 +10,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,9 +20,10 @@ import (
 )
 
 var (
-	full   = flag.Bool("full", false, "run the full comparison: 200,000 events per SDK, the 1.5 s outage for every SDK, 1,000,000 events to a stalled collector")
-	rounds = flag.Int("rounds", 1, "burst rounds: every SDK runs once per round, rounds interleaved; the table shows each SDK's median run")
-	sdks   = flag.String("sdks", "segment,posthog,rudder,touchpoint,touchpoint-nogzip,touchpoint-spool,touchpoint-ceiling", "SDKs to run, comma-separated")
+	full    = flag.Bool("full", false, "run the full comparison: 200,000 events per SDK, the 1.5 s outage for every SDK, 1,000,000 events to a stalled collector")
+	rounds  = flag.Int("rounds", 1, "burst rounds: every SDK runs once per round, rounds interleaved; the table shows each SDK's median run")
+	sdkCPUs = flag.String("sdkcpus", "", "cores for each peerbench process (taskset -c list); default: the last core on a 2-3 core machine, the last two on 4 or more; \"none\": no pinning")
+	sdks    = flag.String("sdks", "segment,posthog,rudder,touchpoint,touchpoint-fields,touchpoint-nogzip,touchpoint-spool,touchpoint-spool-fields,touchpoint-ceiling", "SDKs to run, comma-separated")
 )
 
 // result mirrors cmd/peerbench's Result.
@@ -47,6 +50,35 @@ type harness struct {
 	s   *sink
 	url string
 	dir string
+	// sdkCores and sinkCores are the taskset core lists of the peerbench
+	// processes and of this process (the sink); empty when not pinned.
+	sdkCores, sinkCores string
+}
+
+// pin chooses disjoint cores for the SDK processes and the sink, when
+// taskset exists and the machine has at least two cores, and pins this
+// process (every thread: taskset -a) to the sink's.
+func (h *harness) pin() {
+	n := runtime.NumCPU()
+	if *sdkCPUs == "none" || n < 2 {
+		return
+	}
+	if _, err := exec.LookPath("taskset"); err != nil {
+		return
+	}
+	sdkFirst := n - 1
+	if n >= 4 {
+		sdkFirst = n - 2
+	}
+	h.sdkCores = fmt.Sprintf("%d-%d", sdkFirst, n-1)
+	h.sinkCores = fmt.Sprintf("0-%d", sdkFirst-1)
+	if *sdkCPUs != "" {
+		h.sdkCores = *sdkCPUs
+	}
+	if out, err := exec.Command("taskset", "-a", "-p", "-c", h.sinkCores, strconv.Itoa(os.Getpid())).CombinedOutput(); err != nil {
+		h.t.Logf("taskset for the sink failed (%v: %s); sink not pinned", err, out)
+		h.sinkCores = ""
+	}
 }
 
 func newHarness(t *testing.T) *harness {
@@ -77,6 +109,9 @@ func (h *harness) run(sdk, mode string, n int, extra ...string) result {
 	args := append([]string{"-sdk", sdk, "-mode", mode, "-n", fmt.Sprint(n), "-url", h.url,
 		"-spool", filepath.Join(h.dir, "spool-"+sdk)}, extra...)
 	cmd := exec.Command(h.bin, args...)
+	if h.sdkCores != "" {
+		cmd = exec.Command("taskset", append([]string{"-c", h.sdkCores, h.bin}, args...)...)
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
@@ -116,6 +151,7 @@ func TestPeers(t *testing.T) {
 		outage, grace = 1500*time.Millisecond, 2*time.Second
 	}
 	h := newHarness(t)
+	h.pin()
 	list := strings.Split(*sdks, ",")
 
 	// 1. Burst: n events, close, count; rounds interleaved so that a noisy
@@ -140,23 +176,32 @@ func TestPeers(t *testing.T) {
 		slices.SortFunc(rs, func(a, b row) int { return cmp.Compare(a.evPerSec(), b.evPerSec()) })
 		rows = append(rows, rs[len(rs)/2])
 	}
-	var segRate float64
+	var segRate, segCPU float64
 	for _, r := range rows {
 		if r.r.SDK == "segment" {
-			segRate = r.evPerSec()
+			segRate, segCPU = r.evPerSec(), r.r.CPUSecs
 		}
 	}
 	var b strings.Builder
+	if h.sdkCores != "" {
+		fmt.Fprintf(&b, "\nPinned: each SDK process on cores %s (taskset -c), the sink on cores %s (of %d)", h.sdkCores, h.sinkCores, runtime.NumCPU())
+	} else {
+		fmt.Fprintf(&b, "\nNot pinned (no taskset, one core, or -sdkcpus none)")
+	}
 	fmt.Fprintf(&b, "\nBurst: %d events, one process per SDK, loopback sink (gunzip, count, 200); median of %d round(s)\n", n, max(*rounds, 1))
-	fmt.Fprintf(&b, "| SDK | delivered at Close | total s | events/s | x Segment | allocs/event | alloc B/event | wire B/event | peak RSS MiB | SDK CPU us/event | sink CPU us/event |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| SDK | delivered at Close | total s | events/s | x Segment | allocs/event | alloc B/event | wire B/event | peak RSS MiB | SDK CPU us/event | Segment CPU / SDK CPU | sink CPU us/event |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		ratio := "-"
 		if segRate > 0 {
 			ratio = fmt.Sprintf("%.2f", r.evPerSec()/segRate)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %.3f | %.0f | %s | %.1f | %.0f | %.1f | %.1f | %.2f | %.2f |\n", r.r.SDK, r.delivered, r.r.Seconds, r.evPerSec(), ratio,
+		cpuRatio := "-"
+		if segCPU > 0 && r.r.CPUSecs > 0 {
+			cpuRatio = fmt.Sprintf("%.2f", segCPU/r.r.CPUSecs)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %.3f | %.0f | %s | %.1f | %.0f | %.1f | %.1f | %.2f | %s | %.2f |\n", r.r.SDK, r.delivered, r.r.Seconds, r.evPerSec(), ratio,
 			float64(r.r.Allocs)/float64(n), float64(r.r.AllocBytes)/float64(n), float64(r.wire)/float64(max(r.delivered, 1)), float64(r.r.PeakRSSKiB)/1024,
-			r.r.CPUSecs*1e6/float64(n), r.sinkCPU*1e6/float64(n))
+			r.r.CPUSecs*1e6/float64(n), cpuRatio, r.sinkCPU*1e6/float64(n))
 	}
 	if slices.Contains(list, "touchpoint-ceiling") {
 		fmt.Fprintf(&b, "touchpoint-ceiling: Track ran before the clock (its records are handed to the Batcher in the timed loop), so its rate is the delivery path's ceiling here; its RSS holds all %d encoded records.\n", n)
@@ -180,7 +225,7 @@ func TestPeers(t *testing.T) {
 		h.s.set(false, false)
 		afterGrace, _ := h.s.counts()
 		later := afterGrace
-		if sdk == "touchpoint-spool" {
+		if strings.HasPrefix(sdk, "touchpoint-spool") {
 			h.run(sdk, "resume", 0)
 			later, _ = h.s.counts()
 		}
@@ -193,12 +238,12 @@ func TestPeers(t *testing.T) {
 		}
 		fmt.Fprintf(&b, "| %s | %d | %d | %d | %.2f | %s |\n", sdk, atClose, afterGrace, later, r.Seconds, closeErr)
 		switch sdk {
-		case "touchpoint", "touchpoint-nogzip", "touchpoint-ceiling":
+		case "touchpoint", "touchpoint-fields", "touchpoint-nogzip", "touchpoint-ceiling":
 			// Exactly accounted for: delivered plus the count in ErrUndelivered.
 			if atClose+int64(r.Undelivered) != int64(outageN) {
 				t.Errorf("%s: %d delivered + %d undelivered != %d", sdk, atClose, r.Undelivered, outageN)
 			}
-		case "touchpoint-spool":
+		case "touchpoint-spool", "touchpoint-spool-fields":
 			if later != int64(outageN) {
 				t.Errorf("touchpoint-spool: %d of %d delivered after restart", later, outageN)
 			}

@@ -58,7 +58,7 @@ func (nopLogger) Debugf(string, ...any) {}
 func (nopLogger) Warnf(string, ...any)  {}
 
 func main() {
-	sdk := flag.String("sdk", "touchpoint", "touchpoint | touchpoint-spool | touchpoint-nogzip | touchpoint-ceiling | segment | posthog | rudder")
+	sdk := flag.String("sdk", "touchpoint", "touchpoint | touchpoint-fields | touchpoint-spool | touchpoint-spool-fields | touchpoint-nogzip | touchpoint-ceiling | segment | posthog | rudder")
 	url := flag.String("url", "", "sink URL")
 	n := flag.Int("n", 200_000, "events")
 	mode := flag.String("mode", "burst", "burst | outage | resume (touchpoint-spool) | stall (touchpoint)")
@@ -85,7 +85,7 @@ func main() {
 	res := Result{SDK: *sdk, Mode: *mode, N: *n}
 	var err error
 	switch *sdk {
-	case "touchpoint", "touchpoint-spool", "touchpoint-nogzip", "touchpoint-ceiling":
+	case "touchpoint", "touchpoint-fields", "touchpoint-spool", "touchpoint-spool-fields", "touchpoint-nogzip", "touchpoint-ceiling":
 		err = runTouchpoint(&res, *url, *dir, *closeTimeout)
 	case "segment":
 		err = runSegment(&res, *url)
@@ -128,7 +128,16 @@ func measure(res *Result, enqueue func(i int) error, closeAll func() error) {
 	res.AllocBytes = after.TotalAlloc - before.TotalAlloc
 }
 
-func userID(i int) string { return "user-" + strconv.Itoa(i%1000) }
+// userIDs are the workload's 1,000 user ids, made once so that no SDK's
+// numbers include formatting them.
+var userIDs = func() (ids [1000]string) {
+	for i := range ids {
+		ids[i] = "user-" + strconv.Itoa(i)
+	}
+	return ids
+}()
+
+func userID(i int) string { return userIDs[i%1000] }
 
 // trackEvent is Touchpoint's workload event i.
 func trackEvent(i int) connected.Event {
@@ -154,7 +163,7 @@ func runTouchpoint(res *Result, url, dir string, closeTimeout time.Duration) err
 	defer func() { res.Failed = failed.Load() }()
 	var next transport.Sender = r
 	var sp *spool.Spool
-	if res.SDK == "touchpoint-spool" {
+	if strings.HasPrefix(res.SDK, "touchpoint-spool") {
 		if sp, err = spool.Open(dir, r, spool.WithCallbacks(cb)); err != nil {
 			return err
 		}
@@ -177,6 +186,13 @@ func runTouchpoint(res *Result, url, dir string, closeTimeout time.Duration) err
 		res.N = 0
 	}
 	enqueue := func(i int) error { return c.Track(ctx, trackEvent(i)) }
+	if strings.HasSuffix(res.SDK, "-fields") {
+		// The typed-field fast path: the same event without a map.
+		enqueue = func(i int) error {
+			return c.TrackFields(ctx, "bench_evt", connected.UserID(userID(i)), connected.Int("n", i),
+				connected.String("plan", "pro"), connected.String("color", "blue"), connected.Float("price", 9.99))
+		}
+	}
 	if res.SDK == "touchpoint-ceiling" {
 		// The delivery path's ceiling: the n records are encoded by Track
 		// before the clock starts and handed to the Batcher in the timed
