@@ -345,7 +345,6 @@ func (c *compiler) prop(pr *Property, at string) (cprop, error) {
 	}
 	cp.checksString = cp.re != nil || cp.format != "" || cp.minLen >= 0 || cp.maxLen >= 0
 	cp.checksNumber = cp.hasMin || cp.hasMax || cp.hasXMin || cp.hasXMax
-	cp.checksItemsLen = cp.minItems >= 0 || cp.maxItems >= 0
 	return cp, nil
 }
 

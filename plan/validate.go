@@ -141,7 +141,8 @@ type run struct {
 	dst    []Violation
 	exotic bool
 	depth  int
-	path   [maxPath]seg
+	path   [inlinePath]seg
+	deep   []seg
 }
 
 // seg is one step of the JSON path a run is at: a key, or an array index
@@ -152,30 +153,38 @@ type seg struct {
 	idx int
 }
 
-// maxPath is deeper than connected lets a value nest (32 levels).
-const maxPath = 34
+// inlinePath steps of the path live in the run itself (zeroed on every
+// call, so kept short); deeper values spill into a slice, which allocates
+// only for events nested that deep.
+const inlinePath = 8
 
-func (r *run) push(key string) {
-	if r.depth < maxPath {
-		r.path[r.depth] = seg{key: key, idx: -1}
-	}
-	r.depth++
-}
+func (r *run) push(key string) { r.pushSeg(seg{key: key, idx: -1}) }
 
-func (r *run) pushIdx(i int) {
-	if r.depth < maxPath {
-		r.path[r.depth] = seg{idx: i}
+func (r *run) pushIdx(i int) { r.pushSeg(seg{idx: i}) }
+
+func (r *run) pushSeg(s seg) {
+	if r.depth < inlinePath {
+		r.path[r.depth] = s
+	} else {
+		r.deep = append(r.deep[:r.depth-inlinePath], s)
 	}
 	r.depth++
 }
 
 func (r *run) pop() { r.depth-- }
 
+func (r *run) seg(i int) *seg {
+	if i < inlinePath {
+		return &r.path[i]
+	}
+	return &r.deep[i-inlinePath]
+}
+
 // pathString formats the current path, e.g. "properties.items[2].sku".
 func (r *run) pathString() string {
 	b := make([]byte, 0, 48)
-	for i := 0; i < min(r.depth, maxPath); i++ {
-		s := &r.path[i]
+	for i := 0; i < r.depth; i++ {
+		s := r.seg(i)
 		if s.idx >= 0 {
 			b = append(b, '[')
 			b = strconv.AppendInt(b, int64(s.idx), 10)
@@ -308,7 +317,7 @@ func (r *run) value(p *cprop, v any) {
 				bit = 2
 			}
 			if p.enum.bools&bit == 0 {
-				r.add(KindEnum, strconv.FormatBool(x)+" is not one of "+p.enum.text)
+				r.add(KindEnum, "is not one of "+p.enum.text)
 			}
 		}
 	case float64:
@@ -319,18 +328,18 @@ func (r *run) value(p *cprop, v any) {
 		r.num(p, float64(x))
 	case json.Number:
 		f, err := strconv.ParseFloat(string(x), 64)
-		if err != nil {
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
 			r.exotic = true
 			return
 		}
-		r.num(p, f)
+		r.number(p, f) // 1e400 is +Inf here: a number above every bound
 	case nil:
 		if !p.types.Has(TypeNull) {
 			r.typeViolation(p, "null")
 			return
 		}
 		if p.enum != nil && !p.enum.null {
-			r.add(KindEnum, "null is not one of "+p.enum.text)
+			r.add(KindEnum, "is null, not one of "+p.enum.text)
 		}
 	case map[string]any:
 		r.obj(p, x)
@@ -444,6 +453,10 @@ func (r *run) num(p *cprop, f float64) {
 		r.exotic = true // the encoder refuses these; let it say so
 		return
 	}
+	r.number(p, f)
+}
+
+func (r *run) number(p *cprop, f float64) {
 	if t := p.types; t != TypeAny && t&TypeNumber == 0 {
 		if t&TypeInteger == 0 {
 			r.typeViolation(p, "number")
@@ -456,7 +469,7 @@ func (r *run) num(p *cprop, f float64) {
 	}
 	if p.enum != nil {
 		if !slicesContainsFloat(p.enum.nums, f) {
-			r.add(KindEnum, strconv.FormatFloat(f, 'g', -1, 64)+" is not one of "+p.enum.text)
+			r.add(KindEnum, "is not one of "+p.enum.text)
 		}
 	}
 	if !p.checksNumber {
@@ -464,15 +477,15 @@ func (r *run) num(p *cprop, f float64) {
 	}
 	switch {
 	case p.hasMin && f < p.min:
-		r.add(KindRange, strconv.FormatFloat(f, 'g', -1, 64)+" is below the minimum "+strconv.FormatFloat(p.min, 'g', -1, 64))
+		r.add(KindRange, "is below the minimum "+strconv.FormatFloat(p.min, 'g', -1, 64))
 	case p.hasXMin && f <= p.xmin:
-		r.add(KindRange, strconv.FormatFloat(f, 'g', -1, 64)+" is not above "+strconv.FormatFloat(p.xmin, 'g', -1, 64))
+		r.add(KindRange, "is not above "+strconv.FormatFloat(p.xmin, 'g', -1, 64))
 	}
 	switch {
 	case p.hasMax && f > p.max:
-		r.add(KindRange, strconv.FormatFloat(f, 'g', -1, 64)+" is above the maximum "+strconv.FormatFloat(p.max, 'g', -1, 64))
+		r.add(KindRange, "is above the maximum "+strconv.FormatFloat(p.max, 'g', -1, 64))
 	case p.hasXMax && f >= p.xmax:
-		r.add(KindRange, strconv.FormatFloat(f, 'g', -1, 64)+" is not below "+strconv.FormatFloat(p.xmax, 'g', -1, 64))
+		r.add(KindRange, "is not below "+strconv.FormatFloat(p.xmax, 'g', -1, 64))
 	}
 }
 
@@ -499,7 +512,7 @@ func (r *run) str(p *cprop, s string) {
 			}
 		}
 		if !ok {
-			r.add(KindEnum, quoteShort(s)+" is not one of "+p.enum.text)
+			r.add(KindEnum, "is not one of "+p.enum.text)
 		}
 	}
 	if !p.checksString {
@@ -515,10 +528,10 @@ func (r *run) str(p *cprop, s string) {
 		}
 	}
 	if p.re != nil && !p.re.MatchString(s) {
-		r.add(KindPattern, quoteShort(s)+" does not match "+strconv.Quote(p.re.String()))
+		r.add(KindPattern, "does not match "+strconv.Quote(p.re.String()))
 	}
 	if p.format != "" && !formatOK(p.format, s) {
-		r.add(KindFormat, quoteShort(s)+" is not a valid "+string(p.format))
+		r.add(KindFormat, "is not a valid "+string(p.format))
 	}
 }
 

@@ -56,7 +56,7 @@ func TestValidateEachKind(t *testing.T) {
 	}{
 		{"missing required", func(pr connected.Properties) { delete(pr, "order_id") }, "properties.order_id Required\n", "required"},
 		{"wrong type", func(pr connected.Properties) { pr["total"] = "129.90" }, "properties.total Type\n", "is string, want number"},
-		{"enum", func(pr connected.Properties) { pr["currency"] = "JPY" }, "properties.currency Enum\n", `"JPY" is not one of "EUR", "USD", "GBP"`},
+		{"enum", func(pr connected.Properties) { pr["currency"] = "JPY" }, "properties.currency Enum\n", `is not one of "EUR", "USD", "GBP"`},
 		{"pattern", func(pr connected.Properties) { pr["order_id"] = "ORD-1" }, "properties.order_id Pattern\n", "does not match"},
 		{"range low", func(pr connected.Properties) { pr["total"] = -1 }, "properties.total Range\n", "below the minimum 0"},
 		{"range high", func(pr connected.Properties) { pr["total"] = json.Number("100000.5") }, "properties.total Range\n", "above the maximum 100000"},

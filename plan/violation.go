@@ -34,7 +34,9 @@ type Violation struct {
 	// message, e.g. "properties.price" or "properties.products[2].sku";
 	// "event" for an unplanned event.
 	Field string
-	// Reason says what was expected, in words.
+	// Reason says what was expected, in words. It never quotes the
+	// offending value (which may identify a person), only the rule, so
+	// violations may be logged and forwarded.
 	Reason string
 }
 
