@@ -110,7 +110,6 @@ type cprop struct {
 	obj                        *cobject
 	items                      *cprop
 	checksString, checksNumber bool
-	checksItemsLen             bool
 }
 
 type cenum struct {
