@@ -143,7 +143,7 @@ func (s *Scanner) open(c byte, want string) bool {
 		return false
 	}
 	if s.b[s.pos] != c {
-		s.fail(s.pos, want, ErrType)
+		s.fail(s.pos, want, typeOrSyntax(s.b[s.pos]))
 		return false
 	}
 	s.depth++
@@ -233,7 +233,7 @@ func (s *Scanner) String() []byte {
 		return nil
 	}
 	if s.b[s.pos] != '"' {
-		s.fail(s.pos, "string", ErrType)
+		s.fail(s.pos, "string", typeOrSyntax(s.b[s.pos]))
 		return nil
 	}
 	start := s.pos + 1
@@ -411,7 +411,7 @@ func (s *Scanner) numberBytes() []byte {
 		}
 	default:
 		if i == start {
-			s.fail(i, "number", ErrType)
+			s.fail(i, "number", typeOrSyntax(c))
 		} else {
 			s.fail(i, "digit", ErrSyntax)
 		}
@@ -461,8 +461,18 @@ func (s *Scanner) Bool() bool {
 		}
 		return false
 	}
-	s.fail(s.pos, "boolean", ErrType)
+	s.fail(s.pos, "boolean", typeOrSyntax(s.b[s.pos]))
 	return false
+}
+
+// typeOrSyntax says whether c starts a JSON value (of another type than
+// wanted: ErrType) or nothing JSON (ErrSyntax).
+func typeOrSyntax(c byte) error {
+	switch {
+	case c == '{', c == '[', c == '"', c == 't', c == 'f', c == 'n', c == '-', c >= '0' && c <= '9':
+		return ErrType
+	}
+	return ErrSyntax
 }
 
 // Null consumes a null and reports true when the next value is null; it
