@@ -170,45 +170,92 @@ func (s *scanner) nextElem(first *bool) bool {
 
 // numBytes reads a JSON number and returns its text.
 func (s *scanner) numBytes() ([]byte, bool) {
+	b, _, _, ok := s.number()
+	return b, ok
+}
+
+// number reads a JSON number: its text and, when the text has at most 19
+// significant digits, its decimal mantissa and power of ten (exact is
+// false otherwise).
+func (s *scanner) number() (text []byte, mant uint64, exp10 int, exact bool) {
 	s.ws()
+	b := s.b
 	start, i := s.i, s.i
-	if i < len(s.b) && s.b[i] == '-' {
+	if i < len(b) && b[i] == '-' {
 		i++
 	}
-	digits := func() int {
-		n := 0
-		for i < len(s.b) && s.b[i] >= '0' && s.b[i] <= '9' {
-			i++
-			n++
-		}
-		return n
-	}
-	if i < len(s.b) && s.b[i] == '0' {
+	nd := 0 // significant digits accumulated
+	exact = true
+	intStart := i
+	if i < len(b) && b[i] == '0' {
 		i++
-	} else if digits() == 0 {
-		s.fail(i, truncOr(i, len(s.b)))
-		return nil, false
-	}
-	if i < len(s.b) && s.b[i] == '.' {
-		i++
-		if digits() == 0 {
-			s.fail(i, truncOr(i, len(s.b)))
-			return nil, false
-		}
-	}
-	if i < len(s.b) && (s.b[i] == 'e' || s.b[i] == 'E') {
-		i++
-		if i < len(s.b) && (s.b[i] == '+' || s.b[i] == '-') {
+	} else {
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			if nd < 19 {
+				mant = mant*10 + uint64(b[i]-'0')
+				if mant != 0 {
+					nd++
+				}
+			} else {
+				exact = false
+			}
 			i++
 		}
-		if digits() == 0 {
-			s.fail(i, truncOr(i, len(s.b)))
-			return nil, false
+		if i == intStart {
+			s.fail(i, truncOr(i, len(b)))
+			return nil, 0, 0, false
 		}
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		fracStart := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			if nd < 19 {
+				mant = mant*10 + uint64(b[i]-'0')
+				exp10--
+				if mant != 0 {
+					nd++
+				}
+			} else if b[i] != '0' {
+				exact = false
+			}
+			i++
+		}
+		if i == fracStart {
+			s.fail(i, truncOr(i, len(b)))
+			return nil, 0, 0, false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		neg := false
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			neg = b[i] == '-'
+			i++
+		}
+		expStart, e := i, 0
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			if e < 10000 {
+				e = e*10 + int(b[i]-'0')
+			}
+			i++
+		}
+		if i == expStart {
+			s.fail(i, truncOr(i, len(b)))
+			return nil, 0, 0, false
+		}
+		if neg {
+			e = -e
+		}
+		exp10 += e
 	}
 	s.i = i
-	return s.b[start:i], true
+	return b[start:i], mant, exp10, exact
 }
+
+// pow10 holds the powers of ten that are exact in a float64.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
 func truncOr(i, n int) error {
 	if i >= n {
@@ -224,9 +271,24 @@ func (s *scanner) num() (float64, bool) {
 		s.typeErr()
 		return 0, false
 	}
-	b, ok := s.numBytes()
-	if !ok {
+	b, mant, exp10, exact := s.number()
+	if b == nil {
 		return 0, false
+	}
+	// Clinger's fast path: a mantissa below 2^53 and a power of ten
+	// exact in float64 give the correctly rounded result with one
+	// operation. Everything else goes to strconv.
+	if exact && mant < 1<<53 && exp10 >= -22 && exp10 <= 22 {
+		f := float64(mant)
+		if exp10 < 0 {
+			f /= pow10[-exp10]
+		} else {
+			f *= pow10[exp10]
+		}
+		if b[0] == '-' {
+			f = -f
+		}
+		return f, true
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
 	if err != nil { // out of float64 range

@@ -82,8 +82,22 @@ func parseRFC3339(b []byte) (time.Time, bool) {
 	if i != len(b) {
 		return time.Time{}, false
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, sec, ns, time.UTC)
-	return t.Add(-time.Duration(off) * time.Second), true
+	secs := daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+sec-off)
+	return time.Unix(secs, int64(ns)).UTC(), true
+}
+
+// daysFromCivil returns the days since 1970-01-01 of a proleptic
+// Gregorian date (Howard Hinnant's algorithm); cheaper than time.Date.
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400 // y >= 0 here: four-digit years
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
 }
 
 func daysIn(m, y int) int {
