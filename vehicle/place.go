@@ -55,8 +55,8 @@ type place struct {
 	cosLat, sinLat float64
 	arrive, depart float64 // arrival radius; depart threshold (radius + margin)
 	approach       float64
-	reachLat       float64 // approach radius in degrees of latitude
-	reachLon       float64 // approach radius in degrees of longitude (at the circle's poleward edge)
+	reachLat       float64         // approach radius in degrees of latitude
+	reachLon       float64         // approach radius in degrees of longitude (at the circle's poleward edge)
 	rings          []time.Duration // outermost first
 }
 
