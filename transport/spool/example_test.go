@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
@@ -90,22 +91,31 @@ func ExampleLossError() {
 	b[len(b)*3/5] ^= 0x08 // inside the second of three equal frames
 	_ = os.WriteFile(seg, b, 0o644)
 
+	// The drain delivers and reports on its own goroutine, so the example
+	// gathers what happened and prints it once the spool has shut down.
+	var mu sync.Mutex
+	var delivered, reported []string
 	up := transport.SenderFunc(func(_ context.Context, batch []*connected.Record) error {
+		mu.Lock()
+		defer mu.Unlock()
 		for _, r := range batch {
-			fmt.Println("delivered", r.ID)
+			delivered = append(delivered, r.ID)
 		}
 		return nil
 	})
 	sp2, _ := spool.Open(dir, up, spool.WithCallbacks(transport.Callbacks{OnFailure: func(f transport.Failure) {
 		var le *spool.LossError
-		fmt.Println(f.Reason, f.Unreadable, errors.As(f.Err, &le))
+		mu.Lock()
+		defer mu.Unlock()
+		reported = append(reported, fmt.Sprint(f.Reason, " ", f.Unreadable, " ", errors.As(f.Err, &le)))
 	}}))
 	_ = sp2.Shutdown(ctx)
+	fmt.Println("delivered:", delivered)
+	fmt.Println("reported:", reported)
 	fmt.Println("counted:", sp2.Stats().Dropped[transport.ReasonCorrupt])
 	// Output:
-	// corrupt 1 true
-	// delivered m0
-	// delivered m2
+	// delivered: [m0 m2]
+	// reported: [corrupt 1 true]
 	// counted: 1
 }
 
