@@ -63,6 +63,8 @@
 //	anonymous_id     personal_device        13     -         1          30d
 //	asset_serial     personal_device        14     -         2         365d
 //	vin              household              20     -         -            -
+//	household_id     household              21     -         -            -
+//	home_device_id   household              22     -         -            -
 //	beacon_id        place                  30     -         -            -
 //	gateway_id       place                  31     -         -            -
 //
@@ -71,7 +73,8 @@
 // identifier loses. Personal devices attach to their person, but never join
 // two people who each hold an identifier of the same type
 // (device_conflict): a tablet that saw two emails typed by two people does
-// not make them one. Households (a car's VIN) group people without merging
+// not make them one. Households (a car's VIN, a smart home's household_id
+// and its shared home_device_ids) group people without merging
 // them; shared devices (declare your kiosk type with ScopeSharedDevice)
 // link nothing; places (beacons, gateways) are never identifiers of a
 // person. Custom types are declared with WithRule.

@@ -25,7 +25,9 @@ const (
 	TypeAdvertisingID  Type = "advertising_id"  // IDFA / GAID
 	TypeWearableSerial Type = "wearable_serial" // a wearable's serial number or BLE address
 	TypeAssetSerial    Type = "asset_serial"    // an installed product: "<product or maker>:<serial>", or its pseudonym
-	TypeVIN            Type = "vin"             // a vehicle identification number (household scope)
+	TypeVIN            Type = "vin"             // a vehicle identification number, or its pseudonym (household scope)
+	TypeHouseholdID    Type = "household_id"    // a household: a smart-home instance or account (household scope)
+	TypeHomeDeviceID   Type = "home_device_id"  // a household's shared device: a smart TV, a thermostat (household scope)
 	TypeBeaconID       Type = "beacon_id"       // a BLE beacon (place scope)
 	TypeGatewayID      Type = "gateway_id"      // a store gateway (place scope)
 )

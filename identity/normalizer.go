@@ -63,13 +63,15 @@ func NewNormalizer(opts ...Option) (*Normalizer, error) {
 //   - asset_serial: upper case, without spaces and '-'; letters, digits
 //     and ':', '.', '/', '_' (a product and its serial,
 //     "HEATPUMP9KW:HP9X22811");
-//   - loyalty_id, wearable_serial, asset_serial given as a
+//   - loyalty_id, wearable_serial, asset_serial and vin given as a
 //     connected.Pseudonymizer pseudonym ("ps1_" and 32 lower-case hex
-//     characters, what the pos and service packages send): kept as is,
-//     trimmed;
+//     characters, what the pos, service and vehicle packages send): kept
+//     as is, trimmed;
 //   - vin: upper case without separators, 17 characters of A-Z and 0-9
 //     except I, O and Q (the check digit is not verified: it is only
 //     mandatory in North America);
+//   - household_id, home_device_id: as user_id (the home package sends
+//     pseudonyms, which pass unchanged);
 //   - beacon_id, gateway_id: trimmed, lower case.
 //
 // It returns an *IdentifierError (ErrInvalidIdentifier; wrapping
@@ -169,6 +171,9 @@ func (n *Normalizer) valueReport(r *rule, raw string, report bool) (string, erro
 		}
 		return compactUpperKeep(t, raw, ":./_")
 	case TypeVIN:
+		if p, ok := pseudonym(raw); ok {
+			return p, nil
+		}
 		v, err := compactUpper(t, raw, false)
 		if err != nil {
 			return "", err

@@ -114,6 +114,8 @@ const (
 //	anonymous_id     personal_device        13     -         1          30d
 //	asset_serial     personal_device        14     -         2         365d
 //	vin              household              20     -         -            -
+//	household_id     household              21     -         -            -
+//	home_device_id   household              22     -         -            -
 //	beacon_id        place                  30     -         -            -
 //	gateway_id       place                  31     -         -            -
 //
@@ -134,6 +136,11 @@ func DefaultRules() []TypeRule {
 		// changes hands with the house after a year unused.
 		{Type: TypeAssetSerial, Scope: ScopePersonalDevice, Priority: 14, MaxPeople: 2, OwnershipGap: 365 * day},
 		{Type: TypeVIN, Scope: ScopeHousehold, Priority: 20},
+		// A household (a smart-home instance) and its shared devices (the
+		// living-room TV): the people of the house link to them without
+		// becoming one person, as with the family car.
+		{Type: TypeHouseholdID, Scope: ScopeHousehold, Priority: 21},
+		{Type: TypeHomeDeviceID, Scope: ScopeHousehold, Priority: 22},
 		{Type: TypeBeaconID, Scope: ScopePlace, Priority: 30},
 		{Type: TypeGatewayID, Scope: ScopePlace, Priority: 31},
 	}
