@@ -7,8 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/touchpoint-sdk/touchpoint/internal/durable"
 )
 
 // Ledger is the consent record: per subject and purpose, every decision
@@ -28,7 +26,7 @@ type Ledger struct {
 	// writes a change to its store before applying it, without holding mu,
 	// so that readers are not stalled by an fsync.
 	wmu     sync.Mutex
-	store   *durable.Store // nil: memory only
+	store   LedgerStore // nil: memory only
 	dcfg    durableConfig
 	closed  bool // guarded by wmu
 	written int  // facts appended since the last compaction (wmu)

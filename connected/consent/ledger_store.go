@@ -116,9 +116,66 @@ func OpenLedger(dir string, opts ...LedgerOption) (*Ledger, error) {
 	if rc := st.Recovery(); rc.Bytes > 0 && l.dcfg.onRecover != nil {
 		l.dcfg.onRecover(rc.Bytes, storeErr(rc.Cause))
 	}
-	l.store = st
-	if err := l.replay(); err != nil {
+	l.store = fileLedgerStore{st}
+	if err := l.replay(context.Background()); err != nil {
 		st.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// LedgerStore is where a durable ledger keeps its facts, erasures and
+// tombstone key when it is not the file store of OpenLedger (a database,
+// say: store/pgstore): a snapshot and the records appended since, opaque
+// to the store (their format is the ledger's own, versioned). The ledger
+// calls its methods one at a time (it holds its write lock). Record slices
+// belong to the caller during each call: a store copies what it keeps.
+// The records hold subject ids as recorded; a store that must not keep
+// them readable protects them itself.
+type LedgerStore interface {
+	// Load calls snapshot for each snapshot record, then log for each
+	// record appended since, in order. An error from a callback stops Load
+	// and is returned.
+	Load(ctx context.Context, snapshot, log func(rec []byte) error) error
+	// Append writes records durably, in order, as one unit: after an
+	// error, a later Load sees all of them or none.
+	Append(ctx context.Context, recs ...[]byte) error
+	// Compact replaces the snapshot with what fill emits and empties the
+	// log, atomically. If fill returns an error, Compact returns it and
+	// changes nothing.
+	Compact(ctx context.Context, fill func(emit func(rec []byte) error) error) error
+	// Close releases the store.
+	Close() error
+}
+
+// fileLedgerStore is the LedgerStore of OpenLedger.
+type fileLedgerStore struct{ *durable.Store }
+
+func (f fileLedgerStore) Load(ctx context.Context, snapshot, log func([]byte) error) error {
+	return f.Replay(ctx, snapshot, log)
+}
+
+// OpenLedgerStore opens a durable ledger on st, rebuilding every fact and
+// erasure from it (an empty store gets a new tombstone key first). It
+// behaves as a ledger from OpenLedger — every Record and Erase is written
+// ahead to st before it takes effect, Erase compacts st, WithCompactAfter
+// applies — except that durability is what st promises. The ledger owns st
+// and closes it in Close. Errors: a *ConfigError for a nil store or a file
+// store option (WithLedgerSync, WithLedgerRecovery), a *FormatError for
+// records it cannot read, or st's error.
+func OpenLedgerStore(ctx context.Context, st LedgerStore, opts ...LedgerOption) (*Ledger, error) {
+	if st == nil {
+		return nil, &ConfigError{Field: "OpenLedgerStore", Reason: "nil LedgerStore"}
+	}
+	l, err := newLedger(opts)
+	if err != nil {
+		return nil, err
+	}
+	if l.dcfg.noSync || l.dcfg.onRecover != nil {
+		return nil, &ConfigError{Field: "LedgerOption", Reason: "WithLedgerSync and WithLedgerRecovery concern OpenLedger's files"}
+	}
+	l.store = st
+	if err := l.replay(ctx); err != nil {
 		return nil, err
 	}
 	return l, nil
@@ -126,9 +183,9 @@ func OpenLedger(dir string, opts ...LedgerOption) (*Ledger, error) {
 
 // replay rebuilds the ledger from its store, writing a new tombstone key
 // into an empty store.
-func (l *Ledger) replay() error {
-	ctx := context.Background()
+func (l *Ledger) replay(ctx context.Context) error {
 	haveKey := false
+	logged := 0
 	intern := make(map[string]string)
 	apply := func(b []byte) error {
 		e, err := decodeLedgerEntry(b, intern)
@@ -158,10 +215,11 @@ func (l *Ledger) replay() error {
 		}
 		return nil
 	}
-	if err := l.store.Replay(ctx, apply, apply); err != nil {
+	logApply := func(b []byte) error { logged++; return apply(b) }
+	if err := l.store.Load(ctx, apply, logApply); err != nil {
 		return storeErr(err)
 	}
-	l.written, _ = l.store.LogStats()
+	l.written = logged
 	if haveKey {
 		return nil
 	}
