@@ -13,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
+	"github.com/touchpoint-sdk/touchpoint/internal/brokersend"
 	"github.com/touchpoint-sdk/touchpoint/transport"
 )
 
@@ -47,7 +48,7 @@ func TestRetryableClassification(t *testing.T) {
 // A batch with both kinds of failure returns two BatchErrors, joined, that
 // transport.Outcome splits by index.
 func TestOutcomeJoinsPermanentAndRetryable(t *testing.T) {
-	s := &Sender{}
+	s := &Sender{core: brokersend.Core{Name: "kafkatransport"}}
 	batch := make([]*connected.Record, 5)
 	for i := range batch {
 		batch[i] = &connected.Record{ID: fmt.Sprint("id-", i), Payload: []byte("{}"), Time: time.Unix(0, 0)}

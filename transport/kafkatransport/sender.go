@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
+	"github.com/touchpoint-sdk/touchpoint/internal/brokersend"
 	"github.com/touchpoint-sdk/touchpoint/transport"
 )
 
@@ -24,10 +22,8 @@ type Sender struct {
 	own   bool
 	topic string
 	ce    connected.CloudEventsOptions
-	ctr   transport.Counters
 
-	inflight transport.InFlight // Send calls in progress; closed by Shutdown
-	once     sync.Once          // closes an owned client once
+	core brokersend.Core // admission, counters, outcome, one release
 }
 
 var (
@@ -65,7 +61,7 @@ func New(seeds []string, topic string, ce connected.CloudEventsOptions, opts ...
 	if err != nil {
 		return nil, fmt.Errorf("kafkatransport: New: %w", err)
 	}
-	return &Sender{cl: cl, own: true, topic: topic, ce: ce}, nil
+	return &Sender{cl: cl, own: true, topic: topic, ce: ce, core: brokersend.Core{Name: "kafkatransport"}}, nil
 }
 
 // NewFromClient returns a Sender that produces to topic through cl, which
@@ -86,7 +82,7 @@ func NewFromClient(cl *kgo.Client, topic string, ce connected.CloudEventsOptions
 	if err := validate(topic, ce); err != nil {
 		return nil, err
 	}
-	return &Sender{cl: cl, topic: topic, ce: ce}, nil
+	return &Sender{cl: cl, topic: topic, ce: ce, core: brokersend.Core{Name: "kafkatransport"}}, nil
 }
 
 func validate(topic string, ce connected.CloudEventsOptions) error {
@@ -107,23 +103,12 @@ func (s *Sender) Client() *kgo.Client { return s.cl }
 // broker acknowledged or failed every one of them, or until ctx is done.
 // See the package documentation for the errors.
 func (s *Sender) Send(ctx context.Context, batch []*connected.Record) error {
-	if ctx == nil {
-		return fmt.Errorf("%w passed to kafkatransport.Sender.Send", transport.ErrNilContext)
+	if ok, err := s.core.Begin(ctx, len(batch)); !ok {
+		return err
 	}
-	if !s.inflight.Enter() {
-		return transport.ErrClosed
-	}
-	defer s.inflight.Exit()
-	if len(batch) == 0 {
-		return nil
-	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("kafkatransport: send: %w", err)
-	}
-	s.ctr.Requests.Add(1)
+	defer s.core.End()
 
-	p := &pending{errs: make([]error, len(batch)), done: make(chan struct{})}
-	p.remaining.Store(int64(len(batch)))
+	p := brokersend.NewResults(len(batch))
 	krs := make([]kgo.Record, len(batch))
 	hdrs := make([]kgo.RecordHeader, 0, len(batch)*maxHeaders)
 	vals := make([]byte, 0, valueBytes(batch, s.ce))
@@ -132,7 +117,7 @@ func (s *Sender) Send(ctx context.Context, batch []*connected.Record) error {
 		var err error
 		hdrs, vals, err = appendHeaders(hdrs, vals, r, s.ce)
 		if err != nil {
-			p.finish(i, transport.Permanent(err))
+			p.Set(i, transport.Permanent(err))
 			continue
 		}
 		kr := &krs[i]
@@ -144,78 +129,33 @@ func (s *Sender) Send(ctx context.Context, batch []*connected.Record) error {
 		}
 		kr.Value = r.Payload
 		kr.Headers = hdrs[start:len(hdrs):len(hdrs)]
-		s.cl.Produce(ctx, kr, func(_ *kgo.Record, err error) { p.finish(i, err) })
+		s.cl.Produce(ctx, kr, func(_ *kgo.Record, err error) { p.Set(i, err) })
 	}
 
 	select {
-	case <-p.done:
+	case <-p.Done():
 	case <-ctx.Done():
 		select {
-		case <-p.done: // finished at the same moment: report the real outcome
+		case <-p.Done(): // finished at the same moment: report the real outcome
 		default:
-			err := fmt.Errorf("kafkatransport: send: %d of %d records unacknowledged: %w", p.remaining.Load(), len(batch), ctx.Err())
-			s.ctr.Fail(err, time.Now())
-			return err
+			return s.core.Abandon(p.Pending(), len(batch), ctx.Err())
 		}
 	}
-	return s.outcome(ctx, batch, p.errs)
+	return s.outcome(ctx, batch, p.Errors())
+}
+
+// policy classifies the records' errors for Core.Outcome.
+var policy = brokersend.Policy{
+	Retryable: retryable,
+	Record:    func(id string, err error) error { return &RecordError{ID: id, Err: err} },
 }
 
 // outcome turns per-record errors into Send's result and updates the
-// counters.
+// counters. Records that failed because the caller gave up (ctx done) are
+// not the records' fault, whatever franz-go reported for them: Send then
+// returns ctx's error.
 func (s *Sender) outcome(ctx context.Context, batch []*connected.Record, errs []error) error {
-	var perm, retry []int
-	var permErr, retryErr error
-	var bytes uint64
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			bytes += uint64(len(batch[i].Payload))
-		case retryable(err):
-			retry = append(retry, i)
-			if retryErr == nil {
-				retryErr = &RecordError{ID: batch[i].ID, Err: err}
-			}
-		default:
-			perm = append(perm, i)
-			if permErr == nil {
-				permErr = &RecordError{ID: batch[i].ID, Err: err}
-			}
-		}
-	}
-	s.ctr.Delivered.Add(uint64(len(batch) - len(perm) - len(retry)))
-	s.ctr.Bytes.Add(bytes)
-	if len(perm) == 0 && len(retry) == 0 {
-		return nil
-	}
-	if err := ctx.Err(); err != nil {
-		// Records failed because the caller gave up: that is not the
-		// records' fault, whatever franz-go reported for them.
-		err = fmt.Errorf("kafkatransport: send: %d of %d records failed: %w", len(perm)+len(retry), len(batch), err)
-		s.ctr.Fail(err, time.Now())
-		return err
-	}
-	err := transport.BatchOutcome(perm, retry, permErr, retryErr)
-	if err != nil {
-		s.ctr.Fail(err, time.Now())
-	}
-	return err
-}
-
-// pending tracks the records of one Send. Each index is written by exactly
-// one finish call; done is closed after the last one, which orders those
-// writes before the reads in outcome.
-type pending struct {
-	errs      []error
-	remaining atomic.Int64
-	done      chan struct{}
-}
-
-func (p *pending) finish(i int, err error) {
-	p.errs[i] = err
-	if p.remaining.Add(-1) == 0 {
-		close(p.done)
-	}
+	return s.core.Outcome(ctx, batch, errs, policy)
 }
 
 // Shutdown stops accepting batches (Send then returns transport.ErrClosed),
@@ -225,20 +165,13 @@ func (p *pending) finish(i int, err error) {
 // idempotent; it returns ctx's error, wrapped, when ctx ended before the
 // sends in flight returned.
 func (s *Sender) Shutdown(ctx context.Context) error {
-	if ctx == nil {
-		return fmt.Errorf("%w passed to kafkatransport.Sender.Shutdown", transport.ErrNilContext)
+	if !s.own {
+		return s.core.Shutdown(ctx, nil)
 	}
-	var err error
-	if werr := s.inflight.Close(ctx); werr != nil {
-		err = fmt.Errorf("kafkatransport: shutdown: sends still in flight: %w", werr)
-	}
-	if s.own {
-		s.once.Do(s.cl.Close)
-	}
-	return err
+	return s.core.Shutdown(ctx, func() error { s.cl.Close(); return nil })
 }
 
 // Stats returns the Sender's counters: Requests counts Send calls that
 // produced, Delivered and Bytes the acknowledged records and their payload
 // bytes, LastError the latest failure.
-func (s *Sender) Stats() transport.Stats { return s.ctr.Snapshot() }
+func (s *Sender) Stats() transport.Stats { return s.core.Counters.Snapshot() }

@@ -36,7 +36,7 @@ func FuzzParseTopic(f *testing.F) {
 			return
 		}
 		for _, r := range recs {
-			topic := tp.expand(r)
+			topic := tp.Expand(r)
 			if topic == "" || strings.ContainsAny(topic, "+#\x00{}") || topic[0] == '$' {
 				t.Fatalf("template %q expands to unpublishable %q", tmpl, topic)
 			}

@@ -18,7 +18,7 @@ const maxUserProperties = 8
 // format points to the Payload Format Indicator 1 (UTF-8: the payload is
 // JSON), shared by the messages of a batch.
 func (s *Sender) message(p *paho.Publish, props *paho.PublishProperties, users []paho.UserProperty, format *byte, r *connected.Record) ([]paho.UserProperty, error) {
-	if !levelOK(string(r.Category)) || !levelOK(string(r.Type)) || !levelOK(r.PartitionKey) {
+	if !s.topic.Fits(r) {
 		return users, fmt.Errorf("mqtttransport: record %s: category, type or partition key cannot stand in a topic level", r.ID)
 	}
 	start := len(users)
@@ -34,6 +34,6 @@ func (s *Sender) message(p *paho.Publish, props *paho.PublishProperties, users [
 	}
 	props.User = users[start:len(users):len(users)]
 	props.PayloadFormat = format
-	*p = paho.Publish{QoS: 1, Topic: s.topic.expand(r), Payload: r.Payload, Properties: props}
+	*p = paho.Publish{QoS: 1, Topic: s.topic.Expand(r), Payload: r.Payload, Properties: props}
 	return users, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/eclipse/paho.golang/paho"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
+	"github.com/touchpoint-sdk/touchpoint/internal/brokersend"
 	"github.com/touchpoint-sdk/touchpoint/transport"
 )
 
@@ -26,10 +27,8 @@ type Sender struct {
 	topic *topic
 	ce    connected.CloudEventsOptions
 	cfg   senderConfig
-	ctr   transport.Counters
 
-	inflight transport.InFlight // Send calls in progress; closed by Shutdown
-	once     sync.Once
+	core brokersend.Core // admission, counters, outcome, one release
 }
 
 var (
@@ -62,7 +61,7 @@ func New(ctx context.Context, serverURL, topicTemplate string, ce connected.Clou
 	if err != nil {
 		return nil, err
 	}
-	return &Sender{cm: cm, own: true, topic: tp, ce: ce, cfg: cfg}, nil
+	return &Sender{cm: cm, own: true, topic: tp, ce: ce, cfg: cfg, core: brokersend.Core{Name: "mqtttransport"}}, nil
 }
 
 // NewFromConnection returns a Sender that publishes through cm, which it
@@ -80,7 +79,7 @@ func NewFromConnection(cm *autopaho.ConnectionManager, topicTemplate string, ce 
 	if cm == nil {
 		return nil, errors.New("mqtttransport: NewFromConnection: nil connection manager")
 	}
-	return &Sender{cm: cm, topic: tp, ce: ce, cfg: cfg}, nil
+	return &Sender{cm: cm, topic: tp, ce: ce, cfg: cfg, core: brokersend.Core{Name: "mqtttransport"}}, nil
 }
 
 func prepareSender(topicTemplate string, ce connected.CloudEventsOptions, opts []Option) (senderConfig, *topic, error) {
@@ -108,20 +107,10 @@ func (s *Sender) ConnectionManager() *autopaho.ConnectionManager { return s.cm }
 // after the other, in batch order; different keys go out concurrently, up
 // to WithMaxInFlight. See the package documentation for the errors.
 func (s *Sender) Send(ctx context.Context, batch []*connected.Record) error {
-	if ctx == nil {
-		return fmt.Errorf("%w passed to mqtttransport.Sender.Send", transport.ErrNilContext)
+	if ok, err := s.core.Begin(ctx, len(batch)); !ok {
+		return err
 	}
-	if !s.inflight.Enter() {
-		return transport.ErrClosed
-	}
-	defer s.inflight.Exit()
-	if len(batch) == 0 {
-		return nil
-	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("mqtttransport: send: %w", err)
-	}
-	s.ctr.Requests.Add(1)
+	defer s.core.End()
 
 	errs := make([]error, len(batch))
 	pubs := make([]paho.Publish, len(batch))
@@ -149,25 +138,12 @@ func (s *Sender) Send(ctx context.Context, batch []*connected.Record) error {
 
 	if len(groups) > 0 {
 		if err := s.awaitConnection(ctx); err != nil {
-			s.ctr.Fail(err, time.Now())
+			s.core.Counters.Fail(err, time.Now())
 			return err
 		}
 		s.publishGroups(ctx, batch, groups, pubs, errs)
 	}
-	if err := ctx.Err(); err != nil {
-		failed := 0
-		for _, e := range errs {
-			if e != nil {
-				failed++
-			}
-		}
-		if failed > 0 {
-			err = fmt.Errorf("mqtttransport: send: %d of %d records unacknowledged: %w", failed, len(batch), err)
-			s.ctr.Fail(err, time.Now())
-			return err
-		}
-	}
-	return s.outcome(batch, errs)
+	return s.core.Outcome(ctx, batch, errs, policy)
 }
 
 // awaitConnection waits for the connection to be up, at most WithConnectWait
@@ -260,35 +236,13 @@ func (s *Sender) publishInOrder(ctx context.Context, batch []*connected.Record, 
 	}
 }
 
-// outcome turns per-record errors into Send's result and updates the
-// counters.
-func (s *Sender) outcome(batch []*connected.Record, errs []error) error {
-	var perm, retry []int
-	var permErr, retryErr error
-	var bytes uint64
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			bytes += uint64(len(batch[i].Payload))
-		case retryable(err):
-			retry = append(retry, i)
-			if retryErr == nil || errors.Is(retryErr, errHeldBack) && !errors.Is(err, errHeldBack) {
-				retryErr = &RecordError{ID: batch[i].ID, Err: err}
-			}
-		default:
-			perm = append(perm, i)
-			if permErr == nil {
-				permErr = &RecordError{ID: batch[i].ID, Err: err}
-			}
-		}
-	}
-	s.ctr.Delivered.Add(uint64(len(batch) - len(perm) - len(retry)))
-	s.ctr.Bytes.Add(bytes)
-	err := transport.BatchOutcome(perm, retry, permErr, retryErr)
-	if err != nil {
-		s.ctr.Fail(err, time.Now())
-	}
-	return err
+// policy classifies the records' errors for Core.Outcome: a record held
+// back behind a failed one of its partition key is cited only when no
+// other retryable failure explains the batch.
+var policy = brokersend.Policy{
+	Retryable: retryable,
+	Secondary: func(err error) bool { return errors.Is(err, errHeldBack) },
+	Record:    func(id string, err error) error { return &RecordError{ID: id, Err: err} },
 }
 
 // Shutdown stops accepting batches (Send then returns transport.ErrClosed),
@@ -298,24 +252,18 @@ func (s *Sender) outcome(batch []*connected.Record, errs []error) error {
 // (NewFromConnection) is never disconnected. Shutdown is idempotent; it
 // returns ctx's error, wrapped, when ctx ended first.
 func (s *Sender) Shutdown(ctx context.Context) error {
-	if ctx == nil {
-		return fmt.Errorf("%w passed to mqtttransport.Sender.Shutdown", transport.ErrNilContext)
+	if !s.own {
+		return s.core.Shutdown(ctx, nil)
 	}
-	var err error
-	if werr := s.inflight.Close(ctx); werr != nil {
-		err = fmt.Errorf("mqtttransport: shutdown: sends still in flight: %w", werr)
-	}
-	if s.own {
-		s.once.Do(func() {
-			if derr := s.cm.Disconnect(ctx); derr != nil && err == nil {
-				err = fmt.Errorf("mqtttransport: shutdown: disconnect: %w", derr)
-			}
-		})
-	}
-	return err
+	return s.core.Shutdown(ctx, func() error {
+		if err := s.cm.Disconnect(ctx); err != nil {
+			return fmt.Errorf("disconnect: %w", err)
+		}
+		return nil
+	})
 }
 
 // Stats returns the Sender's counters: Requests counts Send calls that
 // published, Delivered and Bytes the acknowledged records and their
 // payload bytes, LastError the latest failure.
-func (s *Sender) Stats() transport.Stats { return s.ctr.Snapshot() }
+func (s *Sender) Stats() transport.Stats { return s.core.Counters.Snapshot() }

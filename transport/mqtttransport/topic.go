@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/touchpoint-sdk/touchpoint/connected"
+	"github.com/touchpoint-sdk/touchpoint/internal/brokersend"
 )
 
 // The placeholders a topic template may use. Each expands to all or part of
@@ -13,12 +13,12 @@ import (
 const (
 	// PlaceholderCategory expands to the record's data category
 	// (behavioral when empty), e.g. "location".
-	PlaceholderCategory = "{category}"
+	PlaceholderCategory = brokersend.PlaceholderCategory
 	// PlaceholderType expands to the record's call type, e.g. "track".
-	PlaceholderType = "{type}"
+	PlaceholderType = brokersend.PlaceholderType
 	// PlaceholderPartitionKey expands to the record's hashed partition key,
 	// or to "_" when it has none.
-	PlaceholderPartitionKey = "{partitionkey}"
+	PlaceholderPartitionKey = brokersend.PlaceholderPartitionKey
 )
 
 // DefaultTopic is the topic template the examples use:
@@ -30,16 +30,12 @@ const DefaultTopic = "touchpoint/" + PlaceholderCategory + "/" + PlaceholderType
 // length prefix).
 const maxTopicBytes = 65535
 
-// topic is a parsed topic template: literal parts and placeholders.
-type topic struct {
-	parts []part
-	fixed string // the whole topic when there is no placeholder
-}
+// topics is the grammar of an MQTT topic name for publishing.
+var topics = brokersend.Grammar{Sep: '/', Level: "level", Wildcards: "+#", EmptyLevels: true,
+	Reserved: '$', ReservedWhy: "topics starting with '$' are reserved for the broker", MaxBytes: maxTopicBytes}
 
-type part struct {
-	lit string // a literal, when ph == 0
-	ph  byte   // 'c', 't', 'p' for the placeholders
-}
+// topic is a parsed topic template.
+type topic = brokersend.Template
 
 // ParseTopic parses a topic template: an MQTT topic name for publishing
 // (valid UTF-8, no NUL, no wildcard '+' or '#', not starting with '$',
@@ -53,102 +49,16 @@ func ParseTopic(template string) error {
 }
 
 func parseTopic(t string) (*topic, error) {
-	switch {
-	case t == "":
-		return nil, &TemplateError{Template: t, Offset: 0, Err: fmt.Errorf("%w: empty", ErrInvalidTopic)}
-	case t[0] == '$':
-		return nil, &TemplateError{Template: t, Offset: 0, Err: fmt.Errorf("%w: topics starting with '$' are reserved for the broker", ErrInvalidTopic)}
-	case len(t) > maxTopicBytes:
-		return nil, &TemplateError{Template: t, Offset: maxTopicBytes, Err: fmt.Errorf("%w: longer than %d bytes", ErrInvalidTopic, maxTopicBytes)}
-	}
-	tp := &topic{}
-	lit := 0 // start of the pending literal
-	for i := 0; i < len(t); {
-		c := t[i]
-		switch {
-		case c == '{':
-			end := strings.IndexByte(t[i:], '}')
-			if end < 0 {
-				return nil, &TemplateError{Template: t, Offset: i, Err: fmt.Errorf("%w: '{' without '}'", ErrUnknownPlaceholder)}
-			}
-			var ph byte
-			switch t[i : i+end+1] {
-			case PlaceholderCategory:
-				ph = 'c'
-			case PlaceholderType:
-				ph = 't'
-			case PlaceholderPartitionKey:
-				ph = 'p'
-			default:
-				return nil, &TemplateError{Template: t, Offset: i, Err: fmt.Errorf("%w: %q (known: %s %s %s)",
-					ErrUnknownPlaceholder, t[i:i+end+1], PlaceholderCategory, PlaceholderType, PlaceholderPartitionKey)}
-			}
-			if lit < i {
-				tp.parts = append(tp.parts, part{lit: t[lit:i]})
-			}
-			tp.parts = append(tp.parts, part{ph: ph})
-			i += end + 1
-			lit = i
-			continue
-		case c == '}':
-			return nil, &TemplateError{Template: t, Offset: i, Err: fmt.Errorf("%w: '}' without '{'", ErrUnknownPlaceholder)}
-		case c == '+' || c == '#':
-			return nil, &TemplateError{Template: t, Offset: i, Err: fmt.Errorf("%w: wildcard %q cannot be published to", ErrInvalidTopic, c)}
-		case c == 0:
-			return nil, &TemplateError{Template: t, Offset: i, Err: fmt.Errorf("%w: NUL byte", ErrInvalidTopic)}
-		case c >= utf8.RuneSelf:
-			r, n := utf8.DecodeRuneInString(t[i:])
-			if r == utf8.RuneError && n <= 1 {
-				return nil, &TemplateError{Template: t, Offset: i, Err: fmt.Errorf("%w: invalid UTF-8", ErrInvalidTopic)}
-			}
-			i += n
-			continue
+	tp, err := topics.Parse(t)
+	if err != nil {
+		se := err.(*brokersend.SyntaxError)
+		kind := ErrInvalidTopic
+		if se.Placeholder {
+			kind = ErrUnknownPlaceholder
 		}
-		i++
-	}
-	if lit < len(t) {
-		tp.parts = append(tp.parts, part{lit: t[lit:]})
-	}
-	if len(tp.parts) == 1 && tp.parts[0].ph == 0 {
-		tp.fixed = tp.parts[0].lit
+		return nil, &TemplateError{Template: t, Offset: se.Offset, Err: fmt.Errorf("%w: %s", kind, se.Msg)}
 	}
 	return tp, nil
-}
-
-// expand returns the topic of r. Records whose values cannot stand in a
-// topic level are refused by levelOK before.
-func (tp *topic) expand(r *connected.Record) string {
-	if tp.fixed != "" {
-		return tp.fixed
-	}
-	var b strings.Builder
-	n := len(r.PartitionKey)
-	for _, p := range tp.parts {
-		n += len(p.lit) + 16
-	}
-	b.Grow(n)
-	for _, p := range tp.parts {
-		switch p.ph {
-		case 0:
-			b.WriteString(p.lit)
-		case 'c':
-			b.WriteString(string(r.Category.OrDefault()))
-		case 't':
-			b.WriteString(string(r.Type))
-		case 'p':
-			if r.PartitionKey == "" {
-				b.WriteByte('_')
-			} else {
-				b.WriteString(r.PartitionKey)
-			}
-		}
-	}
-	return b.String()
-}
-
-// levelOK reports whether v can stand inside one topic level.
-func levelOK(v string) bool {
-	return !strings.ContainsAny(v, "/+#\x00") && utf8.ValidString(v)
 }
 
 // ValidateFilter reports whether filter is a valid MQTT topic filter for

@@ -22,10 +22,10 @@ func TestTopicExpand(t *testing.T) {
 		if err != nil {
 			t.Fatalf("parseTopic(%q): %v", tc.tmpl, err)
 		}
-		if got := tp.expand(r); got != tc.want {
+		if got := tp.Expand(r); got != tc.want {
 			t.Errorf("%q expands to %q, want %q", tc.tmpl, got, tc.want)
 		}
-		if got := tp.expand(noKey); got != tc.wantNoKey {
+		if got := tp.Expand(noKey); got != tc.wantNoKey {
 			t.Errorf("%q expands to %q for a keyless record, want %q", tc.tmpl, got, tc.wantNoKey)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/touchpoint-sdk/touchpoint/internal/brokersend"
 )
 
 // onAck reads every form of JetStream's answer: the PubAck (fast path,
@@ -30,19 +32,19 @@ func TestOnAckParsesAnswers(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &Sender{slots: make(chan struct{}, 1)}
 			in := &inbox{prefix: "_INBOX.x.", waiting: map[string]waiter{}}
-			p := &publication{s: s, errs: make([]error, 1), remaining: 1, done: make(chan struct{})}
+			p := &publication{s: s, Results: brokersend.NewResults(1)}
 			s.slots <- struct{}{}
 			tc.msg.Subject = in.register(p, 0)
 			in.onAck(tc.msg)
 			select {
-			case <-p.done:
+			case <-p.Done():
 			default:
 				t.Fatal("the record was not resolved")
 			}
 			if len(s.slots) != 0 {
 				t.Error("the slot was not released")
 			}
-			err := p.errs[0]
+			err := p.Errors()[0]
 			var api *jetstream.APIError
 			switch {
 			case tc.apiErr != 0:

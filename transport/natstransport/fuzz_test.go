@@ -43,7 +43,7 @@ func FuzzParseSubject(f *testing.F) {
 			return
 		}
 		for _, r := range recs {
-			subj := s.expand(r)
+			subj := s.Expand(r)
 			if subj == "" || strings.HasPrefix(subj, ".") || strings.HasSuffix(subj, ".") || strings.Contains(subj, "..") ||
 				strings.ContainsAny(subj, "*> \t\r\n{}") {
 				t.Fatalf("template %q expands to unpublishable subject %q", tmpl, subj)

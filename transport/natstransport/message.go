@@ -17,7 +17,7 @@ const maxHeaders = 10
 // header values, one element each, so that the header map is the only
 // per-record allocation besides the message itself.
 func (s *Sender) message(r *connected.Record, vals []string) (*nats.Msg, error) {
-	if !checkToken(string(r.Category)) || !checkToken(string(r.Type)) || !checkToken(r.PartitionKey) {
+	if !s.subj.Fits(r) {
 		return nil, fmt.Errorf("natstransport: record %s: category, type or partition key cannot stand in a subject", r.ID)
 	}
 	h := make(nats.Header, maxHeaders)
@@ -34,7 +34,7 @@ func (s *Sender) message(r *connected.Record, vals []string) (*nats.Msg, error) 
 		return nil, err
 	}
 	set(jetstream.MsgIDHeader, r.ID)
-	return &nats.Msg{Subject: s.subj.expand(r), Header: h, Data: r.Payload}, nil
+	return &nats.Msg{Subject: s.subj.Expand(r), Header: h, Data: r.Payload}, nil
 }
 
 // ceHeader returns the NATS header of a CloudEvents attribute: "ce-"+name

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
+	"github.com/touchpoint-sdk/touchpoint/internal/brokersend"
 	"github.com/touchpoint-sdk/touchpoint/transport"
 )
 
@@ -30,11 +30,9 @@ type Sender struct {
 	// slots is a counting semaphore: one token per published record that
 	// still awaits its acknowledgement, WithMaxPending in all.
 	slots chan struct{}
-	ctr   transport.Counters
 	dups  atomic.Uint64
 
-	inflight transport.InFlight // Send calls in progress; closed by Shutdown
-	once     sync.Once
+	core brokersend.Core // admission, counters, outcome, one release
 }
 
 var (
@@ -139,7 +137,7 @@ func newSender(ctx context.Context, nc *nats.Conn, own bool, subj *subject, ce c
 		return nil, fmt.Errorf("natstransport: subscribe for acknowledgements: %w", err)
 	}
 	return &Sender{nc: nc, own: own, in: in, subj: subj, ce: ce, cfg: cfg,
-		slots: make(chan struct{}, cfg.maxPending)}, nil
+		slots: make(chan struct{}, cfg.maxPending), core: brokersend.Core{Name: "natstransport"}}, nil
 }
 
 // Conn returns the connection the Sender publishes on, owned or borrowed.
@@ -156,31 +154,19 @@ var errAckTimeout = fmt.Errorf("natstransport: no acknowledgement within the ack
 // until WithAckTimeout has passed since Send began. See the package
 // documentation for the errors.
 func (s *Sender) Send(ctx context.Context, batch []*connected.Record) error {
-	if ctx == nil {
-		return fmt.Errorf("%w passed to natstransport.Sender.Send", transport.ErrNilContext)
+	if ok, err := s.core.Begin(ctx, len(batch)); !ok {
+		return err
 	}
-	if !s.inflight.Enter() {
-		return transport.ErrClosed
-	}
-	defer s.inflight.Exit()
-	if len(batch) == 0 {
-		return nil
-	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("natstransport: send: %w", err)
-	}
-	s.ctr.Requests.Add(1)
+	defer s.core.End()
 	timer := time.NewTimer(s.cfg.ackTimeout)
 	defer timer.Stop()
 
-	p := &publication{s: s, errs: make([]error, len(batch)), done: make(chan struct{}),
-		tokens: make([]string, 0, len(batch))}
-	p.remaining = len(batch)
+	p := &publication{s: s, Results: brokersend.NewResults(len(batch)), tokens: make([]string, 0, len(batch))}
 	vals := make([]string, len(batch)*maxHeaders)
 	for i, r := range batch {
 		msg, err := s.message(r, vals[i*maxHeaders:(i+1)*maxHeaders:(i+1)*maxHeaders])
 		if err != nil {
-			p.fail(i, transport.Permanent(err))
+			p.Set(i, transport.Permanent(err))
 			continue
 		}
 		select {
@@ -188,9 +174,9 @@ func (s *Sender) Send(ctx context.Context, batch []*connected.Record) error {
 		case <-ctx.Done():
 			return s.abort(p, batch, i, ctx.Err())
 		case <-timer.C:
-			p.failFrom(batch, i, errAckTimeout)
+			p.SetFrom(i, errAckTimeout)
 			s.in.cancel(p, errAckTimeout)
-			return s.outcome(batch, p)
+			return s.outcome(ctx, batch, p)
 		}
 		msg.Reply = s.in.register(p, i)
 		if err := s.nc.PublishMsg(msg); err != nil {
@@ -198,43 +184,34 @@ func (s *Sender) Send(ctx context.Context, batch []*connected.Record) error {
 		}
 	}
 	select {
-	case <-p.done:
+	case <-p.Done():
 	case <-ctx.Done():
 		select {
-		case <-p.done:
+		case <-p.Done():
 		default:
 			return s.abort(p, batch, len(batch), ctx.Err())
 		}
 	case <-timer.C:
 		s.in.cancel(p, errAckTimeout)
 	}
-	return s.outcome(batch, p)
+	return s.outcome(ctx, batch, p)
 }
 
 // abort gives up waiting because ctx ended: the records not yet
 // acknowledged stop waiting (a late acknowledgement is dropped) and Send
 // returns the context's error.
 func (s *Sender) abort(p *publication, batch []*connected.Record, published int, cause error) error {
-	p.failFrom(batch, published, cause)
+	p.SetFrom(published, cause)
 	s.in.cancel(p, cause)
-	p.mu.Lock()
-	pending := p.failedBy(cause)
-	p.mu.Unlock()
-	err := fmt.Errorf("natstransport: send: %d of %d records unacknowledged: %w", pending, len(batch), cause)
-	s.ctr.Fail(err, time.Now())
-	return err
+	return s.core.Abandon(p.Count(cause), len(batch), cause)
 }
 
-// publication tracks the records of one Send. Results are written under
-// mu, by the Send's goroutine or the acknowledgement goroutine; done is
-// closed when every record has one.
+// publication tracks the records of one Send: their results (set by the
+// Send's goroutine or the acknowledgement goroutine) and reply tokens.
 type publication struct {
-	s         *Sender
-	mu        sync.Mutex
-	errs      []error
-	remaining int
-	done      chan struct{}
-	tokens    []string // reply tokens, in publish order (Send's goroutine only)
+	s *Sender
+	*brokersend.Results
+	tokens []string // reply tokens, in publish order (Send's goroutine only)
 }
 
 // resolve records the result of record i, published, and frees its slot.
@@ -243,70 +220,19 @@ func (p *publication) resolve(i int, err error, dup bool) {
 	if err == nil && dup {
 		p.s.dups.Add(1)
 	}
-	p.fail(i, err)
+	p.Set(i, err)
 }
 
-// fail records the result of record i (nil: acknowledged).
-func (p *publication) fail(i int, err error) {
-	p.mu.Lock()
-	p.errs[i] = err
-	p.remaining--
-	if p.remaining == 0 {
-		close(p.done)
-	}
-	p.mu.Unlock()
-}
-
-// failFrom fails the records from index i on, none of them published.
-func (p *publication) failFrom(batch []*connected.Record, i int, err error) {
-	for ; i < len(batch); i++ {
-		p.fail(i, err)
-	}
-}
-
-// failedBy counts the records that failed with err. p.mu must be held.
-func (p *publication) failedBy(err error) int {
-	n := 0
-	for _, e := range p.errs {
-		if e == err {
-			n++
-		}
-	}
-	return n
+// policy classifies the records' errors for Core.Outcome.
+var policy = brokersend.Policy{
+	Retryable: retryable,
+	Record:    func(id string, err error) error { return &RecordError{ID: id, Err: err} },
 }
 
 // outcome turns per-record errors into Send's result and updates the
 // counters.
-func (s *Sender) outcome(batch []*connected.Record, p *publication) error {
-	p.mu.Lock()
-	errs := append([]error(nil), p.errs...)
-	p.mu.Unlock()
-	var perm, retry []int
-	var permErr, retryErr error
-	var bytes uint64
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			bytes += uint64(len(batch[i].Payload))
-		case retryable(err):
-			retry = append(retry, i)
-			if retryErr == nil {
-				retryErr = &RecordError{ID: batch[i].ID, Err: err}
-			}
-		default:
-			perm = append(perm, i)
-			if permErr == nil {
-				permErr = &RecordError{ID: batch[i].ID, Err: err}
-			}
-		}
-	}
-	s.ctr.Delivered.Add(uint64(len(batch) - len(perm) - len(retry)))
-	s.ctr.Bytes.Add(bytes)
-	err := transport.BatchOutcome(perm, retry, permErr, retryErr)
-	if err != nil {
-		s.ctr.Fail(err, time.Now())
-	}
-	return err
+func (s *Sender) outcome(ctx context.Context, batch []*connected.Record, p *publication) error {
+	return s.core.Outcome(ctx, batch, p.Errors(), policy)
 }
 
 // errShutdown fails the records still awaiting an acknowledgement when
@@ -321,24 +247,17 @@ var errShutdown = fmt.Errorf("%w: shut down before the acknowledgement arrived",
 // (NewFromConn) is never closed. Shutdown is idempotent; it returns ctx's
 // error, wrapped, when ctx ended before the sends in flight returned.
 func (s *Sender) Shutdown(ctx context.Context) error {
-	if ctx == nil {
-		return fmt.Errorf("%w passed to natstransport.Sender.Shutdown", transport.ErrNilContext)
-	}
-	var err error
-	if werr := s.inflight.Close(ctx); werr != nil {
-		err = fmt.Errorf("natstransport: shutdown: sends still in flight: %w", werr)
-	}
-	s.once.Do(func() {
+	return s.core.Shutdown(ctx, func() error {
 		_ = s.in.sub.Unsubscribe() // fails only when the connection is already closed
 		s.in.cancelAll(errShutdown)
 		if s.own {
 			s.nc.Close()
 		}
+		return nil
 	})
-	return err
 }
 
 // Stats returns the Sender's counters.
 func (s *Sender) Stats() Stats {
-	return Stats{Stats: s.ctr.Snapshot(), Duplicates: s.dups.Load()}
+	return Stats{Stats: s.core.Counters.Snapshot(), Duplicates: s.dups.Load()}
 }

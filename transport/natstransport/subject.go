@@ -2,10 +2,8 @@ package natstransport
 
 import (
 	"fmt"
-	"strings"
-	"unicode/utf8"
 
-	"github.com/touchpoint-sdk/touchpoint/connected"
+	"github.com/touchpoint-sdk/touchpoint/internal/brokersend"
 )
 
 // The placeholders a subject template may use. Each expands to one subject
@@ -13,12 +11,12 @@ import (
 const (
 	// PlaceholderCategory expands to the record's data category
 	// (behavioral when empty), e.g. "location".
-	PlaceholderCategory = "{category}"
+	PlaceholderCategory = brokersend.PlaceholderCategory
 	// PlaceholderType expands to the record's call type, e.g. "track".
-	PlaceholderType = "{type}"
+	PlaceholderType = brokersend.PlaceholderType
 	// PlaceholderPartitionKey expands to the record's hashed partition key,
 	// or to "_" when it has none.
-	PlaceholderPartitionKey = "{partitionkey}"
+	PlaceholderPartitionKey = brokersend.PlaceholderPartitionKey
 )
 
 // DefaultSubject is the subject template the examples use:
@@ -26,17 +24,11 @@ const (
 // filter by data category.
 const DefaultSubject = "touchpoint.events." + PlaceholderCategory + "." + PlaceholderType
 
-// subject is a parsed subject template: literal parts and placeholders
-// alternate.
-type subject struct {
-	parts []part
-	fixed string // the whole subject when there is no placeholder
-}
+// subjects is the grammar of a NATS subject for publishing.
+var subjects = brokersend.Grammar{Sep: '.', Level: "token", Wildcards: "*>", Control: true}
 
-type part struct {
-	lit string // a literal, when ph == 0
-	ph  byte   // 'c', 't', 'p' for the placeholders
-}
+// subject is a parsed subject template.
+type subject = brokersend.Template
 
 // ParseSubject parses a subject template: a NATS subject for publishing
 // (tokens separated by '.', none empty, no wildcard '*' or '>', no
@@ -50,118 +42,14 @@ func ParseSubject(template string) error {
 }
 
 func parseSubject(t string) (*subject, error) {
-	if t == "" {
-		return nil, &TemplateError{Template: t, Offset: 0, Err: fmt.Errorf("%w: empty", ErrInvalidSubject)}
-	}
-	s := &subject{}
-	tokenStart, tokenLen := 0, 0
-	lit := strings.Builder{}
-	flush := func() {
-		if lit.Len() > 0 {
-			s.parts = append(s.parts, part{lit: lit.String()})
-			lit.Reset()
+	s, err := subjects.Parse(t)
+	if err != nil {
+		se := err.(*brokersend.SyntaxError)
+		kind := ErrInvalidSubject
+		if se.Placeholder {
+			kind = ErrUnknownPlaceholder
 		}
-	}
-	for i := 0; i < len(t); {
-		c := t[i]
-		switch {
-		case c == '{':
-			end := strings.IndexByte(t[i:], '}')
-			if end < 0 {
-				return nil, &TemplateError{Template: t, Offset: i, Err: fmt.Errorf("%w: '{' without '}'", ErrUnknownPlaceholder)}
-			}
-			var ph byte
-			switch t[i : i+end+1] {
-			case PlaceholderCategory:
-				ph = 'c'
-			case PlaceholderType:
-				ph = 't'
-			case PlaceholderPartitionKey:
-				ph = 'p'
-			default:
-				return nil, &TemplateError{Template: t, Offset: i, Err: fmt.Errorf("%w: %q (known: %s %s %s)",
-					ErrUnknownPlaceholder, t[i:i+end+1], PlaceholderCategory, PlaceholderType, PlaceholderPartitionKey)}
-			}
-			flush()
-			s.parts = append(s.parts, part{ph: ph})
-			tokenLen++
-			i += end + 1
-			continue
-		case c == '}':
-			return nil, &TemplateError{Template: t, Offset: i, Err: fmt.Errorf("%w: '}' without '{'", ErrUnknownPlaceholder)}
-		case c == '.':
-			if tokenLen == 0 {
-				return nil, &TemplateError{Template: t, Offset: tokenStart, Err: fmt.Errorf("%w: empty token", ErrInvalidSubject)}
-			}
-			tokenStart, tokenLen = i+1, 0
-		case c == '*' || c == '>':
-			return nil, &TemplateError{Template: t, Offset: i, Err: fmt.Errorf("%w: wildcard %q cannot be published to", ErrInvalidSubject, c)}
-		case c <= ' ' || c == 0x7f:
-			return nil, &TemplateError{Template: t, Offset: i, Err: fmt.Errorf("%w: whitespace or control byte 0x%02x", ErrInvalidSubject, c)}
-		case c >= utf8.RuneSelf:
-			r, n := utf8.DecodeRuneInString(t[i:])
-			if r == utf8.RuneError && n <= 1 {
-				return nil, &TemplateError{Template: t, Offset: i, Err: fmt.Errorf("%w: invalid UTF-8", ErrInvalidSubject)}
-			}
-			lit.WriteString(t[i : i+n])
-			tokenLen++
-			i += n
-			continue
-		default:
-			tokenLen++
-		}
-		lit.WriteByte(c)
-		i++
-	}
-	if tokenLen == 0 {
-		return nil, &TemplateError{Template: t, Offset: tokenStart, Err: fmt.Errorf("%w: empty token", ErrInvalidSubject)}
-	}
-	flush()
-	if len(s.parts) == 1 && s.parts[0].ph == 0 {
-		s.fixed = s.parts[0].lit
+		return nil, &TemplateError{Template: t, Offset: se.Offset, Err: fmt.Errorf("%w: %s", kind, se.Msg)}
 	}
 	return s, nil
-}
-
-// expand returns the subject of r. Placeholder values are valid tokens for
-// every record a Client produces (categories and types are lower-case
-// words, partition keys hex); a record whose values would break the subject
-// is refused by check before.
-func (s *subject) expand(r *connected.Record) string {
-	if s.fixed != "" {
-		return s.fixed
-	}
-	var b strings.Builder
-	n := 0
-	for _, p := range s.parts {
-		n += len(p.lit) + 16
-	}
-	b.Grow(n + len(r.PartitionKey))
-	for _, p := range s.parts {
-		switch p.ph {
-		case 0:
-			b.WriteString(p.lit)
-		case 'c':
-			b.WriteString(string(r.Category.OrDefault()))
-		case 't':
-			b.WriteString(string(r.Type))
-		case 'p':
-			if r.PartitionKey == "" {
-				b.WriteByte('_')
-			} else {
-				b.WriteString(r.PartitionKey)
-			}
-		}
-	}
-	return b.String()
-}
-
-// checkToken reports whether v can stand inside a subject token.
-func checkToken(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c <= ' ' || c == 0x7f || c == '.' || c == '*' || c == '>' {
-			return false
-		}
-	}
-	return utf8.ValidString(v)
 }

@@ -22,10 +22,10 @@ func TestSubjectExpand(t *testing.T) {
 		if err != nil {
 			t.Fatalf("parseSubject(%q): %v", tc.tmpl, err)
 		}
-		if got := s.expand(r); got != tc.want {
+		if got := s.Expand(r); got != tc.want {
 			t.Errorf("%q expands to %q, want %q", tc.tmpl, got, tc.want)
 		}
-		if got := s.expand(noKey); got != tc.wantNoKey {
+		if got := s.Expand(noKey); got != tc.wantNoKey {
 			t.Errorf("%q expands to %q for a keyless record, want %q", tc.tmpl, got, tc.wantNoKey)
 		}
 	}
