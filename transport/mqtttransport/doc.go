@@ -8,7 +8,7 @@
 //   - Source subscribes to topic filters, typically the topics store
 //     gateways' firmware publishes BLE advertisements or wearable
 //     notifications to, and hands each message (topic, payload, receive
-//     time, MQTT 5 properties) to a caller's Handler, which decodes it.
+//     time, MQTT 5 properties) to a caller's MessageHandler, which decodes it.
 //
 // # Wire format (Sender)
 //
@@ -71,7 +71,7 @@
 //
 // Sender and Source are safe for concurrent use. A Send with more than one
 // partition key runs up to WithMaxInFlight goroutines that end before it
-// returns. The Source's Handler runs on paho's receiving goroutine, one
+// returns. The Source's MessageHandler runs on paho's receiving goroutine, one
 // message at a time. autopaho runs the connection's goroutines until
 // Shutdown of the owner.
 package mqtttransport

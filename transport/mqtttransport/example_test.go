@@ -162,7 +162,7 @@ func within[T any](ctx context.Context, ch <-chan T) T {
 // forwardOnce returns a Handler that passes each message (by record id) to
 // ch once and never blocks: QoS 1 is at-least-once, and a redelivered
 // message must neither block the Source nor print twice.
-func forwardOnce(ch chan<- mqtttransport.Message) mqtttransport.Handler {
+func forwardOnce(ch chan<- mqtttransport.Message) mqtttransport.MessageHandler {
 	var mu sync.Mutex
 	seen := map[string]bool{}
 	return func(_ context.Context, m mqtttransport.Message) error {

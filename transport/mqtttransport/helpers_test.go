@@ -151,7 +151,7 @@ func (c *collector) wait(t testing.TB) []mqtttransport.Message {
 	return append([]mqtttransport.Message(nil), c.msgs...)
 }
 
-func newSource(t testing.TB, url string, filters []string, h mqtttransport.Handler, opts ...mqtttransport.SourceOption) *mqtttransport.Source {
+func newSource(t testing.TB, url string, filters []string, h mqtttransport.MessageHandler, opts ...mqtttransport.SourceOption) *mqtttransport.Source {
 	t.Helper()
 	src, err := mqtttransport.NewSource(ctxT(t), url, filters, h, opts...)
 	if err != nil {

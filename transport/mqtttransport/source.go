@@ -17,7 +17,7 @@ import (
 // subscribeTimeout bounds a subscription made after a reconnection.
 const subscribeTimeout = 10 * time.Second
 
-// Message is one PUBLISH the Source received, as handed to the Handler.
+// Message is one PUBLISH the Source received, as handed to the MessageHandler.
 type Message struct {
 	Topic string
 	// Payload is the message body. It belongs to the handler, which may
@@ -35,7 +35,7 @@ type Message struct {
 	Retained       bool
 }
 
-// Handler decodes and handles one received message: typically a gateway's
+// MessageHandler decodes and handles one received message: typically a gateway's
 // firmware frame turned into events (beacon.Parse, a wearable decoder,
 // then a connected.Client). The Source calls it on the connection's
 // receiving goroutine, one message at a time, in the order the broker
@@ -44,10 +44,20 @@ type Message struct {
 // waiting for the handler. An error is counted and passed to
 // WithErrorHandler; the message is acknowledged either way (a handler that
 // wants a redelivery must not return until it has stored the message).
-type Handler func(ctx context.Context, m Message) error
+//
+// It is the inbound side (broker to adapter), not a connected.Handler: it
+// receives raw MQTT messages, not Touchpoint records.
+type MessageHandler func(ctx context.Context, m Message) error
+
+// Handler is the former name of MessageHandler, easily mistaken for a
+// connected.Handler.
+//
+// Deprecated: use MessageHandler. Handler will be removed in the next
+// release.
+type Handler = MessageHandler
 
 // Source subscribes to topic filters (for example the topics a store's
-// BLE gateways publish to) and hands every matching message to a Handler.
+// BLE gateways publish to) and hands every matching message to a MessageHandler.
 //
 // Create it with NewSource (it owns its connection) or
 // NewSourceFromConnection (it borrows one); call Shutdown when done. Its
@@ -56,7 +66,7 @@ type Source struct {
 	cm      *autopaho.ConnectionManager
 	own     bool
 	filters []string
-	handle  Handler
+	handle  MessageHandler
 	cfg     sourceConfig
 	runCtx  context.Context
 	cancel  context.CancelFunc
@@ -106,7 +116,7 @@ func (e *HandlerError) Unwrap() error { return e.Err }
 // by itself (the session is clean by default).
 //
 // The Source owns the connection: Shutdown disconnects it.
-func NewSource(ctx context.Context, serverURL string, filters []string, handle Handler, opts ...SourceOption) (*Source, error) {
+func NewSource(ctx context.Context, serverURL string, filters []string, handle MessageHandler, opts ...SourceOption) (*Source, error) {
 	if ctx == nil {
 		return nil, fmt.Errorf("%w passed to mqtttransport.NewSource", transport.ErrNilContext)
 	}
@@ -149,7 +159,7 @@ func NewSource(ctx context.Context, serverURL string, filters []string, handle H
 // OnConnectionUp callback of cm's configuration. Shutdown detaches the
 // handler and unsubscribes; it does not disconnect cm. Connection options
 // (ConnOption) are refused with ErrConnectionOptionsBorrowed.
-func NewSourceFromConnection(ctx context.Context, cm *autopaho.ConnectionManager, filters []string, handle Handler, opts ...SourceOption) (*Source, error) {
+func NewSourceFromConnection(ctx context.Context, cm *autopaho.ConnectionManager, filters []string, handle MessageHandler, opts ...SourceOption) (*Source, error) {
 	if ctx == nil {
 		return nil, fmt.Errorf("%w passed to mqtttransport.NewSourceFromConnection", transport.ErrNilContext)
 	}
@@ -174,7 +184,7 @@ func NewSourceFromConnection(ctx context.Context, cm *autopaho.ConnectionManager
 	return s, nil
 }
 
-func newSource(filters []string, handle Handler, opts []SourceOption) (*Source, error) {
+func newSource(filters []string, handle MessageHandler, opts []SourceOption) (*Source, error) {
 	cfg, err := newSourceConfig(opts)
 	if err != nil {
 		return nil, err
@@ -188,7 +198,7 @@ func newSource(filters []string, handle Handler, opts []SourceOption) (*Source, 
 		}
 	}
 	if handle == nil {
-		return nil, errors.New("mqtttransport: nil Handler")
+		return nil, errors.New("mqtttransport: nil MessageHandler")
 	}
 	s := &Source{filters: append([]string(nil), filters...), handle: handle, cfg: cfg}
 	s.runCtx, s.cancel = context.WithCancel(context.Background())

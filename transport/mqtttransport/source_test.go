@@ -246,7 +246,7 @@ func TestNewSourceRejectsBadConfiguration(t *testing.T) {
 	}{
 		{"no filters", func() error { _, err := mqtttransport.NewSource(ctxT(t), server, nil, h); return err }, nil, "no topic filters"},
 		{"bad filter", func() error { _, err := mqtttransport.NewSource(ctxT(t), server, []string{"a/#/b"}, h); return err }, mqtttransport.ErrInvalidFilter, "offset 2"},
-		{"nil handler", func() error { _, err := mqtttransport.NewSource(ctxT(t), server, []string{"a"}, nil); return err }, nil, "nil Handler"},
+		{"nil handler", func() error { _, err := mqtttransport.NewSource(ctxT(t), server, []string{"a"}, nil); return err }, nil, "nil MessageHandler"},
 		{"nil option", func() error { _, err := mqtttransport.NewSource(ctxT(t), server, []string{"a"}, h, nil); return err }, nil, "nil SourceOption"},
 		{"QoS 3", func() error {
 			_, err := mqtttransport.NewSource(ctxT(t), server, []string{"a"}, h, mqtttransport.WithSubscribeQoS(3))
@@ -304,5 +304,17 @@ func TestSenderAndSourceShareAConnection(t *testing.T) {
 	}
 	if got := c.wait(t); got[0].UserProperties.Get("id") != "id-000000" {
 		t.Errorf("received %+v", got[0])
+	}
+}
+
+// The former name keeps compiling for one release: Handler is an alias of
+// MessageHandler, so values move between them without conversion.
+func TestHandlerIsDeprecatedAliasOfMessageHandler(t *testing.T) {
+	var calls int
+	var h mqtttransport.MessageHandler = func(context.Context, mqtttransport.Message) error { calls++; return nil }
+	var old mqtttransport.Handler = h
+	var back mqtttransport.MessageHandler = old
+	if err := back(context.Background(), mqtttransport.Message{}); err != nil || calls != 1 {
+		t.Fatalf("call through the alias: err %v, calls %d", err, calls)
 	}
 }
