@@ -2,6 +2,12 @@
 // publishes into beacon.Advertisements and beacon.Sightings, so that a store
 // full of ESP32 bridges can feed a beacon.Tracker.
 //
+// The name: "gateway" is the BLE-to-MQTT bridge (an ESP32 or a Raspberry Pi
+// running that firmware), and this package reads its firmware's payloads.
+// It is not a network or API gateway, and not examples/gateway (a store's
+// gateway service, which uses this package). It delivers nothing: pair it
+// with mqtttransport.NewSource, whose MessageHandler calls the parsers here.
+//
 // Two formats are supported, in the shapes current firmware publishes with
 // its default settings and documented options (testdata/README.md names
 // the sources and versions):
