@@ -10,7 +10,8 @@ import (
 )
 
 // activation.json is what marketing edits: the wish-list reminder, the
-// frequent-visitor audience and the click-and-collect pickup. A store
+// frequent-visitor audience, the click-and-collect pickup and the offer to
+// order a dress tried on in AR (under the attention purpose only). A store
 // gateway would load it from disk with defs.Load and call
 // Engine.ReloadFile when it changes; the demo embeds it.
 //

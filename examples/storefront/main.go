@@ -2,8 +2,14 @@
 // with no services: shoppers who browse on the web and wishlist boots,
 // arrive with the app and walk past departments heard by several ceiling
 // gateways with noisy signal, one wearing a heart-rate strap after a run,
-// a household car on its way, a customer who withdraws marketing consent at
-// the door, and a shared kiosk. Every touchpoint becomes a connected.Event;
+// a customer who withdraws marketing consent at the door, and a shared
+// kiosk. Beyond Bluetooth: the family car's position stream (a
+// vehicle.Tracker computes its ETA; the 20-minute ring starts the
+// click-and-collect pickup), a smart-TV household from Home Assistant
+// (two people, one household, presence never to advertising), payments
+// from Square and Stripe webhooks at the till, a repair visit that knows
+// only the washing machine's serial, and an AR try-on that only the
+// attention purpose may use. Every touchpoint becomes a connected.Event;
 // identity stitches them, the consent router decides which destination
 // may receive each one, and batchers write them to local files.
 //
@@ -51,7 +57,8 @@ func mainErr(w io.Writer, seed uint64, dir string) error {
 // run simulates the day into dir and writes the report to w.
 func run(w io.Writer, seed uint64, dir string) error {
 	ctx := context.Background()
-	s := &sim{ctx: ctx, now: day.AddDate(0, 0, -31), radio: radio{rand.New(rand.NewPCG(seed, seed))}}
+	s := &sim{ctx: ctx, now: day.AddDate(0, 0, -31), radio: radio{rand.New(rand.NewPCG(seed, seed))},
+		drivers: map[string]*shopper{}}
 	j := newJournal()
 	p, err := newPipeline(dir, func() time.Time { return s.now }, j)
 	if err != nil {

@@ -11,15 +11,18 @@ import (
 	"github.com/touchpoint-sdk/touchpoint/beacon"
 	"github.com/touchpoint-sdk/touchpoint/connected"
 	"github.com/touchpoint-sdk/touchpoint/connected/consent"
+	"github.com/touchpoint-sdk/touchpoint/home"
 	"github.com/touchpoint-sdk/touchpoint/identity"
+	"github.com/touchpoint-sdk/touchpoint/pos"
 	"github.com/touchpoint-sdk/touchpoint/transport"
 	"github.com/touchpoint-sdk/touchpoint/transport/spool"
+	"github.com/touchpoint-sdk/touchpoint/vehicle"
 )
 
 // The pipeline, as a gateway or store back-end would build it:
 //
 //	client -> journal -> identity -> consent reader -> activation -> router
-//	router -> analytics | marketing | wellness | advertising | store-staff
+//	router -> analytics | marketing | wellness | advertising | store-staff | stylist
 //	each destination -> Batcher -> spool (on disk) -> NDJSON file (swap in
 //	transport.NewSegment or a Kafka/NATS sender to deliver for real)
 //
@@ -44,8 +47,10 @@ type destinationSpec struct {
 }
 
 var destinationSpecs = []destinationSpec{
+	// Analytics takes presence at home too (with location consent, like
+	// location data); marketing and advertising never can.
 	{"analytics", consent.PurposeAnalytics, []connected.Category{connected.CategoryBehavioral, connected.CategoryTransaction,
-		connected.CategoryLocation, connected.CategoryIdentity, connected.CategoryDevice}, consent.Strip, false},
+		connected.CategoryLocation, connected.CategoryIdentity, connected.CategoryDevice, connected.CategoryPresence}, consent.Strip, false},
 	{"marketing", consent.PurposeMarketing, []connected.Category{connected.CategoryBehavioral, connected.CategoryTransaction,
 		connected.CategoryLocation}, consent.Drop, false},
 	{"wellness", consent.PurposeHealth, []connected.Category{connected.CategoryHealth, connected.CategoryDevice}, consent.Drop, false},
@@ -53,6 +58,9 @@ var destinationSpecs = []destinationSpec{
 	// The staff's pick-list app: it takes only the events addressed to it
 	// (integrations), for the fulfilment of orders.
 	{"store-staff", purposeFulfilment, []connected.Category{connected.CategoryBehavioral}, consent.Drop, true},
+	// The stylist's app: AR try-ons (biometric) and the offers they lead
+	// to, under the attention purpose only.
+	stylistSpec,
 }
 
 // destination is a destination's batcher and file, and what reached it.
@@ -109,6 +117,12 @@ type pipeline struct {
 	engine  *activation.Engine
 	act     *activation.Middleware
 	decided *decisions
+
+	// The adapters beyond Bluetooth.
+	pseudonyms *connected.Pseudonymizer // one key for every device, asset and payment pseudonym
+	positions  *vehicle.PositionDecoder // the car's position stream
+	cars       *vehicle.Tracker         // trips and ETAs to the store
+	home       *home.Tracker            // the smart-TV household
 }
 
 func newPipeline(dir string, clock func() time.Time, j *journal) (*pipeline, error) {
@@ -118,8 +132,23 @@ func newPipeline(dir string, clock func() time.Time, j *journal) (*pipeline, err
 		return nil, err
 	}
 	// Kiosks are shared devices: they never link the people who use them.
-	if p.graph, err = identity.New(graphKey, identity.WithRule(identity.TypeRule{
-		Type: "kiosk_id", Scope: identity.ScopeSharedDevice, Priority: 900})); err != nil {
+	// The till's customer id (a pseudonym) is a person's, like a loyalty
+	// number. household_id, home_device_id and the car's pseudonymous VIN
+	// are household-scope types built into identity.
+	if p.graph, err = identity.New(graphKey,
+		identity.WithRule(identity.TypeRule{Type: "kiosk_id", Scope: identity.ScopeSharedDevice, Priority: 900}),
+		identity.WithRule(identity.TypeRule{Type: identity.Type(pos.IDCustomer), Scope: identity.ScopePerson, Priority: 5, Limit: 1, MaxPeople: 1}),
+	); err != nil {
+		return nil, err
+	}
+	if p.pseudonyms, err = connected.NewPseudonymizer(hashKey); err != nil {
+		return nil, err
+	}
+	p.positions = vehicle.NewPositionDecoder(vehicle.KilometersPerHour)
+	if p.cars, err = vehicle.NewTracker(carPlaces()); err != nil {
+		return nil, err
+	}
+	if p.home, err = newHomeTracker(); err != nil {
 		return nil, err
 	}
 	var routes []consent.Destination
@@ -170,6 +199,7 @@ func newPipeline(dir string, clock func() time.Time, j *journal) (*pipeline, err
 		connected.WithIDGenerator(func() string { ids++; return fmt.Sprintf("evt-%04d", ids) }),
 		connected.WithLibrary("touchpoint-storefront", connected.Version),
 		connected.WithMiddleware(j.middleware, stitch.Wrap, reader.Middleware(p.ledger), p.act.Wrap),
+		serviceChannels,
 	)
 	if err != nil {
 		return nil, err

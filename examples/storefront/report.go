@@ -44,7 +44,13 @@ func (s *sim) report(w io.Writer, people []*shopper) error {
 	fmt.Fprintf(bw, "Touchpoint storefront: %s, %s\n", placeID, day.Format("Monday 2 January 2006"))
 	for _, sh := range people {
 		fmt.Fprintf(bw, "\n%s: %s\n", sh.name, sh.story)
-		s.reportProfile(bw, sh)
+		if sh.household {
+			if err := s.reportHousehold(bw); err != nil {
+				return err
+			}
+		} else {
+			s.reportProfile(bw, sh)
+		}
 		for _, id := range p.journal.order {
 			if p.journal.byEvent[id] != sh {
 				continue
@@ -65,7 +71,20 @@ func (s *sim) report(w io.Writer, people []*shopper) error {
 			}
 			fmt.Fprintln(bw, line)
 		}
-		s.reportDecisions(bw, sh)
+		if !sh.household {
+			s.reportDecisions(bw, sh)
+		}
+		if sh.userID == "olga" {
+			visit, err := s.repairProfile()
+			if err != nil {
+				return err
+			}
+			prof, err := p.graph.Profile(identity.Identifier{Type: identity.TypeUserID, Value: "olga"})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(bw, "  the washer's serial alone resolves to Olga's profile: %v\n", visit == prof.ID)
+		}
 	}
 	fmt.Fprintf(bw, "\nKiosk: Eve and Finn both signed in at kiosk-12-1.\n")
 	ex, err := p.graph.Explain(identity.Identifier{Type: identity.TypeUserID, Value: "eve"}, identity.Identifier{Type: identity.TypeUserID, Value: "finn"})

@@ -86,3 +86,18 @@ func (s *sim) received(id string) string {
 	}
 	return orNone(got)
 }
+
+// reportHousehold prints the household: its id, how many profiles it
+// groups, and why Mia and Leo are linked but not merged.
+func (s *sim) reportHousehold(w io.Writer) error {
+	h, members, err := s.p.graph.Household(identity.Identifier{Type: identity.TypeHouseholdID, Value: s.household()})
+	if err != nil {
+		return err
+	}
+	ex, err := s.p.graph.Explain(identity.Identifier{Type: identity.TypeUserID, Value: "mia"}, identity.Identifier{Type: identity.TypeUserID, Value: "leo"})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "  household %s: %d profiles; Mia and Leo the same profile: %v; why not: %s\n", h[:14], len(members), ex.Linked, reasons(ex))
+	return nil
+}

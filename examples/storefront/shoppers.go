@@ -6,6 +6,7 @@ import (
 	"github.com/touchpoint-sdk/touchpoint/beacon"
 	"github.com/touchpoint-sdk/touchpoint/connected"
 	"github.com/touchpoint-sdk/touchpoint/connected/consent"
+	"github.com/touchpoint-sdk/touchpoint/pos"
 )
 
 // day is the simulated date; every time below is UTC on that day.
@@ -22,6 +23,9 @@ type shopper struct {
 	userID string
 	phone  beacon.BeaconID // the app's per-install iBeacon, if they carry the app
 	walk   *walk
+	// household: this entry is a household, not a person (userID is
+	// empty): its events are the household's own.
+	household bool
 }
 
 // step is one scripted action at a time.
@@ -52,7 +56,7 @@ func script() ([]*shopper, []step) {
 	ben := &shopper{name: "Ben", userID: "ben", phone: phoneBeacon(1002),
 		story: "wishlisted a jacket on the web last night before consenting; runs with a strap, then shops"}
 	ben.walk = &walk{start: at(9, 55), stops: []stop{{0, 40 * time.Second}, {36, 6 * time.Minute}, {54, 8 * time.Minute}}}
-	chris := &shopper{name: "Chris", userID: "chris", story: "drives the family car in the morning, with no order to collect"}
+	chris := &shopper{name: "Chris", userID: "chris", story: "drives the family car to the store in the morning, with no order to collect"}
 	carla := &shopper{name: "Carla", userID: "carla", phone: phoneBeacon(1003),
 		story: "orders click-and-collect, drives in with the same car (a household, not one person)",
 		walk:  &walk{start: at(12, 0), stops: []stop{{0, 30 * time.Second}, {18, 4 * time.Minute}, {54, 6 * time.Minute}}}}
@@ -61,7 +65,15 @@ func script() ([]*shopper, []step) {
 		walk:  &walk{start: at(10, 30), stops: []stop{{0, 3 * time.Minute}, {36, 7 * time.Minute}, {54, 9 * time.Minute}}}}
 	eve := &shopper{name: "Eve", userID: "eve", story: "signs in at the shared kiosk"}
 	finn := &shopper{name: "Finn", userID: "finn", story: "signs in at the same kiosk twenty minutes later"}
-	people := []*shopper{ana, ben, chris, carla, dan, eve, finn}
+	mia := &shopper{name: "Mia", userID: "mia", story: "connects her flat's Home Assistant to the app"}
+	leo := &shopper{name: "Leo", userID: "leo", story: "shares the flat and its TV with Mia, and connects it too"}
+	flat := &shopper{name: "Mia and Leo's household", household: true,
+		story: "the living-room TV and who is home, from Home Assistant (the household's events, nobody's in particular)"}
+	olga := &shopper{name: "Olga", userID: "olga",
+		story: "registered her washing machine last week; pays at the till with her loyalty number; a technician repairs the machine"}
+	nora := &shopper{name: "Nora", userID: "nora",
+		story: "tries on, in the app's AR fitting room, a dress the store does not stock; consented to attention"}
+	people := []*shopper{ana, ben, chris, carla, dan, eve, finn, mia, leo, flat, olga, nora}
 
 	web := connected.Context{Channel: connected.ChannelWeb, UserAgent: "Mozilla/5.0 (Macintosh)"}
 	steps := []step{
@@ -95,8 +107,7 @@ func script() ([]*shopper, []step) {
 		{at(9, 12), workout(ben, at(9, 12), 30*time.Minute)},
 
 		// Chris drives the family car; he consented in the car's app, but has no order to collect.
-		{at(9, 0), grant(chris, consent.SourceAppSetting, consent.PurposeAnalytics, consent.PurposeLocation, purposeFulfilment)},
-		{at(9, 10), vehicle(chris, 15)},
+		{at(8, 30), grant(chris, consent.SourceAppSetting, consent.PurposeAnalytics, consent.PurposeLocation, purposeFulfilment)},
 
 		{at(10, 25), track(dan, connected.Event{UserID: "dan", Event: connected.EventProductViewed,
 			Properties: connected.Properties{"product_id": "jacket-88", "department": "sportswear"}, Context: connected.Context{Channel: connected.ChannelMobile}})},
@@ -115,9 +126,33 @@ func script() ([]*shopper, []step) {
 		{at(10, 40), track(carla, connected.Event{UserID: "carla", Event: connected.EventOrderCompleted,
 			Properties: connected.Properties{"order_id": "web-77120", "total": 64.5, "currency": "EUR", "fulfillment": "click_and_collect", "place_id": placeID},
 			Context:    connected.Context{Channel: connected.ChannelWeb}, Category: connected.CategoryTransaction})},
-		{at(11, 25), vehicle(carla, 35)},
-		{at(11, 40), vehicle(carla, 18)},
+
+		// The smart-TV household: both connect it; the household's own
+		// consent covers its events.
+		{day.AddDate(0, 0, -5), linkHousehold(mia)},
+		{day.AddDate(0, 0, -5).Add(time.Minute), householdConsent(flat, consent.PurposeAnalytics, consent.PurposeAdvertising, consent.PurposeLocation)},
+		{day.AddDate(0, 0, -4), linkHousehold(leo)},
+		{time.Date(2026, 11, 23, 19, 2, 41, 0, time.UTC), homeEvent(flat, "ha_tv_playing.json")},
+		{time.Date(2026, 11, 23, 19, 31, 59, 0, time.UTC), homeEvent(flat, "ha_person_left.json")},
+		{time.Date(2026, 11, 23, 21, 1, 18, 0, time.UTC), homeEvent(flat, "ha_tv_off.json")},
+
+		// Olga: an account with her loyalty number, a payment at the
+		// Stripe Terminal reader; her washing machine's repair is below.
+		{day.AddDate(0, 0, -7), grant(olga, consent.SourceCMP, consent.PurposeAnalytics, consent.PurposeMarketing)},
+		{day.AddDate(0, 0, -7), olgaSignsUp(olga)},
+		{at(13, 5), tillPayment(olga, "stripe_charge_olga.json", pos.DecodeStripe, "")},
+
+		// Nora's try-on, and Ana's (without attention consent).
+		{day.AddDate(0, 0, -2), grant(nora, consent.SourceAppSetting, consent.PurposeAnalytics, consent.PurposeAttention, consent.PurposeAdvertising)},
+		{at(12, 30).Add(6 * time.Second), tryOn(nora, "tryon_nora_start.json")},
+		{at(12, 31).Add(48 * time.Second), tryOn(nora, "tryon_nora_complete.json")},
+		{at(8, 55).Add(31 * time.Second), tryOn(ana, "tryon_ana_complete.json")},
 	}
+	steps = append(steps, repairSteps(olga)...)
+	// The family car, from its position stream: Chris in the morning,
+	// Carla on her way to collect her order.
+	steps = append(steps, drive{driver: chris, start: at(8, 50), fromM: 10_000, bearing: 200, kmh: 45, park: 10 * time.Minute, leaveM: 3_000, seed: 1}.steps()...)
+	steps = append(steps, drive{driver: carla, start: at(11, 20), fromM: 22_000, bearing: 75, kmh: 55, park: 8 * time.Minute, seed: 2}.steps()...)
 	// Everyone with the app opens it at the door: the app tells the store
 	// which pseudonymous beacon it advertises, so zone events stitch.
 	for _, p := range people {
@@ -125,17 +160,27 @@ func script() ([]*shopper, []step) {
 			steps = append(steps, step{p.walk.start.Add(-30 * time.Second), appOpened(p)})
 		}
 	}
-	// Ana pays at the till with her loyalty card.
-	steps = append(steps, step{at(10, 10), track(ana, connected.Event{UserID: "ana", Event: connected.EventOrderCompleted,
-		Properties: connected.Properties{"order_id": "pos-12-5531", "total": 129.95, "currency": "EUR",
-			"products": []any{map[string]any{"product_id": "boot-1207", "price": 129.95, "quantity": 1}}},
-		Context: connected.Context{Channel: connected.ChannelPOS, ExternalIDs: []connected.ExternalID{
-			{ID: "L-99812", Type: "loyalty_id", Collection: "users", Encoding: "none"}}},
-		Category: connected.CategoryTransaction})})
+	// Ana pays for the boots at the Square till; she scanned her app, so
+	// the till knows her.
+	steps = append(steps, step{at(10, 10).Add(4 * time.Second), tillPayment(ana, "square_payment_ana.json", pos.DecodeSquare, "ana")})
 	return people, steps
 }
 
 func kioskContext() connected.Context {
 	return connected.Context{Channel: connected.ChannelKiosk, ExternalIDs: []connected.ExternalID{
 		{ID: "kiosk-12-1", Type: "kiosk_id", Collection: "devices", Encoding: "none"}}}
+}
+
+// olgaSignsUp: Olga's account on the store's site, with the loyalty number
+// the site gave her; the back-end sends it as the same pseudonym the till's
+// payments carry.
+func olgaSignsUp(p *shopper) func(*sim) error {
+	return func(s *sim) error {
+		loyalty := pos.Pseudonym(s.p.pseudonyms, pos.IDLoyalty, "M-20417")
+		s.p.journal.own(p, loyalty)
+		return track(p, connected.Event{Type: connected.TypeIdentify, UserID: p.userID, Category: connected.CategoryIdentity,
+			Traits: connected.Traits{"email": "olga@example.com"},
+			Context: connected.Context{Channel: connected.ChannelWeb, ExternalIDs: []connected.ExternalID{
+				{ID: loyalty, Type: string(pos.IDLoyalty), Collection: "users", Encoding: "none"}}}})(s)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/touchpoint-sdk/touchpoint/connected"
 	"github.com/touchpoint-sdk/touchpoint/connected/consent"
 	"github.com/touchpoint-sdk/touchpoint/identity"
+	"github.com/touchpoint-sdk/touchpoint/vehicle"
 	"github.com/touchpoint-sdk/touchpoint/wearable"
 )
 
@@ -23,7 +24,10 @@ type sim struct {
 	now   time.Time
 	p     *pipeline
 	radio radio
-	zones []beacon.ZoneEvent // scratch for the tracker
+	zones []beacon.ZoneEvent  // scratch for the tracker
+	trips []vehicle.TripEvent // scratch for the vehicle tracker
+	// drivers: who is signed in to the car's app, by vehicle id.
+	drivers map[string]*shopper
 }
 
 // tick is how often gateways report what they hear.
@@ -59,7 +63,11 @@ func (s *sim) advance(t time.Time) error {
 	}
 	s.now = t
 	s.zones = s.p.tracker.Advance(s.zones[:0], t)
-	return s.emitZones()
+	if err := s.emitZones(); err != nil {
+		return err
+	}
+	s.trips = s.p.cars.Advance(s.trips[:0], t)
+	return s.emitTrips()
 }
 
 // emitZones turns zone events into connected events.
@@ -154,15 +162,6 @@ func decide(p *shopper, src consent.Source, granted bool, purposes ...consent.Pu
 		}
 		return nil
 	}
-}
-
-// vehicle: the car's telematics say it is on its way, with an ETA.
-func vehicle(p *shopper, etaMinutes int) func(*sim) error {
-	return track(p, connected.Event{UserID: p.userID, Event: connected.EventVehicleApproaching,
-		Properties: connected.Properties{"eta_minutes": etaMinutes, "place_id": placeID},
-		Context: connected.Context{Channel: connected.ChannelVehicle,
-			Device: connected.Device{ID: "WVWZZZ1KZ6W000042", Type: "vehicle", Manufacturer: "VW", Model: "Golf"}},
-		Category: connected.CategoryLocation})
 }
 
 // kiosk: someone signs in at the shared kiosk.
