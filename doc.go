@@ -1,8 +1,41 @@
 // Package touchpoint is the Go SDK for omnichannel customer events: one
 // event stream for every touchpoint — web, app, store, till, beacon, wearable,
 // car — tied to one customer, under that customer's consent, delivered
-// reliably. This package holds documentation only; the code lives in its
-// subpackages.
+// reliably.
+//
+// This package is the front door: New builds the usual pipeline in one
+// call and returns one Client with Track, Identify, Page, Screen, Group,
+// Alias, Flush and Shutdown:
+//
+//	client, err := touchpoint.New("https://collector.example.com", writeKey)
+//	if err != nil {
+//		return err
+//	}
+//	defer client.Shutdown(ctx)
+//	err = client.Track(ctx, touchpoint.Event{UserID: "user-42", Event: "Order Completed",
+//		Properties: touchpoint.Properties{"order_id": "o-1", "revenue": 9.99}})
+//
+// Behind it: connected.Client (stamp, validate, encode once) ->
+// transport.Batcher -> [spool.Spool, with WithSpool] -> transport.Retry ->
+// the HTTP sender, gzip on. Options of the same call add identity
+// stitching, consent and further destinations with their purposes; the
+// subpackages remain the way to compose anything else by hand.
+//
+// The fast path, TrackFields with typed Fields (String, Float, UserID, ...),
+// writes the same bytes as Track without building a Properties map.
+//
+// # Durability and retries
+//
+// Without a spool, Track returns once the event is queued in memory: a
+// crash loses what is queued. A batch that fails retryably is retried for
+// up to a minute (Retry-After honoured), then reported to the failure
+// callback (WithCallbacks) with its reason, and counted (Client.Stats).
+// With WithSpool, Track returns once the event is on disk (WithDurable),
+// and a batch that keeps failing retryably stays on disk and is retried
+// with backoff until it is delivered, across restarts; only permanent
+// failures (4xx other than 408, 413 and 429) leave it, reported and counted.
+// Delivery is at-least-once; receivers dedupe on messageId.
+// transport/README.md has the table, path by path, with measurements.
 //
 // # Packages
 //
@@ -38,5 +71,7 @@
 // A transport.Batcher, backed by a spool on disk so that a lost uplink loses
 // nothing, delivers it to a Segment-compatible collector, Kafka or NATS.
 //
-// Start with examples/quickstart (go run ./examples/quickstart).
+// Start with examples/quickstart (go run ./examples/quickstart), then
+// examples/newcomer (RudderStack, a spool, ESPresense over MQTT, identity
+// and consent in one New call).
 package touchpoint

@@ -1,0 +1,5 @@
+//go:build race
+
+package touchpoint_test
+
+const raceEnabled = true
