@@ -15,11 +15,11 @@ import (
 	"github.com/touchpoint-sdk/touchpoint/transport"
 )
 
-// quickstart is the README's quickstart, as written there (a test checks
-// that the two texts are the same): the lines between the markers, one tab
-// less indented.
+// quickstart is the README's quickstart, as written there: the lines
+// between the markers, one tab less indented (TestREADMESnippetsAreExamples
+// checks that the texts are the same).
 func quickstart(ctx context.Context, endpoint, writeKey string) error {
-	// README quickstart: begin
+	// README snippet: begin
 	client, err := touchpoint.New(endpoint, writeKey) // e.g. "https://api.segment.io"
 	if err != nil {
 		return err
@@ -39,7 +39,7 @@ func quickstart(ctx context.Context, endpoint, writeKey string) error {
 	// The fast path: typed fields, the same JSON, no allocation per event.
 	return client.TrackFields(ctx, "Order Completed",
 		touchpoint.UserID("user-42"), touchpoint.String("order_id", "o-1002"), touchpoint.Float("revenue", 19.99))
-	// README quickstart: end
+	// README snippet: end
 }
 
 // New with an endpoint and a write key is the whole setup: retries on,
@@ -92,20 +92,37 @@ func ExampleClient_TrackFields() {
 	// {"type":"track","messageId":"evt-zone-1","userId":"user-42","anonymousId":"anon-7","event":"Zone Entered","properties":{"distance_m":1.8,"entered_at":"2026-11-24T10:30:00.000Z","first_visit":false,"points":120,"ratio":0.5,"tag":7,"tags":["vip"],"visits":3,"zone":"shoes"},"timestamp":"2026-11-24T10:30:00.000Z","context":{"channel":"store","dataCategory":"location","library":{"name":"touchpoint-go","version":"0.1.0"},"device":{"id":"ps1_device"},"location":{"placeId":"store-12","zone":"shoes"}}}
 }
 
+// fullPipeline is the README's "whole pipeline" snippet.
+func fullPipeline(dataPlaneURL, writeKey, spoolDir, marketingURL, marketingKey string, secret []byte) (*touchpoint.Client, error) {
+	// README snippet: begin
+	client, err := touchpoint.New(dataPlaneURL, writeKey,
+		touchpoint.WithProtocol(touchpoint.RudderStack),
+		touchpoint.WithSpool(spoolDir),
+		touchpoint.WithSecret(secret), // every key (pseudonyms, partitions, audit) is derived from it
+		touchpoint.WithIdentity(),
+		touchpoint.WithConsent(map[string]consent.Purpose{"Marketing": consent.PurposeMarketing}),
+		touchpoint.WithDestination(touchpoint.Destination{Name: "marketing", Purpose: consent.PurposeMarketing,
+			Endpoint: marketingURL, WriteKey: marketingKey}))
+	// README snippet: end
+	return client, err
+}
+
 // The storefront-style pipeline is options of the same call: identity
-// stitching, consent read from the events, and a marketing destination
-// that receives only what its customers consented to.
+// stitching, consent read from the events, a spool, and a marketing
+// destination that receives only what its customers consented to.
 func ExampleWithDestination() {
 	primary, marketing := newCollector(), newCollector()
 	defer primary.close()
 	defer marketing.close()
+	dir, err := os.MkdirTemp("", "touchpoint-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
 	ctx := context.Background()
-	client, err := touchpoint.New(primary.srv.URL, "collector-key",
-		touchpoint.WithSecret([]byte("a secret of 16 bytes or more")),
-		touchpoint.WithIdentity(),
-		touchpoint.WithConsent(map[string]consent.Purpose{"Marketing": consent.PurposeMarketing}),
-		touchpoint.WithDestination(touchpoint.Destination{Name: "marketing", Purpose: consent.PurposeMarketing,
-			Endpoint: marketing.srv.URL, WriteKey: "marketing-key"}))
+	client, err := fullPipeline(primary.srv.URL, "collector-key", dir, marketing.srv.URL, "marketing-key",
+		[]byte("a secret of 16 bytes or more"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -161,7 +178,10 @@ func ExampleWithSpool() {
 	}
 	defer os.RemoveAll(dir)
 	ctx := context.Background()
-	client, err := touchpoint.New(down.srv.URL, "k", touchpoint.WithSpool(dir))
+	endpoint, writeKey, spoolDir := down.srv.URL, "k", dir
+	// README snippet: begin
+	client, err := touchpoint.New(endpoint, writeKey, touchpoint.WithSpool(spoolDir)) // "/var/lib/touchpoint", say
+	// README snippet: end
 	if err != nil {
 		fmt.Println(err)
 		return
