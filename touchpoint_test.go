@@ -47,7 +47,7 @@ func TestNewConfigErrors(t *testing.T) {
 	badProto.Protocol = 9
 	for _, tc := range []struct {
 		name, endpoint, where string
-		opts               []touchpoint.Option
+		opts                  []touchpoint.Option
 	}{
 		{"empty endpoint", "", `destination "default"`, nil},
 		{"bad endpoint", "ftp://x", `destination "default"`, nil},
