@@ -10,12 +10,14 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/touchpoint-sdk/touchpoint/beacon"
 	"github.com/touchpoint-sdk/touchpoint/connected"
 	"github.com/touchpoint-sdk/touchpoint/connected/consent"
+	"github.com/touchpoint-sdk/touchpoint/home"
 	"github.com/touchpoint-sdk/touchpoint/transport/natstransport"
 )
 
@@ -58,6 +60,13 @@ type config struct {
 	Purpose     consent.Purpose      // the sink's purpose
 	Categories  []connected.Category // the data categories the sink takes
 	LinkOptIn   bool                 // identity links only under a linking consent
+
+	// The smart-home input (homein.go): base topics ("" disables each),
+	// the household they belong to, and the statestream settle time.
+	StatestreamBase string
+	ZigbeeBase      string
+	Household       string
+	Settle          time.Duration
 
 	WearableIdle    time.Duration // a GATT device silent this long is disconnected
 	ShutdownTimeout time.Duration
@@ -103,6 +112,10 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&purpose, "purpose", string(consent.PurposeAnalytics), "the sink's consent purpose")
 	fs.StringVar(&categories, "categories", "location,device,health,identity", "data categories the sink takes")
 	fs.StringVar(&linkConsent, "link-consent", "opt-in", "identity linking: opt-in (only under a linking consent) or opt-out")
+	fs.StringVar(&c.StatestreamBase, "ha-statestream", "", "Home Assistant mqtt_statestream base `topic` (e.g. homeassistant); empty: off")
+	fs.StringVar(&c.ZigbeeBase, "zigbee2mqtt", "", "Zigbee2MQTT base `topic` (e.g. zigbee2mqtt); empty: off")
+	fs.StringVar(&c.Household, "household", "", "the household `id` the smart-home devices belong to (required with -ha-statestream or -zigbee2mqtt; leaves only as a pseudonym)")
+	fs.DurationVar(&c.Settle, "ha-settle", home.DefaultSettle, "how long after an entity's last statestream message its change is complete")
 	fs.DurationVar(&c.WearableIdle, "wearable-idle", 2*time.Minute, "a GATT device silent this long is disconnected")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long shutdown may drain before leaving records in the spool")
 	fs.StringVar(&secretFile, "secret-file", "", "`file` with the master secret (>= 16 bytes); default: a random one, so pseudonyms change on restart")
@@ -114,6 +127,13 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	c.Topics = splitList(topics)
+	c.StatestreamBase = strings.TrimSuffix(c.StatestreamBase, "/")
+	c.ZigbeeBase = strings.TrimSuffix(c.ZigbeeBase, "/")
+	for _, base := range []string{c.StatestreamBase, c.ZigbeeBase} {
+		if base != "" && !slices.Contains(c.Topics, base+"/#") {
+			c.Topics = append(c.Topics, base+"/#")
+		}
+	}
 	c.Brokers = splitList(brokers)
 	c.Purpose = consent.Purpose(purpose)
 	for _, s := range splitList(categories) {
@@ -184,6 +204,9 @@ func (c *config) validate() error {
 		if cat == "" || !cat.Valid() {
 			return fmt.Errorf("-categories: unknown data category %q", cat)
 		}
+	}
+	if err := c.validateHome(); err != nil {
+		return err
 	}
 	if c.WearableIdle <= 0 || c.ShutdownTimeout <= 0 {
 		return errors.New("-wearable-idle and -shutdown-timeout must be > 0")

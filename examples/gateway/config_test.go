@@ -131,7 +131,7 @@ func TestConsentFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Consents) != 4 || c.Consents[1].Source != consent.SourceAppSetting || c.Consents[3].Source != consent.SourceStoreKiosk {
+	if len(c.Consents) != 5 || c.Consents[1].Source != consent.SourceAppSetting || c.Consents[3].Source != consent.SourceStoreKiosk {
 		t.Errorf("consents %+v", c.Consents)
 	}
 	for _, tc := range []struct{ content, field, want string }{

@@ -28,8 +28,10 @@ import (
 //	   "document": "privacy-2026-01", "jurisdiction": "EU"}]}
 //
 // "device" is a beacon id in beacon.ParseBeaconID form (iBeacon, Eddystone,
-// "address:AA:BB:..."), an ESPresense id ("irk:...") or a GATT device name
-// (gatt.go). It is pseudonymised on load like every id the gateway sees;
+// "address:AA:BB:..."), an ESPresense id ("irk:..."), a GATT device name
+// (gatt.go) or "household:<id>" for the smart-home household of -household
+// (homein.go: its events carry home.HouseholdPseudonym, the pseudonym of
+// that very string). It is pseudonymised on load like every id the gateway sees;
 // the file is the only place it is in the clear. Replace loadConsent with a
 // call to your consent service to go further; the ledger and the gate stay
 // as they are.

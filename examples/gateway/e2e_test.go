@@ -45,7 +45,7 @@ func TestEndToEndSamplesToFileSink(t *testing.T) {
 	if rep.Ignored != 1 { // the Eddystone-TLM frame: telemetry without identity
 		t.Errorf("ignored %d, want 1 (the TLM frame)", rep.Ignored)
 	}
-	if rep.EmitErrors != 0 || rep.Emitted != rep.ZoneEvents+rep.WearableEvents {
+	if rep.EmitErrors != 0 || rep.Emitted != rep.ZoneEvents+rep.WearableEvents+rep.HomeEvents {
 		t.Errorf("emitted %d (errors %d) of %d zone + %d wearable events", rep.Emitted, rep.EmitErrors, rep.ZoneEvents, rep.WearableEvents)
 	}
 

@@ -22,6 +22,8 @@ type counters struct {
 	sightings      atomic.Uint64 // sightings the tracker applied
 	zoneEvents     atomic.Uint64 // zone events produced
 	wearableEvents atomic.Uint64 // wearable occurrences produced
+	homeChanges    atomic.Uint64 // smart-home state changes decoded
+	homeEvents     atomic.Uint64 // smart-home occurrences produced
 	emitted        atomic.Uint64 // events the client accepted
 	emitErrors     atomic.Uint64 // events the client refused (invalid, closed, queue wait cancelled)
 }
@@ -66,7 +68,15 @@ func classify(topic string) int {
 func (g *gateway) handle(ctx context.Context, m mqtttransport.Message) error {
 	g.ctr.messages.Add(1)
 	var err error
-	switch classify(m.Topic) {
+	format := g.cfg.homeFormat(m.Topic)
+	if format == formatUnknown {
+		format = classify(m.Topic)
+	}
+	switch format {
+	case formatStatestream:
+		err = g.handleStatestream(ctx, m)
+	case formatZigbee:
+		err = g.handleZigbee(ctx, m)
 	case formatOpenMQTTGateway:
 		err = g.handleOpenMQTTGateway(ctx, m)
 	case formatESPresense:

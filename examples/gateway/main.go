@@ -3,10 +3,12 @@
 // turns what the gateways hear into customer touchpoints, and delivers them
 // reliably under each customer's consent.
 //
-//	MQTT (OpenMQTTGateway, ESPresense, raw GATT notifications)
-//	  -> decode (beacon/gateway, beacon.Parse, wearable decoders)
+//	MQTT (OpenMQTTGateway, ESPresense, raw GATT notifications;
+//	      Home Assistant statestream and Zigbee2MQTT with -ha-statestream, -zigbee2mqtt)
+//	  -> decode (beacon/gateway, beacon.Parse, wearable decoders, home decoders)
 //	  -> beacon.Tracker (Zone Entered / Dwelled / Exited)
 //	     wearable.Session (Device Connected, Workout Completed, Battery Low, ...)
+//	     home.Tracker (Media Session Started, Presence Changed, ...)
 //	  -> connected.Client: stamp, validate, encode once
 //	  -> identity middleware (stitching; link facts)
 //	  -> consent gate (purpose, data category, per-subject consent)
@@ -39,6 +41,7 @@
 //	pipeline.go  the delivery chain: sender, retry, spool, batcher, identity, consent gate, client
 //	ingest.go    the MQTT handler: topic -> decoder -> Tracker -> zone events
 //	gatt.go      the raw GATT topic (touchpoint/gatt/<device>) -> wearable.Session -> events
+//	homein.go    Home Assistant statestream and Zigbee2MQTT topics -> home.Tracker -> events
 //	consent.go   the consent file -> ledger facts, and the bridge from device pseudonyms to profiles
 //	shutdown.go  the shutdown order and the final Report
 //

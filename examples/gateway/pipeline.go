@@ -18,6 +18,7 @@ import (
 	"github.com/touchpoint-sdk/touchpoint/beacon"
 	"github.com/touchpoint-sdk/touchpoint/connected"
 	"github.com/touchpoint-sdk/touchpoint/connected/consent"
+	"github.com/touchpoint-sdk/touchpoint/home"
 	"github.com/touchpoint-sdk/touchpoint/identity"
 	"github.com/touchpoint-sdk/touchpoint/transport"
 	"github.com/touchpoint-sdk/touchpoint/transport/kafkatransport"
@@ -74,6 +75,10 @@ type gateway struct {
 	tracker   *beacon.Tracker
 	sessions  map[string]*gattSession // by device id as published
 	zbuf      []beacon.ZoneEvent
+	home      *home.Tracker     // nil without a smart-home input
+	stream    *home.Statestream // nil without -ha-statestream
+	cbuf      []home.StateChange
+	obuf      []home.Occurrence
 	maxExit   time.Duration
 	tickStop  chan struct{}
 	tickDone  chan struct{}
@@ -106,6 +111,9 @@ func newGateway(cfg *config) (_ *gateway, err error) {
 		beacon.WithMaxSkew(trackerSkew))
 	if err != nil {
 		return nil, fmt.Errorf("zones: %w", err)
+	}
+	if err := g.newHome(); err != nil {
+		return nil, err
 	}
 
 	// Delivery: sender <- Retry <- [spool] <- Batcher.
@@ -302,7 +310,7 @@ func (g *gateway) advance(ctx context.Context, now time.Time, final bool) error 
 	}
 	g.zbuf = g.tracker.Advance(g.zbuf[:0], until)
 	err := g.emitZoneEvents(ctx, g.zbuf)
-	return errors.Join(err, g.disconnectIdle(ctx, now, final))
+	return errors.Join(err, g.advanceHome(ctx, now, final), g.disconnectIdle(ctx, now, final))
 }
 
 // errStopped is returned by run when the gateway could not start.

@@ -25,8 +25,14 @@ type Report struct {
 	Sightings      uint64 // sightings the tracker applied
 	ZoneEvents     uint64 // zone events produced
 	WearableEvents uint64 // wearable occurrences produced
-	Emitted        uint64 // events the client accepted
-	EmitErrors     uint64 // events the client refused
+	HomeChanges    uint64 // smart-home state changes decoded (statestream, Zigbee2MQTT)
+	HomeEvents     uint64 // smart-home occurrences produced
+	// StatestreamDropped counts valid statestream messages dropped because
+	// their entity had no pending change (retained attributes replayed on
+	// subscribe, attributes after the settle time).
+	StatestreamDropped uint64
+	Emitted            uint64 // events the client accepted
+	EmitErrors         uint64 // events the client refused
 
 	Source   mqtttransport.SourceStats
 	Identity identity.MiddlewareStats
@@ -48,12 +54,18 @@ func (g *gateway) report() Report {
 	r := Report{
 		Messages: g.ctr.messages.Load(), ParseErrors: g.ctr.parseErrors.Load(), Ignored: g.ctr.ignored.Load(),
 		Sightings: g.ctr.sightings.Load(), ZoneEvents: g.ctr.zoneEvents.Load(),
-		WearableEvents: g.ctr.wearableEvents.Load(), Emitted: g.ctr.emitted.Load(), EmitErrors: g.ctr.emitErrors.Load(),
+		WearableEvents: g.ctr.wearableEvents.Load(), HomeChanges: g.ctr.homeChanges.Load(), HomeEvents: g.ctr.homeEvents.Load(),
+		Emitted: g.ctr.emitted.Load(), EmitErrors: g.ctr.emitErrors.Load(),
 		Identity: g.ident.Stats(), Gate: g.gate.Stats(), Batcher: g.batcher.Stats(),
 		Undelivered: g.undeliver.Load(),
 	}
 	if g.source != nil {
 		r.Source = g.source.Stats()
+	}
+	if g.stream != nil {
+		g.mu.Lock()
+		r.StatestreamDropped = g.stream.Dropped()
+		g.mu.Unlock()
 	}
 	r.Delivered = r.Batcher.Delivered
 	if g.spool != nil {
@@ -112,7 +124,7 @@ func (g *gateway) stop(ctx context.Context) (Report, error) {
 		refused += n
 	}
 	g.log.Info("gateway stopped", "messages", rep.Messages, "malformed", rep.ParseErrors,
-		"zone_events", rep.ZoneEvents, "wearable_events", rep.WearableEvents, "emitted", rep.Emitted,
+		"zone_events", rep.ZoneEvents, "wearable_events", rep.WearableEvents, "home_events", rep.HomeEvents, "emitted", rep.Emitted,
 		"consent_refused", refused, "consent_passed", rep.Gate.Delivered, "delivered", rep.Delivered, "spool_pending", rep.Pending,
 		"undelivered", rep.Undelivered)
 	if rep.Undelivered > 0 {
