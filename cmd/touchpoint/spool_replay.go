@@ -69,6 +69,9 @@ func (o *replayOpts) sender() (transport.Sender, error) {
 		}
 		key = strings.TrimRight(string(b), "\r\n")
 	}
+	if key == "" && o.api != "cloudevents" {
+		return nil, usagef("--write-key-file is required for --api %s", o.api)
+	}
 	var (
 		h   *transport.HTTP
 		err error
