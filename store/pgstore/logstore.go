@@ -1,0 +1,311 @@
+package pgstore
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// logStore is the one implementation behind the three stores: a snapshot
+// and a log of records, in touchpoint_snapshot and touchpoint_log.
+//
+// Several writers (processes, or store instances on other pools) may share
+// a store. Appends serialize on the store's row in touchpoint_stores,
+// which hands out log sequence numbers in commit order, so a Load (one
+// repeatable-read transaction) sees every record up to the head it reads
+// and none after. Compact replaces the snapshot and deletes only the log
+// records this instance has seen — those up to the head of its Load, and
+// its own — so another writer's records appended since stay in the log; it
+// refuses (ErrConflict) if someone else compacted after this instance's
+// Load, since the other snapshot may hold records this one never saw.
+type logStore struct {
+	db     *DB
+	kind   string
+	name   string
+	id     int64
+	ad     []byte   // additional data of sealed records
+	writer [16]byte // this instance's id in touchpoint_log.writer
+
+	// guardFirst: the first Append after loading an empty store must find
+	// it still empty (the consent ledger writes a random key first, and two
+	// ledgers must not write two).
+	guardFirst bool
+
+	mu         sync.Mutex
+	closed     bool
+	head       int64 // the head seen by the last Load
+	gen        int64 // the generation seen by the last Load (or made by Compact)
+	empty      bool  // the last Load found no record at all
+	wrote      bool  // an Append succeeded since the last Load
+	batchDepth int
+	buf        [][]byte // sealed records held by Batch
+	diverged   error
+}
+
+func newLogStore(db *DB, kind, name string, id int64, guardFirst bool) *logStore {
+	s := &logStore{db: db, kind: kind, name: name, id: id, guardFirst: guardFirst}
+	s.ad = []byte("touchpoint/pgstore\x00" + kind + "\x00" + name)
+	rand.Read(s.writer[:])
+	s.writer[6] = s.writer[6]&0x0f | 0x40 // a version 4 UUID
+	s.writer[8] = s.writer[8]&0x3f | 0x80
+	return s
+}
+
+func (s *logStore) fail(record, reason string, err error) error {
+	return &StoreError{Kind: s.kind, Name: s.name, Record: record, Reason: reason, Err: err}
+}
+
+func (s *logStore) check() error {
+	if s.closed {
+		return ErrClosed
+	}
+	return s.diverged
+}
+
+// open unseals a stored record.
+func (s *logStore) open(b []byte, where string) ([]byte, error) {
+	if s.db.seal == nil {
+		return b, nil
+	}
+	rec, err := s.db.seal.open(s.ad, b)
+	if err != nil {
+		return nil, s.fail(where, err.Error(), ErrCorrupt)
+	}
+	return rec, nil
+}
+
+// sealAll copies recs, sealed.
+func (s *logStore) sealAll(recs [][]byte) [][]byte {
+	out := make([][]byte, len(recs))
+	for i, r := range recs {
+		if s.db.seal == nil {
+			out[i] = slices.Clone(r)
+		} else {
+			out[i] = s.db.seal.seal(s.ad, r)
+		}
+	}
+	return out
+}
+
+// load reads the snapshot, then the log, in one repeatable-read
+// transaction.
+func (s *logStore) load(ctx context.Context, snapshot, log func([]byte) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return err
+	}
+	tx, err := s.db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return s.fail("", "load", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	var head, gen int64
+	if err := tx.QueryRow(ctx, "SELECT head, generation FROM touchpoint_stores WHERE id = $1", s.id).Scan(&head, &gen); err != nil {
+		return s.fail("", "load", err)
+	}
+	n := 0
+	each := func(what string, fn func([]byte) error, sql string, args ...any) error {
+		rows, err := tx.Query(ctx, sql, args...)
+		if err != nil {
+			return s.fail("", "load", err)
+		}
+		defer rows.Close()
+		var (
+			pos int64
+			b   []byte
+		)
+		for rows.Next() {
+			if err := rows.Scan(&pos, &b); err != nil {
+				return s.fail("", "load", err)
+			}
+			rec, err := s.open(b, fmt.Sprint(what, " ", pos))
+			if err != nil {
+				return err
+			}
+			n++
+			if err := fn(rec); err != nil {
+				return err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return s.fail("", "load", err)
+		}
+		return nil
+	}
+	if err := each("snapshot", snapshot, "SELECT pos::bigint, rec FROM touchpoint_snapshot WHERE store_id = $1 ORDER BY pos", s.id); err != nil {
+		return err
+	}
+	if err := each("log", log, "SELECT seq, rec FROM touchpoint_log WHERE store_id = $1 AND seq <= $2 ORDER BY seq", s.id, head); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return s.fail("", "load", err)
+	}
+	s.head, s.gen, s.empty, s.wrote = head, gen, n == 0, false
+	return nil
+}
+
+// appendRecs writes records ahead, or holds them during a Batch.
+func (s *logStore) appendRecs(ctx context.Context, recs [][]byte) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	sealed := s.sealAll(recs)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return err
+	}
+	if s.batchDepth > 0 {
+		s.buf = append(s.buf, sealed...)
+		return nil
+	}
+	return s.write(ctx, sealed)
+}
+
+// writeChunk bounds the records of one INSERT.
+const writeChunk = 4096
+
+// write appends sealed records as one unit; mu is held. Each statement
+// takes the next sequence numbers from the store's row (locking it until
+// commit) and inserts the records with them.
+func (s *logStore) write(ctx context.Context, recs [][]byte) error {
+	guard := s.guardFirst && s.empty && !s.wrote
+	const q = `WITH h AS (
+		UPDATE touchpoint_stores SET head = head + $2
+		WHERE id = $1 AND (NOT $4::boolean OR (head = 0 AND generation = 0))
+		RETURNING head)
+	INSERT INTO touchpoint_log (store_id, seq, writer, rec)
+	SELECT $1, h.head - $2 + r.ord, $3, r.rec
+	FROM h CROSS JOIN unnest($5::bytea[]) WITH ORDINALITY AS r(rec, ord)`
+	if len(recs) <= writeChunk {
+		tag, err := s.db.pool.Exec(ctx, q, s.id, int64(len(recs)), s.writer, guard, recs)
+		if err != nil {
+			return s.fail("", "append", err)
+		}
+		if tag.RowsAffected() != int64(len(recs)) {
+			return s.fail("", "another writer wrote the first record of the store this one loaded empty", ErrConflict)
+		}
+		s.wrote = true
+		return nil
+	}
+	tx, err := s.db.pool.Begin(ctx)
+	if err != nil {
+		return s.fail("", "append", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	for c := range slices.Chunk(recs, writeChunk) {
+		tag, err := tx.Exec(ctx, q, s.id, int64(len(c)), s.writer, guard, c)
+		if err != nil {
+			return s.fail("", "append", err)
+		}
+		if tag.RowsAffected() != int64(len(c)) {
+			return s.fail("", "another writer wrote the first record of the store this one loaded empty", ErrConflict)
+		}
+		guard = false
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return s.fail("", "append", err)
+	}
+	s.wrote = true
+	return nil
+}
+
+// compact replaces the snapshot with what fill emits (see logStore).
+func (s *logStore) compact(ctx context.Context, fill func(emit func([]byte) error) error) error {
+	var snap [][]byte
+	if err := fill(func(r []byte) error { snap = append(snap, r); return nil }); err != nil {
+		return err
+	}
+	// The records emitted may share memory with the caller's state: seal
+	// (copy) them before fill's owner changes anything.
+	snap = s.sealAll(snap)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.check(); err != nil {
+		return err
+	}
+	if len(s.buf) > 0 { // a Compact inside a Batch: what the batch holds goes first
+		buf := s.buf
+		s.buf = nil
+		if err := s.write(ctx, buf); err != nil {
+			s.diverged = s.fail("", "batch", ErrDiverged)
+			return errors.Join(s.diverged, err)
+		}
+	}
+	tx, err := s.db.pool.Begin(ctx)
+	if err != nil {
+		return s.fail("", "compact", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	var gen int64
+	if err := tx.QueryRow(ctx, "SELECT generation FROM touchpoint_stores WHERE id = $1 FOR UPDATE", s.id).Scan(&gen); err != nil {
+		return s.fail("", "compact", err)
+	}
+	if gen != s.gen {
+		return s.fail("", fmt.Sprintf("compacted by another writer since this one loaded (generation %d, loaded %d)", gen, s.gen), ErrConflict)
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM touchpoint_snapshot WHERE store_id = $1", s.id); err != nil {
+		return s.fail("", "compact", err)
+	}
+	for i, c := 0, slices.Collect(slices.Chunk(snap, writeChunk)); i < len(c); i++ {
+		if _, err := tx.Exec(ctx, `INSERT INTO touchpoint_snapshot (store_id, pos, rec)
+			SELECT $1, $2 + r.ord, r.rec FROM unnest($3::bytea[]) WITH ORDINALITY AS r(rec, ord)`,
+			s.id, int64(i*writeChunk), c[i]); err != nil {
+			return s.fail("", "compact", err)
+		}
+	}
+	if _, err := tx.Exec(ctx, "DELETE FROM touchpoint_log WHERE store_id = $1 AND (seq <= $2 OR writer = $3)", s.id, s.head, s.writer); err != nil {
+		return s.fail("", "compact", err)
+	}
+	if _, err := tx.Exec(ctx, "UPDATE touchpoint_stores SET generation = generation + 1, compacted_at = now() WHERE id = $1", s.id); err != nil {
+		return s.fail("", "compact", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return s.fail("", "compact", err)
+	}
+	s.gen++
+	return nil
+}
+
+// batch runs fn with Appends held in memory, then writes them as one unit.
+func (s *logStore) batch(ctx context.Context, fn func(ctx context.Context) error) error {
+	s.mu.Lock()
+	if err := s.check(); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	s.batchDepth++
+	s.mu.Unlock()
+	ferr := fn(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.batchDepth--
+	if s.batchDepth > 0 || len(s.buf) == 0 {
+		return ferr
+	}
+	buf := s.buf
+	s.buf = nil
+	if s.closed {
+		s.diverged = s.fail("", fmt.Sprintf("closed during a batch of %d records", len(buf)), ErrDiverged)
+		return errors.Join(ferr, s.diverged)
+	}
+	if err := s.write(ctx, buf); err != nil {
+		s.diverged = s.fail("", fmt.Sprintf("%d records not written", len(buf)), ErrDiverged)
+		return errors.Join(ferr, s.diverged, err)
+	}
+	return ferr
+}
+
+func (s *logStore) close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	return nil
+}
