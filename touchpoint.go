@@ -37,6 +37,7 @@ type Client struct {
 	ownLedger bool
 	pseud     *connected.Pseudonymizer
 	linkFacts connected.Handler
+	producerState
 }
 
 // keys are derived from the one secret, one per use, so that no two
@@ -290,8 +291,9 @@ func (c *Client) Emit(ctx context.Context, e Event) error { return c.client.Emit
 // reported to the failure callback, or when ctx is done.
 func (c *Client) Flush(ctx context.Context) error { return c.client.Flush(ctx) }
 
-// Shutdown stops accepting events (later calls return connected.ErrClosed),
-// delivers what is queued, and stops everything the Client owns: every
+// Shutdown shuts down the producers given to Attach, stops accepting events
+// (later calls return connected.ErrClosed), delivers what is queued, and
+// stops everything the Client owns: every
 // Batcher, spool, Retry and HTTP sender, the consent router, the link-fact
 // handler of WithLinkFacts, the identity graph and its own consent ledger.
 // It is bounded by ctx: whatever is then undelivered is left on disk (with
@@ -300,11 +302,10 @@ func (c *Client) Flush(ctx context.Context) error { return c.client.Flush(ctx) }
 // calling it again, after a timeout say, gives the pipeline another chance
 // to drain.
 func (c *Client) Shutdown(ctx context.Context) error {
-	err := c.client.Shutdown(ctx)
 	if ctx == nil {
-		return err
+		return c.client.Shutdown(ctx) // ErrNilContext, and nothing shut down
 	}
-	errs := []error{err}
+	errs := []error{c.stopProducers(ctx), c.client.Shutdown(ctx)}
 	if c.linkFacts != nil {
 		if sd, ok := c.linkFacts.(connected.Shutdowner); ok {
 			errs = append(errs, sd.Shutdown(ctx))

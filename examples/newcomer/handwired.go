@@ -22,7 +22,8 @@ import (
 // the difference and to show that the layers remain available. The test
 // runs it against the same checks as Start.
 
-// HandwiredService is Service built by StartHandwired.
+// HandwiredService is the service StartHandwired builds: Start's Client
+// and its Attach, by hand.
 type HandwiredService struct {
 	client *connected.Client
 	graph  *identity.Graph
@@ -161,7 +162,7 @@ func (s *HandwiredService) Track(ctx context.Context, e connected.Event) error {
 	return s.client.Track(ctx, e)
 }
 
-// Login is Service.Login.
+// Login is Login.
 func (s *HandwiredService) Login(ctx context.Context, userID, anonymousID, bleID string, choices map[string]bool) error {
 	return s.client.Identify(ctx, connected.Event{UserID: userID, AnonymousID: anonymousID, Context: connected.Context{
 		Device: connected.Device{ID: s.pseud.Pseudonym(bleID)}, Consent: connected.Consent{CategoryPreferences: choices}}})
@@ -172,6 +173,3 @@ func (s *HandwiredService) Login(ctx context.Context, userID, anonymousID, bleID
 func (s *HandwiredService) Shutdown(ctx context.Context) error {
 	return errors.Join(s.source.Shutdown(ctx), s.client.Shutdown(ctx), s.graph.Close(), s.ledger.Close())
 }
-
-// sourceStats reports what the MQTT source received and handled.
-func (s *HandwiredService) sourceStats() mqtttransport.SourceStats { return s.source.Stats() }

@@ -20,9 +20,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/touchpoint-sdk/touchpoint"
 	"github.com/touchpoint-sdk/touchpoint/beacon"
-	"github.com/touchpoint-sdk/touchpoint/transport/mqtttransport"
 )
 
 // Config is what the service needs to know.
@@ -33,13 +31,6 @@ type Config struct {
 	BrokerURL                  string // the store's MQTT broker, where ESPresense nodes publish
 	Secret                     []byte // every key is derived from it; at least 16 bytes
 	Zones                      []beacon.Zone
-}
-
-// Service is the running pipeline: the Client's Track, Identify, ... for
-// the app's events, and the MQTT source for the beacon sightings.
-type Service struct {
-	*touchpoint.Client
-	source *mqtttransport.Source
 }
 
 func main() {
@@ -71,12 +62,12 @@ func run(cfg Config, secretFile, place string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	svc, err := Start(ctx, cfg)
+	client, err := Start(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return svc.Shutdown(shutdown)
+	return client.Shutdown(shutdown)
 }

@@ -12,8 +12,14 @@ import (
 	"github.com/touchpoint-sdk/touchpoint/transport/mqtttransport"
 )
 
-// Start wires the service with the one-call API: 3 constructors.
-func Start(ctx context.Context, cfg Config) (*Service, error) {
+// Start wires the service with the one-call API, in 3 constructors: the
+// Client, the zone tracker, and the MQTT source (which the Client then
+// owns: its Shutdown stops the source first, then drains).
+func Start(ctx context.Context, cfg Config) (*touchpoint.Client, error) {
+	tracker, err := beacon.NewTracker(cfg.Zones)
+	if err != nil {
+		return nil, err
+	}
 	client, err := touchpoint.New(cfg.DataPlaneURL, cfg.WriteKey,
 		touchpoint.WithProtocol(touchpoint.RudderStack),
 		touchpoint.WithSpool(cfg.SpoolDir),
@@ -25,10 +31,6 @@ func Start(ctx context.Context, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	tracker, err := beacon.NewTracker(cfg.Zones)
-	if err != nil {
-		return nil, errors.Join(err, client.Shutdown(ctx))
-	}
 	// ESPresense nodes publish one report per device and room; the Source
 	// hands them over one at a time, so the tracker needs no lock.
 	source, err := mqtttransport.NewSource(ctx, cfg.BrokerURL, []string{"espresense/devices/#"},
@@ -38,32 +40,22 @@ func Start(ctx context.Context, cfg Config) (*Service, error) {
 				return err
 			}
 			zones, err := tracker.Observe(nil, r.Sighting)
-			for _, z := range zones {
-				e, zerr := z.Event(beacon.EventOptions{Pseudonymizer: client.Pseudonymizer()})
-				if err = errors.Join(err, zerr); zerr == nil {
-					err = errors.Join(err, client.Track(ctx, e))
-				}
-			}
-			return err
+			return errors.Join(err, client.TrackZones(ctx, zones))
 		})
+	if err == nil {
+		err = client.Attach(source)
+	}
 	if err != nil {
 		return nil, errors.Join(err, client.Shutdown(ctx))
 	}
-	return &Service{Client: client, source: source}, nil
+	return client, nil
 }
 
 // Login is what the app's login handler calls: who the customer is, the
 // phone's BLE identity (as ESPresense names it), and the consent banner's
-// choices.
-func (s *Service) Login(ctx context.Context, userID, anonymousID, bleID string, choices map[string]bool) error {
-	return s.Identify(ctx, touchpoint.Event{UserID: userID, AnonymousID: anonymousID, Context: connected.Context{
-		Device: connected.Device{ID: s.Pseudonymizer().Pseudonym(bleID)}, Consent: connected.Consent{CategoryPreferences: choices}}})
+// choices. Identity links the three, so consent given here holds for the
+// phone's zone events too.
+func Login(ctx context.Context, client *touchpoint.Client, userID, anonymousID, bleID string, choices map[string]bool) error {
+	return client.Identify(ctx, touchpoint.Event{UserID: userID, AnonymousID: anonymousID, Context: connected.Context{
+		Device: connected.Device{ID: client.Pseudonymizer().Pseudonym(bleID)}, Consent: connected.Consent{CategoryPreferences: choices}}})
 }
-
-// Shutdown stops the MQTT source, then delivers what is queued.
-func (s *Service) Shutdown(ctx context.Context) error {
-	return errors.Join(s.source.Shutdown(ctx), s.Client.Shutdown(ctx))
-}
-
-// sourceStats reports what the MQTT source received and handled.
-func (s *Service) sourceStats() mqtttransport.SourceStats { return s.source.Stats() }
