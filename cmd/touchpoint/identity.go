@@ -80,9 +80,21 @@ type explainView struct {
 	Households []string     `json:"households,omitempty"`
 }
 
-// ref shows a stored identifier: type:key, or type:value (a pseudonym
-// unless --reveal) when the store keeps plaintext.
-func (n namer) ref(r identity.Ref) string {
+// refNamer shows stored identifiers: type:key, or type:value (a pseudonym
+// unless --reveal) when the store keeps plaintext. With --reveal, the
+// identifiers given on the command line are shown as given.
+type refNamer struct {
+	namer
+	known map[identity.Ref]string
+}
+
+func (n refNamer) ref(r identity.Ref) string {
+	if r.Type == "" {
+		return ""
+	}
+	if s, ok := n.known[identity.Ref{Type: r.Type, Key: r.Key}]; ok && n.reveal {
+		return s
+	}
 	if r.Value != "" {
 		return string(r.Type) + ":" + n.id(r.Value)
 	}
@@ -125,7 +137,14 @@ func runIdentityExplain(c *call, store, secretFile string, args []string) error 
 		return err
 	}
 	defer g.Close()
-	n := c.names
+	n := refNamer{namer: c.names, known: map[identity.Ref]string{}}
+	for i, id := range ids {
+		ref, err := g.Key(id)
+		if err != nil {
+			return err
+		}
+		n.known[identity.Ref{Type: ref.Type, Key: ref.Key}] = args[i]
+	}
 	var v explainView
 	if len(ids) == 1 {
 		ref, err := g.Key(ids[0])
@@ -176,18 +195,17 @@ func (v explainView) write(c *call) error {
 			return err
 		}
 		fmt.Fprintf(w, "members (%d):\n", len(v.Members))
-		mrows := [][]string{}
 		for _, m := range v.Members {
-			period := ""
+			line := "  " + m.Ref
 			if m.Since != "" {
-				period = "since " + m.Since
+				line += " since " + m.Since
 			}
 			if m.Until != "" {
-				period = strings.TrimSpace(period + " until " + m.Until)
+				line += " until " + m.Until
 			}
-			mrows = append(mrows, []string{"  " + m.Ref, period})
+			fmt.Fprintln(w, line)
 		}
-		return table(w, mrows)
+		return nil
 	}
 	if *v.Linked {
 		fmt.Fprintf(w, "LINKED: %s and %s are one profile (%s)\n", v.A, v.B, v.ProfileA)
@@ -202,7 +220,10 @@ func (v explainView) write(c *call) error {
 	}
 	fmt.Fprintf(w, "NOT LINKED: %s (profile %s) and %s (profile %s)\n", v.A, orNone(v.ProfileA), v.B, orNone(v.ProfileB))
 	for _, r := range v.Reasons {
-		line := fmt.Sprintf("  %s: %s", r.Code, r.Subject)
+		line := "  " + r.Code
+		if r.Subject != "" {
+			line += ": " + r.Subject
+		}
 		if len(r.EventIDs) > 0 {
 			line += " [" + strings.Join(r.EventIDs, " ") + "]"
 		}

@@ -246,6 +246,10 @@ func (rep planReport) write(w io.Writer) error {
 			fmt.Fprintf(w, "  %s: %s: %s\n", v.Kind, v.Field, v.Reason)
 		}
 	}
-	_, err := fmt.Fprintf(w, "plan %q (%s): %d events, %d keep the plan, %d do not\n", rep.Plan, rep.Format, rep.Events, rep.Valid, len(rep.Invalid))
+	name := "unnamed plan"
+	if rep.Plan != "" {
+		name = fmt.Sprintf("plan %q", rep.Plan)
+	}
+	_, err := fmt.Fprintf(w, "%s (%s): %d events, %d keep the plan, %d do not\n", name, rep.Format, rep.Events, rep.Valid, len(rep.Invalid))
 	return err
 }
