@@ -57,7 +57,9 @@ func identityStore(t *testing.T) (dir, secretFile string) {
 func TestIdentityExplain(t *testing.T) {
 	dir, secret := identityStore(t)
 	flags := []string{"--store", dir, "--secret-file", secret}
-	explain := func(args ...string) []string { return append(append([]string{"identity", "explain"}, flags...), args...) }
+	explain := func(args ...string) []string {
+		return append(append([]string{"identity", "explain"}, flags...), args...)
+	}
 	for _, s := range []script{
 		{name: "linked", args: explain("device_id:ios-ana-77", "email:ana@example.com"), golden: "identity_linked.txt", never: "ana"},
 		{name: "linked json", args: explain("--json", "device_id:ios-ana-77", "email:ana@example.com"), golden: "identity_linked.json", never: "ana"},
