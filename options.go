@@ -164,10 +164,10 @@ func WithMiddleware(mw ...connected.Middleware) Option {
 }
 
 // WithClientOptions passes options to connected.New (clock, id generator,
-// channel, library, logger, size limits). WithMiddleware and
-// WithPartitionKeySecret there would bypass this package's wiring: use
-// WithMiddleware and WithSecret instead (New rejects neither, and the
-// later one given wins).
+// channel, library, logger, size limits). They come before New's own: a
+// connected.WithMiddleware here runs before identity, as WithMiddleware
+// does, and with WithSecret the derived partition-key secret replaces a
+// connected.WithPartitionKeySecret given here.
 func WithClientOptions(opts ...connected.Option) Option {
 	return optionFunc(func(c *config) { c.clientOpts = append(c.clientOpts, opts...) })
 }

@@ -169,11 +169,13 @@ func New(endpoint, writeKey string, opts ...Option) (_ *Client, err error) {
 		}
 		mw = append(mw, reader.Middleware(c.ledger))
 	}
-	copts := []connected.Option{connected.WithMiddleware(mw...)}
+	// The user's client options first: their middleware runs before
+	// identity, and the derived partition-key secret wins.
+	copts := append(append([]connected.Option(nil), cfg.clientOpts...), connected.WithMiddleware(mw...))
 	if cfg.secret != nil {
 		copts = append(copts, connected.WithPartitionKeySecret(k.partition))
 	}
-	if c.client, err = connected.New(sink, append(copts, cfg.clientOpts...)...); err != nil {
+	if c.client, err = connected.New(sink, copts...); err != nil {
 		return nil, &ConfigError{Where: "WithClientOptions", Err: err}
 	}
 	return c, nil

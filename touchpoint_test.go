@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -300,5 +301,103 @@ func TestConsentFollowsIdentity(t *testing.T) {
 	st := client.Stats()[1].Consent
 	if st.Delivered != 2 || st.Delivered+st.Stripped+st.Errors+uint64(st.Holding) != 2 || len(st.Dropped) == 0 {
 		t.Errorf("marketing consent stats %+v: want 2 delivered, 3 dropped", st)
+	}
+}
+
+// recorder is a connected.Handler that keeps what it was given and
+// whether it was shut down.
+type recorder struct {
+	mu       sync.Mutex
+	recs     []*connected.Record
+	shutdown bool
+}
+
+func (r *recorder) Handle(_ context.Context, rec *connected.Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.recs = append(r.recs, rec)
+	return nil
+}
+
+func (r *recorder) Shutdown(context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.shutdown = true
+	return nil
+}
+
+// Identity-link facts go only where WithLinkFacts routes them, never to a
+// destination, and the Client owns (shuts down) that handler. The user's
+// middleware runs before identity stitching.
+func TestLinkFactsOnlyWhereRouted(t *testing.T) {
+	for _, routed := range []bool{false, true} {
+		t.Run("routed="+strconv.FormatBool(routed), func(t *testing.T) {
+			c := newCollector()
+			defer c.close()
+			facts := &recorder{}
+			var sawProfile []string
+			opts := []touchpoint.Option{touchpoint.WithSecret(secret), touchpoint.WithIdentity(),
+				touchpoint.WithMiddleware(func(next connected.Handler) connected.Handler {
+					return connected.HandlerFunc(func(ctx context.Context, r *connected.Record) error {
+						sawProfile = append(sawProfile, r.ProfileID)
+						return next.Handle(ctx, r)
+					})
+				})}
+			if routed {
+				opts = append(opts, touchpoint.WithLinkFacts(facts))
+			}
+			client, err := touchpoint.New(c.srv.URL, "k", opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			if err := client.Identify(ctx, touchpoint.Event{UserID: "ana", AnonymousID: "a-1"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := client.Shutdown(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range c.received() {
+				if m.Event == "Identity Linked" {
+					t.Errorf("a link fact reached the collector: %s", m.raw)
+				}
+			}
+			if n := len(c.received()); n != 1 {
+				t.Errorf("collector received %d messages, want the identify only", n)
+			}
+			if routed && (len(facts.recs) == 0 || !facts.shutdown) {
+				t.Errorf("link-fact handler got %d records, shut down %v; want the link fact and a shutdown", len(facts.recs), facts.shutdown)
+			}
+			if len(sawProfile) != 1 || sawProfile[0] != "" {
+				t.Errorf("user middleware saw profile ids %q: it should run before stitching", sawProfile)
+			}
+		})
+	}
+}
+
+// With a secret, partition keys are keyed by a key derived from it: the
+// same user gets a different key under another secret, and never the
+// unkeyed hash.
+func TestOnePartitionKeySecret(t *testing.T) {
+	key := func(s []byte) string {
+		var got string
+		opts := []touchpoint.Option{touchpoint.WithSecret(s), touchpoint.WithMiddleware(func(next connected.Handler) connected.Handler {
+			return connected.HandlerFunc(func(ctx context.Context, r *connected.Record) error {
+				got = r.PartitionKey
+				return nil
+			})
+		})}
+		client := newClient(t, "http://127.0.0.1:1", opts...)
+		if err := client.TrackFields(context.Background(), "E", touchpoint.UserID("ana")); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	a, b := key(secret), key([]byte("another secret of 16+ bytes"))
+	if a == "" || a == b {
+		t.Errorf("partition keys %q and %q: want keyed by the secret", a, b)
+	}
+	if plain := connected.PartitionKey(nil, "ana"); a == plain {
+		t.Error("partition key is the unkeyed hash despite WithSecret")
 	}
 }
