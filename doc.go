@@ -7,12 +7,12 @@
 // call and returns one Client with Track, Identify, Page, Screen, Group,
 // Alias, Flush and Shutdown:
 //
-//	client, err := touchpoint.New("https://collector.example.com", writeKey)
+//	client, err := touchpoint.New(endpoint, writeKey)
 //	if err != nil {
 //		return err
 //	}
 //	defer client.Shutdown(ctx)
-//	err = client.Track(ctx, touchpoint.Event{UserID: "user-42", Event: "Order Completed",
+//	return client.Track(ctx, touchpoint.Event{UserID: "user-42", Event: "Order Completed",
 //		Properties: touchpoint.Properties{"order_id": "o-1", "revenue": 9.99}})
 //
 // Behind it: connected.Client (stamp, validate, encode once) ->

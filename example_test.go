@@ -42,6 +42,34 @@ func quickstart(ctx context.Context, endpoint, writeKey string) error {
 	// README snippet: end
 }
 
+// plain is the package documentation's snippet: the plain case, as short
+// as Segment's analytics-go.
+func plain(ctx context.Context, endpoint, writeKey string) error {
+	// README snippet: begin
+	client, err := touchpoint.New(endpoint, writeKey)
+	if err != nil {
+		return err
+	}
+	defer client.Shutdown(ctx)
+	return client.Track(ctx, touchpoint.Event{UserID: "user-42", Event: "Order Completed",
+		Properties: touchpoint.Properties{"order_id": "o-1", "revenue": 9.99}})
+	// README snippet: end
+}
+
+// One call, one event: what the package documentation shows, delivered to
+// a loopback collector.
+func Example() {
+	c := newCollector()
+	defer c.close()
+	if err := plain(context.Background(), c.srv.URL, "WRITE_KEY"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	m := c.received()[0]
+	fmt.Println(m.Type, m.Event, m.UserID, m.Properties["order_id"], m.Properties["revenue"])
+	// Output: track Order Completed user-42 o-1 9.99
+}
+
 // New with an endpoint and a write key is the whole setup: retries on,
 // gzip on, batches, and a Shutdown that delivers what is queued. Here the
 // endpoint is a loopback collector that prints what it received.

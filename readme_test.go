@@ -26,6 +26,27 @@ func readmeGoBlocks(md string) []string {
 	return blocks
 }
 
+// docGoBlocks returns the code blocks of a Go file's comments: runs of
+// comment lines indented with a tab ("//\t..."), without the "//\t".
+func docGoBlocks(src string) []string {
+	var blocks, cur []string
+	flush := func() {
+		if len(cur) > 0 {
+			blocks = append(blocks, strings.Join(cur, "\n"))
+			cur = nil
+		}
+	}
+	for _, line := range strings.Split(src, "\n") {
+		if rest, ok := strings.CutPrefix(line, "//\t"); ok {
+			cur = append(cur, rest)
+			continue
+		}
+		flush()
+	}
+	flush()
+	return blocks
+}
+
 // snippetRegions returns the lines between "// README snippet: begin" and
 // "// README snippet: end" in src, with the begin marker's indentation
 // removed from every line.
@@ -49,9 +70,9 @@ func snippetRegions(src string) []string {
 	return regions
 }
 
-// Every Go snippet in README.md is code that an Example runs: the text
-// between the markers in this package's tests, byte for byte, and every
-// marked region is in the README.
+// Every Go snippet in README.md and in the package documentation (doc.go)
+// is code that an Example runs: the text between the markers in this
+// package's tests, byte for byte; and every marked region is shown.
 func TestREADMESnippetsAreExamples(t *testing.T) {
 	md, err := os.ReadFile("README.md")
 	if err != nil {
@@ -75,16 +96,28 @@ func TestREADMESnippetsAreExamples(t *testing.T) {
 			regions[r] = f
 		}
 	}
-	inREADME := map[string]bool{}
-	for i, b := range blocks {
-		inREADME[b] = true
-		if _, ok := regions[b]; !ok {
-			t.Errorf("README.md's Go snippet #%d is not the text of any marked Example region (// README snippet: begin/end in *_test.go):\n%s", i+1, b)
+	shown := map[string]bool{}
+	check := func(where string, blocks []string) {
+		for i, b := range blocks {
+			shown[b] = true
+			if _, ok := regions[b]; !ok {
+				t.Errorf("%s's Go snippet #%d is not the text of any marked Example region (// README snippet: begin/end in *_test.go):\n%s", where, i+1, b)
+			}
 		}
 	}
+	check("README.md", blocks)
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docBlocks := docGoBlocks(string(doc))
+	if len(docBlocks) == 0 {
+		t.Error("doc.go shows no snippet")
+	}
+	check("doc.go", docBlocks)
 	for r, f := range regions {
-		if !inREADME[r] {
-			t.Errorf("%s marks a README snippet that README.md does not contain:\n%s", f, r)
+		if !shown[r] {
+			t.Errorf("%s marks a snippet that neither README.md nor doc.go contains:\n%s", f, r)
 		}
 	}
 	// The quickstart is the one-call constructor.
