@@ -1,37 +1,43 @@
 package vehicle
 
 import (
+	"errors"
 	"strconv"
+
+	"github.com/touchpoint-sdk/touchpoint/internal/jsonscan"
 )
 
 // MaxDepth bounds the nesting of JSON the decoders accept: deeper input
 // gets ErrRange rather than unbounded work.
-const MaxDepth = 64
+const MaxDepth = jsonscan.MaxDepth
 
-// scanner is a strict, allocation-free JSON reader over one input. It
-// validates everything it passes over, including values it skips, so a
-// decoder built on it refuses every input encoding/json would refuse as
-// malformed. The first error sticks: later calls return zero values.
+// scanner is the decoders' view of the repository's JSON reader
+// (internal/jsonscan): the same strict, allocation-free scan, with this
+// package's errors (a *ParseError carrying the JSON path of the field)
+// and its type rule: a value of the wrong type is skipped, so malformed
+// JSON is ErrSyntax wherever it is, and only then reported as ErrType.
+// The first error sticks: later calls return zero values.
 type scanner struct {
-	b      []byte
-	i      int
+	js     jsonscan.Scanner
+	n      int // len of the input
 	err    *ParseError
 	format string
 	path   []byte   // current JSON path, for errors
-	buf    []byte   // unescaped string scratch
 	stack  [96]byte // backing for path
 }
 
 func (s *scanner) init(b []byte, format string) {
-	s.b, s.i, s.err, s.format = b, 0, nil, format
+	s.js.Reset(b)
+	s.n, s.err, s.format = len(b), nil, format
 	s.path = s.stack[:0]
 }
 
+// at is the offset of the next unread byte.
+func (s *scanner) at() int { return s.js.Pos() }
+
 func (s *scanner) fail(off int, err error) {
 	if s.err == nil {
-		if off > len(s.b) {
-			off = len(s.b)
-		}
+		off = min(max(off, 0), s.n)
 		s.err = &ParseError{Format: s.format, Field: string(s.path), Offset: off, Err: err}
 	}
 }
@@ -39,69 +45,74 @@ func (s *scanner) fail(off int, err error) {
 // failHere fails at the current offset: ErrTruncated at the end of input,
 // else err.
 func (s *scanner) failHere(err error) {
-	if s.i >= len(s.b) {
+	if s.at() >= s.n {
 		err = ErrTruncated
 	}
-	s.fail(s.i, err)
+	s.fail(s.at(), err)
 }
 
-func (s *scanner) ws() {
-	b, i := s.b, s.i
-	for i < len(b) && b[i] <= ' ' && wsTable[b[i]] {
-		i++
+// ok takes over the reader's error, if any, as this package's, and
+// reports whether there is none.
+func (s *scanner) ok() bool {
+	if s.err != nil {
+		return false
 	}
-	s.i = i
+	if !s.js.Failed() {
+		return true
+	}
+	var se *jsonscan.SyntaxError
+	if !errors.As(s.js.Err(), &se) {
+		s.fail(s.at(), ErrSyntax)
+		return false
+	}
+	var err error
+	switch se.Err {
+	case jsonscan.ErrTruncated:
+		err = ErrTruncated
+	case jsonscan.ErrDepth:
+		err = ErrRange
+	case jsonscan.ErrType:
+		err = ErrType
+	default:
+		err = ErrSyntax
+	}
+	s.fail(se.Offset, err)
+	return false
 }
 
-var wsTable = [256]bool{' ': true, '\t': true, '\n': true, '\r': true}
-
-// peek returns the next non-space byte, or 0 at the end.
+// peek returns the next non-space byte, or 0 at the end or after an
+// error.
 func (s *scanner) peek() byte {
-	s.ws()
-	if s.i < len(s.b) {
-		return s.b[s.i]
+	if !s.ok() {
+		return 0
 	}
-	return 0
+	return s.js.Peek()
 }
 
 // end checks that only white space follows the top-level value.
 func (s *scanner) end() {
 	if s.err == nil && s.peek() != 0 {
-		s.fail(s.i, ErrSyntax)
+		s.fail(s.at(), ErrSyntax)
 	}
 }
 
 // enterObject consumes '{'. It reports ErrType (not ErrSyntax) when a
 // different value starts here, and skips that value.
-func (s *scanner) enterObject() bool {
-	switch s.peek() {
-	case '{':
-		s.i++
-		return true
-	case 0:
-		s.failHere(ErrTruncated)
-	default:
-		at := s.i
-		if s.skip() {
-			s.fail(at, ErrType)
-		}
-	}
-	return false
-}
+func (s *scanner) enterObject() bool { return s.enter('{') }
 
 // enterArray consumes '['.
-func (s *scanner) enterArray() bool {
+func (s *scanner) enterArray() bool { return s.enter('[') }
+
+func (s *scanner) enter(c byte) bool {
 	switch s.peek() {
-	case '[':
-		s.i++
-		return true
+	case c:
+		return s.js.Consume(c)
 	case 0:
-		s.failHere(ErrTruncated)
-	default:
-		at := s.i
-		if s.skip() {
-			s.fail(at, ErrType)
+		if s.err == nil {
+			s.failHere(ErrTruncated)
 		}
+	default:
+		s.typeErr()
 	}
 	return false
 }
@@ -110,12 +121,12 @@ func (s *scanner) enterArray() bool {
 // consumed; first is true for the first call. It returns the key (valid
 // until the next string read) and false at '}' or on error.
 func (s *scanner) nextKey(first *bool) ([]byte, bool) {
+	c := s.peek()
 	if s.err != nil {
 		return nil, false
 	}
-	c := s.peek()
 	if c == '}' {
-		s.i++
+		s.js.Consume('}')
 		return nil, false
 	}
 	if !*first {
@@ -123,7 +134,7 @@ func (s *scanner) nextKey(first *bool) ([]byte, bool) {
 			s.failHere(ErrSyntax)
 			return nil, false
 		}
-		s.i++
+		s.js.Consume(',')
 		c = s.peek()
 	}
 	*first = false
@@ -135,22 +146,21 @@ func (s *scanner) nextKey(first *bool) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	if s.peek() != ':' {
+	if !s.js.Consume(':') {
 		s.failHere(ErrSyntax)
 		return nil, false
 	}
-	s.i++
 	return k, true
 }
 
 // nextElem advances to the next array element; false at ']' or error.
 func (s *scanner) nextElem(first *bool) bool {
+	c := s.peek()
 	if s.err != nil {
 		return false
 	}
-	c := s.peek()
 	if c == ']' {
-		s.i++
+		s.js.Consume(']')
 		return false
 	}
 	if !*first {
@@ -158,7 +168,7 @@ func (s *scanner) nextElem(first *bool) bool {
 			s.failHere(ErrSyntax)
 			return false
 		}
-		s.i++
+		s.js.Consume(',')
 		if s.peek() == ']' {
 			s.failHere(ErrSyntax)
 			return false
@@ -168,131 +178,22 @@ func (s *scanner) nextElem(first *bool) bool {
 	return true
 }
 
-// numBytes reads a JSON number and returns its text.
-func (s *scanner) numBytes() ([]byte, bool) {
-	b, _, _, ok := s.number()
-	return b, ok
-}
-
-// number reads a JSON number: its text and, when the text has at most 19
-// significant digits, its decimal mantissa and power of ten (exact is
-// false otherwise).
-func (s *scanner) number() (text []byte, mant uint64, exp10 int, exact bool) {
-	s.ws()
-	b := s.b
-	start, i := s.i, s.i
-	if i < len(b) && b[i] == '-' {
-		i++
-	}
-	nd := 0 // significant digits accumulated
-	exact = true
-	intStart := i
-	if i < len(b) && b[i] == '0' {
-		i++
-	} else {
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			if nd < 19 {
-				mant = mant*10 + uint64(b[i]-'0')
-				if mant != 0 {
-					nd++
-				}
-			} else {
-				exact = false
-			}
-			i++
-		}
-		if i == intStart {
-			s.fail(i, truncOr(i, len(b)))
-			return nil, 0, 0, false
-		}
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		fracStart := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			if nd < 19 {
-				mant = mant*10 + uint64(b[i]-'0')
-				exp10--
-				if mant != 0 {
-					nd++
-				}
-			} else if b[i] != '0' {
-				exact = false
-			}
-			i++
-		}
-		if i == fracStart {
-			s.fail(i, truncOr(i, len(b)))
-			return nil, 0, 0, false
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		neg := false
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			neg = b[i] == '-'
-			i++
-		}
-		expStart, e := i, 0
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			if e < 10000 {
-				e = e*10 + int(b[i]-'0')
-			}
-			i++
-		}
-		if i == expStart {
-			s.fail(i, truncOr(i, len(b)))
-			return nil, 0, 0, false
-		}
-		if neg {
-			e = -e
-		}
-		exp10 += e
-	}
-	s.i = i
-	return b[start:i], mant, exp10, exact
-}
-
-// pow10 holds the powers of ten that are exact in a float64.
-var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
-
-func truncOr(i, n int) error {
-	if i >= n {
-		return ErrTruncated
-	}
-	return ErrSyntax
-}
-
-// num reads a number value. A value of another JSON type gets ErrType.
+// num reads a number value (correctly rounded: jsonscan.Float). A value
+// of another JSON type gets ErrType, a number beyond the float64 range
+// ErrRange.
 func (s *scanner) num() (float64, bool) {
 	c := s.peek()
 	if c != '-' && (c < '0' || c > '9') {
 		s.typeErr()
 		return 0, false
 	}
-	b, mant, exp10, exact := s.number()
-	if b == nil {
+	b, mant, exp10, exact := s.js.NumberParts()
+	if !s.ok() {
 		return 0, false
 	}
-	// Clinger's fast path: a mantissa below 2^53 and a power of ten
-	// exact in float64 give the correctly rounded result with one
-	// operation. Everything else goes to strconv.
-	if exact && mant < 1<<53 && exp10 >= -22 && exp10 <= 22 {
-		f := float64(mant)
-		if exp10 < 0 {
-			f /= pow10[-exp10]
-		} else {
-			f *= pow10[exp10]
-		}
-		if b[0] == '-' {
-			f = -f
-		}
-		return f, true
-	}
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil { // out of float64 range
-		s.fail(s.i-len(b), ErrRange)
+	f, ok := jsonscan.Float(b, mant, exp10, exact)
+	if !ok {
+		s.fail(s.at()-len(b), ErrRange)
 		return 0, false
 	}
 	return f, true
@@ -300,10 +201,26 @@ func (s *scanner) num() (float64, bool) {
 
 // typeErr skips the value here and reports ErrType at its start.
 func (s *scanner) typeErr() {
-	at := s.i
+	if s.err != nil {
+		return
+	}
+	s.js.Peek()
+	at := s.at()
 	if s.skip() {
 		s.fail(at, ErrType)
 	}
+}
+
+// str reads a string at the current position; the result aliases the
+// input when it has no escapes, and a buffer reused by the next string
+// read otherwise.
+func (s *scanner) str() ([]byte, bool) {
+	if s.peek() != '"' {
+		s.failHere(ErrSyntax)
+		return nil, false
+	}
+	v := s.js.Text()
+	return v, s.ok()
 }
 
 // strVal reads a string value; another JSON type gets ErrType.
@@ -318,10 +235,9 @@ func (s *scanner) strVal() ([]byte, bool) {
 // boolVal reads true or false; another JSON type gets ErrType.
 func (s *scanner) boolVal() (bool, bool) {
 	switch s.peek() {
-	case 't':
-		return true, s.lit("true")
-	case 'f':
-		return false, s.lit("false")
+	case 't', 'f':
+		v := s.js.Bool()
+		return v, s.ok()
 	}
 	s.typeErr()
 	return false, false
@@ -330,104 +246,19 @@ func (s *scanner) boolVal() (bool, bool) {
 // isNull consumes a null if one is next.
 func (s *scanner) isNull() bool {
 	if s.peek() == 'n' {
-		return s.lit("null")
+		v := s.js.Null()
+		return s.ok() && v
 	}
 	return false
 }
 
-func (s *scanner) lit(w string) bool {
-	for k := 0; k < len(w); k++ {
-		if s.i+k >= len(s.b) {
-			s.fail(len(s.b), ErrTruncated)
-			return false
-		}
-		if s.b[s.i+k] != w[k] {
-			s.fail(s.i+k, ErrSyntax)
-			return false
-		}
-	}
-	s.i += len(w)
-	return true
-}
-
-// skip passes over one value of any type, validating it. It is iterative
-// and bounded by MaxDepth.
+// skip passes over one value of any type, validating it.
 func (s *scanner) skip() bool {
-	depth := 0
-	var kinds [MaxDepth]byte // '{' or '['
-	first := false
-	for s.err == nil {
-		if depth > 0 {
-			c := s.peek()
-			closer := byte('}')
-			if kinds[depth-1] == '[' {
-				closer = ']'
-			}
-			if c == closer {
-				s.i++
-				depth--
-				first = false
-				if depth == 0 {
-					return true
-				}
-				continue
-			}
-			if !first {
-				if c != ',' {
-					s.failHere(ErrSyntax)
-					return false
-				}
-				s.i++
-			}
-			first = false
-			if kinds[depth-1] == '{' {
-				if s.peek() != '"' {
-					s.failHere(ErrSyntax)
-					return false
-				}
-				if _, ok := s.str(); !ok {
-					return false
-				}
-				if s.peek() != ':' {
-					s.failHere(ErrSyntax)
-					return false
-				}
-				s.i++
-			}
-		}
-		switch c := s.peek(); c {
-		case '{', '[':
-			if depth == MaxDepth {
-				s.fail(s.i, ErrRange)
-				return false
-			}
-			kinds[depth] = c
-			depth++
-			s.i++
-			first = true
-			continue
-		case '"':
-			s.str()
-		case 't':
-			s.lit("true")
-		case 'f':
-			s.lit("false")
-		case 'n':
-			s.lit("null")
-		case 0:
-			s.failHere(ErrTruncated)
-		default:
-			if c == '-' || (c >= '0' && c <= '9') {
-				s.numBytes()
-			} else {
-				s.fail(s.i, ErrSyntax)
-			}
-		}
-		if depth == 0 {
-			return s.err == nil
-		}
+	if s.err != nil {
+		return false
 	}
-	return false
+	s.js.Skip()
+	return s.ok()
 }
 
 // push and pop maintain s.path for error messages.

@@ -95,7 +95,7 @@ func (d *PositionDecoder) Decode(b []byte) (Position, error) {
 		if !ok {
 			break
 		}
-		keyAt := s.i
+		keyAt := s.at()
 		if s.isNull() {
 			continue
 		}
@@ -242,7 +242,7 @@ func (d *PositionDecoder) intern(v []byte) string {
 // timeVal reads an RFC 3339 string or an epoch number (seconds, or
 // milliseconds above 1e11) and checks it against MinTime..MaxTime.
 func (s *scanner) timeVal() (time.Time, bool) {
-	at := s.i
+	at := s.at()
 	var t time.Time
 	switch c := s.peek(); {
 	case c == '"':

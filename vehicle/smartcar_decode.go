@@ -31,7 +31,7 @@ func DecodeSmartcar(b []byte) (SmartcarEvent, error) {
 		if !ok {
 			break
 		}
-		at := s.i
+		at := s.at()
 		switch string(k) {
 		case "eventId":
 			n := s.push("eventId")
@@ -103,7 +103,7 @@ func (s *scanner) optString() string {
 	if s.isNull() {
 		return ""
 	}
-	at := s.i
+	at := s.at()
 	v, ok := s.strVal()
 	if !ok {
 		return ""
@@ -119,7 +119,7 @@ func (s *scanner) optInt() int {
 	if s.isNull() {
 		return 0
 	}
-	at := s.i
+	at := s.at()
 	f, ok := s.num()
 	if ok && (f != float64(int(f)) || f < -1e9 || f > 1e9) {
 		s.fail(at, ErrRange)

@@ -105,7 +105,7 @@ func (s *scanner) scSignal(g *SmartcarSignal) {
 			s.pop(n)
 		case "body":
 			n := s.push("body")
-			bodyAt = s.i
+			bodyAt = s.at()
 			if !s.isNull() {
 				s.scBody(g)
 			}
@@ -118,7 +118,7 @@ func (s *scanner) scSignal(g *SmartcarSignal) {
 		return
 	}
 	if g.Code == "" {
-		s.fail(s.i, ErrMissing)
+		s.fail(s.at(), ErrMissing)
 		s.err.Field = string(s.path) + ".code"
 		return
 	}

@@ -62,14 +62,36 @@ func (e *SyntaxError) Unwrap() error { return e.Err }
 // Scanner reads one JSON document. Methods do nothing once an error is
 // kept; Err returns it.
 type Scanner struct {
-	b     []byte
-	pos   int
-	depth int
-	err   *SyntaxError
+	b       []byte
+	pos     int
+	depth   int
+	err     *SyntaxError
+	scratch []byte // Text's unescape buffer
 }
 
 // New returns a Scanner over b.
 func New(b []byte) Scanner { return Scanner{b: b} }
+
+// Reset makes s read b from the start, forgetting any error but keeping
+// the buffer Text unescapes into, so that a decoder reused for a stream
+// of payloads does not allocate it again.
+func (s *Scanner) Reset(b []byte) { *s = Scanner{b: b, scratch: s.scratch[:0]} }
+
+// Consume skips white space and consumes the byte c when it comes next;
+// it reports whether it did. It keeps no error either way: decoders with
+// their own grammar on top of the scanner (a key loop, a path) use it for
+// the punctuation they check themselves.
+func (s *Scanner) Consume(c byte) bool {
+	if s.err != nil {
+		return false
+	}
+	s.ws()
+	if s.pos < len(s.b) && s.b[s.pos] == c {
+		s.pos++
+		return true
+	}
+	return false
+}
 
 // Err returns the first error, or nil.
 func (s *Scanner) Err() error {
@@ -92,14 +114,28 @@ func (s *Scanner) fail(off int, want string, err error) {
 func (s *Scanner) Failed() bool { return s.err != nil }
 
 func (s *Scanner) ws() {
-	for s.pos < len(s.b) {
-		switch s.b[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
+	s.pos = skipWS(s.b, s.pos)
+}
+
+// spaces8 is eight ASCII spaces as a little-endian word.
+const spaces8 = lsb * ' '
+
+// skipWS returns the index of the first byte at or after i that is not
+// JSON white space. Compact JSON leaves at the first test; indented JSON
+// (a newline, then a run of spaces) skips the run eight bytes at a time.
+func skipWS(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\n', '\t', '\r':
+			i++
+			for i+8 <= len(b) && binary.LittleEndian.Uint64(b[i:]) == spaces8 {
+				i += 8
+			}
 		default:
-			return
+			return i
 		}
 	}
+	return i
 }
 
 // Peek returns the first byte of the next value ('{', '[', '"', 't', 'f',
@@ -222,8 +258,16 @@ func (it *Iter) Next() bool {
 func (it *Iter) Key() []byte { return it.key }
 
 // String reads a string and returns its contents, unescaped. Without
-// escapes the result aliases the input.
-func (s *Scanner) String() []byte {
+// escapes the result aliases the input; with escapes it is a new buffer.
+func (s *Scanner) String() []byte { return s.str(false) }
+
+// Text reads a string like String, but unescapes a string with escapes
+// into a buffer the Scanner reuses: the result is valid only until the
+// next call of Text. Decoders that copy what they keep use it to decode
+// without allocating.
+func (s *Scanner) Text() []byte { return s.str(true) }
+
+func (s *Scanner) str(reuse bool) []byte {
 	if s.err != nil {
 		return nil
 	}
@@ -246,7 +290,14 @@ func (s *Scanner) String() []byte {
 		s.pos = i + 1
 		return s.b[start:i]
 	case s.b[i] == '\\':
-		return s.unescape(start)
+		if !reuse {
+			return s.unescape(make([]byte, 0, 32), start)
+		}
+		out := s.unescape(s.scratch[:0], start)
+		if out != nil {
+			s.scratch = out
+		}
+		return out
 	}
 	s.fail(i, "string", ErrSyntax) // a control character
 	return nil
@@ -281,9 +332,8 @@ func specialAt(b []byte) int {
 }
 
 // unescape decodes a string with escapes starting at start (after the
-// quote) into a new buffer.
-func (s *Scanner) unescape(start int) []byte {
-	out := make([]byte, 0, 32)
+// quote), appending to out.
+func (s *Scanner) unescape(out []byte, start int) []byte {
 	i := start
 	for i < len(s.b) {
 		c := s.b[i]
@@ -372,41 +422,81 @@ func hex4(b []byte, i int) (rune, bool) {
 	return r, true
 }
 
-// Number reads a number.
+// Number reads a number. Numbers of at most 19 significant digits whose
+// decimal exponent keeps them exact in a float64 (Clinger's fast path:
+// coordinates, amounts, epoch milliseconds) are converted without
+// strconv; the result is the correctly rounded float64 either way, bit for
+// bit what strconv.ParseFloat gives.
 func (s *Scanner) Number() float64 {
-	b := s.numberBytes()
+	b, mant, exp10, exact := s.NumberParts()
 	if b == nil {
 		return 0
 	}
-	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil { // out of float64 range
+	f, ok := Float(b, mant, exp10, exact)
+	if !ok {
 		s.fail(s.pos-len(b), "finite number", ErrSyntax)
 		return 0
 	}
 	return f
 }
 
-// numberBytes reads and validates a JSON number, returning its text.
-func (s *Scanner) numberBytes() []byte {
+// Float converts what NumberParts returned into the correctly rounded
+// float64: with one multiplication or division when the mantissa is below
+// 2^53 and the power of ten is exact in a float64, with strconv otherwise.
+// It reports false for a number beyond the float64 range (1e999).
+func Float(text []byte, mant uint64, exp10 int, exact bool) (float64, bool) {
+	if exact && mant < 1<<53 && exp10 >= -22 && exp10 <= 22 {
+		f := float64(mant)
+		if exp10 < 0 {
+			f /= pow10[-exp10]
+		} else {
+			f *= pow10[exp10]
+		}
+		if len(text) > 0 && text[0] == '-' {
+			f = -f
+		}
+		return f, true
+	}
+	f, err := strconv.ParseFloat(string(text), 64)
+	return f, err == nil
+}
+
+// pow10 holds the powers of ten that are exact in a float64.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// NumberParts reads and validates a number and returns its text (nil on
+// error) and, when the text has at most 19 significant digits (exact),
+// its value as a decimal mantissa times a power of ten; the sign is the
+// text's. Callers that need integers or their own rounding use it instead
+// of Number.
+func (s *Scanner) NumberParts() (text []byte, mant uint64, exp10 int, exact bool) {
 	if s.err != nil {
-		return nil
+		return nil, 0, 0, false
 	}
 	s.ws()
-	start := s.pos
-	i := start
 	b := s.b
+	start, i := s.pos, s.pos
 	if i < len(b) && b[i] == '-' {
 		i++
 	}
 	if i >= len(b) {
 		s.fail(i, "number", ErrTruncated)
-		return nil
+		return nil, 0, 0, false
 	}
+	nd := 0 // significant digits in mant
+	exact = true
 	switch c := b[i]; {
 	case c == '0':
 		i++
 	case c >= '1' && c <= '9':
 		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			if nd < 19 {
+				mant = mant*10 + uint64(b[i]-'0')
+				nd++
+			} else {
+				exact = false
+			}
 			i++
 		}
 	default:
@@ -415,35 +505,59 @@ func (s *Scanner) numberBytes() []byte {
 		} else {
 			s.fail(i, "digit", ErrSyntax)
 		}
-		return nil
+		return nil, 0, 0, false
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
 		d := i
 		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			if nd < 19 {
+				mant = mant*10 + uint64(b[i]-'0')
+				exp10--
+				if mant != 0 {
+					nd++
+				}
+			} else if b[i] != '0' {
+				exact = false
+			}
 			i++
 		}
 		if i == d {
 			s.fail(i, "digit", errFor(i >= len(b)))
-			return nil
+			return nil, 0, 0, false
 		}
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
 		i++
+		neg := false
 		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			neg = b[i] == '-'
 			i++
 		}
-		d := i
+		d, e := i, 0
 		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			if e < 10000 {
+				e = e*10 + int(b[i]-'0')
+			}
 			i++
 		}
 		if i == d {
 			s.fail(i, "digit", errFor(i >= len(b)))
-			return nil
+			return nil, 0, 0, false
 		}
+		if neg {
+			e = -e
+		}
+		exp10 += e
 	}
 	s.pos = i
-	return b[start:i]
+	return b[start:i], mant, exp10, exact
+}
+
+// numberBytes reads and validates a JSON number, returning its text.
+func (s *Scanner) numberBytes() []byte {
+	b, _, _, _ := s.NumberParts()
+	return b
 }
 
 // Bool reads true or false.
@@ -501,36 +615,194 @@ func (s *Scanner) literal(lit string) {
 	s.pos += len(lit)
 }
 
-// Skip reads and discards the next value, validating it.
+// Skip reads and discards the next value, validating it. It does not
+// recurse: the kinds of the open containers are a bit stack (MaxDepth is
+// 64), strings are scanned eight bytes at a time, and numbers and literals
+// are checked in place.
 func (s *Scanner) Skip() {
-	switch c := s.Peek(); c {
-	case '{':
-		it := s.Object()
-		for it.Next() {
-			s.Skip()
-		}
-	case '[':
-		it := s.Array()
-		for it.Next() {
-			s.Skip()
-		}
-	case '"':
-		s.String()
-	case 't', 'f':
-		s.Bool()
-	case 'n':
-		s.Null()
-	case 0:
-		if s.err == nil {
-			s.fail(s.pos, "value", ErrTruncated)
-		}
-	default:
-		if c == '-' || c >= '0' && c <= '9' {
-			s.numberBytes()
+	if s.err != nil {
+		return
+	}
+	b := s.b
+	i := skipWS(b, s.pos)
+	var objs uint64 // bit d: the container at local depth d+1 is an object
+	depth := 0
+	for {
+		// A value starts at i.
+		if i >= len(b) {
+			s.fail(i, "value", ErrTruncated)
 			return
 		}
-		s.fail(s.pos, "value", ErrSyntax)
+		switch c := b[i]; {
+		case c == '{' || c == '[':
+			if s.depth+depth >= MaxDepth {
+				s.fail(i, "", ErrDepth)
+				return
+			}
+			i = skipWS(b, i+1)
+			if i >= len(b) {
+				s.fail(i, "", ErrTruncated)
+				return
+			}
+			closer := byte(']')
+			if c == '{' {
+				closer = '}'
+				objs |= 1 << depth
+			} else {
+				objs &^= 1 << depth
+			}
+			depth++
+			if b[i] == closer {
+				i++
+				depth--
+				break
+			}
+			if c == '{' {
+				if i = s.skipKey(i); i < 0 {
+					return
+				}
+			}
+			continue
+		case c == '"':
+			if i = s.skipString(i); i < 0 {
+				return
+			}
+		case c == 't':
+			if i = s.skipLiteral(i, "true"); i < 0 {
+				return
+			}
+		case c == 'f':
+			if i = s.skipLiteral(i, "false"); i < 0 {
+				return
+			}
+		case c == 'n':
+			if i = s.skipLiteral(i, "null"); i < 0 {
+				return
+			}
+		case c == '-' || c >= '0' && c <= '9':
+			s.pos = i
+			if s.numberBytes() == nil {
+				return
+			}
+			i = s.pos
+		default:
+			s.fail(i, "value", ErrSyntax)
+			return
+		}
+		// A value ended at i: close containers, or go on to the next
+		// member or element.
+		for {
+			if depth == 0 {
+				s.pos = i
+				return
+			}
+			i = skipWS(b, i)
+			if i >= len(b) {
+				s.fail(i, "", ErrTruncated)
+				return
+			}
+			obj := objs>>(depth-1)&1 == 1
+			closer := byte(']')
+			if obj {
+				closer = '}'
+			}
+			c := b[i]
+			if c == closer {
+				i++
+				depth--
+				continue
+			}
+			if c != ',' {
+				s.fail(i, "',' or '"+string(closer)+"'", ErrSyntax)
+				return
+			}
+			i = skipWS(b, i+1)
+			if obj {
+				if i = s.skipKey(i); i < 0 {
+					return
+				}
+			}
+			break
+		}
 	}
+}
+
+// skipKey passes over an object member's key and colon at i and the white
+// space after them; it returns the index of the value, or -1 with an
+// error kept.
+func (s *Scanner) skipKey(i int) int {
+	b := s.b
+	if i >= len(b) {
+		s.fail(i, "string", ErrTruncated)
+		return -1
+	}
+	if b[i] != '"' {
+		s.fail(i, "string", typeOrSyntax(b[i]))
+		return -1
+	}
+	if i = s.skipString(i); i < 0 {
+		return -1
+	}
+	i = skipWS(b, i)
+	if i >= len(b) {
+		s.fail(i, "':'", ErrTruncated)
+		return -1
+	}
+	if b[i] != ':' {
+		s.fail(i, "':'", ErrSyntax)
+		return -1
+	}
+	return skipWS(b, i+1)
+}
+
+// skipString passes over the string whose quote is at i, validating its
+// escapes; it returns the index after the closing quote, or -1 with an
+// error kept.
+func (s *Scanner) skipString(i int) int {
+	b := s.b
+	i++
+	for {
+		i += specialAt(b[i:])
+		if i >= len(b) {
+			s.fail(len(b), "string", ErrTruncated)
+			return -1
+		}
+		switch c := b[i]; {
+		case c == '"':
+			return i + 1
+		case c != '\\':
+			s.fail(i, "string", ErrSyntax) // a control character
+			return -1
+		}
+		if i+1 >= len(b) {
+			s.fail(len(b), "string", ErrTruncated)
+			return -1
+		}
+		switch b[i+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			i += 2
+		case 'u':
+			if _, ok := hex4(b, i+2); !ok {
+				s.fail(i, "\\uXXXX", errFor(len(b) < i+6))
+				return -1
+			}
+			i += 6
+		default:
+			s.fail(i, "escape", ErrSyntax)
+			return -1
+		}
+	}
+}
+
+// skipLiteral checks the literal lit at i and returns the index after it,
+// or -1 with an error kept.
+func (s *Scanner) skipLiteral(i int, lit string) int {
+	s.pos = i
+	s.literal(lit)
+	if s.err != nil {
+		return -1
+	}
+	return s.pos
 }
 
 // End checks that only white space follows.
