@@ -79,15 +79,19 @@ func (s *logStore) open(b []byte, where string) ([]byte, error) {
 	return rec, nil
 }
 
+// sealOne returns a sealed copy of rec (a plain copy with WithPlaintext).
+func (s *logStore) sealOne(rec []byte) []byte {
+	if s.db.seal == nil {
+		return slices.Clone(rec)
+	}
+	return s.db.seal.seal(s.ad, rec)
+}
+
 // sealAll copies recs, sealed.
 func (s *logStore) sealAll(recs [][]byte) [][]byte {
 	out := make([][]byte, len(recs))
 	for i, r := range recs {
-		if s.db.seal == nil {
-			out[i] = slices.Clone(r)
-		} else {
-			out[i] = s.db.seal.seal(s.ad, r)
-		}
+		out[i] = s.sealOne(r)
 	}
 	return out
 }
@@ -219,13 +223,12 @@ func (s *logStore) write(ctx context.Context, recs [][]byte) error {
 
 // compact replaces the snapshot with what fill emits (see logStore).
 func (s *logStore) compact(ctx context.Context, fill func(emit func([]byte) error) error) error {
+	// fill may reuse the slice it emits: each record is sealed (copied) at
+	// once.
 	var snap [][]byte
-	if err := fill(func(r []byte) error { snap = append(snap, r); return nil }); err != nil {
+	if err := fill(func(r []byte) error { snap = append(snap, s.sealOne(r)); return nil }); err != nil {
 		return err
 	}
-	// The records emitted may share memory with the caller's state: seal
-	// (copy) them before fill's owner changes anything.
-	snap = s.sealAll(snap)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.check(); err != nil {
