@@ -85,6 +85,18 @@ func (r *dec) s() string {
 	return v
 }
 
+// sv is s without a copy: a view of the record, valid during the call
+// only (for strings copied at once into an arena).
+func (r *dec) sv() string {
+	n := r.n()
+	if r.bad {
+		return ""
+	}
+	v := view(r.b[:n])
+	r.b = r.b[n:]
+	return v
+}
+
 func (r *dec) byte() byte {
 	if len(r.b) == 0 {
 		r.bad = true

@@ -17,13 +17,19 @@ type symbols struct {
 	nameList []string
 	paths    map[string]uint16
 	pathList []string
-	purposes []consent.Purpose // bit i = purposes[i]
+	specs    []pathSpec        // by path number
+	purposes []consent.Purpose // bit i = purposes[i]; the built-in ones first
 }
+
+// numBuiltin is the number of built-in purposes (bits 0-7, in the order
+// of consent's built-in purposes).
+const numBuiltin = 8
 
 func newSymbols() *symbols {
 	s := &symbols{names: map[string]uint16{}, paths: map[string]uint16{}}
 	s.purposes = []consent.Purpose{consent.PurposeAnalytics, consent.PurposePersonalization, consent.PurposeMarketing,
-		consent.PurposeAdvertising, consent.PurposeHealth, consent.PurposeLocation, consent.PurposeLinking}
+		consent.PurposeAdvertising, consent.PurposeHealth, consent.PurposeLocation, consent.PurposeLinking,
+		consent.PurposeAttention}
 	return s
 }
 
@@ -44,6 +50,7 @@ func (s *symbols) path(p string) uint16 {
 	i := uint16(len(s.pathList))
 	s.paths[p] = i
 	s.pathList = append(s.pathList, p)
+	s.specs = append(s.specs, specOf(p))
 	return i
 }
 
@@ -141,29 +148,30 @@ type filter struct {
 type correlate struct{ path, trigger uint16 }
 
 type journey struct {
-	key       string
-	idx       int
-	purpose   Purposes
-	purpStr   consent.Purpose
-	trigger   filter
-	when      int32 // cond, -1 none
-	related   *filter
-	relWithin int64
-	match     []correlate
-	wait      int64
-	unless    *filter
-	emit      string
-	props     []actionProp
-	dest      string
-	handler   string
-	capMax    int
-	capPer    int64
-	quiet     *quiet
-	reentry   string
-	reAfter   int64
-	instKey   string
-	exits     []filter
-	holdout   uint32 // per 10,000
+	key        string
+	whenReason string // ReasonConditions and the when's description
+	idx        int
+	purpose    Purposes
+	purpStr    consent.Purpose
+	trigger    filter
+	when       int32 // cond, -1 none
+	related    *filter
+	relWithin  int64
+	match      []correlate
+	wait       int64
+	unless     *filter
+	emit       string
+	props      []actionProp
+	dest       string
+	handler    string
+	capMax     int
+	capPer     int64
+	quiet      *quiet
+	reentry    string
+	reAfter    int64
+	instKey    string
+	exits      []filter
+	holdout    uint32 // per 10,000
 }
 
 type actionProp struct {
@@ -189,6 +197,7 @@ type evIndex struct {
 	triggers  []int32
 	exits     []int32
 	unless    []int32
+	retry     []int32 // journeys whose related event this is
 }
 
 // program is a compiled Set.
@@ -208,6 +217,7 @@ type program struct {
 	audiences []audience
 	audKeys   map[string]int32
 	journeys  []journey
+	jKeys     map[string]int32
 	byEvent   []*evIndex // by event number
 	identify  []int32    // audiences with identify-trait conditions
 	order     []int32    // audiences in dependency order

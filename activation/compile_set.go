@@ -1,7 +1,6 @@
 package activation
 
 import (
-	"hash/fnv"
 	"slices"
 	"strings"
 	"time"
@@ -79,7 +78,7 @@ func compile(s *defs.Set, sym *symbols) (*program, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	c := &compiler{sym: sym, p: &program{traitKeys: map[string]int32{}, audKeys: map[string]int32{}}}
+	c := &compiler{sym: sym, p: &program{traitKeys: map[string]int32{}, audKeys: map[string]int32{}, jKeys: map[string]int32{}}}
 	p := c.p
 	for _, t := range s.Traits {
 		a := agg{events: []uint16{sym.name(t.Event)}, preds: c.preds(t.Where), kind: aggNames[t.Kind], within: ms(t.Within),
@@ -252,6 +251,7 @@ func (c *compiler) journey(j *defs.Journey, idx int) {
 	jn.trigger = c.filter(j.Trigger, false, 0)
 	if j.When != nil {
 		jn.when = c.cond(j.When)
+		jn.whenReason = ReasonConditions + ": " + p.conds[jn.when].desc
 	}
 	if r := j.Related; r != nil {
 		rf := filter{ev: sym.name(r.Event), preds: c.preds(r.Where)}
@@ -315,6 +315,11 @@ func (c *compiler) journey(j *defs.Journey, idx int) {
 	jn.holdout = uint32(j.Holdout * 100)
 	i := int32(len(p.journeys))
 	p.journeys = append(p.journeys, jn)
+	p.jKeys[jn.key] = i
+	if jn.related != nil {
+		rx := p.index(jn.related.ev)
+		rx.retry = append(rx.retry, i)
+	}
 	x := p.index(jn.trigger.ev)
 	x.triggers = append(x.triggers, i)
 	for _, f := range jn.exits {
@@ -329,9 +334,13 @@ func (c *compiler) journey(j *defs.Journey, idx int) {
 
 // bucket is a profile's holdout bucket for a journey: 0-9,999.
 func bucket(journeyKey, profile string) uint32 {
-	h := fnv.New32a()
-	h.Write([]byte(journeyKey))
-	h.Write([]byte{0})
-	h.Write([]byte(profile))
-	return h.Sum32() % 10000
+	h := uint32(2166136261) // FNV-1a
+	for i := 0; i < len(journeyKey); i++ {
+		h = (h ^ uint32(journeyKey[i])) * 16777619
+	}
+	h *= 16777619 // the 0 separator
+	for i := 0; i < len(profile); i++ {
+		h = (h ^ uint32(profile[i])) * 16777619
+	}
+	return h % 10000
 }

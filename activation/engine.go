@@ -111,6 +111,7 @@ const (
 	ReasonLate           = "late"                    // older than the watermark
 	ReasonWindow         = "window_expired"          // an exit because events left a window
 	ReasonRemoved        = "definition_removed"      // the audience was removed by a reload
+	ReasonTooManyTraits  = "too_many_traits"         // an identifier holds 4,096 identify traits; a new key is dropped
 )
 
 // Output is what the engine decided: a membership change or a journey
@@ -197,7 +198,7 @@ func WithHandler(name string, h Handler) Option {
 func WithDropHandler(fn func(Drop)) Option { return optionFunc(func(c *config) { c.onDrop = fn }) }
 
 // WithMaxFactsPerIdentifier bounds the facts kept per identifier (default
-// 512); the oldest go first, counted in Stats.Evicted.
+// 512, at most 4,096); the oldest go first, counted in Stats.Evicted.
 func WithMaxFactsPerIdentifier(n int) Option { return optionFunc(func(c *config) { c.maxFacts = n }) }
 
 // Stats are the engine's counters.
@@ -211,26 +212,50 @@ type Stats struct {
 // See the package documentation for its contracts. An Engine is safe for
 // concurrent use (one mutex); it starts no goroutines.
 type Engine struct {
-	mu      sync.Mutex
-	cfg     config
-	sym     *symbols
-	prog    *program
-	idents  []ident
-	identIx map[string]int32
+	mu  sync.Mutex
+	cfg config
+	sym *symbols
+	// prog is the compiled definitions.
+	prog *program
+	// profiles: index = id in profIDs; memberships are bits, memW words
+	// per profile, bit i = prog.audiences[i].
+	profIDs strtab
 	profs   []profile
-	profIx  map[string]int32
-	fired   map[string]struct{}
-	pend    []pending
-	timers  timerHeap
-	maxT    int64
-	started bool
-	closed  bool
-	replay  bool // history or recovery: announce nothing
-	loading bool // applying the store at New: log nothing
-	logged  int  // appends since the last compaction
-	stats   Stats
-	wal     [][]byte
-	vals    []slotVal // scratch of reduce
+	member  []uint64
+	memW    int
+	// identifiers: keyed ones by identKeys id (identByKey), the
+	// "profile:<id>" ones by their profile's self.
+	identKeys  strtab
+	identByKey []int32
+	idents     []ident
+	facts      pool[fact]
+	tfacts     pool[tfact]
+	jrecs      pool[jrec]
+	vals       strtab // string values of facts and traits
+	keys       strtab // identify trait keys
+	msgs       msgArena
+	xvals      []xslot
+	xdead      int // overflow slots of dropped facts
+	fired      idset
+	pend       []pending
+	pendMin    int64 // no pending action is due before it
+	missed     bool  // set by trigger in quiet mode: still no related event
+	timers     timerHeap
+	maxT       int64
+	started    bool
+	closed     bool
+	replay     bool // history or recovery: announce nothing
+	loading    bool // applying the store at New: log nothing
+	logged     int  // appends since the last compaction
+	stats      Stats
+	wal        [][]byte
+	rvals      []slotVal // scratch of reduce
+	strs       slab      // strings of outputs
+	idb        idBuilder
+	quiet      bool    // re-deciding a trigger: refusals were announced already
+	retries    []retry // triggers refused for want of a related event, within the lateness bound
+	scratch    []byte
+	sids       []int32 // scratch of unique lists
 }
 
 // New compiles set and returns an engine. It returns a *defs.Error for an
@@ -243,12 +268,15 @@ func New(set *defs.Set, opts ...Option) (*Engine, error) {
 	if cfg.lateness < 0 || cfg.maxFacts < 1 {
 		return nil, fmt.Errorf("activation: lateness must be >= 0 and max facts >= 1")
 	}
-	e := &Engine{cfg: cfg, sym: newSymbols(), identIx: map[string]int32{}, profIx: map[string]int32{}, fired: map[string]struct{}{}}
+	if cfg.maxFacts > maxRun {
+		return nil, fmt.Errorf("activation: max facts per identifier is at most %d", maxRun)
+	}
+	e := &Engine{cfg: cfg, sym: newSymbols(), profIDs: newStrtab(), identKeys: newStrtab(), vals: newStrtab(), keys: newStrtab()}
 	prog, err := compile(set, e.sym)
 	if err != nil {
 		return nil, err
 	}
-	e.prog = prog
+	e.setProgram(prog)
 	if cfg.store != nil {
 		if err := e.load(context.Background()); err != nil {
 			return nil, err
@@ -286,9 +314,9 @@ func (e *Engine) Stats() Stats {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := e.stats
-	s.Profiles, s.Identifiers, s.Pending = len(e.profIx), len(e.identIx), len(e.pend)
+	s.Profiles, s.Identifiers, s.Pending = len(e.profs), len(e.idents), len(e.pend)
 	for i := range e.idents {
-		s.Facts += len(e.idents[i].facts)
+		s.Facts += int(e.idents[i].facts.n)
 	}
 	if e.started {
 		s.Watermark = time.UnixMilli(e.watermark()).UTC()

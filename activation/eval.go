@@ -3,23 +3,27 @@ package activation
 import (
 	"math"
 	"slices"
-	"sort"
+	"strconv"
+	"strings"
 )
 
 // evalCtx evaluates a program's conditions for one profile at one time.
 type evalCtx struct {
 	e       *Engine
-	p       *profile
+	p       int32
 	t       int64    // evaluation time (ms)
 	purp    Purposes // purpose the consumer is for
 	next    int64    // earliest window expiry seen (0: none)
 	trace   *[]CondResult
-	ids     []string // scratch: contributing fact ids
+	ids     []string // contributing fact ids (collect)
 	collect bool
 }
 
-// aggResult folds agg over the profile's facts in (t-within, t].
+// aggResult folds agg over the profile's facts in (t-within, t]: per
+// identifier, a binary search to the event's facts and to the window, then
+// the facts in it.
 func (c *evalCtx) aggResult(a *agg) Value {
+	e := c.e
 	var (
 		n        int
 		sum      float64
@@ -28,70 +32,73 @@ func (c *evalCtx) aggResult(a *agg) Value {
 		lastT    = int64(math.MinInt64)
 		first    Value
 		last     Value
-		values   []string
 		lastSeen int64 = -1
 	)
+	collectVals := a.kind == aMostFrequent || a.kind == aUniqueList || a.kind == aUniqueCount
+	if collectVals {
+		e.sids = e.sids[:0]
+	}
 	lo := int64(math.MinInt64)
 	if a.within > 0 {
 		lo = c.t - a.within
 	}
-	for _, ii := range c.p.idents {
-		d := &c.e.idents[ii]
-		// facts are sorted by time: start at the window
-		start := 0
-		if a.within > 0 {
-			start, _ = slices.BinarySearchFunc(d.facts, lo+1, func(f fact, t int64) int {
-				if f.t < t {
-					return -1
-				}
-				return 1
-			})
+	for ii := e.profs[c.p].head; ii >= 0; ii = e.idents[ii].next {
+		fs := e.facts.items(e.idents[ii].facts)
+		if len(fs) == 0 {
+			continue
 		}
-		for fi := start; fi < len(d.facts); fi++ {
-			f := &d.facts[fi]
-			if f.t > c.t {
-				break
-			}
-			if f.purp&c.purp == 0 || !slices.Contains(a.events, f.ev) || !f.matches(a.preds) {
-				continue
-			}
-			var v Value
-			if a.hasP {
-				v = f.get(a.prop)
-				if v.K == kAbsent {
-					continue
-				}
-			}
+		for _, ev := range a.events {
+			elo, ehi := evRange(fs, ev)
+			start := elo
 			if a.within > 0 {
-				if exp := f.t + a.within; c.next == 0 || exp < c.next {
-					c.next = exp
+				start = after(fs, elo, ehi, lo)
+			}
+			for fi := start; fi < ehi; fi++ {
+				f := &fs[fi]
+				if f.t > c.t {
+					break
 				}
-			}
-			if c.collect {
-				c.ids = append(c.ids, f.id)
-			}
-			n++
-			if f.t > lastSeen {
-				lastSeen = f.t
-			}
-			switch a.kind {
-			case aSum, aAvg, aMin, aMax:
-				if v.K != kNumber {
-					n--
+				if f.purp&c.purp == 0 || !e.matches(f, a.preds) {
 					continue
 				}
-				sum += v.F
-				mn, mx = min(mn, v.F), max(mx, v.F)
-			case aFirst:
-				if f.t < firstT {
-					firstT, first = f.t, v
+				var v Value
+				if a.hasP {
+					v = e.get(f, a.prop)
+					if v.K == kAbsent {
+						continue
+					}
 				}
-			case aLast:
-				if f.t >= lastT {
-					lastT, last = f.t, v
+				if a.within > 0 {
+					if exp := f.t + a.within; c.next == 0 || exp < c.next {
+						c.next = exp
+					}
 				}
-			case aMostFrequent, aUniqueList, aUniqueCount:
-				values = append(values, v.String())
+				if c.collect {
+					c.ids = append(c.ids, e.msgs.get(f.id))
+				}
+				n++
+				if f.t > lastSeen {
+					lastSeen = f.t
+				}
+				switch a.kind {
+				case aSum, aAvg, aMin, aMax:
+					if v.K != kNumber {
+						n--
+						continue
+					}
+					sum += v.F
+					mn, mx = min(mn, v.F), max(mx, v.F)
+				case aFirst:
+					if f.t < firstT {
+						firstT, first = f.t, v
+					}
+				case aLast:
+					if f.t >= lastT {
+						lastT, last = f.t, v
+					}
+				case aMostFrequent, aUniqueList, aUniqueCount:
+					e.sids = append(e.sids, e.canon(v))
+				}
 			}
 		}
 	}
@@ -126,72 +133,92 @@ func (c *evalCtx) aggResult(a *agg) Value {
 		}
 		return num(float64(c.t-lastSeen) / 1000)
 	case aMostFrequent:
-		sort.Strings(values)
-		best, bestN := "", 1 // needs at least 2 occurrences; ties: alphabetically first
-		for i := 0; i < len(values); {
+		vs := e.sortedSids()
+		best, bestN := int32(-1), 1 // needs at least 2 occurrences; ties: alphabetically first
+		for i := 0; i < len(vs); {
 			j := i
-			for j < len(values) && values[j] == values[i] {
+			for j < len(vs) && vs[j] == vs[i] {
 				j++
 			}
 			if j-i > bestN {
-				best, bestN = values[i], j-i
+				best, bestN = vs[i], j-i
 			}
 			i = j
 		}
-		if best == "" {
+		if best < 0 || e.vals.str(best) == "" {
 			return Value{}
 		}
-		return Value{S: best, K: kString}
+		return Value{S: e.vals.str(best), K: kString}
 	case aUniqueList, aUniqueCount:
-		sort.Strings(values)
-		values = slices.Compact(values)
+		vs := slices.Compact(e.sortedSids())
 		if a.kind == aUniqueCount {
-			return num(float64(len(values)))
+			return num(float64(len(vs)))
 		}
-		if len(values) > a.limit {
-			values = values[:a.limit]
+		if len(vs) > a.limit {
+			vs = vs[:a.limit]
 		}
-		return Value{S: joinList(values), K: kString}
+		b := e.scratch[:0]
+		for i, id := range vs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, e.vals.str(id)...)
+		}
+		e.scratch = b
+		id, _ := e.vals.intern(view(b)) // interned: no allocation once seen
+		return Value{S: e.vals.str(id), K: kString}
 	}
 	return Value{}
 }
 
-// joinList writes a unique list as one string, comma-separated.
-func joinList(vs []string) string {
-	n := 0
-	for _, v := range vs {
-		n += len(v) + 1
+// canon returns the id of v's string form (Value.String) in e.vals.
+func (e *Engine) canon(v Value) int32 {
+	switch v.K {
+	case kString:
+		id, _ := e.vals.intern(v.S)
+		return id
+	case kNumber:
+		e.scratch = strconv.AppendFloat(e.scratch[:0], v.F, 'g', -1, 64)
+	case kBool:
+		e.scratch = strconv.AppendBool(e.scratch[:0], v.F != 0)
+	default:
+		e.scratch = e.scratch[:0]
 	}
-	b := make([]byte, 0, n)
-	for i, v := range vs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, v...)
-	}
-	return string(b)
+	id, _ := e.vals.intern(view(e.scratch))
+	return id
+}
+
+// sortedSids sorts e.sids by the strings they stand for.
+func (e *Engine) sortedSids() []int32 {
+	slices.SortFunc(e.sids, func(a, b int32) int { return strings.Compare(e.vals.str(a), e.vals.str(b)) })
+	return e.sids
 }
 
 // identifyTrait returns the newest identify trait key of the profile that
-// was collected under the consumer's purpose.
-func (c *evalCtx) identifyTrait(key string) (Value, *traitFact) {
-	var best *traitFact
-	for _, ii := range c.p.idents {
-		d := &c.e.idents[ii]
-		for i := range d.traits {
-			tf := &d.traits[i]
-			if tf.key != key || tf.purp&c.purp == 0 || tf.t > c.t {
+// was collected under the consumer's purpose, and its message id.
+func (c *evalCtx) identifyTrait(key string) (Value, string, bool) {
+	e := c.e
+	k := e.keys.find(key)
+	if k < 0 {
+		return Value{}, "", false
+	}
+	var best *tfact
+	for ii := e.profs[c.p].head; ii >= 0; ii = e.idents[ii].next {
+		ts := e.tfacts.items(e.idents[ii].traits)
+		for i := range ts {
+			tf := &ts[i]
+			if tf.key != k || tf.purp&c.purp == 0 || tf.t > c.t {
 				continue
 			}
-			if best == nil || tf.t > best.t || tf.t == best.t && tf.id > best.id {
+			if best == nil || tf.t > best.t || tf.t == best.t && e.msgs.get(tf.id) > e.msgs.get(best.id) {
 				best = tf
 			}
 		}
 	}
 	if best == nil {
-		return Value{}, nil
+		return Value{}, "", false
 	}
-	return best.v, best
+	return e.unpack(best.kind, best.bits), e.msgs.get(best.id), true
 }
 
 // cond evaluates condition n.
@@ -230,15 +257,16 @@ func (c *evalCtx) cond(n int32) bool {
 		if cd.trait >= 0 {
 			got = c.aggResult(&prog.aggs[prog.traits[cd.trait].agg])
 		} else {
-			var tf *traitFact
-			got, tf = c.identifyTrait(cd.key)
-			if tf != nil && c.collect {
-				c.ids = append(c.ids, tf.id)
+			var id string
+			var ok bool
+			got, id, ok = c.identifyTrait(cd.key)
+			if ok && c.collect {
+				c.ids = append(c.ids, id)
 			}
 		}
 		held = compareTrait(cd.cmp, got, cd.val)
 	case cAud:
-		held = c.p.isMember(prog.audiences[cd.aud].key)
+		held = c.e.isMember(c.p, cd.aud)
 	}
 	if c.trace != nil {
 		r := CondResult{Condition: cd.desc, Held: held}
@@ -256,28 +284,16 @@ func (c *evalCtx) cond(n int32) bool {
 func compareTrait(op uint8, v, want Value) bool {
 	if op == opContains && v.K == kString {
 		// a unique list holds comma-separated values
-		for _, s := range splitList(v.S) {
-			if s == want.S {
+		for s := v.S; ; {
+			item, rest, more := strings.Cut(s, ",")
+			if item == want.S {
 				return true
 			}
+			if !more {
+				return false
+			}
+			s = rest
 		}
-		return false
 	}
 	return compare(op, v, want, nil)
-}
-
-func splitList(s string) []string {
-	var out []string
-	for s != "" {
-		i := 0
-		for i < len(s) && s[i] != ',' {
-			i++
-		}
-		out = append(out, s[:i])
-		if i == len(s) {
-			break
-		}
-		s = s[i+1:]
-	}
-	return out
 }

@@ -1,77 +1,15 @@
 package activation
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"cmp"
+	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/touchpoint-sdk/touchpoint/activation/defs"
 	"github.com/touchpoint-sdk/touchpoint/connected"
 )
-
-// Event names the engine emits.
-const (
-	EventAudienceEntered = "Audience Entered"
-	EventAudienceExited  = "Audience Exited"
-)
-
-// ActionID is the deterministic id of an output: a hash of its parts
-// (journey or audience, profile, triggering events), "act_" and 32 hex
-// characters. A replay or a restart gives the same id.
-func ActionID(parts ...string) string {
-	h := sha256.New()
-	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
-	}
-	var sum [32]byte
-	return "act_" + hex.EncodeToString(h.Sum(sum[:0])[:16])
-}
-
-// announce records a membership change as outputs (unless replaying).
-func (e *Engine) announce(p *profile, key, purpose string, kind OutputKind, t int64, why string, out []Output) []Output {
-	if kind == AudienceEntered {
-		e.stats.Entered++
-	} else {
-		e.stats.Exited++
-	}
-	if e.replay {
-		return out
-	}
-	// the id is unique per change: profile, audience, time and direction
-	id := ActionID("audience", key, p.id, kind.String(), strconv.FormatInt(t, 10))
-	return append(out, Output{Kind: kind, ID: id, Profile: p.id, Audience: key, Purpose: purposeOf(purpose),
-		Time: time.UnixMilli(t).UTC(), Reason: why})
-}
-
-// Emitted returns the event to emit for o: for a membership change the
-// Audience Entered/Exited track event (properties audience_key and
-// <audience_key>: true|false, addressed by the profile id as anonymousId,
-// message id o.ID), built on each call; for a fired action its Event; nil
-// for refusals and handler-only actions.
-func (o *Output) Emitted() *connected.Event {
-	switch o.Kind {
-	case AudienceEntered, AudienceExited:
-		name := EventAudienceEntered
-		if o.Kind == AudienceExited {
-			name = EventAudienceExited
-		}
-		return &connected.Event{Type: connected.TypeTrack, MessageID: o.ID, AnonymousID: o.Profile, Event: name,
-			OriginalTimestamp: o.Time, Properties: connected.Properties{"audience_key": o.Audience, o.Audience: o.Kind == AudienceEntered}}
-	}
-	return o.Event
-}
-
-func (e *Engine) refuse(p *profile, j *journey, r *rec, relID, reason string, out []Output) []Output {
-	e.stats.Refused++
-	if e.replay {
-		return out
-	}
-	return append(out, Output{Kind: ActionRefused, ID: ActionID("refusal", j.key, p.id, r.msgID, relID), Profile: p.id,
-		Journey: j.key, Purpose: j.purpStr, Time: time.UnixMilli(r.t).UTC(), Trigger: r.msgID, Related: relID, Reason: reason})
-}
 
 func (r *rec) get(path uint16) Value {
 	for _, sv := range r.vals {
@@ -91,20 +29,74 @@ func (r *rec) matches(ps []pred) bool {
 	return true
 }
 
+// hkey hashes an instance key (FNV-1a, 64 bits).
+func hkey(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// hasEntry reports whether profile p entered journey j with instance h;
+// lastEntry returns the latest time it did (ok false: never).
+func (e *Engine) lastEntry(p, j int32, h uint64) (t int64, ok bool) {
+	for _, r := range e.jrecs.items(e.profs[p].js) {
+		if r.kind == jEntry && int32(r.j) == j && r.h == h && (!ok || r.t > t) {
+			t, ok = r.t, true
+		}
+	}
+	return t, ok
+}
+
+// addEntry records an entry of p into journey j (one record per instance,
+// with its latest time).
+func (e *Engine) addEntry(p, j int32, h uint64, t int64) {
+	pr := &e.profs[p]
+	rs := e.jrecs.items(pr.js)
+	for i := range rs {
+		if rs[i].kind == jEntry && int32(rs[i].j) == j && rs[i].h == h {
+			rs[i].t = max(rs[i].t, t)
+			return
+		}
+	}
+	e.addJrec(p, jrec{t: t, h: h, j: uint16(j), kind: jEntry})
+}
+
+// addJrec appends a record; a full run drops its oldest record first.
+func (e *Engine) addJrec(p int32, r jrec) {
+	pr := &e.profs[p]
+	if pr.js.n == maxRun {
+		rs := e.jrecs.items(pr.js)
+		old := 0
+		for i := range rs {
+			if rs[i].t < rs[old].t {
+				old = i
+			}
+		}
+		e.jrecs.remove(&pr.js, old, old+1)
+		e.stats.Evicted++
+	}
+	e.jrecs.insert(&pr.js, int(pr.js.n), r)
+}
+
 // related finds the latest related fact for trigger r; consentless says a
-// match existed only among facts collected without the purpose.
-func (e *Engine) related(p *profile, j *journey, r *rec, skip func(id string) bool) (f *fact, consentless bool) {
+// match existed only among facts collected without the purpose. With
+// unused, facts already used as an instance of the journey are skipped.
+func (e *Engine) related(p, ji int32, j *journey, r *rec, unused bool) (f *fact, consentless bool) {
 	lo := r.t - j.relWithin
-	for _, ii := range p.idents {
-		d := &e.idents[ii]
-		for fi := range d.facts {
-			c := &d.facts[fi]
-			if c.ev != j.related.ev || c.t > r.t || c.t <= lo || !c.matches(j.related.preds) {
+	for ii := e.profs[p].head; ii >= 0; ii = e.idents[ii].next {
+		fs := e.facts.items(e.idents[ii].facts)
+		elo, ehi := evRange(fs, j.related.ev)
+		for fi := after(fs, elo, ehi, lo); fi < ehi && fs[fi].t <= r.t; fi++ {
+			c := &fs[fi]
+			if !e.matches(c, j.related.preds) {
 				continue
 			}
 			ok := true
 			for _, m := range j.match {
-				if !equal(c.get(m.path), r.get(m.trigger)) {
+				if !equal(e.get(c, m.path), r.get(m.trigger)) {
 					ok = false
 					break
 				}
@@ -116,10 +108,12 @@ func (e *Engine) related(p *profile, j *journey, r *rec, skip func(id string) bo
 				consentless = true
 				continue
 			}
-			if skip != nil && skip(c.id) {
-				continue
+			if unused {
+				if _, used := e.lastEntry(p, ji, hkey(e.msgs.get(c.id))); used {
+					continue
+				}
 			}
-			if f == nil || c.t > f.t || c.t == f.t && c.id > f.id {
+			if f == nil || c.t > f.t || c.t == f.t && e.msgs.get(c.id) > e.msgs.get(f.id) {
 				f = c
 			}
 		}
@@ -132,143 +126,159 @@ func (e *Engine) related(p *profile, j *journey, r *rec, skip func(id string) bo
 // wait or fire.
 func (e *Engine) trigger(pi int32, ji int32, r *rec, out []Output) []Output {
 	j := &e.prog.journeys[ji]
-	p := &e.profs[pi]
 	if !r.matches(j.trigger.preds) {
 		return out
 	}
 	if r.purp&j.purpose == 0 {
-		return e.refuse(p, j, r, "", ReasonNoConsent, out)
+		return e.refuse(pi, j, r.msgID, r.t, "", ReasonNoConsent, out)
 	}
 	if j.when >= 0 {
-		c := evalCtx{e: e, p: p, t: r.t, purp: j.purpose}
+		c := evalCtx{e: e, p: pi, t: r.t, purp: j.purpose}
 		if !c.cond(j.when) {
-			return e.refuse(p, j, r, "", ReasonConditions+": "+e.prog.conds[j.when].desc, out)
+			return e.refuse(pi, j, r.msgID, r.t, "", j.whenReason, out)
 		}
 	}
 	var rel *fact
 	relID := ""
 	if j.related != nil {
+		unused := j.instKey == "related" && j.reentry == defs.ReentryOnce
 		var consentless bool
-		var skip func(string) bool
-		if j.instKey == "related" && j.reentry == "once" {
-			// one action per related event: the newest not yet used
-			js := p.journey(j.key)
-			skip = func(id string) bool {
-				return slices.ContainsFunc(js.entries, func(en entry) bool { return en.key == id })
-			}
-		}
-		rel, consentless = e.related(p, j, r, skip)
-		if rel == nil && skip != nil && !consentless {
-			if any, _ := e.related(p, j, r, nil); any != nil {
-				return e.refuse(p, j, r, any.id, ReasonReentry, out)
+		rel, consentless = e.related(pi, ji, j, r, unused)
+		if rel == nil && unused && !consentless {
+			if any, _ := e.related(pi, ji, j, r, false); any != nil {
+				return e.refuse(pi, j, r.msgID, r.t, e.outStr(e.msgs.get(any.id)), ReasonReentry, out)
 			}
 		}
 		if rel == nil {
-			if consentless {
-				return e.refuse(p, j, r, "", ReasonRelatedConsent, out)
+			if e.quiet {
+				e.missed = true
+				return out
 			}
-			return e.refuse(p, j, r, "", ReasonNoRelated, out)
+			e.keepRetry(pi, ji, r)
+			if consentless {
+				return e.refuse(pi, j, r.msgID, r.t, "", ReasonRelatedConsent, out)
+			}
+			return e.refuse(pi, j, r.msgID, r.t, "", ReasonNoRelated, out)
 		}
-		relID = rel.id
+		relID = e.outStr(e.msgs.get(rel.id))
 	}
-	js := p.journey(j.key)
-	inst := p.id
+	pid := e.profileID(pi)
+	var h uint64
 	switch j.instKey {
 	case "trigger":
-		inst = r.msgID
+		h = hkey(r.msgID)
 	case "related":
-		inst = relID
+		h = hkey(relID)
+	default:
+		h = hkey(pid)
 	}
 	switch j.reentry {
-	case "once":
-		if slices.ContainsFunc(js.entries, func(en entry) bool { return en.key == inst }) {
-			return e.refuse(p, j, r, relID, ReasonReentry, out)
+	case defs.ReentryOnce:
+		if _, ok := e.lastEntry(pi, ji, h); ok {
+			return e.refuse(pi, j, r.msgID, r.t, relID, ReasonReentry, out)
 		}
-	case "after":
-		for _, en := range js.entries {
-			if en.key == inst && r.t-en.t < j.reAfter {
-				return e.refuse(p, j, r, relID, ReasonReentry, out)
-			}
+	case defs.ReentryAfter:
+		if t, ok := e.lastEntry(pi, ji, h); ok && r.t-t < j.reAfter {
+			return e.refuse(pi, j, r.msgID, r.t, relID, ReasonReentry, out)
 		}
 	}
-	id := ActionID("journey", j.key, p.id, r.msgID, relID)
-	if _, done := e.fired[id]; done {
-		return e.refuse(p, j, r, relID, ReasonDuplicate, out)
+	id, bits := e.idb.reset().s("journey").s(j.key).s(pid).s(r.msgID).s(relID).done(&e.strs)
+	if e.fired.has(bits) {
+		return e.refuse(pi, j, r.msgID, r.t, relID, ReasonDuplicate, out)
 	}
-	if j.reentry != "always" {
-		js.entries = append(js.entries, entry{key: inst, t: r.t})
+	if j.reentry != defs.ReentryAlways {
+		e.addEntry(pi, ji, h, r.t)
 	}
-	if j.holdout > 0 && bucket(j.key, p.id) < j.holdout {
-		return e.refuse(p, j, r, relID, ReasonHoldout, out)
+	if j.holdout > 0 && bucket(j.key, pid) < j.holdout {
+		return e.refuse(pi, j, r.msgID, r.t, relID, ReasonHoldout, out)
 	}
 	due := r.t + j.wait
 	if j.quiet != nil {
 		if end, in := j.quiet.inside(due); in {
 			if !j.quiet.deferred {
-				return e.refuse(p, j, r, relID, ReasonQuietHours, out)
+				return e.refuse(pi, j, r.msgID, r.t, relID, ReasonQuietHours, out)
 			}
 			due = end
 		}
 	}
-	pd := pending{due: due, prof: pi, journey: j.key, actionID: id, trigT: r.t, trigID: r.msgID, relID: relID,
+	pd := pending{due: due, prof: pi, journey: j.key, actionID: id, bits: bits, trigT: r.t, trigID: r.msgID, relID: relID,
 		userID: r.userID, anonID: r.anonID}
+	if len(j.props) > 0 {
+		pd.props = make([]propVal, 0, len(j.props))
+	}
 	for _, ap := range j.props {
 		v := Value{S: ap.lit, K: kString}
 		switch ap.from {
 		case 1:
 			v = r.get(ap.path)
 		case 2:
-			v = rel.get(ap.path)
+			v = e.get(rel, ap.path)
+		}
+		if v.K == kString {
+			v.S = e.outStr(v.S)
 		}
 		pd.props = append(pd.props, propVal{key: ap.key, v: v})
 	}
-	pd.reason = "trigger " + e.sym.nameList[j.trigger.ev] + " " + r.msgID
+	b := append(e.scratch[:0], "trigger "...)
+	b = append(b, e.sym.nameList[j.trigger.ev]...)
+	b = append(b, ' ')
+	b = append(b, r.msgID...)
 	if rel != nil {
-		pd.reason += " + related " + e.sym.nameList[j.related.ev] + " " + rel.id
+		b = append(b, " + related "...)
+		b = append(b, e.sym.nameList[j.related.ev]...)
+		b = append(b, ' ')
+		b = append(b, relID...)
 	}
+	e.scratch = b
+	pd.reason = e.strs.str(b)
 	if j.wait > 0 || due > r.t {
 		e.pend = append(e.pend, pd)
+		e.pendMin = min(e.pendMin, due)
 		return out
 	}
-	return e.fire(j, &pd, out)
+	return e.fire(j, ji, &pd, out)
 }
 
 // fire runs the cap check and emits the action.
-func (e *Engine) fire(j *journey, pd *pending, out []Output) []Output {
-	p := &e.profs[pd.prof]
-	js := p.journey(j.key)
+func (e *Engine) fire(j *journey, ji int32, pd *pending, out []Output) []Output {
+	pr := &e.profs[pd.prof]
 	if j.capMax > 0 {
 		n := 0
-		for _, t := range js.fires {
-			if t > pd.due-j.capPer && t <= pd.due {
+		for _, r := range e.jrecs.items(pr.js) {
+			if r.kind == jFire && int32(r.j) == ji && r.t > pd.due-j.capPer && r.t <= pd.due {
 				n++
 			}
 		}
 		if n >= j.capMax {
-			return e.refuse(p, j, &rec{msgID: pd.trigID, t: pd.due}, pd.relID, ReasonCap, out)
+			return e.refuse(pd.prof, j, pd.trigID, pd.due, pd.relID, ReasonCap, out)
 		}
-	}
-	e.fired[pd.actionID] = struct{}{}
-	js.fires = append(js.fires, pd.due)
-	if j.capPer > 0 { // keep only what the cap can still count
+		// keep only what the cap can still count
+		rs := e.jrecs.items(pr.js)
 		k := 0
-		for _, t := range js.fires {
-			if t > pd.due-j.capPer {
-				js.fires[k] = t
-				k++
+		for _, r := range rs {
+			if r.kind == jFire && int32(r.j) == ji && r.t <= pd.due-j.capPer {
+				continue
 			}
+			rs[k] = r
+			k++
 		}
-		js.fires = js.fires[:k]
+		if k < len(rs) {
+			e.jrecs.remove(&pr.js, k, len(rs))
+		}
+		e.addJrec(pd.prof, jrec{t: pd.due, j: uint16(ji), kind: jFire})
 	}
+	e.fired.add(pd.bits)
 	e.stats.Fired++
 	if e.replay {
 		return out
 	}
-	o := Output{Kind: ActionFired, ID: pd.actionID, Profile: p.id, Journey: j.key, Purpose: j.purpStr,
+	pid := e.outStr(e.profileID(pd.prof))
+	o := Output{Kind: ActionFired, ID: pd.actionID, Profile: pid, Journey: j.key, Purpose: j.purpStr,
 		Destination: j.dest, Handler: j.handler, Time: time.UnixMilli(pd.due).UTC(), Trigger: pd.trigID, Related: pd.relID,
 		Reason: pd.reason}
 	if j.emit != "" {
-		props := connected.Properties{"journey": j.key}
+		props := make(connected.Properties, len(pd.props)+2)
+		props["journey"] = j.key
 		for _, pv := range pd.props {
 			if pv.v.K != kAbsent {
 				props[pv.key] = pv.v.Any()
@@ -280,7 +290,7 @@ func (e *Engine) fire(j *journey, pd *pending, out []Output) []Output {
 		o.Event = &connected.Event{Type: connected.TypeTrack, MessageID: pd.actionID, UserID: pd.userID, AnonymousID: pd.anonID,
 			Event: j.emit, OriginalTimestamp: o.Time, Properties: props}
 		if pd.userID == "" && pd.anonID == "" {
-			o.Event.AnonymousID = p.id
+			o.Event.AnonymousID = pid
 		}
 	}
 	return append(out, o)
@@ -288,23 +298,26 @@ func (e *Engine) fire(j *journey, pd *pending, out []Output) []Output {
 
 // duePending fires or cancels waits due by w.
 func (e *Engine) duePending(w int64, out []Output) []Output {
-	if len(e.pend) == 0 {
+	if len(e.pend) == 0 || w < e.pendMin {
 		return out
 	}
 	var due []pending
 	k := 0
+	e.pendMin = math.MaxInt64
 	for _, pd := range e.pend {
 		if pd.due <= w {
 			due = append(due, pd)
 		} else {
 			e.pend[k] = pd
 			k++
+			e.pendMin = min(e.pendMin, pd.due)
 		}
 	}
+	clear(e.pend[k:])
 	e.pend = e.pend[:k]
 	slices.SortFunc(due, func(a, b pending) int {
 		if a.due != b.due {
-			return int(a.due - b.due)
+			return cmp.Compare(a.due, b.due)
 		}
 		return strings.Compare(a.actionID, b.actionID)
 	})
@@ -315,31 +328,29 @@ func (e *Engine) duePending(w int64, out []Output) []Output {
 			continue // removed by a reload: its refusal was announced then
 		}
 		j := &e.prog.journeys[ji]
-		p := &e.profs[pd.prof]
-		if j.unless != nil && e.happened(p, j.unless, pd.trigT, pd.due) {
-			out = e.refuse(p, j, &rec{msgID: pd.trigID, t: pd.due}, pd.relID, ReasonUnless, out)
+		if j.unless != nil && e.happened(pd.prof, j.unless, pd.trigT, pd.due) {
+			out = e.refuse(pd.prof, j, pd.trigID, pd.due, pd.relID, ReasonUnless, out)
 			continue
 		}
-		out = e.fire(j, pd, out)
+		out = e.fire(j, int32(ji), pd, out)
 	}
 	return out
 }
 
 func (e *Engine) journeyIndex(key string) int {
-	for i := range e.prog.journeys {
-		if e.prog.journeys[i].key == key {
-			return i
-		}
+	if i, ok := e.prog.jKeys[key]; ok {
+		return int(i)
 	}
 	return -1
 }
 
 // happened reports whether p has an f event in (from, to].
-func (e *Engine) happened(p *profile, f *filter, from, to int64) bool {
-	for _, ii := range p.idents {
-		for fi := range e.idents[ii].facts {
-			c := &e.idents[ii].facts[fi]
-			if c.ev == f.ev && c.t > from && c.t <= to && c.matches(f.preds) {
+func (e *Engine) happened(p int32, f *filter, from, to int64) bool {
+	for ii := e.profs[p].head; ii >= 0; ii = e.idents[ii].next {
+		fs := e.facts.items(e.idents[ii].facts)
+		lo, hi := evRange(fs, f.ev)
+		for fi := after(fs, lo, hi, from); fi < hi && fs[fi].t <= to; fi++ {
+			if e.matches(&fs[fi], f.preds) {
 				return true
 			}
 		}
@@ -370,13 +381,14 @@ func (e *Engine) cancel(pi int32, match func(*pending) bool, reason string, t in
 		pd := e.pend[i]
 		if pd.prof == pi && match(&pd) {
 			if ji := e.journeyIndex(pd.journey); ji >= 0 {
-				out = e.refuse(&e.profs[pi], &e.prog.journeys[ji], &rec{msgID: pd.trigID, t: t}, pd.relID, reason, out)
+				out = e.refuse(pi, &e.prog.journeys[ji], pd.trigID, t, pd.relID, reason, out)
 			}
 			continue
 		}
 		e.pend[k] = pd
 		k++
 	}
+	clear(e.pend[k:])
 	e.pend = e.pend[:k]
 	return out
 }

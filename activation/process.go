@@ -1,13 +1,17 @@
 package activation
 
 import (
-	"container/heap"
 	"context"
-	"slices"
 	"time"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
 )
+
+// traitIn is one trait of an identify input.
+type traitIn struct {
+	key string
+	v   Value
+}
 
 // rec is an Input reduced to what the engine keeps: what the write-ahead
 // log holds and recovery re-applies.
@@ -20,7 +24,7 @@ type rec struct {
 	ev      uint16
 	named   bool // ev is set (track/page/screen with a name)
 	vals    []slotVal
-	traits  []traitFact
+	traits  []traitIn
 	replay  bool
 	userID  string
 	anonID  string
@@ -50,7 +54,7 @@ func (e *Engine) Process(ctx context.Context, in Input, out []Output) ([]Output,
 	r := e.reduce(&in)
 	start := len(out)
 	out = e.apply(&r, out)
-	e.vals = r.vals[:0]
+	e.rvals = r.vals[:0]
 	err := e.flushWAL(ctx)
 	e.mu.Unlock()
 	if err != nil {
@@ -75,9 +79,9 @@ func (e *Engine) reduce(in *Input) rec {
 	if i, ok := e.sym.names[name]; ok {
 		r.ev, r.named = i, true
 		if x := e.prog.event(i); x != nil {
-			r.vals = e.vals[:0]
+			r.vals = e.rvals[:0]
 			for _, p := range x.paths {
-				if v := extract(ev, e.sym.pathList[p]); v.K != kAbsent {
+				if v := extractSpec(ev, &e.sym.specs[p]); v.K != kAbsent {
 					r.vals = append(r.vals, slotVal{path: p, v: v})
 				}
 			}
@@ -86,7 +90,7 @@ func (e *Engine) reduce(in *Input) rec {
 	if ev.Type == connected.TypeIdentify {
 		for k, x := range ev.Traits {
 			if v := valueOf(x); v.K != kAbsent {
-				r.traits = append(r.traits, traitFact{key: k, v: v, t: r.t, id: in.MessageID, purp: r.purp})
+				r.traits = append(r.traits, traitIn{key: k, v: v})
 			}
 		}
 	}
@@ -94,11 +98,17 @@ func (e *Engine) reduce(in *Input) rec {
 }
 
 // adjust applies the data-category rules: location data counts only with
-// location consent, health data only with health consent and never for
-// marketing or advertising.
+// location consent, health data only with health consent, biometric data
+// (attention) only with attention consent, and neither for marketing or
+// advertising.
 func adjust(s *symbols, p Purposes, cat connected.Category) Purposes {
-	const location, health, marketing, advertising = 1 << 5, 1 << 4, 1 << 2, 1 << 3
+	const location, health, marketing, advertising, attention = 1 << 5, 1 << 4, 1 << 2, 1 << 3, 1 << 7
 	switch cat {
+	case connected.CategoryBiometric:
+		if p&attention == 0 {
+			return 0
+		}
+		return p &^ (marketing | advertising)
 	case connected.CategoryLocation:
 		if p&location == 0 {
 			return 0
@@ -110,60 +120,6 @@ func adjust(s *symbols, p Purposes, cat connected.Category) Purposes {
 		return p &^ (marketing | advertising)
 	}
 	return p
-}
-
-func (e *Engine) profileOf(id string) int32 {
-	if i, ok := e.profIx[id]; ok {
-		return i
-	}
-	i := int32(len(e.profs))
-	e.profs = append(e.profs, profile{id: id, self: -1})
-	e.profIx[id] = i
-	return i
-}
-
-func (e *Engine) identOf(key string) int32 {
-	if i, ok := e.identIx[key]; ok {
-		return i
-	}
-	i := int32(len(e.idents))
-	e.idents = append(e.idents, ident{key: key, prof: -1})
-	e.identIx[key] = i
-	return i
-}
-
-// attach moves identifier i to profile p; the profiles it leaves and joins
-// are re-derived from the facts (a merge or a split).
-func (e *Engine) attach(i, p int32, out []Output) []Output {
-	d := &e.idents[i]
-	old := d.prof
-	if old == p {
-		return out
-	}
-	d.prof = p
-	if old >= 0 {
-		op := &e.profs[old]
-		for k, x := range op.idents {
-			if x == i {
-				op.idents = append(op.idents[:k], op.idents[k+1:]...)
-				break
-			}
-		}
-	}
-	e.profs[p].idents = append(e.profs[p].idents, i)
-	if len(d.facts) > 0 || len(d.traits) > 0 {
-		if old >= 0 {
-			out = e.evaluateAll(old, e.profs[old].clock, "", out)
-		}
-		if len(e.profs[p].idents) > 1 || old >= 0 {
-			pp := &e.profs[p]
-			for _, f := range d.facts {
-				pp.clock = max(pp.clock, f.t)
-			}
-			out = e.evaluateAll(p, pp.clock, "", out)
-		}
-	}
-	return out
 }
 
 // apply is Process under the lock.
@@ -196,30 +152,22 @@ func (e *Engine) apply(r *rec, out []Output) []Output {
 		}
 	}
 	if owner < 0 {
-		if owner = e.profs[p].self; owner < 0 {
-			owner = e.identOf("profile:" + r.profile)
-			e.profs[p].self = owner
-		}
+		owner = e.selfIdent(p)
 		out = e.attach(owner, p, out)
 	}
 	var x *evIndex
 	if r.named {
 		x = e.prog.event(r.ev)
 	}
-	d := &e.idents[owner]
 	if x != nil && x.store {
-		var vals []slotVal
-		if len(r.vals) > 0 {
-			vals = slices.Clone(r.vals)
-		}
-		if !d.insert(fact{t: r.t, id: r.msgID, ev: r.ev, purp: r.purp, vals: vals}) {
+		if !e.insertFact(owner, r, x) {
 			e.stats.Duplicates++
 			return out
 		}
-		e.prune(d, x)
+		e.gcMsgs()
 	}
 	for _, tf := range r.traits {
-		d.setTrait(tf)
+		e.setTrait(owner, tf.key, tf.v, r.t, r.msgID, r.purp)
 	}
 	pr := &e.profs[p]
 	pr.clock = max(pr.clock, r.t)
@@ -239,33 +187,25 @@ func (e *Engine) apply(r *rec, out []Output) []Output {
 		for _, j := range x.triggers {
 			out = e.trigger(p, j, r, out)
 		}
+		if len(x.retry) > 0 && len(e.retries) > 0 {
+			out = e.retryTriggers(p, r, x, out)
+		}
 	}
 	return e.advanceTo(e.watermark(), out)
 }
 
-// prune drops facts of d that no definition can read any more.
-func (e *Engine) prune(d *ident, x *evIndex) {
-	if len(d.facts) > e.cfg.maxFacts {
-		n := len(d.facts) - e.cfg.maxFacts
-		d.facts = append(d.facts[:0], d.facts[n:]...)
-		e.stats.Evicted += uint64(n)
+// isMember reports whether profile p is an announced member of audience a.
+func (e *Engine) isMember(p, a int32) bool {
+	return e.member[int(p)*e.memW+int(a>>6)]&(1<<(a&63)) != 0
+}
+
+func (e *Engine) setMember(p, a int32, in bool) {
+	w := &e.member[int(p)*e.memW+int(a>>6)]
+	if in {
+		*w |= 1 << (a & 63)
+	} else {
+		*w &^= 1 << (a & 63)
 	}
-	if x.retain == 0 || !e.started {
-		return
-	}
-	horizon := e.watermark() - x.retain
-	k := 0
-	for _, f := range d.facts {
-		if f.t <= horizon {
-			if fx := e.prog.event(f.ev); fx != nil && fx.retain != 0 && f.t <= e.watermark()-fx.retain {
-				continue
-			}
-		}
-		d.facts[k] = f
-		k++
-	}
-	clear(d.facts[k:])
-	d.facts = d.facts[:k]
 }
 
 // evaluateAll re-evaluates every audience of profile p.
@@ -276,31 +216,32 @@ func (e *Engine) evaluateAll(p int32, t int64, reason string, out []Output) []Ou
 // evaluate re-evaluates audiences (in dependency order) for p at t and
 // announces the changes.
 func (e *Engine) evaluate(p int32, t int64, auds []int32, reason string, out []Output) []Output {
-	c := evalCtx{e: e, p: &e.profs[p], t: t}
+	c := evalCtx{e: e, p: p, t: t}
+	pr := &e.profs[p]
 	for _, ai := range auds {
 		a := &e.prog.audiences[ai]
 		c.purp = a.purpose
 		in := c.cond(a.root)
-		was := c.p.isMember(a.key)
+		was := e.isMember(p, ai)
 		if in == was {
 			continue
 		}
-		c.p.setMember(a.key, in)
+		e.setMember(p, ai, in)
 		kind, why := AudienceEntered, "conditions hold"
 		if !in {
 			kind, why = AudienceExited, reason
 			if why == "" {
 				why = ReasonWindow
-				if t <= c.p.clock && reason == "" {
+				if t <= pr.clock && reason == "" {
 					why = "conditions no longer hold"
 				}
 			}
 		}
-		out = e.announce(c.p, a.key, string(a.purpStr), kind, t, why, out)
+		out = e.announce(p, a.key, a.purpStr, kind, t, why, out)
 	}
-	if c.next != 0 && (c.p.due == 0 || c.next < c.p.due || c.p.due <= t) {
-		c.p.due = c.next
-		heap.Push(&e.timers, timer{due: c.next, prof: p})
+	if c.next != 0 && (pr.due == 0 || c.next < pr.due || pr.due <= t) {
+		pr.due = c.next
+		e.timers.push(timer{due: c.next, prof: p})
 	}
 	return out
 }
@@ -308,7 +249,7 @@ func (e *Engine) evaluate(p int32, t int64, auds []int32, reason string, out []O
 // advanceTo fires what is due at watermark w: window expiries and waits.
 func (e *Engine) advanceTo(w int64, out []Output) []Output {
 	for len(e.timers) > 0 && e.timers[0].due <= w {
-		tm := heap.Pop(&e.timers).(timer)
+		tm := e.timers.pop()
 		pr := &e.profs[tm.prof]
 		if pr.due != tm.due {
 			continue // stale
@@ -316,6 +257,9 @@ func (e *Engine) advanceTo(w int64, out []Output) []Output {
 		pr.due = 0
 		pr.clock = max(pr.clock, tm.due)
 		out = e.evaluateAll(tm.prof, pr.clock, ReasonWindow, out)
+	}
+	if len(e.retries) > 0 {
+		e.expireRetries(w)
 	}
 	return e.duePending(w, out)
 }
@@ -346,18 +290,4 @@ func (e *Engine) advance(t int64, out []Output) []Output {
 	e.maxT, e.started = t, true
 	e.logAdvance(t)
 	return e.advanceTo(e.watermark(), out)
-}
-
-// timerHeap orders timers by due time.
-type timerHeap []timer
-
-func (h timerHeap) Len() int           { return len(h) }
-func (h timerHeap) Less(i, j int) bool { return h[i].due < h[j].due }
-func (h timerHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *timerHeap) Push(x any)        { *h = append(*h, x.(timer)) }
-func (h *timerHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
 }

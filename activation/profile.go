@@ -4,13 +4,12 @@ import (
 	"context"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/touchpoint-sdk/touchpoint/activation/defs"
 	"github.com/touchpoint-sdk/touchpoint/connected/consent"
 )
-
-func purposeOf(s string) consent.Purpose { return consent.Purpose(s) }
 
 // TraitValue is one trait of a profile with its provenance.
 type TraitValue struct {
@@ -52,39 +51,56 @@ func (e *Engine) purposeList(p Purposes) []consent.Purpose {
 func (e *Engine) Profile(id string) (v ProfileView, ok bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	pi, ok := e.profIx[id]
-	if !ok {
+	pi := e.findProfile(id)
+	if pi < 0 {
 		return ProfileView{}, false
 	}
 	p := &e.profs[pi]
-	v = ProfileView{ID: p.id, Identifiers: len(p.idents), Audiences: slices.Clone(p.member)}
+	v = ProfileView{ID: strings.Clone(id), Identifiers: e.identCount(pi), Audiences: e.memberships(pi)}
 	seen := map[string]int{}
-	for _, ii := range p.idents {
+	for ii := p.head; ii >= 0; ii = e.idents[ii].next {
 		d := &e.idents[ii]
-		v.Facts += len(d.facts)
-		for _, tf := range d.traits {
-			tv := TraitValue{Key: tf.key, Value: tf.v.Any(), Source: tf.id, Time: time.UnixMilli(tf.t).UTC(), Purposes: e.purposeList(tf.purp)}
-			if k, dup := seen[tf.key]; dup {
+		v.Facts += int(d.facts.n)
+		for _, tf := range e.tfacts.items(d.traits) {
+			val := e.unpack(tf.kind, tf.bits)
+			val.S = strings.Clone(val.S)
+			key := strings.Clone(e.keys.str(tf.key))
+			tv := TraitValue{Key: key, Value: val.Any(), Source: strings.Clone(e.msgs.get(tf.id)), Time: time.UnixMilli(tf.t).UTC(),
+				Purposes: e.purposeList(tf.purp)}
+			if k, dup := seen[key]; dup {
 				if old := v.Traits[k]; tv.Time.After(old.Time) || tv.Time.Equal(old.Time) && tv.Source > old.Source {
 					v.Traits[k] = tv
 				}
 				continue
 			}
-			seen[tf.key] = len(v.Traits)
+			seen[key] = len(v.Traits)
 			v.Traits = append(v.Traits, tv)
 		}
 	}
 	for _, t := range e.prog.traits {
-		c := evalCtx{e: e, p: p, t: p.clock, purp: t.purpose}
+		c := evalCtx{e: e, p: pi, t: p.clock, purp: t.purpose}
 		val := c.aggResult(&e.prog.aggs[t.agg])
 		if val.K == kAbsent {
 			continue
 		}
+		val.S = strings.Clone(val.S)
 		v.Traits = append(v.Traits, TraitValue{Key: t.key, Value: val.Any(), Computed: true, Time: time.UnixMilli(p.clock).UTC(),
 			Purposes: e.purposeList(t.purpose)})
 	}
 	sort.SliceStable(v.Traits, func(i, j int) bool { return v.Traits[i].Key < v.Traits[j].Key })
 	return v, true
+}
+
+// memberships returns the keys of p's announced audiences, sorted.
+func (e *Engine) memberships(p int32) []string {
+	var out []string
+	for ai := range e.prog.audiences {
+		if e.isMember(p, int32(ai)) {
+			out = append(out, e.prog.audiences[ai].key)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // CondResult is one condition of an explanation: whether it held, the
@@ -114,17 +130,25 @@ type Explanation struct {
 func (e *Engine) Explain(profileID, audienceKey string) (Explanation, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	pi, ok1 := e.profIx[profileID]
-	ai, ok2 := e.prog.audKeys[audienceKey]
-	if !ok1 || !ok2 {
+	pi := e.findProfile(profileID)
+	ai, ok := e.prog.audKeys[audienceKey]
+	if pi < 0 || !ok {
 		return Explanation{}, false
 	}
 	p := &e.profs[pi]
 	a := &e.prog.audiences[ai]
 	var trace []CondResult
-	c := evalCtx{e: e, p: p, t: p.clock, purp: a.purpose, trace: &trace, collect: true}
+	c := evalCtx{e: e, p: pi, t: p.clock, purp: a.purpose, trace: &trace, collect: true}
 	holds := c.cond(a.root)
-	return Explanation{Profile: p.id, Audience: a.key, Purpose: a.purpStr, Member: p.isMember(a.key), Holds: holds,
+	for i := range trace { // strings leave the engine's arenas
+		if s, ok := trace[i].Value.(string); ok {
+			trace[i].Value = strings.Clone(s)
+		}
+		for k, id := range trace[i].Events {
+			trace[i].Events[k] = strings.Clone(id)
+		}
+	}
+	return Explanation{Profile: strings.Clone(profileID), Audience: a.key, Purpose: a.purpStr, Member: e.isMember(pi, ai), Holds: holds,
 		At: time.UnixMilli(p.clock).UTC(), Conditions: trace}, true
 }
 
@@ -151,8 +175,8 @@ func (e *Engine) Revoke(ctx context.Context, profileID string, purpose consent.P
 }
 
 func (e *Engine) revoke(profileID string, purpose consent.Purpose, at int64, out []Output) []Output {
-	pi, ok := e.profIx[profileID]
-	if !ok {
+	pi := e.findProfile(profileID)
+	if pi < 0 {
 		return out
 	}
 	bit := Purposes(0)
@@ -166,13 +190,15 @@ func (e *Engine) revoke(profileID string, purpose consent.Purpose, at int64, out
 	}
 	e.logRevoke(profileID, purpose, at)
 	p := &e.profs[pi]
-	for _, ii := range p.idents {
+	for ii := p.head; ii >= 0; ii = e.idents[ii].next {
 		d := &e.idents[ii]
-		for k := range d.facts {
-			d.facts[k].purp &^= bit
+		fs := e.facts.items(d.facts)
+		for k := range fs {
+			fs[k].purp &^= bit
 		}
-		for k := range d.traits {
-			d.traits[k].purp &^= bit
+		ts := e.tfacts.items(d.traits)
+		for k := range ts {
+			ts[k].purp &^= bit
 		}
 	}
 	var auds []int32
@@ -225,36 +251,94 @@ func (e *Engine) Reload(ctx context.Context, set *defs.Set, out []Output) ([]Out
 	if err != nil {
 		return out, err
 	}
-	old := e.prog
-	e.prog = prog
+	old, oldMember, oldW := e.prog, e.member, e.memW
+	e.member = nil
+	e.setProgram(prog)
+	// memberships and journey records follow their keys
+	amap := make([]int32, len(old.audiences))
+	for i, a := range old.audiences {
+		amap[i] = -1
+		if ni, ok := prog.audKeys[a.key]; ok {
+			amap[i] = ni
+		}
+	}
+	jmap := make([]int32, len(old.journeys))
+	for i, j := range old.journeys {
+		jmap[i] = -1
+		if ni, ok := prog.jKeys[j.key]; ok {
+			jmap[i] = ni
+		}
+	}
 	for pi := range e.profs {
-		p := &e.profs[pi]
-		for _, key := range slices.Clone(p.member) {
-			if _, ok := prog.audKeys[key]; !ok {
-				p.setMember(key, false)
-				var purpose string
-				if oi, ok := old.audKeys[key]; ok {
-					purpose = string(old.audiences[oi].purpStr)
-				}
-				out = e.announce(p, key, purpose, AudienceExited, p.clock, ReasonRemoved, out)
+		p := int32(pi)
+		var removed []int32
+		for ai := range old.audiences {
+			if oldMember[pi*oldW+ai>>6]&(1<<(ai&63)) == 0 {
+				continue
+			}
+			if ni := amap[ai]; ni >= 0 {
+				e.setMember(p, ni, true)
+			} else {
+				removed = append(removed, int32(ai))
 			}
 		}
-		out = e.evaluateAll(int32(pi), p.clock, "", out)
+		slices.SortFunc(removed, func(a, b int32) int { return strings.Compare(old.audiences[a].key, old.audiences[b].key) })
+		for _, ai := range removed {
+			a := &old.audiences[ai]
+			out = e.announce(p, a.key, a.purpStr, AudienceExited, e.profs[pi].clock, ReasonRemoved, out)
+		}
+		pr := &e.profs[pi]
+		rs := e.jrecs.items(pr.js)
+		k := 0
+		for _, r := range rs {
+			if nj := jmap[r.j]; nj >= 0 {
+				r.j = uint16(nj)
+				rs[k] = r
+				k++
+			}
+		}
+		if k < len(rs) {
+			e.jrecs.remove(&pr.js, k, len(rs))
+		}
+		out = e.evaluateAll(p, pr.clock, "", out)
 	}
 	k := 0
 	for _, pd := range e.pend {
 		if e.journeyIndex(pd.journey) < 0 {
 			e.stats.Refused++
-			out = append(out, Output{Kind: ActionRefused, ID: ActionID("refusal", pd.journey, e.profs[pd.prof].id, pd.trigID, pd.relID),
-				Profile: e.profs[pd.prof].id, Journey: pd.journey, Trigger: pd.trigID, Related: pd.relID, Reason: ReasonRemoved,
+			pid := e.profileID(pd.prof)
+			out = append(out, Output{Kind: ActionRefused, ID: ActionID("refusal", pd.journey, pid, pd.trigID, pd.relID),
+				Profile: strings.Clone(pid), Journey: pd.journey, Trigger: pd.trigID, Related: pd.relID, Reason: ReasonRemoved,
 				Time: time.UnixMilli(pd.due).UTC()})
 			continue
 		}
 		e.pend[k] = pd
 		k++
 	}
+	clear(e.pend[k:])
 	e.pend = e.pend[:k]
+	rk := 0
+	for _, rt := range e.retries {
+		if nj := jmap[rt.j]; nj >= 0 && prog.journeys[nj].related != nil {
+			rt.j = nj
+			e.retries[rk] = rt
+			rk++
+		}
+	}
+	clear(e.retries[rk:])
+	e.retries = e.retries[:rk]
 	return out, nil
+}
+
+// setProgram installs prog; memberships are sized for its audiences
+// (cleared when the size changes: Reload carries them over by key).
+func (e *Engine) setProgram(prog *program) {
+	e.prog = prog
+	w := (len(prog.audiences) + 63) / 64
+	if w != e.memW || len(e.member) != w*len(e.profs) {
+		e.memW = w
+		e.member = make([]uint64, w*len(e.profs))
+	}
 }
 
 // ReloadFile decodes the definition file at path and reloads it (see

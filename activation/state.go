@@ -1,143 +1,86 @@
 package activation
 
 import (
-	"slices"
+	"math"
 	"strings"
 )
 
-// slotVal is one extracted value of a fact.
+// slotVal is one extracted value of an input.
 type slotVal struct {
 	path uint16
 	v    Value
 }
 
 // fact is one event of an identifier, reduced to what the definitions
-// read: its time, id, name, the purposes in force when it was collected,
-// and the values of the paths referenced.
+// read: its time, message id (offset in the engine's msgArena), event
+// name, the purposes in force when it was collected, and the values of the
+// paths referenced (two inline, more in the engine's overflow slots).
+// Strings are interned: a fact holds no pointer. An identifier's facts
+// are sorted by (event, time, message id).
 type fact struct {
-	t    int64 // event time, Unix ms
-	id   string
-	ev   uint16
-	purp Purposes
-	vals []slotVal
-}
-
-func (f *fact) get(path uint16) Value {
-	for i := range f.vals {
-		if f.vals[i].path == path {
-			return f.vals[i].v
-		}
-	}
-	return Value{}
-}
-
-func (f *fact) matches(ps []pred) bool {
-	for i := range ps {
-		p := &ps[i]
-		if !compare(p.op, f.get(p.path), p.val, p.list) {
-			return false
-		}
-	}
-	return true
-}
-
-// traitFact is one identify trait of an identifier, with provenance.
-type traitFact struct {
-	key  string
-	v    Value
 	t    int64
-	id   string
+	bits [2]uint64 // float64 bits, or a string's id in Engine.vals
+	id   uint32
 	purp Purposes
+	xoff int32 // first overflow slot (nv > 2)
+	ev   uint16
+	path [2]uint16
+	kind [2]uint8
+	nv   uint8
+}
+
+// xslot is an overflow value of a fact.
+type xslot struct {
+	bits uint64
+	path uint16
+	kind uint8
+}
+
+// tfact is one identify trait of an identifier, with provenance.
+type tfact struct {
+	t    int64
+	bits uint64
+	key  int32 // Engine.keys
+	id   uint32
+	purp Purposes
+	kind uint8
 }
 
 // ident is one identifier (by key, never its value) and the facts
 // collected under it: the unit that moves between profiles when identity
 // merges or splits them.
 type ident struct {
-	key    string
-	prof   int32
-	facts  []fact // sorted by (t, id)
-	traits []traitFact
+	facts  run
+	traits run
+	prof   int32 // profile it belongs to, -1: none yet
+	next   int32 // next identifier of the same profile, -1: last
+	key    int32 // Engine.identKeys id; -1: "profile:" + owner's id
+	owner  int32 // for key -1: the profile it is the identifier of
 }
 
-// insert adds f in order; false if a fact with its id and time is there.
-func (d *ident) insert(f fact) bool {
-	i, found := slices.BinarySearchFunc(d.facts, f, func(a, b fact) int {
-		if a.t != b.t {
-			if a.t < b.t {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.id, b.id)
-	})
-	if found {
-		return false
-	}
-	d.facts = slices.Insert(d.facts, i, f)
-	return true
+// jrec is one record of a profile's history in a journey: a fire (for the
+// cap) or an entry (instance key hash, for re-entry).
+type jrec struct {
+	t    int64
+	h    uint64
+	j    uint16
+	kind uint8
 }
 
-// setTrait keeps the newest value of each identify trait.
-func (d *ident) setTrait(tf traitFact) {
-	for i := range d.traits {
-		if d.traits[i].key == tf.key {
-			if tf.t > d.traits[i].t || tf.t == d.traits[i].t && tf.id >= d.traits[i].id {
-				d.traits[i] = tf
-			}
-			return
-		}
-	}
-	d.traits = append(d.traits, tf)
-}
-
-// jstate is a profile's history in one journey (by key, so it survives a
-// reload): when it fired and which instances it entered.
-type jstate struct {
-	key     string
-	fires   []int64
-	entries []entry
-}
-
-type entry struct {
-	key string
-	t   int64
-}
+const (
+	jFire  = 1
+	jEntry = 2
+)
 
 // profile is one canonical profile: its identifiers and announced state.
+// Its id is Engine.profIDs.str(index); its memberships are bits in
+// Engine.member.
 type profile struct {
-	id     string
-	self   int32 // the identifier "profile:<id>" for inputs without identities, -1: none yet
-	idents []int32
-	clock  int64    // latest event time seen (or watermark applied)
-	member []string // audiences announced as entered, sorted keys
-	due    int64    // next audience re-evaluation (a window expiry), 0: none
-	js     []jstate
-}
-
-func (p *profile) isMember(key string) bool {
-	_, ok := slices.BinarySearch(p.member, key)
-	return ok
-}
-
-func (p *profile) setMember(key string, in bool) {
-	i, ok := slices.BinarySearch(p.member, key)
-	switch {
-	case in && !ok:
-		p.member = slices.Insert(p.member, i, key)
-	case !in && ok:
-		p.member = slices.Delete(p.member, i, i+1)
-	}
-}
-
-func (p *profile) journey(key string) *jstate {
-	for i := range p.js {
-		if p.js[i].key == key {
-			return &p.js[i]
-		}
-	}
-	p.js = append(p.js, jstate{key: key})
-	return &p.js[len(p.js)-1]
+	clock      int64 // latest event time seen (or watermark applied)
+	due        int64 // next audience re-evaluation (a window expiry), 0: none
+	head, tail int32 // identifiers, -1: none
+	self       int32 // the identifier "profile:<id>", -1: none yet
+	js         run   // jrecs
 }
 
 // pending is a journey action waiting for its time.
@@ -146,6 +89,7 @@ type pending struct {
 	prof     int32
 	journey  string
 	actionID string
+	bits     id128 // of actionID
 	trigT    int64
 	trigID   string
 	relID    string
@@ -165,4 +109,175 @@ type propVal struct {
 type timer struct {
 	due  int64
 	prof int32
+}
+
+// timerHeap is a binary min-heap by due time (no interface boxing).
+type timerHeap []timer
+
+func (h *timerHeap) push(t timer) {
+	*h = append(*h, t)
+	s := *h
+	i := len(s) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if s[p].due <= s[i].due {
+			break
+		}
+		s[p], s[i] = s[i], s[p]
+		i = p
+	}
+}
+
+func (h *timerHeap) pop() timer {
+	s := *h
+	top := s[0]
+	n := len(s) - 1
+	s[0] = s[n]
+	s = s[:n]
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if r := l + 1; r < n && s[r].due < s[l].due {
+			m = r
+		}
+		if s[i].due <= s[m].due {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	*h = s
+	return top
+}
+
+// --- values of facts -------------------------------------------------------
+
+// pack turns a value into (kind, bits), interning strings.
+func (e *Engine) pack(v Value) (uint8, uint64) {
+	if v.K == kString {
+		id, _ := e.vals.intern(v.S)
+		return kString, uint64(id)
+	}
+	return v.K, math.Float64bits(v.F)
+}
+
+func (e *Engine) unpack(k uint8, bits uint64) Value {
+	switch k {
+	case kString:
+		return Value{S: e.vals.str(int32(bits)), K: kString}
+	case kNumber, kBool:
+		return Value{F: math.Float64frombits(bits), K: k}
+	}
+	return Value{}
+}
+
+// get returns the fact's value of path.
+func (e *Engine) get(f *fact, path uint16) Value {
+	for i := range min(f.nv, 2) {
+		if f.path[i] == path {
+			return e.unpack(f.kind[i], f.bits[i])
+		}
+	}
+	for i := 2; i < int(f.nv); i++ {
+		x := &e.xvals[int(f.xoff)+i-2]
+		if x.path == path {
+			return e.unpack(x.kind, x.bits)
+		}
+	}
+	return Value{}
+}
+
+func (e *Engine) matches(f *fact, ps []pred) bool {
+	for i := range ps {
+		p := &ps[i]
+		if !compare(p.op, e.get(f, p.path), p.val, p.list) {
+			return false
+		}
+	}
+	return true
+}
+
+// newFact builds a fact (interning its strings).
+func (e *Engine) newFact(t int64, msgID string, ev uint16, purp Purposes, vals []slotVal) fact {
+	f := fact{t: t, ev: ev, purp: purp, xoff: -1}
+	f.id = e.msgs.add(msgID)
+	f.nv = uint8(min(len(vals), 255))
+	for i, sv := range vals[:f.nv] {
+		k, b := e.pack(sv.v)
+		if i < 2 {
+			f.path[i], f.kind[i], f.bits[i] = sv.path, k, b
+			continue
+		}
+		if i == 2 {
+			f.xoff = int32(len(e.xvals))
+		}
+		e.xvals = append(e.xvals, xslot{bits: b, path: sv.path, kind: k})
+	}
+	return f
+}
+
+// dropFact releases what a fact holds outside its struct.
+func (e *Engine) dropFact(f *fact) {
+	e.msgs.drop(f.id)
+	if f.nv > 2 {
+		e.xdead += int(f.nv) - 2
+	}
+}
+
+// cmpFact orders an identifier's facts: event, time, message id.
+func (e *Engine) cmpFact(a *fact, ev uint16, t int64, id string) int {
+	switch {
+	case a.ev != ev:
+		if a.ev < ev {
+			return -1
+		}
+		return 1
+	case a.t != t:
+		if a.t < t {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(e.msgs.get(a.id), id)
+}
+
+// evRange returns the facts of ev in fs (sorted by event first).
+func evRange(fs []fact, ev uint16) (lo, hi int) {
+	lo, hi = 0, len(fs)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if fs[m].ev < ev {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	i, j := lo, len(fs)
+	for i < j {
+		m := int(uint(i+j) >> 1)
+		if fs[m].ev <= ev {
+			i = m + 1
+		} else {
+			j = m
+		}
+	}
+	return lo, i
+}
+
+// after returns the first index in fs[lo:hi] (one event, sorted by time)
+// with time > t.
+func after(fs []fact, lo, hi int, t int64) int {
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if fs[m].t <= t {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }

@@ -99,7 +99,7 @@ type FileStore struct {
 }
 
 // FileStoreSchema is the schema version of the records FileStore holds.
-const FileStoreSchema = 1
+const FileStoreSchema = 2
 
 // FileStoreOption configures OpenFileStore.
 type FileStoreOption func(*durable.Config)
@@ -159,9 +159,9 @@ const (
 )
 
 func (e *Engine) encPurposes(w *enc, p Purposes) {
-	w.u(uint64(p & 0x7f))
+	w.u(uint64(p & (1<<numBuiltin - 1)))
 	var custom []string
-	for i := 7; i < len(e.sym.purposes); i++ {
+	for i := numBuiltin; i < len(e.sym.purposes); i++ {
 		if p&(1<<i) != 0 {
 			custom = append(custom, string(e.sym.purposes[i]))
 		}
@@ -173,7 +173,7 @@ func (e *Engine) encPurposes(w *enc, p Purposes) {
 }
 
 func (e *Engine) decPurposes(r *dec) Purposes {
-	p := Purposes(r.u() & 0x7f)
+	p := Purposes(r.u() & (1<<numBuiltin - 1))
 	n := r.n()
 	for range n {
 		bit, err := e.sym.purpose(consent.Purpose(r.s()))
@@ -243,7 +243,7 @@ func (e *Engine) decodeRec(b []byte) (rec, error) {
 	}
 	n = d.n()
 	for range n {
-		r.traits = append(r.traits, traitFact{key: d.s(), v: d.val(), t: r.t, id: r.msgID, purp: r.purp})
+		r.traits = append(r.traits, traitIn{key: d.s(), v: d.val()})
 	}
 	r.replay = d.byte() == 1
 	if r.profile == "" || r.msgID == "" {

@@ -97,39 +97,83 @@ func valueOf(x any) Value {
 	return Value{}
 }
 
-// extract reads path (see defs.Predicate) from e.
-func extract(e *connected.Event, path string) Value {
+// pathSpec is a path (see defs.Predicate) split once, at compile time.
+type pathSpec struct {
+	fixed uint8 // one of the fixed paths below; 0: properties/traits
+	root  uint8 // 1 properties, 2 traits, 0: none (never present)
+	segs  []string
+}
+
+const (
+	pEvent uint8 = iota + 1
+	pCategory
+	pChannel
+	pZone
+	pPlace
+	pDevice
+)
+
+func specOf(path string) pathSpec {
 	switch path {
 	case "event":
+		return pathSpec{fixed: pEvent}
+	case "category":
+		return pathSpec{fixed: pCategory}
+	case "context.channel":
+		return pathSpec{fixed: pChannel}
+	case "context.location.zone":
+		return pathSpec{fixed: pZone}
+	case "context.location.place_id":
+		return pathSpec{fixed: pPlace}
+	case "context.device.type":
+		return pathSpec{fixed: pDevice}
+	}
+	if r, ok := strings.CutPrefix(path, "properties."); ok {
+		return pathSpec{root: 1, segs: strings.Split(r, ".")}
+	}
+	if r, ok := strings.CutPrefix(path, "traits."); ok {
+		return pathSpec{root: 2, segs: strings.Split(r, ".")}
+	}
+	return pathSpec{}
+}
+
+// extractSpec reads a compiled path from e without allocating.
+func extractSpec(e *connected.Event, sp *pathSpec) Value {
+	switch sp.fixed {
+	case pEvent:
 		if e.Event != "" {
 			return Value{S: e.Event, K: kString}
 		}
 		return Value{S: e.Name, K: kString}
-	case "category":
+	case pCategory:
 		return Value{S: string(e.Category.OrDefault()), K: kString}
-	case "context.channel":
+	case pChannel:
 		return str(string(e.Context.Channel))
-	case "context.location.zone":
+	case pZone:
 		return str(e.Context.Location.Zone)
-	case "context.location.place_id":
+	case pPlace:
 		return str(e.Context.Location.PlaceID)
-	case "context.device.type":
+	case pDevice:
 		return str(e.Context.Device.Type)
 	}
 	var m map[string]any
-	var rest string
-	if r, ok := strings.CutPrefix(path, "properties."); ok {
-		m, rest = e.Properties, r
-	} else if r, ok := strings.CutPrefix(path, "traits."); ok {
-		m, rest = e.Traits, r
+	switch sp.root {
+	case 1:
+		m = e.Properties
+	case 2:
+		m = e.Traits
+	default:
+		return Value{}
 	}
-	for m != nil {
-		k, tail, nested := strings.Cut(rest, ".")
+	for i, k := range sp.segs {
+		if m == nil {
+			return Value{}
+		}
 		x, ok := m[k]
 		if !ok {
 			return Value{}
 		}
-		if !nested {
+		if i == len(sp.segs)-1 {
 			return valueOf(x)
 		}
 		switch t := x.(type) {
@@ -142,7 +186,6 @@ func extract(e *connected.Event, path string) Value {
 		default:
 			return Value{}
 		}
-		rest = tail
 	}
 	return Value{}
 }

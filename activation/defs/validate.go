@@ -11,7 +11,7 @@ import (
 
 // Purposes a definition may name; any other value of 1-64 bytes of
 // [a-z0-9_-] is a custom purpose.
-var builtinPurposes = []string{"analytics", "personalization", "marketing", "advertising", "health", "location", "linking"}
+var builtinPurposes = []string{"analytics", "personalization", "marketing", "advertising", "health", "location", "linking", "attention"}
 
 var (
 	predicateOps = map[string]bool{"eq": true, "ne": true, "lt": true, "lte": true, "gt": true, "gte": true,

@@ -1,0 +1,253 @@
+package activation
+
+import (
+	"hash/maphash"
+	"unsafe"
+)
+
+// The engine's state is kept in big pointer-free slices indexed by int32,
+// so that the garbage collector has nothing to scan in it: strings are
+// interned in byte arenas (strtab), per-profile and per-identifier lists
+// are runs in paged slabs (pool), sets are open-addressing tables of
+// integers (idset).
+
+// view returns b as a string without copying. The bytes must never be
+// written again (arenas and slabs only append).
+func view(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// strtab interns strings: id i is the i-th distinct string added.
+type strtab struct {
+	seed  maphash.Seed
+	arena []byte
+	ents  []strent
+	slots []uint64 // hash high bits << 32 | id+1; 0: empty
+}
+
+type strent struct{ off, n uint32 }
+
+func newStrtab() strtab {
+	return strtab{seed: maphash.MakeSeed(), slots: make([]uint64, 64)}
+}
+
+func (t *strtab) len() int { return len(t.ents) }
+
+// str returns string id (a view into the arena).
+func (t *strtab) str(id int32) string {
+	en := t.ents[id]
+	if en.n == 0 {
+		return ""
+	}
+	return unsafe.String(&t.arena[en.off], int(en.n))
+}
+
+// find returns the id of s, or -1.
+func (t *strtab) find(s string) int32 {
+	h := maphash.String(t.seed, s)
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		v := t.slots[i]
+		if v == 0 {
+			return -1
+		}
+		if uint32(v>>32) == uint32(h>>32) {
+			id := int32(uint32(v)) - 1
+			if t.str(id) == s {
+				return id
+			}
+		}
+	}
+}
+
+// intern returns the id of s, adding it (copied into the arena) if new.
+func (t *strtab) intern(s string) (id int32, added bool) {
+	h := maphash.String(t.seed, s)
+	mask := uint64(len(t.slots) - 1)
+	i := h & mask
+	for ; ; i = (i + 1) & mask {
+		v := t.slots[i]
+		if v == 0 {
+			break
+		}
+		if uint32(v>>32) == uint32(h>>32) {
+			id := int32(uint32(v)) - 1
+			if t.str(id) == s {
+				return id, false
+			}
+		}
+	}
+	id = int32(len(t.ents))
+	t.ents = append(t.ents, strent{off: uint32(len(t.arena)), n: uint32(len(s))})
+	t.arena = append(t.arena, s...)
+	t.slots[i] = h>>32<<32 | uint64(id+1)
+	if len(t.ents)*2 > len(t.slots) {
+		t.rehash(len(t.slots) * 2)
+	}
+	return id, true
+}
+
+func (t *strtab) rehash(n int) {
+	t.slots = make([]uint64, n)
+	mask := uint64(n - 1)
+	for id := range t.ents {
+		h := maphash.String(t.seed, t.str(int32(id)))
+		i := h & mask
+		for t.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = h>>32<<32 | uint64(id+1)
+	}
+}
+
+// msgArena keeps the message ids of facts: uvarint length and bytes at an
+// offset. Ids of dropped facts are garbage until the engine rewrites the
+// arena (Engine.gcMsgs).
+type msgArena struct {
+	b    []byte
+	live int
+}
+
+func (m *msgArena) add(s string) uint32 {
+	off := len(m.b)
+	n := len(s)
+	for n >= 0x80 {
+		m.b = append(m.b, byte(n)|0x80)
+		n >>= 7
+	}
+	m.b = append(m.b, byte(n))
+	m.b = append(m.b, s...)
+	m.live += len(m.b) - off
+	return uint32(off)
+}
+
+func (m *msgArena) get(off uint32) string {
+	b := m.b[off:]
+	n, shift, i := 0, 0, 0
+	for {
+		c := b[i]
+		i++
+		n |= int(c&0x7f) << shift
+		if c < 0x80 {
+			break
+		}
+		shift += 7
+	}
+	return view(b[i : i+n])
+}
+
+func (m *msgArena) drop(off uint32) {
+	s := m.get(off)
+	m.live -= len(s) + uvarintLen(len(s))
+}
+
+func uvarintLen(n int) int {
+	l := 1
+	for n >= 0x80 {
+		n >>= 7
+		l++
+	}
+	return l
+}
+
+// slab hands out immutable strings for outputs from shared chunks: one
+// allocation per chunk instead of one per string. A chunk stays alive while
+// any string in it does.
+type slab struct{ buf []byte }
+
+const slabChunk = 16 << 10
+
+func (s *slab) str(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(s.buf)+len(b) > cap(s.buf) {
+		s.buf = make([]byte, 0, max(slabChunk, len(b)))
+	}
+	off := len(s.buf)
+	s.buf = append(s.buf, b...)
+	return unsafe.String(&s.buf[off], len(b))
+}
+
+// idset is a set of 128-bit ids (fired action ids), open addressing.
+type idset struct {
+	slots []id128
+	n     int
+	zero  bool // the all-zero id is present
+}
+
+type id128 struct{ a, b uint64 }
+
+func (s *idset) has(x id128) bool {
+	if x == (id128{}) {
+		return s.zero
+	}
+	if len(s.slots) == 0 {
+		return false
+	}
+	mask := uint64(len(s.slots) - 1)
+	for i := x.a & mask; ; i = (i + 1) & mask {
+		v := s.slots[i]
+		if v == x {
+			return true
+		}
+		if v == (id128{}) {
+			return false
+		}
+	}
+}
+
+func (s *idset) add(x id128) {
+	if x == (id128{}) {
+		s.zero = true
+		return
+	}
+	if (s.n+1)*2 > len(s.slots) {
+		old := s.slots
+		s.slots = make([]id128, max(1024, len(old)*2))
+		s.n = 0
+		for _, v := range old {
+			if v != (id128{}) {
+				s.put(v)
+			}
+		}
+	}
+	s.put(x)
+}
+
+func (s *idset) put(x id128) {
+	mask := uint64(len(s.slots) - 1)
+	for i := x.a & mask; ; i = (i + 1) & mask {
+		v := s.slots[i]
+		if v == x {
+			return
+		}
+		if v == (id128{}) {
+			s.slots[i] = x
+			s.n++
+			return
+		}
+	}
+}
+
+func (s *idset) each(fn func(id128)) {
+	if s.zero {
+		fn(id128{})
+	}
+	for _, v := range s.slots {
+		if v != (id128{}) {
+			fn(v)
+		}
+	}
+}
+
+// viewBytes returns s's bytes without copying; they must not be written.
+func viewBytes(s string) []byte {
+	if s == "" {
+		return nil
+	}
+	return unsafe.Slice(unsafe.StringData(s), len(s))
+}
