@@ -20,18 +20,26 @@ func view(b []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
-// strtab interns strings: id i is the i-th distinct string added.
+// strtab interns strings: id i is the i-th distinct string added. A slot
+// holds the string's place in the arena, so a lookup reads the slot and
+// the bytes (two cache lines), not an entry in between.
 type strtab struct {
 	seed  maphash.Seed
 	arena []byte
 	ents  []strent
-	slots []uint64 // hash high bits << 32 | id+1; 0: empty
+	slots []strslot // open addressing; id 0: empty
 }
 
 type strent struct{ off, n uint32 }
 
+type strslot struct {
+	h      uint32 // high bits of the hash
+	id     int32  // id+1; 0: empty
+	off, n uint32
+}
+
 func newStrtab() strtab {
-	return strtab{seed: maphash.MakeSeed(), slots: make([]uint64, 64)}
+	return strtab{seed: maphash.MakeSeed(), slots: make([]strslot, 64)}
 }
 
 func (t *strtab) len() int { return len(t.ents) }
@@ -39,10 +47,7 @@ func (t *strtab) len() int { return len(t.ents) }
 // str returns string id (a view into the arena).
 func (t *strtab) str(id int32) string {
 	en := t.ents[id]
-	if en.n == 0 {
-		return ""
-	}
-	return unsafe.String(&t.arena[en.off], int(en.n))
+	return view(t.arena[en.off : en.off+en.n])
 }
 
 // find returns the id of s, or -1.
@@ -50,15 +55,12 @@ func (t *strtab) find(s string) int32 {
 	h := maphash.String(t.seed, s)
 	mask := uint64(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
-		v := t.slots[i]
-		if v == 0 {
+		sl := &t.slots[i]
+		if sl.id == 0 {
 			return -1
 		}
-		if uint32(v>>32) == uint32(h>>32) {
-			id := int32(uint32(v)) - 1
-			if t.str(id) == s {
-				return id
-			}
+		if sl.h == uint32(h>>32) && int(sl.n) == len(s) && view(t.arena[sl.off:sl.off+sl.n]) == s {
+			return sl.id - 1
 		}
 	}
 }
@@ -69,21 +71,19 @@ func (t *strtab) intern(s string) (id int32, added bool) {
 	mask := uint64(len(t.slots) - 1)
 	i := h & mask
 	for ; ; i = (i + 1) & mask {
-		v := t.slots[i]
-		if v == 0 {
+		sl := &t.slots[i]
+		if sl.id == 0 {
 			break
 		}
-		if uint32(v>>32) == uint32(h>>32) {
-			id := int32(uint32(v)) - 1
-			if t.str(id) == s {
-				return id, false
-			}
+		if sl.h == uint32(h>>32) && int(sl.n) == len(s) && view(t.arena[sl.off:sl.off+sl.n]) == s {
+			return sl.id - 1, false
 		}
 	}
 	id = int32(len(t.ents))
-	t.ents = append(t.ents, strent{off: uint32(len(t.arena)), n: uint32(len(s))})
+	en := strent{off: uint32(len(t.arena)), n: uint32(len(s))}
+	t.ents = append(t.ents, en)
 	t.arena = append(t.arena, s...)
-	t.slots[i] = h>>32<<32 | uint64(id+1)
+	t.slots[i] = strslot{h: uint32(h >> 32), id: id + 1, off: en.off, n: en.n}
 	if len(t.ents)*2 > len(t.slots) {
 		t.rehash(len(t.slots) * 2)
 	}
@@ -91,15 +91,15 @@ func (t *strtab) intern(s string) (id int32, added bool) {
 }
 
 func (t *strtab) rehash(n int) {
-	t.slots = make([]uint64, n)
+	t.slots = make([]strslot, n)
 	mask := uint64(n - 1)
-	for id := range t.ents {
+	for id, en := range t.ents {
 		h := maphash.String(t.seed, t.str(int32(id)))
 		i := h & mask
-		for t.slots[i] != 0 {
+		for t.slots[i].id != 0 {
 			i = (i + 1) & mask
 		}
-		t.slots[i] = h>>32<<32 | uint64(id+1)
+		t.slots[i] = strslot{h: uint32(h >> 32), id: int32(id) + 1, off: en.off, n: en.n}
 	}
 }
 

@@ -217,8 +217,9 @@ type Engine struct {
 	sym *symbols
 	// prog is the compiled definitions.
 	prog *program
-	// profiles: index = id in profIDs; memberships are bits, memW words
-	// per profile, bit i = prog.audiences[i].
+	// profiles: index = id in profIDs; memberships are bits (bit i =
+	// prog.audiences[i]): the first 64 in profile.mem0, the others memW
+	// words per profile in member.
 	profIDs strtab
 	profs   []profile
 	member  []uint64
@@ -256,6 +257,9 @@ type Engine struct {
 	retries    []retry // triggers refused for want of a related event, within the lateness bound
 	scratch    []byte
 	sids       []int32 // scratch of unique lists
+	xbuf       []xslot // scratch of fact values
+	memo       [16]memo
+	memoN      int // valid entries of memo; 0 whenever facts change
 }
 
 // New compiles set and returns an engine. It returns a *defs.Error for an
@@ -323,6 +327,10 @@ func (e *Engine) Stats() Stats {
 	}
 	return s
 }
+
+// maxTime bounds event times (Unix ms) so that they pack into journey
+// records with 12 bits to spare.
+const maxTime = 1 << 50
 
 func (e *Engine) watermark() int64 { return e.maxT - e.cfg.lateness.Milliseconds() }
 

@@ -48,7 +48,7 @@ func (c *evalCtx) aggResult(a *agg) Value {
 			continue
 		}
 		for _, ev := range a.events {
-			elo, ehi := evRange(fs, ev)
+			elo, ehi := e.evRangeOf(ii, fs, ev)
 			start := elo
 			if a.within > 0 {
 				start = after(fs, elo, ehi, lo)

@@ -117,6 +117,7 @@ func (e *Engine) attach(i, p int32, out []Output) []Output {
 // insertFact adds the fact of r to identifier i in order; false if a fact
 // with its event, time and id is there (a duplicate).
 func (e *Engine) insertFact(i int32, r *rec, x *evIndex) bool {
+	e.memoN = 0
 	d := &e.idents[i]
 	fs := e.facts.items(d.facts)
 	lo, hi := evRange(fs, r.ev)
@@ -157,9 +158,6 @@ func (e *Engine) insertFact(i int32, r *rec, x *evIndex) bool {
 	if d.facts.n > int32(e.cfg.maxFacts) {
 		e.evictOldest(i, int32(e.cfg.maxFacts))
 	}
-	if x.retain != 0 {
-		e.prune(i, int(r.ev))
-	}
 	return true
 }
 
@@ -170,6 +168,7 @@ func (e *Engine) prune(i int32, ev int) {
 	if !e.started {
 		return
 	}
+	e.memoN = 0
 	d := &e.idents[i]
 	w := e.watermark()
 	fs := e.facts.items(d.facts)
@@ -203,6 +202,7 @@ func (e *Engine) prune(i int32, ev int) {
 // evictOldest drops the oldest facts of identifier i (by time, then id)
 // until it holds at most limit.
 func (e *Engine) evictOldest(i int32, limit int32) {
+	e.memoN = 0
 	d := &e.idents[i]
 	for d.facts.n > limit {
 		fs := e.facts.items(d.facts)
@@ -260,10 +260,10 @@ func (e *Engine) gcMsgs() {
 		for k := range fs {
 			f := &fs[k]
 			f.id = nm.add(e.msgs.get(f.id))
-			if f.nv > 2 {
-				off := int32(len(nx))
-				nx = append(nx, e.xvals[f.xoff:int(f.xoff)+int(f.nv)-2]...)
-				f.xoff = off
+			if f.kind[1] == kOverflow {
+				off, n := f.bits[1]>>8, f.bits[1]&0xff
+				f.bits[1] = uint64(len(nx))<<8 | n
+				nx = append(nx, e.xvals[off:off+n]...)
 			}
 		}
 		ts := e.tfacts.items(d.traits)

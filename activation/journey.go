@@ -43,8 +43,8 @@ func hkey(s string) uint64 {
 // lastEntry returns the latest time it did (ok false: never).
 func (e *Engine) lastEntry(p, j int32, h uint64) (t int64, ok bool) {
 	for _, r := range e.jrecs.items(e.profs[p].js) {
-		if r.kind == jEntry && int32(r.j) == j && r.h == h && (!ok || r.t > t) {
-			t, ok = r.t, true
+		if r.kind() == jEntry && r.j() == j && r.h == h && (!ok || r.t() > t) {
+			t, ok = r.t(), true
 		}
 	}
 	return t, ok
@@ -56,12 +56,12 @@ func (e *Engine) addEntry(p, j int32, h uint64, t int64) {
 	pr := &e.profs[p]
 	rs := e.jrecs.items(pr.js)
 	for i := range rs {
-		if rs[i].kind == jEntry && int32(rs[i].j) == j && rs[i].h == h {
-			rs[i].t = max(rs[i].t, t)
+		if rs[i].kind() == jEntry && rs[i].j() == j && rs[i].h == h {
+			rs[i].setT(max(rs[i].t(), t))
 			return
 		}
 	}
-	e.addJrec(p, jrec{t: t, h: h, j: uint16(j), kind: jEntry})
+	e.addJrec(p, mkJrec(t, h, j, jEntry))
 }
 
 // addJrec appends a record; a full run drops its oldest record first.
@@ -71,7 +71,7 @@ func (e *Engine) addJrec(p int32, r jrec) {
 		rs := e.jrecs.items(pr.js)
 		old := 0
 		for i := range rs {
-			if rs[i].t < rs[old].t {
+			if rs[i].t() < rs[old].t() {
 				old = i
 			}
 		}
@@ -88,7 +88,7 @@ func (e *Engine) related(p, ji int32, j *journey, r *rec, unused bool) (f *fact,
 	lo := r.t - j.relWithin
 	for ii := e.profs[p].head; ii >= 0; ii = e.idents[ii].next {
 		fs := e.facts.items(e.idents[ii].facts)
-		elo, ehi := evRange(fs, j.related.ev)
+		elo, ehi := e.evRangeOf(ii, fs, j.related.ev)
 		for fi := after(fs, elo, ehi, lo); fi < ehi && fs[fi].t <= r.t; fi++ {
 			c := &fs[fi]
 			if !e.matches(c, j.related.preds) {
@@ -245,7 +245,7 @@ func (e *Engine) fire(j *journey, ji int32, pd *pending, out []Output) []Output 
 	if j.capMax > 0 {
 		n := 0
 		for _, r := range e.jrecs.items(pr.js) {
-			if r.kind == jFire && int32(r.j) == ji && r.t > pd.due-j.capPer && r.t <= pd.due {
+			if r.kind() == jFire && r.j() == ji && r.t() > pd.due-j.capPer && r.t() <= pd.due {
 				n++
 			}
 		}
@@ -256,7 +256,7 @@ func (e *Engine) fire(j *journey, ji int32, pd *pending, out []Output) []Output 
 		rs := e.jrecs.items(pr.js)
 		k := 0
 		for _, r := range rs {
-			if r.kind == jFire && int32(r.j) == ji && r.t <= pd.due-j.capPer {
+			if r.kind() == jFire && r.j() == ji && r.t() <= pd.due-j.capPer {
 				continue
 			}
 			rs[k] = r
@@ -265,7 +265,7 @@ func (e *Engine) fire(j *journey, ji int32, pd *pending, out []Output) []Output 
 		if k < len(rs) {
 			e.jrecs.remove(&pr.js, k, len(rs))
 		}
-		e.addJrec(pd.prof, jrec{t: pd.due, j: uint16(ji), kind: jFire})
+		e.addJrec(pd.prof, mkJrec(pd.due, 0, ji, jFire))
 	}
 	e.fired.add(pd.bits)
 	e.stats.Fired++
@@ -348,7 +348,7 @@ func (e *Engine) journeyIndex(key string) int {
 func (e *Engine) happened(p int32, f *filter, from, to int64) bool {
 	for ii := e.profs[p].head; ii >= 0; ii = e.idents[ii].next {
 		fs := e.facts.items(e.idents[ii].facts)
-		lo, hi := evRange(fs, f.ev)
+		lo, hi := e.evRangeOf(ii, fs, f.ev)
 		for fi := after(fs, lo, hi, from); fi < hi && fs[fi].t <= to; fi++ {
 			if e.matches(&fs[fi], f.preds) {
 				return true

@@ -46,6 +46,9 @@ func (e *Engine) Process(ctx context.Context, in Input, out []Output) ([]Output,
 	if in.Time.IsZero() {
 		return out, &InputError{Field: "Time", Reason: "zero"}
 	}
+	if t := in.Time.UnixMilli(); t >= maxTime || t <= -maxTime {
+		return out, &InputError{Field: "Time", Reason: "outside the years 33,700 BC to 37,600 AD"}
+	}
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()
@@ -196,11 +199,17 @@ func (e *Engine) apply(r *rec, out []Output) []Output {
 
 // isMember reports whether profile p is an announced member of audience a.
 func (e *Engine) isMember(p, a int32) bool {
-	return e.member[int(p)*e.memW+int(a>>6)]&(1<<(a&63)) != 0
+	if a < 64 {
+		return e.profs[p].mem0&(1<<a) != 0
+	}
+	return e.member[int(p)*e.memW+int(a>>6)-1]&(1<<(a&63)) != 0
 }
 
 func (e *Engine) setMember(p, a int32, in bool) {
-	w := &e.member[int(p)*e.memW+int(a>>6)]
+	w := &e.profs[p].mem0
+	if a >= 64 {
+		w = &e.member[int(p)*e.memW+int(a>>6)-1]
+	}
 	if in {
 		*w |= 1 << (a & 63)
 	} else {

@@ -252,6 +252,16 @@ func (e *Engine) Reload(ctx context.Context, set *defs.Set, out []Output) ([]Out
 		return out, err
 	}
 	old, oldMember, oldW := e.prog, e.member, e.memW
+	oldMem0 := make([]uint64, len(e.profs))
+	for pi := range e.profs {
+		oldMem0[pi], e.profs[pi].mem0 = e.profs[pi].mem0, 0
+	}
+	wasMember := func(pi, ai int) bool {
+		if ai < 64 {
+			return oldMem0[pi]&(1<<ai) != 0
+		}
+		return oldMember[pi*oldW+ai>>6-1]&(1<<(ai&63)) != 0
+	}
 	e.member = nil
 	e.setProgram(prog)
 	// memberships and journey records follow their keys
@@ -273,7 +283,7 @@ func (e *Engine) Reload(ctx context.Context, set *defs.Set, out []Output) ([]Out
 		p := int32(pi)
 		var removed []int32
 		for ai := range old.audiences {
-			if oldMember[pi*oldW+ai>>6]&(1<<(ai&63)) == 0 {
+			if !wasMember(pi, ai) {
 				continue
 			}
 			if ni := amap[ai]; ni >= 0 {
@@ -291,8 +301,8 @@ func (e *Engine) Reload(ctx context.Context, set *defs.Set, out []Output) ([]Out
 		rs := e.jrecs.items(pr.js)
 		k := 0
 		for _, r := range rs {
-			if nj := jmap[r.j]; nj >= 0 {
-				r.j = uint16(nj)
+			if nj := jmap[r.j()]; nj >= 0 {
+				r.setJ(nj)
 				rs[k] = r
 				k++
 			}
@@ -334,7 +344,7 @@ func (e *Engine) Reload(ctx context.Context, set *defs.Set, out []Output) ([]Out
 // (cleared when the size changes: Reload carries them over by key).
 func (e *Engine) setProgram(prog *program) {
 	e.prog = prog
-	w := (len(prog.audiences) + 63) / 64
+	w := max((len(prog.audiences)+63)/64-1, 0)
 	if w != e.memW || len(e.member) != w*len(e.profs) {
 		e.memW = w
 		e.member = make([]uint64, w*len(e.profs))

@@ -140,10 +140,10 @@ func (e *Engine) snapshot(emit func([]byte) error) error {
 		rs := e.jrecs.items(p.js)
 		c.w.u(uint64(len(rs)))
 		for _, r := range rs {
-			c.w.byte(r.kind)
-			c.w.u(uint64(r.j))
+			c.w.byte(r.kind())
+			c.w.u(uint64(r.j()))
 			c.w.u64(r.h)
-			c.w.i(r.t)
+			c.w.i(r.t())
 		}
 		c.item()
 	}
@@ -229,20 +229,12 @@ func (e *Engine) snapIdent(c *chunker, i int32) {
 		c.w.s(e.msgs.get(f.id))
 		c.w.u(uint64(f.ev))
 		c.w.u(uint64(f.purp))
-		c.w.u(uint64(f.nv))
-		for v := range int(f.nv) {
-			var path uint16
-			var kind uint8
-			var bits uint64
-			if v < 2 {
-				path, kind, bits = f.path[v], f.kind[v], f.bits[v]
-			} else {
-				x := &e.xvals[int(f.xoff)+v-2]
-				path, kind, bits = x.path, x.kind, x.bits
-			}
-			c.w.u(uint64(path))
-			c.w.byte(kind)
-			c.w.u64(bits)
+		e.xbuf = e.slots(f, e.xbuf[:0])
+		c.w.u(uint64(len(e.xbuf)))
+		for _, x := range e.xbuf {
+			c.w.u(uint64(x.path))
+			c.w.byte(x.kind)
+			c.w.u64(x.bits)
 		}
 	}
 	ts := e.tfacts.items(d.traits)
@@ -426,15 +418,14 @@ func (l *loader) profile(d *dec) error {
 	}
 	n = d.n()
 	for range n {
-		r := jrec{kind: d.byte()}
+		kind := d.byte()
 		j := d.u()
-		r.h, r.t = d.u64(), d.i()
-		if j >= uint64(len(l.jours)) || r.kind != jFire && r.kind != jEntry {
+		h, t := d.u64(), d.i()
+		if j >= uint64(len(l.jours)) || kind != jFire && kind != jEntry || t >= maxTime || t <= -maxTime {
 			return d.err("journey record out of range")
 		}
 		if nj := l.jours[j]; nj >= 0 {
-			r.j = uint16(nj)
-			e.addJrec(want, r)
+			e.addJrec(want, mkJrec(t, h, nj, kind))
 		}
 	}
 	if p.due != 0 {
@@ -455,7 +446,7 @@ func (l *loader) value(d *dec) (uint16, uint8, uint64, error) {
 		if bits >= uint64(l.e.vals.len()) {
 			return 0, 0, 0, d.err("string number out of range")
 		}
-	case kNumber, kBool, kAbsent:
+	case kNumber, kBool:
 	default:
 		return 0, 0, 0, d.err("unknown value kind")
 	}
@@ -490,29 +481,25 @@ func (l *loader) ident(d *dec) error {
 		e.facts.reserve(&e.idents[i].facts, int32(n))
 	}
 	for range n {
-		f := fact{t: d.i(), xoff: -1}
+		f := fact{t: d.i()}
 		id := d.sv()
 		ev := d.u()
 		f.purp = l.purposes(d.u())
-		f.nv = uint8(min(d.u(), 255))
-		if ev >= uint64(len(l.names)) {
-			return d.err("event number out of range")
+		nv := d.n()
+		if ev >= uint64(len(l.names)) || nv > maxFactValues {
+			return d.err("event number or value count out of range")
 		}
 		f.ev = l.names[ev]
-		for v := range int(f.nv) {
+		xs := e.xbuf[:0]
+		for range nv {
 			path, kind, bits, err := l.value(d)
 			if err != nil {
 				return err
 			}
-			if v < 2 {
-				f.path[v], f.kind[v], f.bits[v] = path, kind, bits
-				continue
-			}
-			if v == 2 {
-				f.xoff = int32(len(e.xvals))
-			}
-			e.xvals = append(e.xvals, xslot{bits: bits, path: path, kind: kind})
+			xs = append(xs, xslot{bits: bits, path: path, kind: kind})
 		}
+		e.setSlots(&f, xs)
+		e.xbuf = xs[:0]
 		if d.bad {
 			return d.err("")
 		}

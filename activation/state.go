@@ -14,20 +14,25 @@ type slotVal struct {
 // fact is one event of an identifier, reduced to what the definitions
 // read: its time, message id (offset in the engine's msgArena), event
 // name, the purposes in force when it was collected, and the values of the
-// paths referenced (two inline, more in the engine's overflow slots).
-// Strings are interned: a fact holds no pointer. An identifier's facts
-// are sorted by (event, time, message id).
+// paths referenced (two inline; with more, the second slot points to
+// the engine's overflow slots). Strings are interned: a fact holds no
+// pointer, in 40 bytes. An identifier's facts are sorted by (event, time,
+// message id).
 type fact struct {
 	t    int64
 	bits [2]uint64 // float64 bits, or a string's id in Engine.vals
 	id   uint32
 	purp Purposes
-	xoff int32 // first overflow slot (nv > 2)
 	ev   uint16
 	path [2]uint16
-	kind [2]uint8
-	nv   uint8
+	kind [2]uint8 // kAbsent: slot unused; kOverflow (slot 1): bits = offset<<8 | count
 }
+
+// kOverflow marks a fact's second slot as a pointer to overflow slots.
+const kOverflow = 255
+
+// maxFactValues bounds the values kept per fact.
+const maxFactValues = 256
 
 // xslot is an overflow value of a fact.
 type xslot struct {
@@ -60,12 +65,21 @@ type ident struct {
 
 // jrec is one record of a profile's history in a journey: a fire (for the
 // cap) or an entry (instance key hash, for re-entry).
+// It packs time, kind and journey into one word: 16 bytes.
 type jrec struct {
-	t    int64
-	h    uint64
-	j    uint16
-	kind uint8
+	tj int64 // t<<12 | kind<<11 | journey (MaxDefinitions < 2048)
+	h  uint64
 }
+
+func mkJrec(t int64, h uint64, j int32, kind uint8) jrec {
+	return jrec{tj: t<<12 | int64(kind-1)<<11 | int64(j), h: h}
+}
+
+func (r *jrec) t() int64     { return r.tj >> 12 }
+func (r *jrec) j() int32     { return int32(r.tj & 0x7ff) }
+func (r *jrec) kind() uint8  { return uint8(r.tj>>11&1) + 1 }
+func (r *jrec) setT(t int64) { r.tj = t<<12 | r.tj&0xfff }
+func (r *jrec) setJ(j int32) { r.tj = r.tj&^0x7ff | int64(j) }
 
 const (
 	jFire  = 1
@@ -76,11 +90,12 @@ const (
 // Its id is Engine.profIDs.str(index); its memberships are bits in
 // Engine.member.
 type profile struct {
-	clock      int64 // latest event time seen (or watermark applied)
-	due        int64 // next audience re-evaluation (a window expiry), 0: none
-	head, tail int32 // identifiers, -1: none
-	self       int32 // the identifier "profile:<id>", -1: none yet
-	js         run   // jrecs
+	clock      int64  // latest event time seen (or watermark applied)
+	due        int64  // next audience re-evaluation (a window expiry), 0: none
+	head, tail int32  // identifiers, -1: none
+	self       int32  // the identifier "profile:<id>", -1: none yet
+	js         run    // jrecs
+	mem0       uint64 // memberships of audiences 0-63
 }
 
 // pending is a journey action waiting for its time.
@@ -177,18 +192,55 @@ func (e *Engine) unpack(k uint8, bits uint64) Value {
 
 // get returns the fact's value of path.
 func (e *Engine) get(f *fact, path uint16) Value {
-	for i := range min(f.nv, 2) {
-		if f.path[i] == path {
-			return e.unpack(f.kind[i], f.bits[i])
-		}
+	if f.kind[0] != kAbsent && f.path[0] == path {
+		return e.unpack(f.kind[0], f.bits[0])
 	}
-	for i := 2; i < int(f.nv); i++ {
-		x := &e.xvals[int(f.xoff)+i-2]
-		if x.path == path {
-			return e.unpack(x.kind, x.bits)
+	switch f.kind[1] {
+	case kAbsent:
+	case kOverflow:
+		off, n := f.bits[1]>>8, f.bits[1]&0xff
+		for _, x := range e.xvals[off : off+n] {
+			if x.path == path {
+				return e.unpack(x.kind, x.bits)
+			}
+		}
+	default:
+		if f.path[1] == path {
+			return e.unpack(f.kind[1], f.bits[1])
 		}
 	}
 	return Value{}
+}
+
+// slots appends the fact's values to buf.
+func (e *Engine) slots(f *fact, buf []xslot) []xslot {
+	if f.kind[0] != kAbsent {
+		buf = append(buf, xslot{bits: f.bits[0], path: f.path[0], kind: f.kind[0]})
+	}
+	switch f.kind[1] {
+	case kAbsent:
+	case kOverflow:
+		off, n := f.bits[1]>>8, f.bits[1]&0xff
+		buf = append(buf, e.xvals[off:off+n]...)
+	default:
+		buf = append(buf, xslot{bits: f.bits[1], path: f.path[1], kind: f.kind[1]})
+	}
+	return buf
+}
+
+// setSlots stores vs (at most maxFactValues) as the fact's values.
+func (e *Engine) setSlots(f *fact, vs []xslot) {
+	vs = vs[:min(len(vs), maxFactValues)]
+	if len(vs) > 0 {
+		f.bits[0], f.path[0], f.kind[0] = vs[0].bits, vs[0].path, vs[0].kind
+	}
+	switch {
+	case len(vs) == 2:
+		f.bits[1], f.path[1], f.kind[1] = vs[1].bits, vs[1].path, vs[1].kind
+	case len(vs) > 2:
+		f.bits[1], f.kind[1] = uint64(len(e.xvals))<<8|uint64(len(vs)-1), kOverflow
+		e.xvals = append(e.xvals, vs[1:]...)
+	}
 }
 
 func (e *Engine) matches(f *fact, ps []pred) bool {
@@ -203,28 +255,23 @@ func (e *Engine) matches(f *fact, ps []pred) bool {
 
 // newFact builds a fact (interning its strings).
 func (e *Engine) newFact(t int64, msgID string, ev uint16, purp Purposes, vals []slotVal) fact {
-	f := fact{t: t, ev: ev, purp: purp, xoff: -1}
+	f := fact{t: t, ev: ev, purp: purp}
 	f.id = e.msgs.add(msgID)
-	f.nv = uint8(min(len(vals), 255))
-	for i, sv := range vals[:f.nv] {
+	xs := e.xbuf[:0]
+	for _, sv := range vals {
 		k, b := e.pack(sv.v)
-		if i < 2 {
-			f.path[i], f.kind[i], f.bits[i] = sv.path, k, b
-			continue
-		}
-		if i == 2 {
-			f.xoff = int32(len(e.xvals))
-		}
-		e.xvals = append(e.xvals, xslot{bits: b, path: sv.path, kind: k})
+		xs = append(xs, xslot{bits: b, path: sv.path, kind: k})
 	}
+	e.setSlots(&f, xs)
+	e.xbuf = xs[:0]
 	return f
 }
 
 // dropFact releases what a fact holds outside its struct.
 func (e *Engine) dropFact(f *fact) {
 	e.msgs.drop(f.id)
-	if f.nv > 2 {
-		e.xdead += int(f.nv) - 2
+	if f.kind[1] == kOverflow {
+		e.xdead += int(f.bits[1] & 0xff)
 	}
 }
 
@@ -243,6 +290,29 @@ func (e *Engine) cmpFact(a *fact, ev uint16, t int64, id string) int {
 		return 1
 	}
 	return strings.Compare(e.msgs.get(a.id), id)
+}
+
+// memo caches evRange results while facts do not change (one input's
+// evaluation reads the same few events of the same identifiers many times).
+type memo struct {
+	ii     int32
+	ev     uint16
+	lo, hi int32
+}
+
+// evRangeOf is evRange of identifier ii's facts fs, cached.
+func (e *Engine) evRangeOf(ii int32, fs []fact, ev uint16) (int, int) {
+	for k := range e.memoN {
+		if m := &e.memo[k]; m.ii == ii && m.ev == ev {
+			return int(m.lo), int(m.hi)
+		}
+	}
+	lo, hi := evRange(fs, ev)
+	if e.memoN < len(e.memo) {
+		e.memo[e.memoN] = memo{ii: ii, ev: ev, lo: int32(lo), hi: int32(hi)}
+		e.memoN++
+	}
+	return lo, hi
 }
 
 // evRange returns the facts of ev in fs (sorted by event first).
