@@ -18,7 +18,7 @@ var (
 	// record of a store this one loaded empty). Reopen and retry.
 	ErrConflict = errors.New("pgstore: concurrent change by another writer")
 	// ErrDiverged: a batch's records could not be written after the caller
-	// had applied them in memory; the store refuses further writes. Close
+	// had applied them in memory; the store refuses every later call. Close
 	// the graph (ledger, engine) and open it again from the database.
 	ErrDiverged = errors.New("pgstore: batch not written; memory is ahead of the database")
 	// ErrCorrupt: a record does not open (wrong key, or altered in the
