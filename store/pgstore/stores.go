@@ -70,10 +70,10 @@ func (st *IdentityStore) Compact(ctx context.Context, snapshot func(emit func(en
 // offsets only after Batch returned nil. If the write fails (or ctx ends
 // first), Batch returns an error matching ErrDiverged and the store
 // refuses every later call: close the graph and create it again from a new
-// store of the same name, which then holds none of the batch. Batches nest (the outermost
-// writes); Compact inside a batch writes what is held first. fn's error is
-// returned (joined with the write's); the entries it appended are written
-// all the same.
+// store of the same name, which then holds none of the batch. Batches nest
+// (the outermost writes); Compact inside a batch writes what is held
+// first. fn's error is returned (joined with the write's); the entries it
+// appended are written all the same.
 func (st *IdentityStore) Batch(ctx context.Context, fn func(ctx context.Context) error) error {
 	return st.s.batch(ctx, fn)
 }
