@@ -96,6 +96,20 @@ func ExampleFromRecord() {
 	// Output: u1 m1 2026-11-24T10:00:00Z shoes <nil>
 }
 
+// A central service whose producers registered a custom channel decodes
+// with the same registry.
+func ExampleFromRecordWith() {
+	channels, _ := connected.NewChannels("contact_center")
+	payload := []byte(`{"type":"track","event":"Call Ended","userId":"u1","messageId":"m1","originalTimestamp":"2026-11-24T10:00:00.000Z","context":{"channel":"contact_center"}}`)
+	_, err := activation.FromRecord(&connected.Record{Payload: payload})
+	fmt.Println("built-in only:", err != nil)
+	in, err := activation.FromRecordWith(channels, &connected.Record{Payload: payload})
+	fmt.Println(in.Profile, in.Event.Context.Channel, err)
+	// Output:
+	// built-in only: true
+	// u1 contact_center <nil>
+}
+
 // Hot reload from a file marketing edits.
 func ExampleEngine_ReloadFile() {
 	dir, _ := os.MkdirTemp("", "activation-reload")

@@ -217,12 +217,27 @@ func (m *Middleware) pass(ctx context.Context, next connected.Handler, key strin
 
 // FromRecord builds an Input from a record a central service consumed
 // (Kafka, NATS): the event is decoded from the payload when the record
-// does not carry it. The profile is ProfileID, else userId, else
-// anonymousId. Purposes are left to the caller (from its ledger).
-func FromRecord(r *connected.Record) (Input, error) {
+// does not carry it, accepting the built-in channels only (see
+// FromRecordWith). The profile is ProfileID, else userId, else
+// anonymousId. Purposes are left to the caller (from its ledger). A
+// payload that does not decode gives the *connected.DecodeError.
+func FromRecord(r *connected.Record) (Input, error) { return FromRecordWith(nil, r) }
+
+// FromRecordWith is FromRecord decoding the payload with the channel
+// registry cs: the producers' registry (connected.NewChannels with the
+// channels they registered with connected.WithChannels, or
+// Client.Channels), so that events of custom channels decode instead of
+// failing. A nil cs accepts the built-in channels only.
+func FromRecordWith(cs *connected.Channels, r *connected.Record) (Input, error) {
 	ev := r.Event
 	if ev == nil {
-		e, err := connected.DecodeSegment(r.Payload)
+		var e connected.Event
+		var err error
+		if cs != nil {
+			e, err = cs.DecodeSegment(r.Payload)
+		} else {
+			e, err = connected.DecodeSegment(r.Payload)
+		}
 		if err != nil {
 			return Input{}, err
 		}
