@@ -21,14 +21,14 @@ const (
 )
 
 // classCaps are the capacities of runs: exact up to 16 (small lists waste
-// nothing), then about 25% apart.
+// nothing), then 50% apart (a growing list moves less often).
 var classCaps = func() []int32 {
 	var cs []int32
 	for c := int32(1); c <= 16; c++ {
 		cs = append(cs, c)
 	}
 	for c := int32(16); c < maxRun; {
-		c = min((c+c/4+3)&^3, maxRun)
+		c = min((c+c/2+3)&^3, maxRun)
 		cs = append(cs, c)
 	}
 	return cs
@@ -82,8 +82,7 @@ func (p *pool[T]) release(r *run) {
 	if r.cap == 0 {
 		return
 	}
-	clear(p.items(*r)[:r.cap])
-	c := classOf(r.cap)
+	c := classOf(r.cap) // the items stay: runs are read only up to n
 	p.free[c] = append(p.free[c], r.off)
 	p.held -= int(r.cap)
 	*r = run{}
