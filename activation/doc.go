@@ -17,6 +17,21 @@
 // profiles are re-derived from the facts — traits, windows and memberships
 // never stay glued to the wrong person.
 //
+// # Memory layout
+//
+// The state holds no Go pointers per profile, so the garbage collector
+// has nothing to scan in it: profile ids, identifier keys, string values
+// and message ids are interned in byte arenas; a fact is a 40-byte struct
+// (time, message id offset, event, purposes, two values inline, more in
+// overflow slots) in runs of paged slabs indexed by int32, an identifier's
+// facts sorted by event then time, so that a condition reads only its
+// event's facts in its window (a binary search, then the window); journey
+// history is 16-byte records; memberships are bits; fired action ids a
+// set of 128-bit values. Steady-state processing allocates nothing (fired
+// actions allocate their event). Windows are folded exactly over the
+// facts they hold, not in time buckets: an exit happens at the instant
+// the last event leaves the window. See README.md for the figures.
+//
 // Computed traits (count, sum, min, max, avg, first, last, most frequent,
 // unique list and count, time since last) fold a profile's matching facts
 // in a sliding event-time window. Audiences combine event conditions with
@@ -37,7 +52,13 @@
 // facts, so events that arrive out of order within the bound give the same
 // memberships as in-order delivery. Windows expire as the watermark passes
 // (Advance moves it when no events do). Journey decisions are made when
-// the trigger arrives, against the facts at or before its time.
+// the trigger arrives, against the facts at or before its time. A trigger
+// refused for want of its related event (no_related_event,
+// related_without_consent) is kept until the watermark passes its time:
+// a related event delivered later but that happened before the trigger,
+// within the related window, decides it again and fires the same action
+// (same id) in-order delivery would have fired. Event times are bounded
+// to about ±35,000 years around 1970 (an InputError beyond).
 //
 // # Consent
 //
@@ -45,8 +66,11 @@
 // the event was collected (Input.Purposes; the Middleware reads the
 // consent ledger): an audience or journey for marketing never sees an
 // event collected before the marketing grant. Location data counts only
-// with location consent, health data only with health consent and never
-// for marketing or advertising. A revocation (Engine.Revoke, or the
+// with location consent; health data only with health consent, biometric
+// data (connected.CategoryBiometric) only with attention consent, and
+// neither for marketing or advertising. The eight built-in purposes of
+// package consent, attention included, have fixed bits 0-7; custom ones
+// follow. A revocation (Engine.Revoke, or the
 // ledger through the Middleware) strips the purpose from the profile's
 // facts, exits its audiences of that purpose with reason consent_revoked
 // and cancels pending actions. Facts stay with the identifier they were
@@ -60,7 +84,9 @@
 // a restart never fires an action twice, and sinks can drop ids they have
 // seen. Inputs marked Replay rebuild state without firing. With a Store
 // (MemStore; FileStore: snapshot plus append log on internal/durable,
-// crash-safe, flock, versioned) every change is written ahead before the
+// crash-safe, flock, versioned: schema 2 writes the arenas in bulk
+// records of about 1 MiB and refuses a schema 1 snapshot with a
+// FormatError) every change is written ahead before the
 // outputs it caused are returned: after a crash an action is either
 // recorded as fired and returned, or neither (at most once; a crash after
 // the write and before the caller delivered it loses that one delivery).
@@ -73,6 +99,9 @@
 // goroutines; Go action handlers run on the caller's goroutine after the
 // lock is released. A Middleware runs an Engine in a connected pipeline;
 // a central service consuming Kafka or NATS calls Engine.Process with
-// FromRecord. Bad input gets typed errors: *InputError (ErrInput),
+// FromRecord, or FromRecordWith and the producers' channel registry when
+// they registered custom channels (connected.WithChannels). Strings of
+// Outputs are cut from shared 16 KiB chunks: holding one Output keeps its
+// chunk alive. Bad input gets typed errors: *InputError (ErrInput),
 // *defs.Error, *FormatError (ErrCorrupt).
 package activation

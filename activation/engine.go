@@ -255,6 +255,7 @@ type Engine struct {
 	idb        idBuilder
 	quiet      bool    // re-deciding a trigger: refusals were announced already
 	retries    []retry // triggers refused for want of a related event, within the lateness bound
+	retryHead  int     // retries[:retryHead] are expired or used
 	scratch    []byte
 	sids       []int32 // scratch of unique lists
 	xbuf       []xslot // scratch of fact values

@@ -190,7 +190,7 @@ func (e *Engine) apply(r *rec, out []Output) []Output {
 		for _, j := range x.triggers {
 			out = e.trigger(p, j, r, out)
 		}
-		if len(x.retry) > 0 && len(e.retries) > 0 {
+		if len(x.retry) > 0 && len(e.retries) > e.retryHead {
 			out = e.retryTriggers(p, r, x, out)
 		}
 	}
@@ -267,7 +267,7 @@ func (e *Engine) advanceTo(w int64, out []Output) []Output {
 		pr.clock = max(pr.clock, tm.due)
 		out = e.evaluateAll(tm.prof, pr.clock, ReasonWindow, out)
 	}
-	if len(e.retries) > 0 {
+	if len(e.retries) > e.retryHead {
 		e.expireRetries(w)
 	}
 	return e.duePending(w, out)

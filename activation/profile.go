@@ -327,16 +327,15 @@ func (e *Engine) Reload(ctx context.Context, set *defs.Set, out []Output) ([]Out
 	}
 	clear(e.pend[k:])
 	e.pend = e.pend[:k]
-	rk := 0
-	for _, rt := range e.retries {
+	live := e.liveRetries()
+	clear(e.retries)
+	e.retries, e.retryHead = e.retries[:0], 0
+	for _, rt := range live {
 		if nj := jmap[rt.j]; nj >= 0 && prog.journeys[nj].related != nil {
 			rt.j = nj
-			e.retries[rk] = rt
-			rk++
+			e.retries = append(e.retries, rt)
 		}
 	}
-	clear(e.retries[rk:])
-	e.retries = e.retries[:rk]
 	return out, nil
 }
 

@@ -28,7 +28,7 @@ func (e *Engine) keepRetry(p, j int32, r *rec) {
 	if e.started && r.t < e.watermark() {
 		return
 	}
-	for i := range e.retries {
+	for i := e.retryHead; i < len(e.retries); i++ {
 		rt := &e.retries[i]
 		if rt.prof == p && rt.j == j && rt.t == r.t && rt.msgID == r.msgID {
 			return
@@ -51,15 +51,13 @@ func (rt *retry) vals() []slotVal {
 // retryTriggers decides again the kept triggers of profile p that related
 // fact r (of event x) may complete.
 func (e *Engine) retryTriggers(p int32, r *rec, x *evIndex, out []Output) []Output {
-	for i := 0; i < len(e.retries); {
+	for i := e.retryHead; i < len(e.retries); i++ {
 		rt := &e.retries[i]
 		if rt.prof != p || !slices.Contains(x.retry, rt.j) {
-			i++
 			continue
 		}
 		j := &e.prog.journeys[rt.j]
 		if r.t > rt.t || r.t <= rt.t-j.relWithin {
-			i++
 			continue
 		}
 		trig := rec{profile: r.profile, msgID: rt.msgID, t: rt.t, purp: rt.purp, ev: rt.ev, named: true, vals: rt.vals(),
@@ -67,21 +65,39 @@ func (e *Engine) retryTriggers(p int32, r *rec, x *evIndex, out []Output) []Outp
 		e.quiet, e.missed = true, false
 		out = e.trigger(p, rt.j, &trig, out)
 		e.quiet = false
-		if e.missed {
-			i++
-			continue
+		if !e.missed {
+			rt.prof = -1 // used
 		}
-		e.retries = slices.Delete(e.retries, i, i+1)
 	}
 	return out
 }
 
-// expireRetries drops kept triggers older than the watermark.
-// (Retries are kept roughly in time order: the scan runs when the first
-// has expired; one kept a little longer is never completed, as every new
-// fact is at or after the watermark.)
+// expireRetries drops kept triggers older than the watermark. They are
+// kept in about time order: the expired or used ones at the head go; one
+// kept a little longer behind a newer one is never completed, as every
+// new fact is at or after the watermark. The slice is compacted when half
+// of it is dead.
 func (e *Engine) expireRetries(w int64) {
-	if e.retries[0].t < w {
-		e.retries = slices.DeleteFunc(e.retries, func(rt retry) bool { return rt.t < w })
+	for e.retryHead < len(e.retries) && (e.retries[e.retryHead].t < w || e.retries[e.retryHead].prof < 0) {
+		e.retries[e.retryHead] = retry{}
+		e.retryHead++
 	}
+	if e.retryHead == len(e.retries) {
+		e.retries, e.retryHead = e.retries[:0], 0
+	} else if e.retryHead > 64 && e.retryHead*2 > len(e.retries) {
+		n := copy(e.retries, e.retries[e.retryHead:])
+		clear(e.retries[n:])
+		e.retries, e.retryHead = e.retries[:n], 0
+	}
+}
+
+// liveRetries returns the kept triggers still waiting.
+func (e *Engine) liveRetries() []retry {
+	var out []retry
+	for _, rt := range e.retries[e.retryHead:] {
+		if rt.prof >= 0 {
+			out = append(out, rt)
+		}
+	}
+	return out
 }

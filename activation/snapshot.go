@@ -188,8 +188,9 @@ func (e *Engine) snapshot(emit func([]byte) error) error {
 	}
 	c.flush()
 	c.start(snapRetries)
-	for i := range e.retries {
-		rt := &e.retries[i]
+	live := e.liveRetries()
+	for i := range live {
+		rt := &live[i]
 		c.w.u(uint64(rt.prof))
 		c.w.s(e.prog.journeys[rt.j].key)
 		c.w.i(rt.t)
