@@ -149,6 +149,8 @@ type correlate struct{ path, trigger uint16 }
 
 type journey struct {
 	key        string
+	keyAny     any // key and dest as interface values, boxed once
+	destAny    any
 	whenReason string // ReasonConditions and the when's description
 	idx        int
 	purpose    Purposes

@@ -248,6 +248,7 @@ func (c *compiler) journey(j *defs.Journey, idx int) {
 	bit, ps := c.purpose("journey", j.Key, j.Purpose, string(consent.PurposeMarketing))
 	jn := journey{key: j.Key, idx: idx, purpose: bit, purpStr: ps, when: -1, emit: j.Action.Emit, dest: j.Action.Destination,
 		handler: j.Action.Handler, reentry: defs.ReentryAlways, instKey: "trigger"}
+	jn.keyAny, jn.destAny = jn.key, jn.dest
 	jn.trigger = c.filter(j.Trigger, false, 0)
 	if j.When != nil {
 		jn.when = c.cond(j.When)

@@ -101,7 +101,7 @@
 // a central service consuming Kafka or NATS calls Engine.Process with
 // FromRecord, or FromRecordWith and the producers' channel registry when
 // they registered custom channels (connected.WithChannels). Strings of
-// Outputs are cut from shared 16 KiB chunks: holding one Output keeps its
-// chunk alive. Bad input gets typed errors: *InputError (ErrInput),
+// Outputs are cut from shared 16 KiB chunks, and the events of fired
+// actions from chunks of 64: holding one Output keeps its chunks alive. Bad input gets typed errors: *InputError (ErrInput),
 // *defs.Error, *FormatError (ErrCorrupt).
 package activation

@@ -250,8 +250,9 @@ type Engine struct {
 	logged     int  // appends since the last compaction
 	stats      Stats
 	wal        [][]byte
-	rvals      []slotVal // scratch of reduce
-	strs       slab      // strings of outputs
+	rvals      []slotVal         // scratch of reduce
+	strs       slab              // strings of outputs
+	evSlab     []connected.Event // events of fired actions, handed out from chunks of 64
 	idb        idBuilder
 	quiet      bool    // re-deciding a trigger: refusals were announced already
 	retries    []retry // triggers refused for want of a related event, within the lateness bound

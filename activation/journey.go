@@ -278,16 +278,20 @@ func (e *Engine) fire(j *journey, ji int32, pd *pending, out []Output) []Output 
 		Reason: pd.reason}
 	if j.emit != "" {
 		props := make(connected.Properties, len(pd.props)+2)
-		props["journey"] = j.key
+		props["journey"] = j.keyAny
 		for _, pv := range pd.props {
 			if pv.v.K != kAbsent {
 				props[pv.key] = pv.v.Any()
 			}
 		}
 		if j.dest != "" {
-			props["destination"] = j.dest
+			props["destination"] = j.destAny
 		}
-		o.Event = &connected.Event{Type: connected.TypeTrack, MessageID: pd.actionID, UserID: pd.userID, AnonymousID: pd.anonID,
+		if len(e.evSlab) == 0 {
+			e.evSlab = make([]connected.Event, 64)
+		}
+		o.Event, e.evSlab = &e.evSlab[0], e.evSlab[1:]
+		*o.Event = connected.Event{Type: connected.TypeTrack, MessageID: pd.actionID, UserID: pd.userID, AnonymousID: pd.anonID,
 			Event: j.emit, OriginalTimestamp: o.Time, Properties: props}
 		if pd.userID == "" && pd.anonID == "" {
 			o.Event.AnonymousID = pid
