@@ -24,11 +24,12 @@ type scanner struct {
 	format string
 	path   []byte   // current JSON path, for errors
 	stack  [96]byte // backing for path
+	arena  []byte   // the strings a decode keeps (keep)
 }
 
 func (s *scanner) init(b []byte, format string) {
 	s.js.Reset(b)
-	s.n, s.err, s.format = len(b), nil, format
+	s.n, s.err, s.format, s.arena = len(b), nil, format, nil
 	s.path = s.stack[:0]
 }
 

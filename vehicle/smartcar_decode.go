@@ -112,7 +112,7 @@ func (s *scanner) optString() string {
 		s.fail(at, ErrFormat)
 		return ""
 	}
-	return known(v)
+	return s.keep(v)
 }
 
 func (s *scanner) optInt() int {

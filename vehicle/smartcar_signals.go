@@ -1,6 +1,9 @@
 package vehicle
 
-import "time"
+import (
+	"time"
+	"unsafe"
+)
 
 func (s *scanner) scResolution() string {
 	if s.isNull() || !s.enterObject() {
@@ -62,17 +65,24 @@ func (s *scanner) scSignals(dst []SmartcarSignal) []SmartcarSignal {
 	if !s.enterArray() {
 		return dst
 	}
-	if dst == nil {
-		dst = make([]SmartcarSignal, 0, 8)
-	}
+	// Signals are decoded into a buffer on the stack and copied into a
+	// slice of the exact length: one allocation of the size needed.
+	var local [8]SmartcarSignal
+	buf := local[:0]
 	first := true
 	for i := 0; s.nextElem(&first); i++ {
 		n := s.pushIndex(i)
-		dst = append(dst, SmartcarSignal{})
-		s.scSignal(&dst[len(dst)-1])
+		buf = append(buf, SmartcarSignal{})
+		s.scSignal(&buf[len(buf)-1])
 		s.pop(n)
 	}
-	return dst
+	if s.err != nil || len(buf) == 0 && dst != nil {
+		return dst
+	}
+	out := make([]SmartcarSignal, len(dst)+len(buf))
+	copy(out, dst)
+	copy(out[len(dst):], buf)
+	return out
 }
 
 func (s *scanner) scSignal(g *SmartcarSignal) {
@@ -286,9 +296,9 @@ func (s *scanner) scBody(g *SmartcarSignal) {
 	g.HasLocation = haveLat && haveLon
 }
 
-// known returns v as a string, without allocating for the values that
-// recur in every delivery (event types, signal codes, names and groups,
-// statuses, units).
+// known returns v as a string, without allocating, when it is one of the
+// values that recur in every delivery (event types, signal codes, names
+// and groups, statuses, units), and "" otherwise.
 func known(v []byte) string {
 	switch string(v) {
 	case "VERIFY":
@@ -380,5 +390,25 @@ func known(v []byte) string {
 	case "NW":
 		return "NW"
 	}
-	return string(v)
+	return ""
+}
+
+// keep returns v as a string: a recurring value (known) without
+// allocating, anything else copied into the decode's arena, so that the
+// strings of one delivery cost one allocation, not one each. Arena bytes
+// are never rewritten (a full arena is replaced), so the strings stay
+// valid.
+func (s *scanner) keep(v []byte) string {
+	if len(v) == 0 {
+		return ""
+	}
+	if k := known(v); k != "" {
+		return k
+	}
+	if cap(s.arena)-len(s.arena) < len(v) {
+		s.arena = make([]byte, 0, max(256, 2*len(v)))
+	}
+	n := len(s.arena)
+	s.arena = append(s.arena, v...)
+	return unsafe.String(&s.arena[n], len(v))
 }

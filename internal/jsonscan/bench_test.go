@@ -1,0 +1,47 @@
+package jsonscan
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// BenchmarkSkip validates whole payloads (as stored, indented, and
+// compact): the cost floor of every decoder built on the scanner.
+func BenchmarkSkip(b *testing.B) {
+	files, err := filepath.Glob("testdata/bench/*.json")
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no benchmark payloads: %v", err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, data); err != nil {
+			b.Fatal(err)
+		}
+		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		for _, c := range []struct {
+			kind string
+			data []byte
+		}{{"as-stored", data}, {"compact", compact.Bytes()}} {
+			b.Run(name+"/"+c.kind, func(b *testing.B) {
+				b.SetBytes(int64(len(c.data)))
+				b.ReportAllocs()
+				for b.Loop() {
+					s := New(c.data)
+					s.Skip()
+					s.End()
+					if s.Err() != nil {
+						b.Fatal(s.Err())
+					}
+				}
+			})
+		}
+	}
+}
