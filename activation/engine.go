@@ -249,7 +249,8 @@ type Engine struct {
 	loading    bool // applying the store at New: log nothing
 	logged     int  // appends since the last compaction
 	stats      Stats
-	wal        [][]byte
+	wal        [][]byte // this call's write-ahead records (slices of walBuf)
+	walBuf     []byte
 	rvals      []slotVal         // scratch of reduce
 	strs       slab              // strings of outputs
 	evSlab     []connected.Event // events of fired actions, handed out from chunks of 64

@@ -189,7 +189,7 @@ func (e *Engine) logRec(r *rec) {
 	if e.cfg.store == nil || e.loading {
 		return
 	}
-	w := enc{b: []byte{recInput}}
+	w, start := e.walRecord(recInput)
 	w.s(r.profile)
 	w.u(uint64(len(r.ids)))
 	for _, id := range r.ids {
@@ -220,7 +220,24 @@ func (e *Engine) logRec(r *rec) {
 	} else {
 		w.byte(0)
 	}
-	e.wal = append(e.wal, w.b)
+	e.walDone(w, start)
+}
+
+// walRecord starts a write-ahead record in the reused buffer (a new batch
+// starts it over: the store copies what it keeps) and returns where.
+func (e *Engine) walRecord(kind byte) (enc, int) {
+	if len(e.wal) == 0 {
+		e.walBuf = e.walBuf[:0]
+	}
+	start := len(e.walBuf)
+	return enc{b: append(e.walBuf, kind)}, start
+}
+
+// walDone ends the record begun at start. Earlier records of the batch
+// keep the array they were written in if the buffer grew.
+func (e *Engine) walDone(w enc, start int) {
+	e.walBuf = w.b
+	e.wal = append(e.wal, w.b[start:len(w.b):len(w.b)])
 }
 
 func (e *Engine) decodeRec(b []byte) (rec, error) {
@@ -256,30 +273,30 @@ func (e *Engine) logAdvance(t int64) {
 	if e.cfg.store == nil || e.loading {
 		return
 	}
-	w := enc{b: []byte{recAdvance}}
+	w, start := e.walRecord(recAdvance)
 	w.i(t)
-	e.wal = append(e.wal, w.b)
+	e.walDone(w, start)
 }
 
 func (e *Engine) logRevoke(profile string, p consent.Purpose, at int64) {
 	if e.cfg.store == nil || e.loading {
 		return
 	}
-	w := enc{b: []byte{recRevoke}}
+	w, start := e.walRecord(recRevoke)
 	w.s(profile)
 	w.s(string(p))
 	w.i(at)
-	e.wal = append(e.wal, w.b)
+	e.walDone(w, start)
 }
 
 func (e *Engine) logMove(key, profile string) {
 	if e.cfg.store == nil || e.loading {
 		return
 	}
-	w := enc{b: []byte{recMove}}
+	w, start := e.walRecord(recMove)
 	w.s(key)
 	w.s(profile)
-	e.wal = append(e.wal, w.b)
+	e.walDone(w, start)
 }
 
 // flushWAL appends what this call changed, as one unit.
