@@ -246,8 +246,9 @@ func explained(e *identity.Explanation) Explained {
 	return out
 }
 
-// JSON returns the export as one indented JSON document.
-func (e *Export) JSON() ([]byte, error) { return json.MarshalIndent(e, "", "  ") }
+// JSON returns the export as one JSON document (compact: json.Indent it
+// for reading).
+func (e *Export) JSON() ([]byte, error) { return json.Marshal(e) }
 
 // Summary renders the export for a person to read.
 func (e *Export) Summary() string {

@@ -83,6 +83,14 @@ func WithHubSource(name string) HubOption { return hubOption(func(h *Hub) { h.so
 // the hub does not apply. Default: none (the counter still moves).
 func WithDropHandler(fn func(Drop)) HubOption { return hubOption(func(h *Hub) { h.onDrop = fn }) }
 
+// WithDeferredMark makes Apply leave the marking of ids to the caller
+// (MarkApplied), for a caller that batches the graph's writes in one
+// transaction (pgstore's IdentityStore.Batch): mark the ids only after the
+// batch committed, or a crash would leave ids marked whose facts were
+// lost. Until marked, a redelivered message is applied again, which is
+// harmless: every write is idempotent.
+func WithDeferredMark() HubOption { return hubOption(func(h *Hub) { h.deferMark = true }) }
+
 // WithClock sets the clock Export stamps documents with. Default time.Now.
 func WithClock(now func() time.Time) HubOption { return hubOption(func(h *Hub) { h.now = now }) }
 
@@ -109,6 +117,8 @@ type Hub struct {
 	onDrop func(Drop)
 	now    func() time.Time
 	closed atomic.Bool
+
+	deferMark bool
 
 	applied, dups, dropped, erasures, exports atomic.Uint64
 }
@@ -214,13 +224,29 @@ func (h *Hub) ApplyMessage(ctx context.Context, m Message) (Result, error) {
 	} else {
 		res.Publish = h.publishFor(m)
 	}
-	if err := h.store.MarkApplied(ctx, m.ID); err != nil {
-		return Result{Message: m}, err
+	if !h.deferMark {
+		if err := h.store.MarkApplied(ctx, m.ID); err != nil {
+			return Result{Message: m}, err
+		}
 	}
 	if res.Dropped == "" {
 		h.applied.Add(1)
 	}
 	return res, nil
+}
+
+// MarkApplied marks ids applied (with WithDeferredMark). It returns the
+// store's error or ErrClosed.
+func (h *Hub) MarkApplied(ctx context.Context, ids ...string) error {
+	if h.closed.Load() {
+		return ErrClosed
+	}
+	for _, id := range ids {
+		if err := h.store.MarkApplied(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // apply writes m: the graph first for a link fact, then the store.

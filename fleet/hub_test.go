@@ -179,3 +179,21 @@ func TestHubErrors(t *testing.T) {
 		t.Fatalf("after close: %v", err)
 	}
 }
+
+func TestDeferredMark(t *testing.T) {
+	ctx := context.Background()
+	h, _, _ := newHub(t, fleet.WithDeferredMark())
+	m := enc(t, goldenMessages()["touchpoint"])
+	for i := 0; i < 2; i++ {
+		res, err := h.Apply(ctx, m)
+		if err != nil || res.Duplicate {
+			t.Fatalf("apply %d before marking: %+v %v", i, res, err)
+		}
+	}
+	if err := h.MarkApplied(ctx, goldenMessages()["touchpoint"].ID); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := h.Apply(ctx, m); err != nil || !res.Duplicate {
+		t.Fatalf("after marking: %+v %v", res, err)
+	}
+}

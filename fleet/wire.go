@@ -302,8 +302,7 @@ func Encode(m Message) ([]byte, error) {
 // partial message.
 func Decode(b []byte) (Message, error) {
 	var e envJSON
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&e); err != nil {
+	if err := json.Unmarshal(b, &e); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			return Message{}, &FormatError{Offset: se.Offset, Err: err}
@@ -313,9 +312,6 @@ func Decode(b []byte) (Message, error) {
 			return Message{}, &FormatError{Field: te.Field, Offset: te.Offset, Err: errors.New("wrong JSON type")}
 		}
 		return Message{}, &FormatError{Err: err}
-	}
-	if dec.More() {
-		return Message{}, &FormatError{Offset: dec.InputOffset(), Err: errors.New("trailing data after the message")}
 	}
 	if e.Kind == "" && e.Event == identity.EventIdentityLinked {
 		lf, err := identity.DecodeLinkFact(b)
