@@ -1,6 +1,13 @@
 // Package inspect serves live pages for the operators of a Touchpoint
 // pipeline, mounted like net/http/pprof:
 //
+//	var (
+//		ctx       context.Context
+//		mux       *http.ServeMux
+//		sink      connected.Handler
+//		batcher   *transport.Batcher
+//		authorize func(*http.Request) error // who may look: required
+//	)
 //	tap, _ := inspect.NewTap()
 //	client, _ := connected.New(sink, connected.WithMiddleware(tap.Middleware("client")))
 //	h, _ := inspect.New(authorize, inspect.WithTap(tap), inspect.WithStats("batcher", batcher.Stats))

@@ -45,6 +45,11 @@
 // middleware chain, before batching and the spool, where events may wait
 // for hours before anyone would notice they are wrong:
 //
+//	var (
+//		spec          plan.Spec // written in Go, or loaded from an export
+//		logViolations plan.ViolationHandler
+//		sink          connected.Handler
+//	)
 //	p, err := plan.Compile(spec)
 //	m, err := plan.NewMiddleware(p, plan.Block, plan.WithViolationHandler(logViolations))
 //	c, err := connected.New(sink, connected.WithMiddleware(m.Middleware()))

@@ -7,6 +7,12 @@
 //
 // # Use
 //
+//	var (
+//		ctx                                 context.Context
+//		dir                                 string
+//		rec                                 []byte
+//		applySnapshotRecord, applyLogRecord func(rec []byte) error
+//	)
 //	st, err := durable.Open(dir, durable.Config{Name: "TPCL", Ext: "tpcl"})
 //	...
 //	err = st.Replay(ctx, applySnapshotRecord, applyLogRecord) // rebuild state

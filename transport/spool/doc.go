@@ -4,6 +4,10 @@
 //
 // A *Spool sits between the transport.Batcher and the real Sender:
 //
+//	var (
+//		dir  string          // the spool's own directory
+//		http transport.Sender // transport.NewSegment(...), say
+//	)
 //	retry, _ := transport.NewRetry(http)
 //	sp, _ := spool.Open(dir, retry)                    // the drain sends them on
 //	b, _ := transport.NewBatcher(sp)                   // batches go to disk

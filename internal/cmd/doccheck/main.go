@@ -1,7 +1,8 @@
 // Command doccheck lists exported names without a doc comment in the
-// non-test Go files under the given directories (default "."), and exits 1
-// if it found any. CI runs it over every module: every exported name states
-// its contract.
+// non-test Go files under the given directories (default "."), and the Go
+// snippets of package docs that do not compile (see snippets.go), and
+// exits 1 if it found any. CI runs it over every module: every exported
+// name states its contract, and every snippet a reader copies compiles.
 //
 //	go run ./internal/cmd/doccheck [dir ...]
 package main
@@ -23,6 +24,7 @@ func main() {
 		dirs = []string{"."}
 	}
 	missing := 0
+	var files []string
 	for _, root := range dirs {
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -38,6 +40,7 @@ func main() {
 			if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 				return nil
 			}
+			files = append(files, path)
 			n, err := check(path)
 			missing += n
 			return err
@@ -47,11 +50,16 @@ func main() {
 			os.Exit(2)
 		}
 	}
-	if missing > 0 {
-		fmt.Printf("doccheck: %d exported names without a doc comment\n", missing)
+	badSnippets, err := checkSnippets(&checker{}, files)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "doccheck:", err)
+		os.Exit(2)
+	}
+	if missing > 0 || badSnippets > 0 {
+		fmt.Printf("doccheck: %d exported names without a doc comment, %d package doc snippets that do not compile\n", missing, badSnippets)
 		os.Exit(1)
 	}
-	fmt.Println("doccheck: every exported name has a doc comment")
+	fmt.Println("doccheck: every exported name has a doc comment, every package doc snippet compiles")
 }
 
 func check(path string) (int, error) {
