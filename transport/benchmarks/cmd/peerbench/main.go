@@ -65,6 +65,7 @@ func main() {
 	dir := flag.String("spool", "", "spool directory (touchpoint-spool)")
 	closeTimeout := flag.Duration("close-timeout", 10*time.Second, "Touchpoint Shutdown context")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	flag.StringVar(&memProfile, "memprofile", "", "write a heap profile to this file after the last enqueue, before close (the stall's peak)")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -77,6 +78,9 @@ func main() {
 			os.Exit(2)
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if memProfile != "" {
+		runtime.MemProfileRate = 1 // every allocation: the profile's in-use figures are exact
 	}
 	if *url == "" {
 		fmt.Fprintln(os.Stderr, "peerbench: -url is required")
@@ -118,6 +122,9 @@ func measure(res *Result, enqueue func(i int) error, closeAll func() error) {
 		}
 	}
 	res.EnqueueSecs = time.Since(start).Seconds()
+	if memProfile != "" {
+		writeHeapProfile(memProfile)
+	}
 	if err := closeAll(); err != nil {
 		res.CloseErr = err.Error()
 	}
@@ -126,6 +133,28 @@ func measure(res *Result, enqueue func(i int) error, closeAll func() error) {
 	runtime.ReadMemStats(&after)
 	res.Allocs = after.Mallocs - before.Mallocs
 	res.AllocBytes = after.TotalAlloc - before.TotalAlloc
+}
+
+// memProfile is the -memprofile file.
+var memProfile string
+
+// writeHeapProfile writes the live heap (after a GC) to file, and the
+// runtime's memory figures to stderr.
+func writeHeapProfile(file string) {
+	f, err := os.Create(file)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "peerbench:", err)
+		return
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "peerbench:", err)
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(os.Stderr, "peerbench: heap in use %.1f MiB, heap sys %.1f MiB, next GC %.1f MiB, sys %.1f MiB, GCs %d\n",
+		float64(ms.HeapInuse)/(1<<20), float64(ms.HeapSys)/(1<<20), float64(ms.NextGC)/(1<<20), float64(ms.Sys)/(1<<20), ms.NumGC)
 }
 
 // userIDs are the workload's 1,000 user ids, made once so that no SDK's
