@@ -26,8 +26,8 @@
 // overflow slots) in runs of paged slabs indexed by int32, an identifier's
 // facts sorted by event then time, so that a condition reads only its
 // event's facts in its window (a binary search, then the window); journey
-// history is 16-byte records; memberships are bits; fired action ids a
-// set of 128-bit values. Steady-state processing allocates nothing (fired
+// history, fired action ids included, is 16-byte records kept with the
+// profile (at most 4,096; the oldest goes first); memberships are bits. Steady-state processing allocates nothing (fired
 // actions allocate their event). Windows are folded exactly over the
 // facts they hold, not in time buckets: an exit happens at the instant
 // the last event leaves the window. See README.md for the figures.

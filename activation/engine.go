@@ -237,7 +237,6 @@ type Engine struct {
 	msgs       msgArena
 	xvals      []xslot
 	xdead      int // overflow slots of dropped facts
-	fired      idset
 	pend       []pending
 	pendMin    int64 // no pending action is due before it
 	missed     bool  // set by trigger in quiet mode: still no related event

@@ -83,7 +83,7 @@ func ExampleNewMiddleware() {
 		fmt.Println(o.Kind, o.Reason)
 	}))
 	defer mw.Close()
-	_ = connected.WithMiddleware(mw.Wrap) // after identity's Wrap and the reader
+	_ = connected.WithMiddleware(mw.Middleware()) // after identity's middleware and the reader
 	fmt.Println("ready")
 	// Output: ready
 }

@@ -64,6 +64,17 @@ func (e *Engine) addEntry(p, j int32, h uint64, t int64) {
 	e.addJrec(p, mkJrec(t, h, j, jEntry))
 }
 
+// hasFired reports whether profile p fired the action whose id starts
+// with bits h.
+func (e *Engine) hasFired(p int32, h uint64) bool {
+	for _, r := range e.jrecs.items(e.profs[p].js) {
+		if r.h == h && r.kind() == jFired {
+			return true
+		}
+	}
+	return false
+}
+
 // addJrec appends a record; a full run drops its oldest record first.
 func (e *Engine) addJrec(p int32, r jrec) {
 	pr := &e.profs[p]
@@ -183,7 +194,7 @@ func (e *Engine) trigger(pi int32, ji int32, r *rec, out []Output) []Output {
 		}
 	}
 	id, bits := e.idb.reset().s("journey").s(j.key).s(pid).s(r.msgID).s(relID).done(&e.strs)
-	if e.fired.has(bits) {
+	if e.hasFired(pi, bits) {
 		return e.refuse(pi, j, r.msgID, r.t, relID, ReasonDuplicate, out)
 	}
 	if j.reentry != defs.ReentryAlways {
@@ -267,7 +278,7 @@ func (e *Engine) fire(j *journey, ji int32, pd *pending, out []Output) []Output 
 		}
 		e.addJrec(pd.prof, mkJrec(pd.due, 0, ji, jFire))
 	}
-	e.fired.add(pd.bits)
+	e.addJrec(pd.prof, mkJrec(pd.due, pd.bits, 0, jFired))
 	e.stats.Fired++
 	if e.replay {
 		return out

@@ -14,7 +14,7 @@ import (
 // Middleware runs an Engine inside a connected pipeline, after identity
 // stitching and the consent reader, before the router:
 //
-//	connected.WithMiddleware(stitch.Wrap, reader.Middleware(ledger), act.Wrap)
+//	connected.WithMiddleware(stitch.Middleware(), reader.Middleware(ledger), act.Middleware())
 //
 // For every record with a profile it passes the record on first, then
 // the engine's announcements and fired actions as new records (Audience
@@ -115,8 +115,18 @@ func (m *Middleware) fail(err error) {
 	m.lastErr.Store(&err)
 }
 
-// Wrap is the connected.Middleware.
-func (m *Middleware) Wrap(next connected.Handler) connected.Handler {
+// Middleware returns the activation middleware, for
+// connected.WithMiddleware (after identity's, which sets ProfileID):
+// Middleware() is the one spelling every Touchpoint package uses for its
+// func(Handler) Handler.
+func (m *Middleware) Middleware() connected.Middleware { return m.wrap }
+
+// Wrap is m.Middleware()(next).
+//
+// Deprecated: use Middleware. Wrap will be removed in the next release.
+func (m *Middleware) Wrap(next connected.Handler) connected.Handler { return m.wrap(next) }
+
+func (m *Middleware) wrap(next connected.Handler) connected.Handler {
 	m.mu.Lock()
 	m.next = next
 	m.mu.Unlock()

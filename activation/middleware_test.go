@@ -58,7 +58,7 @@ func newPipe(t *testing.T, gopts ...identity.Option) *pipe {
 		t.Fatal(err)
 	}
 	if p.client, err = connected.New(p.rec, connected.WithClock(func() time.Time { return p.now }),
-		connected.WithMiddleware(stitch.Wrap, p.mw.Wrap)); err != nil {
+		connected.WithMiddleware(stitch.Middleware(), p.mw.Middleware())); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { p.mw.Close(); p.client.Shutdown(context.Background()); p.graph.Close() })

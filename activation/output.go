@@ -48,25 +48,25 @@ func (w *idBuilder) i(v int64) *idBuilder {
 	return w
 }
 
-// done returns the id (as ActionID would) and its 128 bits.
-func (w *idBuilder) done(sl *slab) (string, id128) {
+// done returns the id (as ActionID would) and its first 64 bits.
+func (w *idBuilder) done(sl *slab) (string, uint64) {
 	sum := sha256.Sum256(w.b)
 	var hx [36]byte
 	copy(hx[:], "act_")
 	hex.Encode(hx[4:], sum[:16])
-	return sl.str(hx[:]), id128{binary.LittleEndian.Uint64(sum[0:8]), binary.LittleEndian.Uint64(sum[8:16])}
+	return sl.str(hx[:]), binary.LittleEndian.Uint64(sum[0:8])
 }
 
-// idOf parses an id made by ActionID back into its 128 bits.
-func idOf(s string) (id128, bool) {
+// idOf parses an id made by ActionID back into its first 64 bits.
+func idOf(s string) (uint64, bool) {
 	if len(s) != 36 || s[:4] != "act_" {
-		return id128{}, false
+		return 0, false
 	}
 	var raw [16]byte
 	if _, err := hex.Decode(raw[:], []byte(s[4:])); err != nil {
-		return id128{}, false
+		return 0, false
 	}
-	return id128{binary.LittleEndian.Uint64(raw[0:8]), binary.LittleEndian.Uint64(raw[8:16])}, true
+	return binary.LittleEndian.Uint64(raw[0:8]), true
 }
 
 // outStr copies an engine string (a view into an arena) into the output

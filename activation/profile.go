@@ -301,7 +301,10 @@ func (e *Engine) Reload(ctx context.Context, set *defs.Set, out []Output) ([]Out
 		rs := e.jrecs.items(pr.js)
 		k := 0
 		for _, r := range rs {
-			if nj := jmap[r.j()]; nj >= 0 {
+			if r.kind() == jFired {
+				rs[k] = r
+				k++
+			} else if nj := jmap[r.j()]; nj >= 0 {
 				r.setJ(nj)
 				rs[k] = r
 				k++

@@ -8,14 +8,14 @@ import (
 // Snapshot records (schema 2): a header with the symbol tables, then the
 // arenas in bulk, in records of about snapChunk bytes, each holding whole
 // items: string values, trait keys, profiles, identifiers with their facts
-// and traits, fired ids, pending actions, kept triggers.
+// and traits (fired action ids are journey records of their profile),
+// pending actions, kept triggers.
 const (
 	snapHeader   = 'S'
 	snapValues   = 'v'
 	snapKeys     = 'k'
 	snapProfiles = 'p'
 	snapIdents   = 'd'
-	snapFired    = 'f'
 	snapPending  = 'w'
 	snapRetries  = 'y'
 	snapVersion  = 2
@@ -157,13 +157,6 @@ func (e *Engine) snapshot(emit func([]byte) error) error {
 			e.snapIdent(c, int32(ii))
 		}
 	}
-	c.flush()
-	c.start(snapFired)
-	e.fired.each(func(x id128) {
-		c.w.u64(x.a)
-		c.w.u64(x.b)
-		c.item()
-	})
 	c.flush()
 	c.start(snapPending)
 	for _, pd := range e.pend {

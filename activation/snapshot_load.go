@@ -74,8 +74,6 @@ func (l *loader) record(b []byte) error {
 			err = l.profile(&d)
 		case snapIdents:
 			err = l.ident(&d)
-		case snapFired:
-			l.e.fired.add(id128{d.u64(), d.u64()})
 		case snapPending:
 			err = l.pending(&d)
 		case snapRetries:
@@ -178,10 +176,12 @@ func (l *loader) profile(d *dec) error {
 		kind := d.byte()
 		j := d.u()
 		h, t := d.u64(), d.i()
-		if j >= uint64(len(l.jours)) || kind != jFire && kind != jEntry || t >= maxTime || t <= -maxTime {
+		if kind < jFire || kind > jFired || t >= maxTime || t <= -maxTime || kind != jFired && j >= uint64(len(l.jours)) {
 			return d.err("journey record out of range")
 		}
-		if nj := l.jours[j]; nj >= 0 {
+		if kind == jFired {
+			e.addJrec(want, mkJrec(t, h, 0, kind))
+		} else if nj := l.jours[j]; nj >= 0 {
 			e.addJrec(want, mkJrec(t, h, nj, kind))
 		}
 	}

@@ -63,27 +63,30 @@ type ident struct {
 	owner  int32 // for key -1: the profile it is the identifier of
 }
 
-// jrec is one record of a profile's history in a journey: a fire (for the
-// cap) or an entry (instance key hash, for re-entry).
+// jrec is one record of a profile's history in journeys: a fire (for the
+// cap), an entry (instance key hash, for re-entry) or a fired action id
+// (its first 64 bits: a replay or a restart never fires it twice; kept
+// with the profile, whose records a decision reads anyway).
 // It packs time, kind and journey into one word: 16 bytes.
 type jrec struct {
-	tj int64 // t<<12 | kind<<11 | journey (MaxDefinitions < 2048)
+	tj int64 // t<<12 | kind<<10 | journey (MaxDefinitions < 1024)
 	h  uint64
 }
 
 func mkJrec(t int64, h uint64, j int32, kind uint8) jrec {
-	return jrec{tj: t<<12 | int64(kind-1)<<11 | int64(j), h: h}
+	return jrec{tj: t<<12 | int64(kind)<<10 | int64(j), h: h}
 }
 
 func (r *jrec) t() int64     { return r.tj >> 12 }
-func (r *jrec) j() int32     { return int32(r.tj & 0x7ff) }
-func (r *jrec) kind() uint8  { return uint8(r.tj>>11&1) + 1 }
+func (r *jrec) j() int32     { return int32(r.tj & 0x3ff) }
+func (r *jrec) kind() uint8  { return uint8(r.tj >> 10 & 3) }
 func (r *jrec) setT(t int64) { r.tj = t<<12 | r.tj&0xfff }
-func (r *jrec) setJ(j int32) { r.tj = r.tj&^0x7ff | int64(j) }
+func (r *jrec) setJ(j int32) { r.tj = r.tj&^0x3ff | int64(j) }
 
 const (
 	jFire  = 1
 	jEntry = 2
+	jFired = 3
 )
 
 // profile is one canonical profile: its identifiers and announced state.
@@ -104,7 +107,7 @@ type pending struct {
 	prof     int32
 	journey  string
 	actionID string
-	bits     id128 // of actionID
+	bits     uint64 // of actionID (its first 64 bits)
 	trigT    int64
 	trigID   string
 	relID    string
