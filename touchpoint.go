@@ -160,7 +160,7 @@ func New(endpoint, writeKey string, opts ...Option) (_ *Client, err error) {
 		if c.stitch, err = identity.NewMiddleware(c.graph, mopts...); err != nil {
 			return nil, &ConfigError{Where: "WithIdentity", Err: err}
 		}
-		mw = append(mw, c.stitch.Wrap)
+		mw = append(mw, c.stitch.Middleware())
 	}
 	if cfg.consentMap != nil {
 		reader, err := consent.NewSegmentReader(cfg.consentMap)

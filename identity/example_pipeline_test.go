@@ -44,7 +44,7 @@ func ExampleNewMiddleware() {
 		return nil
 	})
 	ids := 0
-	c, _ := connected.New(sink, connected.WithMiddleware(mw.Wrap),
+	c, _ := connected.New(sink, connected.WithMiddleware(mw.Middleware()),
 		connected.WithClock(func() time.Time { return at(1, 9) }),
 		connected.WithIDGenerator(func() string { ids++; return fmt.Sprintf("ev-%d", ids) }))
 	ctx := context.Background()
@@ -66,7 +66,7 @@ func ExampleMiddleware_Wrap() {
 	g, _ := identity.New([]byte("example-secret-0123456789"))
 	defer g.Close()
 	mw, _ := identity.NewMiddleware(g, identity.WithoutLinkFacts(), identity.WithPartitionKeySecret([]byte("pk")))
-	h := mw.Wrap(connected.HandlerFunc(func(_ context.Context, r *connected.Record) error {
+	h := mw.Middleware()(connected.HandlerFunc(func(_ context.Context, r *connected.Record) error {
 		fmt.Println(r.ProfileID[:2], r.PartitionKey == connected.PartitionKey([]byte("pk"), r.ProfileID))
 		return nil
 	}))

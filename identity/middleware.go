@@ -129,13 +129,22 @@ func (e *LinkFactError) Error() string {
 // Unwrap returns the fact handler's error.
 func (e *LinkFactError) Unwrap() error { return e.Err }
 
-// Wrap is the connected.Middleware: pass it to connected.WithMiddleware.
+// Middleware returns the stitching middleware, for
+// connected.WithMiddleware: Middleware() is the one spelling every
+// Touchpoint package uses for its func(Handler) Handler.
 //
-// Handle returns a *SuppressedError (ErrSuppressed) without passing the
+// The handler it builds returns a *SuppressedError (ErrSuppressed) without passing the
 // record on when it belongs to an erased person, the graph's errors, or
 // the next handler's error. When the event was passed on but its link fact
 // was not accepted, it returns a *LinkFactError after the fact.
-func (m *Middleware) Wrap(next connected.Handler) connected.Handler {
+func (m *Middleware) Middleware() connected.Middleware { return m.wrap }
+
+// Wrap is m.Middleware()(next).
+//
+// Deprecated: use Middleware. Wrap will be removed in the next release.
+func (m *Middleware) Wrap(next connected.Handler) connected.Handler { return m.wrap(next) }
+
+func (m *Middleware) wrap(next connected.Handler) connected.Handler {
 	facts := m.facts
 	if facts == nil {
 		facts = next

@@ -50,7 +50,7 @@ func newPipeline(t *testing.T, g *identity.Graph, sink connected.Handler, opts .
 	}
 	var mu sync.Mutex
 	n := 0
-	c, err := connected.New(sink, connected.WithMiddleware(mw.Wrap), connected.WithPartitionKeySecret([]byte("pk-secret")),
+	c, err := connected.New(sink, connected.WithMiddleware(mw.Middleware()), connected.WithPartitionKeySecret([]byte("pk-secret")),
 		connected.WithClock(func() time.Time { return time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC) }),
 		connected.WithIDGenerator(func() string { mu.Lock(); defer mu.Unlock(); n++; return fmt.Sprintf("ev-%04d", n) }))
 	if err != nil {
@@ -341,7 +341,7 @@ func TestMiddlewarePassThrough(t *testing.T) {
 	mw, _ := identity.NewMiddleware(g)
 	sink := &recorder{}
 	rec := &connected.Record{ID: "m-1", Payload: []byte(`{}`), ProfileID: "p_kept", PartitionKey: "pk-kept"}
-	if err := mw.Wrap(sink).Handle(context.Background(), rec); err != nil {
+	if err := mw.Middleware()(sink).Handle(context.Background(), rec); err != nil {
 		t.Fatal(err)
 	}
 	got := sink.byName("")

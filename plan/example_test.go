@@ -285,7 +285,7 @@ func ExampleMiddleware_Wrap() {
 	p, _ := plan.Compile(orderSpec())
 	m, _ := plan.NewMiddleware(p, plan.Block)
 	sink := &connectedtest.Recorder{}
-	h := connected.Chain(sink, m.Wrap) // a chain built by hand
+	h := connected.Chain(sink, m.Middleware()) // a chain built by hand
 	e := connected.Event{Type: connected.TypeTrack, UserID: "u1", Event: "Order Completed"}
 	err := h.Handle(context.Background(), &connected.Record{ID: "msg-1", Type: connected.TypeTrack, Event: &e})
 	fmt.Println(errors.Is(err, plan.ErrViolation), len(sink.Records()))

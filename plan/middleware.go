@@ -148,16 +148,22 @@ func (m *Middleware) Swap(p *Plan) *Plan {
 }
 
 // Middleware returns m as a connected.Middleware, for
-// connected.WithMiddleware.
-func (m *Middleware) Middleware() connected.Middleware { return m.Wrap }
-
-// Wrap returns a Handler that checks each record and then, as the mode
+// connected.WithMiddleware: Middleware() is the one spelling every
+// Touchpoint package uses for its func(Handler) Handler. The handler it
+// builds checks each record and then, as the mode
 // says, refuses it, passes on a copy with the violations attached, or
 // passes it on unchanged. Handle returns a *ViolationError in Block mode,
 // a *connected.DecodeError for a record without an Event whose payload
 // does not decode, an ErrAttach or *connected.SizeError error when Forward
 // mode cannot attach, and otherwise the next handler's error.
-func (m *Middleware) Wrap(next connected.Handler) connected.Handler {
+func (m *Middleware) Middleware() connected.Middleware { return m.wrap }
+
+// Wrap is m.Middleware()(next).
+//
+// Deprecated: use Middleware. Wrap will be removed in the next release.
+func (m *Middleware) Wrap(next connected.Handler) connected.Handler { return m.wrap(next) }
+
+func (m *Middleware) wrap(next connected.Handler) connected.Handler {
 	return connected.HandlerFunc(func(ctx context.Context, r *connected.Record) error {
 		m.checked.Add(1)
 		p := m.plan.Load()

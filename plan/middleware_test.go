@@ -194,7 +194,7 @@ func TestMiddlewarePayloadOnlyRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	var passed atomic.Int64
-	h := m.Wrap(connected.HandlerFunc(func(context.Context, *connected.Record) error { passed.Add(1); return nil }))
+	h := m.Middleware()(connected.HandlerFunc(func(context.Context, *connected.Record) error { passed.Add(1); return nil }))
 	e := badEvent()
 	e.MessageID, e.OriginalTimestamp = "m-9", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	b, err := connected.AppendSegment(nil, &e)
@@ -220,7 +220,7 @@ func TestMiddlewareSwapConcurrentSafe(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ok, blocked atomic.Int64
-	h := m.Wrap(connected.HandlerFunc(func(context.Context, *connected.Record) error { ok.Add(1); return nil }))
+	h := m.Middleware()(connected.HandlerFunc(func(context.Context, *connected.Record) error { ok.Add(1); return nil }))
 	var wg sync.WaitGroup
 	for g := 0; g < 4; g++ {
 		wg.Go(func() {

@@ -300,7 +300,7 @@ func TestValidateAllocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := m.Wrap(connected.HandlerFunc(func(context_ contextT, r *connected.Record) error { return nil }))
+	h := m.Middleware()(connected.HandlerFunc(func(context_ contextT, r *connected.Record) error { return nil }))
 	ctx := bg()
 	n = testing.AllocsPerRun(1000, func() {
 		if err := h.Handle(ctx, r); err != nil {

@@ -174,7 +174,7 @@ func TestRepairVisitJoinsProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &connectedtest.Recorder{}
-	c, err := connected.New(rec, connected.WithChannels(service.Channels()...), connected.WithMiddleware(mw.Wrap),
+	c, err := connected.New(rec, connected.WithChannels(service.Channels()...), connected.WithMiddleware(mw.Middleware()),
 		connected.WithClock(connectedtest.Clock(t0.Add(24*time.Hour), 0)))
 	if err != nil {
 		t.Fatal(err)

@@ -117,7 +117,7 @@ func TestHouseholdLinking(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &connectedtest.Recorder{}
-	c, err := connected.New(rec, connected.WithMiddleware(mw.Wrap), connected.WithClock(connectedtest.Clock(t0, time.Second)))
+	c, err := connected.New(rec, connected.WithMiddleware(mw.Middleware()), connected.WithClock(connectedtest.Clock(t0, time.Second)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -193,7 +193,7 @@ func newGateway(cfg *config) (_ *gateway, err error) {
 		return nil, err
 	}
 	g.client, err = connected.New(g.batcher,
-		connected.WithMiddleware(g.ident.Wrap, g.bridge.wrap, g.gate.Middleware()),
+		connected.WithMiddleware(g.ident.Middleware(), g.bridge.wrap, g.gate.Middleware()),
 		connected.WithLibrary(libraryName, connected.Version),
 		connected.WithPartitionKeySecret(g.keys.partition),
 		connected.WithLogger(g.log))

@@ -112,7 +112,7 @@ func StartHandwired(ctx context.Context, cfg Config) (_ *HandwiredService, err e
 	// Both the data plane and the router get every record.
 	fan := &fanout{rudder, router}
 	if s.client, err = connected.New(fan, connected.WithPartitionKeySecret(derive("partition")),
-		connected.WithMiddleware(stitch.Wrap, reader.Middleware(s.ledger))); err != nil {
+		connected.WithMiddleware(stitch.Middleware(), reader.Middleware(s.ledger))); err != nil {
 		return nil, err
 	}
 	tracker, err := beacon.NewTracker(cfg.Zones)

@@ -71,7 +71,7 @@ func newWorld(now time.Time) (*world, error) {
 	store := &profiles{byID: map[string][]*connected.Record{}}
 	c, err := connected.New(store,
 		connected.WithChannels(service.Channels()...),
-		connected.WithMiddleware(mw.Wrap),
+		connected.WithMiddleware(mw.Middleware()),
 		connected.WithLibrary("servicecard", connected.Version),
 		connected.WithClock(func() time.Time { return now }),
 	)

@@ -198,7 +198,7 @@ func newPipeline(dir string, clock func() time.Time, j *journal) (*pipeline, err
 		connected.WithClock(clock),
 		connected.WithIDGenerator(func() string { ids++; return fmt.Sprintf("evt-%04d", ids) }),
 		connected.WithLibrary("touchpoint-storefront", connected.Version),
-		connected.WithMiddleware(j.middleware, stitch.Wrap, reader.Middleware(p.ledger), p.act.Wrap),
+		connected.WithMiddleware(j.middleware, stitch.Middleware(), reader.Middleware(p.ledger), p.act.Middleware()),
 		serviceChannels,
 	)
 	if err != nil {
