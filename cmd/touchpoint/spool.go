@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -135,6 +136,9 @@ func (s salvageView) write(w io.Writer, prefix string) {
 }
 
 func inspect(dir string) (*spool.Inventory, error) {
+	if err := isSpoolDir(dir); err != nil {
+		return nil, err
+	}
 	in, err := spool.Inspect(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: no such directory", dir)
@@ -143,6 +147,26 @@ func inspect(dir string) (*spool.Inventory, error) {
 		return nil, fmt.Errorf("%s holds data of a newer format than this touchpoint reads: %w", dir, err)
 	}
 	return in, err
+}
+
+// isSpoolDir refuses a directory holding none of the files a spool has
+// (segments, ack, lock), so that a mistyped path is not reported as an
+// empty, sound spool.
+func isSpoolDir(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: no such directory", dir)
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		n := e.Name()
+		if n == "lock" || n == "ack" || strings.HasSuffix(n, ".seg") || strings.HasSuffix(n, ".seg.corrupt") {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s is not a spool directory (no segment, ack or lock file)", dir)
 }
 
 const timeFormat = "2006-01-02T15:04:05.000Z07:00"

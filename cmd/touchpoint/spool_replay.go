@@ -166,8 +166,8 @@ func runSpoolReplay(c *call, dir string, o *replayOpts) error {
 	if err != nil {
 		return err
 	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return fmt.Errorf("%s: no such directory", dir)
+	if err := isSpoolDir(dir); err != nil {
+		return err
 	}
 	out := &outcomes{reveal: c.names.reveal}
 	sp, err := spool.Open(dir, next,
@@ -308,7 +308,7 @@ func (p *progress) draw(remaining int, retrying bool) {
 		rate := float64(done) / el
 		line += fmt.Sprintf("  %.0f/s", rate)
 		if remaining > 0 {
-			line += fmt.Sprintf("  ETA %s", (time.Duration(float64(remaining)/rate) * time.Second).Round(time.Second))
+			line += fmt.Sprintf("  ETA %s", time.Duration(float64(remaining)/rate*float64(time.Second)).Round(time.Second))
 		}
 	}
 	if retrying {

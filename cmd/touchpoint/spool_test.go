@@ -199,10 +199,12 @@ func TestSpoolBadInput(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"spool", "stat", filepath.Join(t.TempDir(), "nope")}, exitFail, "no such directory"},
+		{[]string{"spool", "verify", t.TempDir()}, exitFail, "is not a spool directory"},
 		{[]string{"spool", "verify"}, exitUsage, "want <dir>, got 0 argument(s)"},
 		{[]string{"spool", "cat", "a", "b"}, exitUsage, "got 2 argument(s)"},
 		{[]string{"spool", "ls", "--nope", "x"}, exitUsage, "flag provided but not defined: -nope"},
 		{[]string{"spool", "replay", t.TempDir()}, exitUsage, "--to is required"},
+		{append([]string{"spool", "replay", t.TempDir()}, to(t, "http://127.0.0.1:1")...), exitFail, "is not a spool directory"},
 		{append([]string{"spool", "replay", t.TempDir(), "--api", "kafka"}, to(t, "http://127.0.0.1:1")...), exitUsage, `--api "kafka"`},
 		{[]string{"spool", "replay", t.TempDir(), "--to", "http://127.0.0.1:1"}, exitUsage, "--write-key-file is required for --api segment"},
 		{append([]string{"spool", "replay", filepath.Join(t.TempDir(), "nope")}, to(t, "http://127.0.0.1:1")...), exitFail, "no such directory"},
