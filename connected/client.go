@@ -141,7 +141,7 @@ func (c *Client) encode(e *Event, fields []Field) (*Record, error) {
 	if e.Context.Channel == "" {
 		e.Context.Channel = c.cfg.channel
 	}
-	e.Category = e.Category.OrDefault()
+	e.Category = canonicalCategory(e.Category) // OrDefault, without pointing into the caller's string
 
 	var idBuf [36]byte
 	var id []byte
@@ -172,37 +172,51 @@ func (c *Client) encode(e *Event, fields []Field) (*Record, error) {
 	if identity == "" {
 		identity = e.AnonymousID
 	}
+	// The Record keeps nothing the caller's Event points to: its strings
+	// are copied after the payload and the partition key (see detach), so
+	// that an Event and the maps in it, given to Track by value, can live
+	// on the caller's stack.
+	ext := 0
+	if id == nil {
+		ext += len(e.MessageID)
+	}
+	ext += len(e.UserID) + len(e.AnonymousID)
 	a := c.arenas.Get().(*arena)
-	b := a.bytes(n + 32)
+	b := a.bytes(n + 32 + ext)
 	r := a.record()
+	var ev *Event
+	if c.withEvent {
+		ev = new(Event)
+		detachEvent(ev, e, a)
+	}
 	c.arenas.Put(a)
 	copy(b, out[:n])
-	if !c.keys.lookup(b[n:], identity) {
+	if !c.keys.lookup(b[n:n+32], identity) {
 		out = c.keys.appendInput(out, identity)
 		if cap(out)-len(out) < 32 {
 			out = append(out, make([]byte, 32)...)[:len(out)]
 		}
 		*bp = out
-		c.keys.sum(b[n:], out[n:])
-		c.keys.remember(b[n:], identity)
+		c.keys.sum(b[n:n+32], out[n:])
+		c.keys.remember(b[n:n+32], identity)
 	}
+	rest := b[n+32:]
 	*r = Record{
-		ID:           e.MessageID,
-		Type:         e.Type,
-		Time:         e.OriginalTimestamp,
-		Category:     e.Category,
+		Type:         canonicalType(e.Type),
+		Time:         detachTime(e.OriginalTimestamp),
+		Category:     canonicalCategory(e.Category),
 		PartitionKey: unsafe.String(&b[n], 32),
-		UserID:       e.UserID,
-		AnonymousID:  e.AnonymousID,
 		Payload:      b[:n:n],
 	}
-	r.mark(offs.ot, offs.ts)
 	if id != nil {
 		r.ID = unsafe.String(&b[offs.id], len(idBuf))
+	} else {
+		r.ID, rest = carve(rest, e.MessageID)
 	}
-	if c.withEvent {
-		ev := new(Event)
-		*ev = *e
+	r.UserID, rest = carve(rest, e.UserID)
+	r.AnonymousID, _ = carve(rest, e.AnonymousID)
+	r.mark(offs.ot, offs.ts)
+	if ev != nil {
 		ev.MessageID = r.ID
 		if fields != nil {
 			ev.Properties = fieldsProperties(fields, countProps(fields))

@@ -130,8 +130,14 @@ type Traits map[string]any
 // AnonymousID) are required; the client fills MessageID and
 // OriginalTimestamp when they are empty.
 //
-// An Event is a value. Maps inside it are not copied by the client: do not
-// change them after handing the event to Client methods.
+// An Event is a value, and the Client keeps nothing it points to: the
+// Record's strings are copies, and the Event a Record carries for
+// middleware has copies of the top-level maps (Properties, Traits,
+// Integrations, the Extra maps, consent preferences), of Geo and of
+// ExternalIDs. Values inside the maps are shared, not copied: do not change
+// them after handing the event to Client methods. This is also what lets an
+// Event and its Properties literal, written in the call, stay on the
+// caller's stack.
 type Event struct {
 	Type        Type
 	MessageID   string // dedupe key; fixed at creation, never changed on retry

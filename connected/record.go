@@ -17,7 +17,9 @@ type Record struct {
 	ID string
 	// Type is the Segment call type.
 	Type Type
-	// Time is the event's originalTimestamp.
+	// Time is the event's originalTimestamp: its instant, in time.Local
+	// when the event's time was local, else in UTC (a Record keeps no
+	// *time.Location of the caller's).
 	Time time.Time
 	// Category is the data category (never empty on records from a Client).
 	Category Category
