@@ -369,3 +369,71 @@ func to(t *testing.T, url string) []string {
 type nopSender struct{}
 
 func (nopSender) Send(context.Context, []*connected.Record) error { return nil }
+
+// TestSpoolReplayAPIs replays to a RudderStack data plane and to a
+// CloudEvents receiver: each gets every record once, in its own shape.
+func TestSpoolReplayAPIs(t *testing.T) {
+	rs := newCollector(t, http.StatusOK) // {"batch":[...]} at /v1/batch, as Segment
+	dir := writeSpool(t, 6, 3)
+	out, errOut, code := cli(t, "", append([]string{"spool", "replay", dir, "--api", "rudderstack", "--progress", "never"}, to(t, rs.URL)...)...)
+	if code != 0 || len(rs.ids()) != 6 || !strings.Contains(out, "(rudderstack)") {
+		t.Fatalf("rudderstack: exit %d, %q, got %v\n%s", code, errOut, rs.ids(), out)
+	}
+
+	var mu sync.Mutex
+	var ids []string
+	ce := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var batch []struct {
+			ID     string `json:"id"`
+			Source string `json:"source"`
+		}
+		if r.Header.Get("Content-Type") != "application/cloudevents-batch+json" || json.NewDecoder(r.Body).Decode(&batch) != nil {
+			http.Error(w, "not a CloudEvents batch", http.StatusBadRequest)
+			return
+		}
+		mu.Lock()
+		for _, e := range batch {
+			if e.Source == "urn:touchpoint:test" {
+				ids = append(ids, e.ID)
+			}
+		}
+		mu.Unlock()
+	}))
+	defer ce.Close()
+	dir = writeSpool(t, 6, 3)
+	if _, errOut, code := cli(t, "", "spool", "replay", dir, "--api", "cloudevents", "--to", ce.URL, "--progress", "never"); code != exitUsage || !strings.Contains(errOut, "Source") {
+		t.Fatalf("cloudevents without --ce-source: exit %d, %q", code, errOut)
+	}
+	_, errOut, code = cli(t, "", "spool", "replay", dir, "--api", "cloudevents", "--ce-source", "urn:touchpoint:test", "--to", ce.URL, "--progress", "never")
+	mu.Lock()
+	defer mu.Unlock()
+	if code != 0 || len(ids) != 6 || ids[0] != "msg-0000" {
+		t.Fatalf("cloudevents: exit %d, %q, got %v", code, errOut, ids)
+	}
+}
+
+func TestProgressBar(t *testing.T) {
+	var buf strings.Builder
+	p := newProgress(&buf, "auto", 100)
+	p.draw(50, false)
+	p.done()
+	if buf.Len() != 0 {
+		t.Fatalf("auto drew on a non-terminal: %q", buf.String())
+	}
+	p = newProgress(&buf, "always", 100)
+	p.start = p.start.Add(-2 * time.Second)
+	p.draw(75, true)
+	p.done()
+	got := buf.String()
+	for _, want := range []string{"\r[#######.......................] 25/100 records  25%", "ETA 6s", "destination failing, retrying", "\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("bar %q lacks %q", got, want)
+		}
+	}
+	buf.Reset()
+	p = newProgress(&buf, "never", 100)
+	p.draw(0, false)
+	if buf.Len() != 0 {
+		t.Fatalf("never drew: %q", buf.String())
+	}
+}
