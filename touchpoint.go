@@ -136,7 +136,7 @@ func New(endpoint, writeKey string, opts ...Option) (_ *Client, err error) {
 		sink = collector.batcher
 	}
 	if len(routes) > 0 {
-		if c.router, err = consent.NewRouter(c.ledger, routes, consent.WithAuditKey(k.audit)); err != nil {
+		if c.router, err = consent.NewRouter(c.ledger, k.audit, routes); err != nil {
 			return nil, &ConfigError{Where: "WithDestination", Err: err}
 		}
 		sink = c.router

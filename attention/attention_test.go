@@ -241,9 +241,8 @@ func TestAttentionNeverReachesAdvertising(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := consent.NewRouter(ledger, []consent.Destination{{Name: "ads", Purpose: consent.PurposeAdvertising,
-		Categories: []connected.Category{connected.CategoryBiometric}, Handler: connected.HandlerFunc(func(context.Context, *connected.Record) error { return nil })}},
-		consent.WithAuditKey(key)); !errors.Is(err, consent.ErrSensitiveToAdTech) {
+	if _, err := consent.NewRouter(ledger, key, []consent.Destination{{Name: "ads", Purpose: consent.PurposeAdvertising,
+		Categories: []connected.Category{connected.CategoryBiometric}, Handler: connected.HandlerFunc(func(context.Context, *connected.Record) error { return nil })}}); !errors.Is(err, consent.ErrSensitiveToAdTech) {
 		t.Fatalf("an advertising destination taking biometric data: %v", err)
 	}
 	got := map[string]int{}
@@ -252,12 +251,12 @@ func TestAttentionNeverReachesAdvertising(t *testing.T) {
 	}
 	behavioural := []connected.Category{connected.CategoryBehavioral, connected.CategoryTransaction}
 	clock := now
-	router, err := consent.NewRouter(ledger, []consent.Destination{
+	router, err := consent.NewRouter(ledger, key, []consent.Destination{
 		{Name: "ads", Purpose: consent.PurposeAdvertising, Categories: behavioural, OnRefusal: consent.Strip, Handler: sink("ads")},
 		{Name: "crm", Purpose: consent.PurposeMarketing, Categories: behavioural, OnRefusal: consent.Hold, Handler: sink("crm")},
 		{Name: "reco", Purpose: consent.PurposePersonalization, Categories: behavioural, Handler: sink("reco")},
 		{Name: "attention", Purpose: consent.PurposeAttention, Categories: []connected.Category{connected.CategoryBiometric}, Handler: sink("attention")},
-	}, consent.WithAuditKey(key), consent.WithClock(func() time.Time { return clock }), consent.WithBiometricRetention(2*time.Hour))
+	}, consent.WithClock(func() time.Time { return clock }), consent.WithBiometricRetention(2*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

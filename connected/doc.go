@@ -30,8 +30,14 @@
 // sits in between: identity stitching, the consent gate, enrichment. The sink
 // at the end is usually a transport.Batcher.
 //
+//	var (
+//		ctx    context.Context
+//		sender transport.Sender     // HTTP, a file, a broker
+//		ids    *identity.Middleware // identity.NewMiddleware(graph)
+//		gate   *consent.Gate        // consent.NewGate(ledger, auditKey, destination)
+//	)
 //	sink, _ := transport.NewBatcher(sender)
-//	c, _ := connected.New(sink, connected.WithMiddleware(identity.Middleware(g), gate.Middleware()))
+//	c, _ := connected.New(sink, connected.WithMiddleware(ids.Middleware(), gate.Middleware()))
 //	defer c.Shutdown(ctx)
 //	err := c.Track(ctx, connected.Event{UserID: "user-42", Event: connected.EventOrderCompleted})
 //

@@ -235,9 +235,8 @@ func TestPresenceNeverReachesAdvertising(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := consent.NewRouter(ledger, []consent.Destination{{Name: "ads", Purpose: consent.PurposeAdvertising,
-		Categories: []connected.Category{connected.CategoryPresence}, Handler: connected.HandlerFunc(func(context.Context, *connected.Record) error { return nil })}},
-		consent.WithAuditKey(testKey)); !errors.Is(err, consent.ErrSensitiveToAdTech) {
+	if _, err := consent.NewRouter(ledger, testKey, []consent.Destination{{Name: "ads", Purpose: consent.PurposeAdvertising,
+		Categories: []connected.Category{connected.CategoryPresence}, Handler: connected.HandlerFunc(func(context.Context, *connected.Record) error { return nil })}}); !errors.Is(err, consent.ErrSensitiveToAdTech) {
 		t.Fatalf("advertising destination taking presence: %v", err)
 	}
 	var ads, crm, analytics []string
@@ -245,11 +244,11 @@ func TestPresenceNeverReachesAdvertising(t *testing.T) {
 		return connected.HandlerFunc(func(_ context.Context, r *connected.Record) error { *dst = append(*dst, r.ID); return nil })
 	}
 	everythingAllowed := []connected.Category{connected.CategoryBehavioral, connected.CategoryDevice, connected.CategoryLocation}
-	router, err := consent.NewRouter(ledger, []consent.Destination{
+	router, err := consent.NewRouter(ledger, testKey, []consent.Destination{
 		{Name: "ads", Purpose: consent.PurposeAdvertising, Categories: everythingAllowed, OnRefusal: consent.Strip, Handler: sink(&ads)},
 		{Name: "crm", Purpose: consent.PurposeMarketing, Categories: everythingAllowed, Handler: sink(&crm)},
 		{Name: "analytics", Purpose: consent.PurposeAnalytics, Categories: append(everythingAllowed, connected.CategoryPresence), Handler: sink(&analytics)},
-	}, consent.WithAuditKey(testKey))
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,10 +66,10 @@ func newFixture(t *testing.T, opts ...inspect.Option) *fixture {
 	require.NoError(t, err)
 	f.ledger, err = consent.NewLedger()
 	require.NoError(t, err)
-	f.router, err = consent.NewRouter(f.ledger, []consent.Destination{
+	f.router, err = consent.NewRouter(f.ledger, []byte("inspect-test-audit-key-0123456789"), []consent.Destination{
 		{Name: "analytics", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{connected.CategoryBehavioral, connected.CategoryLocation}, Handler: f.tap.Middleware("analytics")(f.batcher)},
 		{Name: "ads", Purpose: consent.PurposeAdvertising, Categories: []connected.Category{connected.CategoryBehavioral}, Handler: f.tap.Middleware("ads")(f.batcher)},
-	}, consent.WithAuditKey([]byte("inspect-test-audit-key-0123456789")))
+	})
 	require.NoError(t, err)
 	f.client, err = connected.New(f.router, connected.WithMiddleware(f.tap.Middleware("client")),
 		connected.WithClock(func() time.Time { return f.now }))

@@ -176,10 +176,10 @@ func TestConsentRouterKeepsHealthFromMarketing(t *testing.T) {
 		t.Fatal(err)
 	}
 	wellness, marketing := &connectedtest.Recorder{}, &connectedtest.Recorder{}
-	router, err := consent.NewRouter(ledger, []consent.Destination{
+	router, err := consent.NewRouter(ledger, []byte("test-audit-key-0123456789abcdef!"), []consent.Destination{
 		{Name: "wellness", Purpose: consent.PurposeHealth, Categories: []connected.Category{connected.CategoryHealth, connected.CategoryDevice}, Handler: wellness},
 		{Name: "marketing", Purpose: consent.PurposeMarketing, Categories: []connected.Category{connected.CategoryDevice, connected.CategoryBehavioral}, Handler: marketing},
-	}, consent.WithAuditKey([]byte("test-audit-key-0123456789abcdef!")))
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ func BenchmarkRouterWithErasures(b *testing.B) {
 		noErr(b, l.Erase(context.Background(), fmt.Sprint("erased-", i), at(0)))
 	}
 	grant(b, l, "user-8421", consent.PurposeAnalytics, at(0))
-	rt2, err := consent.NewRouter(l, []consent.Destination{{Name: "segment", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C, T, L}, Handler: discard}}, consent.WithAuditKey(auditKey))
+	rt2, err := consent.NewRouter(l, auditKey, []consent.Destination{{Name: "segment", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C, T, L}, Handler: discard}})
 	noErr(b, err)
 	shutdown(b, rt2)
 	r := record(b, "user-8421", C, at(45))

@@ -36,7 +36,7 @@ func benchRouter(tb testing.TB, refuse bool) (*consent.Router, *connected.Record
 		{"recs", consent.PurposePersonalization}, {"survey", "acme:research"}} {
 		dests = append(dests, consent.Destination{Name: d.name, Purpose: d.p, Categories: []connected.Category{C, T, L}, Handler: discard})
 	}
-	rt, err := consent.NewRouter(l, dests, consent.WithAuditKey(auditKey))
+	rt, err := consent.NewRouter(l, auditKey, dests)
 	noErr(tb, err)
 	shutdown(tb, rt)
 	return rt, record(tb, "user-8421", L, at(45))

@@ -29,7 +29,7 @@ func TestRouterConcurrentSafe(t *testing.T) {
 	var mu sync.Mutex
 	now := at(0)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	rt, err := consent.NewRouter(l, dests, consent.WithAuditKey(auditKey), consent.WithClock(clock), consent.WithAuditCapacity(64))
+	rt, err := consent.NewRouter(l, auditKey, dests, consent.WithClock(clock), consent.WithAuditCapacity(64))
 	noErr(t, err)
 	shutdown(t, rt)
 

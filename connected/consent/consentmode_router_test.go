@@ -41,7 +41,7 @@ func TestConsentModeDecidesAsTheRouter(t *testing.T) {
 			sinks[p] = &sink{}
 			dests = append(dests, consent.Destination{Name: string(p), Purpose: p, Categories: []connected.Category{C}, Handler: sinks[p]})
 		}
-		rt, err := consent.NewRouter(l, dests, consent.WithAuditKey(auditKey), consent.WithAuditCapacity(0))
+		rt, err := consent.NewRouter(l, auditKey, dests, consent.WithAuditCapacity(0))
 		noErr(t, err)
 		r := record(t, "u-1", C, at(rng.IntN(25)))
 		r.UserID, r.AnonymousID = "", ""

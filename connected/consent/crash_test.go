@@ -104,9 +104,8 @@ func TestLedgerSurvivesSIGKILL(t *testing.T) {
 
 			crm := &sink{}
 			var reasons []consent.Reason
-			rt, err := consent.NewRouter(l, []consent.Destination{{Name: "crm", Purpose: consent.PurposeMarketing,
-				Categories: []connected.Category{connected.CategoryBehavioral}, Handler: crm}},
-				consent.WithAuditKey(auditKey), consent.WithAuditSink(func(e consent.AuditEntry) { reasons = append(reasons, e.Reason) }))
+			rt, err := consent.NewRouter(l, auditKey, []consent.Destination{{Name: "crm", Purpose: consent.PurposeMarketing,
+				Categories: []connected.Category{connected.CategoryBehavioral}, Handler: crm}}, consent.WithAuditSink(func(e consent.AuditEntry) { reasons = append(reasons, e.Reason) }))
 			noErr(t, err)
 			shutdown(t, rt)
 			noErr(t, rt.Handle(context.Background(), record(t, "u-1", connected.CategoryBehavioral, at(10))))

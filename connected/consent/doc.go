@@ -53,7 +53,7 @@
 //
 // Every refusal is counted per destination and Reason (Router.Stats) and
 // written to an audit trail whose entries carry the destination, reason,
-// messageId, times and a keyed hash (HMAC-SHA256, WithAuditKey) of the
+// messageId, times and a keyed hash (HMAC-SHA256, the auditKey of NewRouter and NewGate) of the
 // subject, never a plaintext identifier.
 //
 // # Concurrency and cost

@@ -30,8 +30,8 @@ func ExampleSegmentReader_Middleware() {
 	ctx := context.Background()
 	ledger, _ := consent.NewLedger()
 	reader, _ := consent.NewSegmentReader(map[string]consent.Purpose{"Analytics": consent.PurposeAnalytics})
-	gate, _ := consent.NewGate(ledger, consent.Destination{Name: "segment", Purpose: consent.PurposeAnalytics,
-		Categories: []connected.Category{connected.CategoryBehavioral}}, consent.WithAuditKey([]byte("example-audit-key-0123456789abcd")))
+	gate, _ := consent.NewGate(ledger, []byte("example-audit-key-0123456789abcd"), consent.Destination{Name: "segment", Purpose: consent.PurposeAnalytics,
+		Categories: []connected.Category{connected.CategoryBehavioral}})
 	now := time.Date(2026, 5, 4, 7, 0, 0, 0, time.UTC)
 	// The reader goes first so that an event's own consent applies to it.
 	client, _ := connected.New(printer("segment"), connected.WithMiddleware(reader.Middleware(ledger), gate.Middleware()),

@@ -27,10 +27,10 @@ func printer(name string) connected.Handler {
 func Example() {
 	ctx := context.Background()
 	ledger, _ := consent.NewLedger()
-	router, err := consent.NewRouter(ledger, []consent.Destination{
+	router, err := consent.NewRouter(ledger, []byte("example-audit-key-0123456789abcd"), []consent.Destination{
 		{Name: "wellness", Purpose: consent.PurposeHealth, Categories: []connected.Category{connected.CategoryHealth}, Handler: printer("wellness")},
 		{Name: "marketing", Purpose: consent.PurposeMarketing, Categories: []connected.Category{connected.CategoryBehavioral}, Handler: printer("marketing")},
-	}, consent.WithAuditKey([]byte("example-audit-key-0123456789abcd")))
+	})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -121,11 +121,11 @@ func ExampleLedger_OnChange() {
 func ExampleNewGate() {
 	ctx := context.Background()
 	ledger, _ := consent.NewLedger()
-	gate, err := consent.NewGate(ledger, consent.Destination{
+	gate, err := consent.NewGate(ledger, []byte("example-audit-key-0123456789abcd"), consent.Destination{
 		Name: "segment", Purpose: consent.PurposeAnalytics,
 		Categories: []connected.Category{connected.CategoryBehavioral},
 		OnRefusal:  consent.Hold, // wait for the banner's answer
-	}, consent.WithAuditKey([]byte("example-audit-key-0123456789abcd")))
+	})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -150,7 +150,7 @@ func ExampleNewGate() {
 func ExampleNewRouter_strip() {
 	ctx := context.Background()
 	ledger, _ := consent.NewLedger()
-	router, _ := consent.NewRouter(ledger, []consent.Destination{{
+	router, _ := consent.NewRouter(ledger, []byte("example-audit-key-0123456789abcd"), []consent.Destination{{
 		Name: "measurement", Purpose: consent.PurposeAnalytics,
 		Categories: []connected.Category{connected.CategoryBehavioral},
 		OnRefusal:  consent.Strip,
@@ -158,7 +158,7 @@ func ExampleNewRouter_strip() {
 			fmt.Println(string(r.Payload))
 			return nil
 		}),
-	}}, consent.WithAuditKey([]byte("example-audit-key-0123456789abcd")))
+	}})
 	defer router.Shutdown(ctx)
 	now := time.Date(2026, 5, 4, 7, 0, 0, 0, time.UTC)
 	client, _ := connected.New(router, connected.WithClock(func() time.Time { return now }),

@@ -13,7 +13,7 @@ import (
 // destination, and it receives a record only if the Destination's rules
 // allow it (the same rules, counters and audit trail as a Router).
 //
-//	gate, err := consent.NewGate(ledger, consent.Destination{Name: "segment", Purpose: consent.PurposeAnalytics, ...}, consent.WithAuditKey(key))
+//	gate, err := consent.NewGate(ledger, auditKey, consent.Destination{Name: "segment", Purpose: consent.PurposeAnalytics, ...})
 //	client, err := connected.New(sink, connected.WithMiddleware(gate.Middleware()))
 //
 // A Gate is safe for concurrent use and starts no goroutines. Its
@@ -34,13 +34,14 @@ type Gate struct {
 	closed  bool
 }
 
-// NewGate returns a Gate applying d's rules. d.Handler must be nil. It
-// returns the same errors as NewRouter.
-func NewGate(l *Ledger, d Destination, opts ...Option) (*Gate, error) {
+// NewGate returns a Gate applying d's rules. d.Handler must be nil.
+// auditKey is as for NewRouter (required, at least 16 bytes). It returns
+// the same errors as NewRouter.
+func NewGate(l *Ledger, auditKey []byte, d Destination, opts ...Option) (*Gate, error) {
 	if l == nil {
 		return nil, &ConfigError{Field: "Ledger", Reason: "is nil"}
 	}
-	cfg, err := newConfig(opts)
+	cfg, err := newConfig(auditKey, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -12,10 +12,10 @@ import (
 
 func TestGateInClientPipeline(t *testing.T) {
 	l := newLedger(t)
-	gate, err := consent.NewGate(l, consent.Destination{
+	gate, err := consent.NewGate(l, auditKey, consent.Destination{
 		Name: "segment", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C, L},
 		OnRefusal: consent.Hold, Hold: consent.HoldLimits{MaxAge: time.Hour},
-	}, consent.WithAuditKey(auditKey), consent.WithClock(func() time.Time { return at(30) }))
+	}, consent.WithClock(func() time.Time { return at(30) }))
 	noErr(t, err)
 	shutdown(t, gate)
 	s := &sink{}
@@ -68,20 +68,20 @@ func TestGateInClientPipeline(t *testing.T) {
 
 func TestGateConfig(t *testing.T) {
 	l := newLedger(t)
-	_, err := consent.NewGate(l, consent.Destination{Name: "x", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C}, Handler: &sink{}}, consent.WithAuditKey(auditKey))
+	_, err := consent.NewGate(l, auditKey, consent.Destination{Name: "x", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C}, Handler: &sink{}})
 	isTrue(t, errors.Is(err, consent.ErrConfig), "Handler must be nil")
-	_, err = consent.NewGate(l, consent.Destination{Name: "x", Purpose: consent.PurposeMarketing, Categories: []connected.Category{H}}, consent.WithAuditKey(auditKey))
+	_, err = consent.NewGate(l, auditKey, consent.Destination{Name: "x", Purpose: consent.PurposeMarketing, Categories: []connected.Category{H}})
 	isTrue(t, errors.Is(err, consent.ErrHealthToAdTech))
-	_, err = consent.NewGate(nil, consent.Destination{Name: "x", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C}}, consent.WithAuditKey(auditKey))
+	_, err = consent.NewGate(nil, auditKey, consent.Destination{Name: "x", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C}})
 	isTrue(t, errors.Is(err, consent.ErrConfig))
-	_, err = consent.NewGate(l, consent.Destination{Name: "x", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C}})
+	_, err = consent.NewGate(l, nil, consent.Destination{Name: "x", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C}})
 	isTrue(t, errors.Is(err, consent.ErrConfig), "audit key required")
 }
 
 func TestRouterFlushAndShutdownReachHandlers(t *testing.T) {
 	l := newLedger(t)
 	h := &lifecycle{}
-	rt, err := consent.NewRouter(l, []consent.Destination{{Name: "a", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C}, Handler: h}}, consent.WithAuditKey(auditKey))
+	rt, err := consent.NewRouter(l, auditKey, []consent.Destination{{Name: "a", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C}, Handler: h}})
 	noErr(t, err)
 	h.err = errors.New("flush failed")
 	err = rt.Flush(context.Background())
@@ -100,3 +100,21 @@ type lifecycle struct {
 
 func (h *lifecycle) Flush(context.Context) error    { h.flushes++; return h.err }
 func (h *lifecycle) Shutdown(context.Context) error { h.shutdowns++; return h.err }
+
+// The audit key is a parameter now; the deprecated option still supplies
+// it for one release, and a key given either way is checked the same.
+func TestAuditKeyParameterAndDeprecatedOption(t *testing.T) {
+	l := newLedger(t)
+	d := consent.Destination{Name: "x", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C}}
+	_, err := consent.NewGate(l, nil, d)
+	var ce *consent.ConfigError
+	isTrue(t, errors.As(err, &ce) && ce.Field == "auditKey", "no key: a ConfigError naming auditKey")
+	_, err = consent.NewGate(l, []byte("short"), d)
+	isTrue(t, errors.Is(err, consent.ErrConfig), "short key refused")
+	g, err := consent.NewGate(l, auditKey, d)
+	noErr(t, err)
+	noErr(t, g.Shutdown(context.Background()))
+	g, err = consent.NewGate(l, nil, d, consent.WithAuditKey(auditKey))
+	noErr(t, err)
+	noErr(t, g.Shutdown(context.Background()))
+}

@@ -20,10 +20,10 @@ func newHoldRouter(t *testing.T, limits consent.HoldLimits, opts ...consent.Opti
 	l := newLedger(t)
 	s := &sink{}
 	clk := &fakeClock{t: at(0)}
-	rt, err := consent.NewRouter(l, []consent.Destination{{
+	rt, err := consent.NewRouter(l, auditKey, []consent.Destination{{
 		Name: "crm", Purpose: consent.PurposeMarketing, Categories: []connected.Category{C, L},
 		OnRefusal: consent.Hold, Hold: limits, Handler: s,
-	}}, append([]consent.Option{consent.WithAuditKey(auditKey), consent.WithClock(clk.now)}, opts...)...)
+	}}, append([]consent.Option{consent.WithClock(clk.now)}, opts...)...)
 	noErr(t, err)
 	shutdown(t, rt)
 	return l, rt, s, clk
@@ -173,10 +173,10 @@ func TestCustomHoldStore(t *testing.T) {
 	l := newLedger(t)
 	var reported []error
 	store := &failingStore{}
-	rt, err := consent.NewRouter(l, []consent.Destination{{
+	rt, err := consent.NewRouter(l, auditKey, []consent.Destination{{
 		Name: "crm", Purpose: consent.PurposeMarketing, Categories: []connected.Category{C},
 		OnRefusal: consent.Hold, HoldStore: store, Handler: &sink{},
-	}}, consent.WithAuditKey(auditKey), consent.WithErrorHandler(func(err error) { reported = append(reported, err) }))
+	}}, consent.WithErrorHandler(func(err error) { reported = append(reported, err) }))
 	noErr(t, err)
 	shutdown(t, rt)
 	noErr(t, rt.Handle(context.Background(), record(t, "u", C, at(0))))

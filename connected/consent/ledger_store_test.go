@@ -93,9 +93,8 @@ func TestDurableLedgerErase(t *testing.T) {
 	_, err := l.Record(context.Background(), consent.Fact{Subject: "alice@example.com", Purpose: consent.PurposeMarketing, Granted: true, Effective: at(3), Source: consent.SourceCMP})
 	isTrue(t, errors.Is(err, consent.ErrErased), "Record after reopen: ", err)
 	var reasons []consent.Reason
-	rt, err := consent.NewRouter(l, []consent.Destination{{Name: "crm", Purpose: consent.PurposeMarketing,
-		Categories: []connected.Category{connected.CategoryBehavioral}, Handler: &sink{}}},
-		consent.WithAuditKey(auditKey), consent.WithAuditSink(func(e consent.AuditEntry) { reasons = append(reasons, e.Reason) }))
+	rt, err := consent.NewRouter(l, auditKey, []consent.Destination{{Name: "crm", Purpose: consent.PurposeMarketing,
+		Categories: []connected.Category{connected.CategoryBehavioral}, Handler: &sink{}}}, consent.WithAuditSink(func(e consent.AuditEntry) { reasons = append(reasons, e.Reason) }))
 	noErr(t, err)
 	shutdown(t, rt)
 	noErr(t, rt.Handle(context.Background(), record(t, "alice@example.com", connected.CategoryBehavioral, at(5))))

@@ -34,8 +34,8 @@ type config struct {
 	bioTTL     time.Duration
 }
 
-func newConfig(opts []Option) (*config, error) {
-	c := &config{auditCap: DefaultAuditCapacity, clock: time.Now, bioTTL: DefaultBiometricRetention}
+func newConfig(auditKey []byte, opts []Option) (*config, error) {
+	c := &config{auditKey: append([]byte(nil), auditKey...), auditCap: DefaultAuditCapacity, clock: time.Now, bioTTL: DefaultBiometricRetention}
 	for _, o := range opts {
 		if o == nil {
 			return nil, &ConfigError{Field: "Option", Reason: "is nil"}
@@ -44,7 +44,7 @@ func newConfig(opts []Option) (*config, error) {
 	}
 	switch {
 	case len(c.auditKey) < 16:
-		return nil, &ConfigError{Field: "WithAuditKey", Reason: "an audit key of at least 16 bytes is required"}
+		return nil, &ConfigError{Field: "auditKey", Reason: "an audit key of at least 16 bytes is required"}
 	case c.auditCap < 0:
 		return nil, &ConfigError{Field: "WithAuditCapacity", Reason: "must not be negative"}
 	case c.clock == nil:
@@ -55,10 +55,11 @@ func newConfig(opts []Option) (*config, error) {
 	return c, nil
 }
 
-// WithAuditKey sets the secret key of the audit trail's subject hashes
-// (HMAC-SHA256, see SubjectTag). Required, at least 16 bytes; the slice is
-// copied. Keep it stable to correlate entries across restarts, and secret:
-// with the key, anyone can test whether a known id appears in the trail.
+// WithAuditKey replaces the audit key given to NewRouter or NewGate.
+//
+// Deprecated: the audit key is required, so it is now the auditKey
+// parameter of NewRouter and NewGate; pass nil there only while this
+// option still sets it. WithAuditKey will be removed in the next release.
 func WithAuditKey(key []byte) Option {
 	k := append([]byte(nil), key...)
 	return optionFunc(func(c *config) { c.auditKey = k })

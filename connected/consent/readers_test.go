@@ -39,7 +39,7 @@ func TestSegmentReaderRead(t *testing.T) {
 func TestSegmentReaderMiddleware(t *testing.T) {
 	l := newLedger(t)
 	s := &sink{}
-	rt, err := consent.NewRouter(l, []consent.Destination{{Name: "ads", Purpose: consent.PurposeAdvertising, Categories: []connected.Category{C}, Handler: s}}, consent.WithAuditKey(auditKey))
+	rt, err := consent.NewRouter(l, auditKey, []consent.Destination{{Name: "ads", Purpose: consent.PurposeAdvertising, Categories: []connected.Category{C}, Handler: s}})
 	noErr(t, err)
 	shutdown(t, rt)
 	h := connected.Chain(rt, segmentReader(t).Middleware(l))

@@ -67,21 +67,25 @@ var (
 	_ connected.Shutdowner = (*Router)(nil)
 )
 
-// NewRouter returns a Router over l for dests. It returns a *ConfigError
+// NewRouter returns a Router over l for dests. auditKey is the secret key
+// of the audit trail's subject hashes (HMAC-SHA256, see SubjectTag):
+// required, at least 16 bytes, copied. Keep it stable to correlate entries
+// across restarts, and secret: with the key, anyone can test whether a
+// known id appears in the trail. It returns a *ConfigError
 // (ErrConfig) for an invalid destination, duplicate names, more than
-// MaxDestinations, a missing audit key (WithAuditKey is required) or an
-// invalid option; a destination of purpose marketing or advertising that
+// MaxDestinations, an audit key shorter than 16 bytes or an invalid
+// option; a destination of purpose marketing or advertising that
 // lists health among its categories is rejected with an error that also
 // matches ErrHealthToAdTech.
 //
 // Call Shutdown when done: it discards held records (reporting how many)
 // and shuts down every destination handler that implements
 // connected.Shutdowner.
-func NewRouter(l *Ledger, dests []Destination, opts ...Option) (*Router, error) {
+func NewRouter(l *Ledger, auditKey []byte, dests []Destination, opts ...Option) (*Router, error) {
 	if l == nil {
 		return nil, &ConfigError{Field: "Ledger", Reason: "is nil"}
 	}
-	cfg, err := newConfig(opts)
+	cfg, err := newConfig(auditKey, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -116,7 +116,7 @@ func newTable(t *testing.T, facts []tableFact, opts ...consent.Option) tableSetu
 		sinks = append(sinks, s)
 		dests = append(dests, consent.Destination{Name: d.name, Purpose: d.purpose, Categories: d.cats, OnRefusal: d.action, Handler: s})
 	}
-	rt, err := consent.NewRouter(l, dests, append([]consent.Option{consent.WithAuditKey(auditKey), consent.WithClock(func() time.Time { return at(100) })}, opts...)...)
+	rt, err := consent.NewRouter(l, auditKey, dests, append([]consent.Option{consent.WithClock(func() time.Time { return at(100) })}, opts...)...)
 	noErr(t, err)
 	shutdown(t, rt)
 	return tableSetup{l, rt, sinks}
@@ -235,7 +235,7 @@ func TestRoutingStatsAndAudit(t *testing.T) {
 func TestRevocationTakesEffectNextEvent(t *testing.T) {
 	l := newLedger(t)
 	s := &sink{}
-	rt, err := consent.NewRouter(l, []consent.Destination{{Name: "crm", Purpose: consent.PurposeMarketing, Categories: []connected.Category{C}, Handler: s}}, consent.WithAuditKey(auditKey))
+	rt, err := consent.NewRouter(l, auditKey, []consent.Destination{{Name: "crm", Purpose: consent.PurposeMarketing, Categories: []connected.Category{C}, Handler: s}})
 	noErr(t, err)
 	shutdown(t, rt)
 	grant(t, l, "u", consent.PurposeMarketing, at(0))
@@ -259,7 +259,7 @@ func TestRevocationTakesEffectNextEvent(t *testing.T) {
 func TestProfileIDIsTheSubject(t *testing.T) {
 	l := newLedger(t)
 	s := &sink{}
-	rt, err := consent.NewRouter(l, []consent.Destination{{Name: "a", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C}, Handler: s}}, consent.WithAuditKey(auditKey))
+	rt, err := consent.NewRouter(l, auditKey, []consent.Destination{{Name: "a", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C}, Handler: s}})
 	noErr(t, err)
 	shutdown(t, rt)
 	grant(t, l, "profile-1", consent.PurposeAnalytics, at(0))
@@ -284,7 +284,7 @@ func TestProfileIDIsTheSubject(t *testing.T) {
 func TestStrip(t *testing.T) {
 	l := newLedger(t)
 	s := &sink{}
-	rt, err := consent.NewRouter(l, []consent.Destination{{Name: "lite", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C, L}, OnRefusal: consent.Strip, Handler: s}}, consent.WithAuditKey(auditKey))
+	rt, err := consent.NewRouter(l, auditKey, []consent.Destination{{Name: "lite", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C, L}, OnRefusal: consent.Strip, Handler: s}})
 	noErr(t, err)
 	shutdown(t, rt)
 	r := record(t, "bob", C, at(1))
@@ -328,10 +328,10 @@ func TestDeliveryErrors(t *testing.T) {
 	grant(t, l, "u", consent.PurposeAnalytics, at(0))
 	bad := &sink{err: errors.New("queue full")}
 	good := &sink{}
-	rt, err := consent.NewRouter(l, []consent.Destination{
+	rt, err := consent.NewRouter(l, auditKey, []consent.Destination{
 		{Name: "bad", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C}, Handler: bad},
 		{Name: "good", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C}, Handler: good},
-	}, consent.WithAuditKey(auditKey))
+	})
 	noErr(t, err)
 	shutdown(t, rt)
 	r := record(t, "u", C, at(1))
@@ -368,17 +368,20 @@ func TestConfigErrors(t *testing.T) {
 		{"negative hold", []consent.Destination{{Name: "a", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C}, OnRefusal: consent.Hold, Hold: consent.HoldLimits{MaxAge: -1}, Handler: h}}, nil, nil},
 		{"store without hold", []consent.Destination{{Name: "a", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{C}, HoldStore: consent.NewMemoryHold(consent.HoldLimits{}), Handler: h}}, nil, nil},
 		{"no audit key", []consent.Destination{okDest}, []consent.Option{}, nil},
-		{"short audit key", []consent.Destination{okDest}, []consent.Option{consent.WithAuditKey([]byte("short"))}, nil},
-		{"nil option", []consent.Destination{okDest}, []consent.Option{consent.WithAuditKey(auditKey), nil}, nil},
-		{"nil clock", []consent.Destination{okDest}, []consent.Option{consent.WithAuditKey(auditKey), consent.WithClock(nil)}, nil},
-		{"negative audit capacity", []consent.Destination{okDest}, []consent.Option{consent.WithAuditKey(auditKey), consent.WithAuditCapacity(-1)}, nil},
+		{"short audit key", []consent.Destination{okDest}, []consent.Option{}, nil},
+		{"nil option", []consent.Destination{okDest}, []consent.Option{nil}, nil},
+		{"nil clock", []consent.Destination{okDest}, []consent.Option{consent.WithClock(nil)}, nil},
+		{"negative audit capacity", []consent.Destination{okDest}, []consent.Option{consent.WithAuditCapacity(-1)}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := tc.opts
-			if opts == nil {
-				opts = []consent.Option{consent.WithAuditKey(auditKey)}
+			key := auditKey
+			switch tc.name {
+			case "no audit key":
+				key = nil
+			case "short audit key":
+				key = []byte("short")
 			}
-			_, err := consent.NewRouter(l, tc.dests, opts...)
+			_, err := consent.NewRouter(l, key, tc.dests, tc.opts...)
 			var ce *consent.ConfigError
 			if !errors.As(err, &ce) || !errors.Is(err, consent.ErrConfig) {
 				t.Fatalf("error %v, want a *ConfigError", err)
@@ -388,14 +391,14 @@ func TestConfigErrors(t *testing.T) {
 			}
 		})
 	}
-	_, err := consent.NewRouter(nil, []consent.Destination{okDest}, consent.WithAuditKey(auditKey))
+	_, err := consent.NewRouter(nil, auditKey, []consent.Destination{okDest})
 	isTrue(t, errors.Is(err, consent.ErrConfig))
 	many := make([]consent.Destination, consent.MaxDestinations+1)
 	for i := range many {
 		many[i] = okDest
 		many[i].Name = fmt.Sprint("d", i)
 	}
-	_, err = consent.NewRouter(l, many, consent.WithAuditKey(auditKey))
+	_, err = consent.NewRouter(l, auditKey, many)
 	isTrue(t, errors.Is(err, consent.ErrConfig))
 }
 
@@ -406,7 +409,7 @@ func TestConfigErrors(t *testing.T) {
 func TestConsentAcrossIdentifiers(t *testing.T) {
 	l := newLedger(t)
 	s := &sink{}
-	rt, err := consent.NewRouter(l, []consent.Destination{{Name: "m", Purpose: consent.PurposeMarketing, Categories: []connected.Category{C}, Handler: s}}, consent.WithAuditKey(auditKey))
+	rt, err := consent.NewRouter(l, auditKey, []consent.Destination{{Name: "m", Purpose: consent.PurposeMarketing, Categories: []connected.Category{C}, Handler: s}})
 	noErr(t, err)
 	shutdown(t, rt)
 	grant(t, l, "anon-ana", consent.PurposeMarketing, at(0)) // the web CMP knew only the anonymous id
@@ -440,9 +443,8 @@ func TestConsentAcrossIdentifiers(t *testing.T) {
 func TestHoldReleasedByAnyIdentifier(t *testing.T) {
 	l := newLedger(t)
 	s := &sink{}
-	rt, err := consent.NewRouter(l, []consent.Destination{{Name: "m", Purpose: consent.PurposeMarketing, Categories: []connected.Category{C},
-		OnRefusal: consent.Hold, Hold: consent.HoldLimits{MaxRecords: 10, MaxBytes: 1 << 20, MaxAge: time.Hour}, Handler: s}},
-		consent.WithAuditKey(auditKey), consent.WithEventTimeClock(true))
+	rt, err := consent.NewRouter(l, auditKey, []consent.Destination{{Name: "m", Purpose: consent.PurposeMarketing, Categories: []connected.Category{C},
+		OnRefusal: consent.Hold, Hold: consent.HoldLimits{MaxRecords: 10, MaxBytes: 1 << 20, MaxAge: time.Hour}, Handler: s}}, consent.WithEventTimeClock(true))
 	noErr(t, err)
 	shutdown(t, rt)
 	r := record(t, "ana", C, at(1))

@@ -21,9 +21,9 @@ func TestSensitiveCategoryToAdTechRejectedAtConfig(t *testing.T) {
 	l := newLedger(t)
 	for _, p := range []consent.Purpose{consent.PurposeMarketing, consent.PurposeAdvertising} {
 		for _, cat := range []connected.Category{B, P} {
-			_, err := consent.NewRouter(l, []consent.Destination{{
+			_, err := consent.NewRouter(l, auditKey, []consent.Destination{{
 				Name: "ads", Purpose: p, Categories: []connected.Category{C, cat}, Handler: &sink{},
-			}}, consent.WithAuditKey(auditKey))
+			}})
 			isTrue(t, errors.Is(err, consent.ErrConfig), p, cat, ": want ErrConfig, got ", err)
 			isTrue(t, errors.Is(err, consent.ErrSensitiveToAdTech), p, cat, ": want ErrSensitiveToAdTech, got ", err)
 			isTrue(t, !errors.Is(err, consent.ErrHealthToAdTech), p, cat, ": not a health error")
@@ -32,10 +32,10 @@ func TestSensitiveCategoryToAdTechRejectedAtConfig(t *testing.T) {
 		}
 	}
 	// The same categories are fine for an analytics or attention destination.
-	_, err := consent.NewRouter(l, []consent.Destination{
+	_, err := consent.NewRouter(l, auditKey, []consent.Destination{
 		{Name: "a", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{B, P}, Handler: &sink{}},
 		{Name: "b", Purpose: consent.PurposeAttention, Categories: []connected.Category{B}, Handler: &sink{}},
-	}, consent.WithAuditKey(auditKey))
+	})
 	noErr(t, err)
 }
 
@@ -48,12 +48,12 @@ func sensitiveRouter(t *testing.T, l *consent.Ledger, opts ...consent.Option) (*
 	sinks := map[string]*sink{"analytics": {}, "attention": {}, "ads": {}, "crm": {}}
 	all := []connected.Category{C, L, H, T, I, connected.CategoryDevice, B, P}
 	adOK := []connected.Category{C, L, T, I, connected.CategoryDevice}
-	rt, err := consent.NewRouter(l, []consent.Destination{
+	rt, err := consent.NewRouter(l, auditKey, []consent.Destination{
 		{Name: "analytics", Purpose: consent.PurposeAnalytics, Categories: all, Handler: sinks["analytics"]},
 		{Name: "attention", Purpose: consent.PurposeAttention, Categories: []connected.Category{B, C}, Handler: sinks["attention"]},
 		{Name: "ads", Purpose: consent.PurposeAdvertising, Categories: adOK, OnRefusal: consent.Strip, Handler: sinks["ads"]},
 		{Name: "crm", Purpose: consent.PurposeMarketing, Categories: adOK, OnRefusal: consent.Hold, Handler: sinks["crm"]},
-	}, append([]consent.Option{consent.WithAuditKey(auditKey)}, opts...)...)
+	}, opts...)
 	noErr(t, err)
 	shutdown(t, rt)
 	return rt, sinks
@@ -156,8 +156,7 @@ func TestBiometricRetention(t *testing.T) {
 	equal(t, 1, len(sinks2["attention"].ids()), "default retention")
 	equal(t, 24*time.Hour, consent.DefaultBiometricRetention)
 
-	_, err := consent.NewRouter(l, []consent.Destination{{Name: "a", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{B}, Handler: &sink{}}},
-		consent.WithAuditKey(auditKey), consent.WithBiometricRetention(0))
+	_, err := consent.NewRouter(l, auditKey, []consent.Destination{{Name: "a", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{B}, Handler: &sink{}}}, consent.WithBiometricRetention(0))
 	isTrue(t, errors.Is(err, consent.ErrConfig), "zero retention refused: ", err)
 }
 
@@ -168,10 +167,10 @@ func TestBiometricRetentionAppliesToHeldRecords(t *testing.T) {
 	l := newLedger(t)
 	now := at(0)
 	s := &sink{}
-	rt, err := consent.NewRouter(l, []consent.Destination{{
+	rt, err := consent.NewRouter(l, auditKey, []consent.Destination{{
 		Name: "attention", Purpose: consent.PurposeAttention, Categories: []connected.Category{B}, Handler: s,
 		OnRefusal: consent.Hold, Hold: consent.HoldLimits{MaxAge: 3 * time.Hour},
-	}}, consent.WithAuditKey(auditKey), consent.WithClock(func() time.Time { return now }), consent.WithBiometricRetention(time.Hour))
+	}}, consent.WithClock(func() time.Time { return now }), consent.WithBiometricRetention(time.Hour))
 	noErr(t, err)
 	shutdown(t, rt)
 	ctx := context.Background()

@@ -187,8 +187,8 @@ func newGateway(cfg *config) (_ *gateway, err error) {
 		return nil, err
 	}
 	g.bridge = newConsentBridge(g.ledger)
-	g.gate, err = consent.NewGate(g.ledger, consent.Destination{Name: cfg.Deliver, Purpose: cfg.Purpose,
-		Categories: cfg.Categories, OnRefusal: consent.Drop}, consent.WithAuditKey(g.keys.audit))
+	g.gate, err = consent.NewGate(g.ledger, g.keys.audit, consent.Destination{Name: cfg.Deliver, Purpose: cfg.Purpose,
+		Categories: cfg.Categories, OnRefusal: consent.Drop})
 	if err != nil {
 		return nil, err
 	}

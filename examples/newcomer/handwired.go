@@ -92,10 +92,10 @@ func StartHandwired(ctx context.Context, cfg Config) (_ *HandwiredService, err e
 	if s.ledger, err = consent.NewLedger(); err != nil {
 		return nil, err
 	}
-	if router, err = consent.NewRouter(s.ledger, []consent.Destination{{Name: "marketing",
+	if router, err = consent.NewRouter(s.ledger, derive("audit"), []consent.Destination{{Name: "marketing",
 		Purpose: consent.PurposeMarketing, Handler: marketing, Categories: []connected.Category{
 			connected.CategoryBehavioral, connected.CategoryTransaction, connected.CategoryIdentity,
-			connected.CategoryDevice, connected.CategoryLocation}}}, consent.WithAuditKey(derive("audit"))); err != nil {
+			connected.CategoryDevice, connected.CategoryLocation}}}); err != nil {
 		return nil, err
 	}
 	if s.graph, err = identity.New(derive("identity")); err != nil {

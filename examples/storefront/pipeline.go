@@ -161,7 +161,7 @@ func newPipeline(dir string, clock func() time.Time, j *journal) (*pipeline, err
 		routes = append(routes, consent.Destination{Name: spec.name, Purpose: spec.purpose,
 			Categories: spec.categories, OnRefusal: spec.onRefusal, Handler: d})
 	}
-	if p.router, err = consent.NewRouter(p.ledger, routes, consent.WithAuditKey(auditKey),
+	if p.router, err = consent.NewRouter(p.ledger, auditKey, routes,
 		consent.WithEventTimeClock(true), consent.WithAuditCapacity(4096)); err != nil {
 		return nil, err
 	}

@@ -71,10 +71,10 @@ func newPipeline(t *testing.T) *pipeline {
 	must(err)
 	p.ledger, err = consent.NewLedger()
 	must(err)
-	router, err := consent.NewRouter(p.ledger, []consent.Destination{
+	router, err := consent.NewRouter(p.ledger, []byte("browser-test-audit-key-0123456789"), []consent.Destination{
 		{Name: "analytics", Purpose: consent.PurposeAnalytics, Categories: []connected.Category{connected.CategoryBehavioral, connected.CategoryLocation}, Handler: tap.Middleware("analytics")(batcher)},
 		{Name: "ads", Purpose: consent.PurposeAdvertising, Categories: []connected.Category{connected.CategoryBehavioral}, Handler: tap.Middleware("ads")(batcher)},
-	}, consent.WithAuditKey([]byte("browser-test-audit-key-0123456789")))
+	})
 	must(err)
 	p.client, err = connected.New(router, connected.WithMiddleware(tap.Middleware("client")))
 	must(err)
