@@ -68,7 +68,8 @@ func WithPurpose(p consent.Purpose) Option {
 // the same chain (Batcher, spool when WithSpool is given, Retry, HTTP) to
 // its own endpoint, behind the consent router. d.Purpose is required, and
 // so is WithSecret (the audit trail's key is derived from it). May be given
-// several times, at most 31 destinations with a purpose in all.
+// several times; at most consent.MaxDestinations destinations have a
+// purpose.
 func WithDestination(d Destination) Option {
 	return optionFunc(func(c *config) { c.dests = append(c.dests, d) })
 }
