@@ -228,7 +228,8 @@ type Engine struct {
 	// "profile:<id>" ones by their profile's self.
 	identKeys  strtab
 	identByKey []int32
-	idents     []ident
+	idents     []ident // keyed identifiers (the others are in their profiles)
+	selfs      int     // identifiers "profile:<id>" made
 	facts      pool[fact]
 	tfacts     pool[tfact]
 	jrecs      pool[jrec]
@@ -320,9 +321,14 @@ func (e *Engine) Stats() Stats {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := e.stats
-	s.Profiles, s.Identifiers, s.Pending = len(e.profs), len(e.idents), len(e.pend)
+	s.Profiles, s.Identifiers, s.Pending = len(e.profs), len(e.idents)+e.selfs, len(e.pend)
 	for i := range e.idents {
 		s.Facts += int(e.idents[i].facts.n)
+	}
+	for p := range e.profs {
+		if e.profs[p].self >= 0 {
+			s.Facts += int(e.profs[p].own.facts.n)
+		}
 	}
 	if e.started {
 		s.Watermark = time.UnixMilli(e.watermark()).UTC()

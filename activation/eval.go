@@ -42,8 +42,8 @@ func (c *evalCtx) aggResult(a *agg) Value {
 	if a.within > 0 {
 		lo = c.t - a.within
 	}
-	for ii := e.profs[c.p].head; ii >= 0; ii = e.idents[ii].next {
-		fs := e.facts.items(e.idents[ii].facts)
+	for ii := e.profs[c.p].head; ii >= 0; ii = e.ident(ii).next {
+		fs := e.facts.items(e.ident(ii).facts)
 		if len(fs) == 0 {
 			continue
 		}
@@ -203,8 +203,8 @@ func (c *evalCtx) identifyTrait(key string) (Value, string, bool) {
 		return Value{}, "", false
 	}
 	var best *tfact
-	for ii := e.profs[c.p].head; ii >= 0; ii = e.idents[ii].next {
-		ts := e.tfacts.items(e.idents[ii].traits)
+	for ii := e.profs[c.p].head; ii >= 0; ii = e.ident(ii).next {
+		ts := e.tfacts.items(e.ident(ii).traits)
 		for i := range ts {
 			tf := &ts[i]
 			if tf.key != k || tf.purp&c.purp == 0 || tf.t > c.t {

@@ -15,21 +15,38 @@ func (e *Engine) profileID(p int32) string { return e.profIDs.str(p) }
 func (e *Engine) profileOf(id string) int32 {
 	i, added := e.profIDs.intern(id)
 	if added {
+		if i >= selfBase-1 {
+			panic("activation: more than 2^30 profiles")
+		}
 		e.profs = append(e.profs, profile{head: -1, tail: -1, self: -1})
 		e.member = append(e.member, make([]uint64, e.memW)...)
 	}
 	return i
 }
 
+// selfBase numbers the identifiers "profile:<id>": selfBase + the
+// profile's index. They are kept inside their profile's record (a profile
+// without identities reads one record, not two).
+const selfBase = 1 << 30
+
+// ident returns identifier i. The pointer is valid until profiles or
+// identifiers are added.
+func (e *Engine) ident(i int32) *ident {
+	if i >= selfBase {
+		return &e.profs[i-selfBase].own
+	}
+	return &e.idents[i]
+}
+
 // selfIdent returns the identifier "profile:<id>" of profile p.
 func (e *Engine) selfIdent(p int32) int32 {
-	if s := e.profs[p].self; s >= 0 {
-		return s
+	pr := &e.profs[p]
+	if pr.self < 0 {
+		pr.self = selfBase + p
+		pr.own = ident{prof: -1, next: -1, key: -1, owner: p}
+		e.selfs++
 	}
-	i := int32(len(e.idents))
-	e.idents = append(e.idents, ident{prof: -1, next: -1, key: -1, owner: p})
-	e.profs[p].self = i
-	return i
+	return pr.self
 }
 
 func (e *Engine) identOf(key string) int32 {
@@ -47,11 +64,11 @@ func (e *Engine) identOf(key string) int32 {
 // link appends identifier i to profile p's list; unlink removes it.
 func (e *Engine) link(p, i int32) {
 	pr := &e.profs[p]
-	e.idents[i].prof, e.idents[i].next = p, -1
+	e.ident(i).prof, e.ident(i).next = p, -1
 	if pr.tail < 0 {
 		pr.head = i
 	} else {
-		e.idents[pr.tail].next = i
+		e.ident(pr.tail).next = i
 	}
 	pr.tail = i
 }
@@ -59,28 +76,28 @@ func (e *Engine) link(p, i int32) {
 func (e *Engine) unlink(p, i int32) {
 	pr := &e.profs[p]
 	prev := int32(-1)
-	for x := pr.head; x >= 0; prev, x = x, e.idents[x].next {
+	for x := pr.head; x >= 0; prev, x = x, e.ident(x).next {
 		if x != i {
 			continue
 		}
-		nx := e.idents[x].next
+		nx := e.ident(x).next
 		if prev < 0 {
 			pr.head = nx
 		} else {
-			e.idents[prev].next = nx
+			e.ident(prev).next = nx
 		}
 		if pr.tail == x {
 			pr.tail = prev
 		}
 		break
 	}
-	e.idents[i].next = -1
+	e.ident(i).next = -1
 }
 
 // identCount returns how many identifiers profile p holds.
 func (e *Engine) identCount(p int32) int {
 	n := 0
-	for x := e.profs[p].head; x >= 0; x = e.idents[x].next {
+	for x := e.profs[p].head; x >= 0; x = e.ident(x).next {
 		n++
 	}
 	return n
@@ -89,7 +106,7 @@ func (e *Engine) identCount(p int32) int {
 // attach moves identifier i to profile p; the profiles it leaves and joins
 // are re-derived from the facts (a merge or a split).
 func (e *Engine) attach(i, p int32, out []Output) []Output {
-	d := &e.idents[i]
+	d := e.ident(i)
 	old := d.prof
 	if old == p {
 		return out
@@ -98,7 +115,7 @@ func (e *Engine) attach(i, p int32, out []Output) []Output {
 		e.unlink(old, i)
 	}
 	e.link(p, i)
-	d = &e.idents[i]
+	d = e.ident(i)
 	if d.facts.n > 0 || d.traits.n > 0 {
 		if old >= 0 {
 			out = e.evaluateAll(old, e.profs[old].clock, "", out)
@@ -118,7 +135,7 @@ func (e *Engine) attach(i, p int32, out []Output) []Output {
 // with its event, time and id is there (a duplicate).
 func (e *Engine) insertFact(i int32, r *rec, x *evIndex) bool {
 	e.memoN = 0
-	d := &e.idents[i]
+	d := e.ident(i)
 	fs := e.facts.items(d.facts)
 	lo, hi := evRange(fs, r.ev)
 	j := after(fs, lo, hi, r.t)
@@ -135,7 +152,7 @@ func (e *Engine) insertFact(i int32, r *rec, x *evIndex) bool {
 	if d.facts.n == d.facts.cap {
 		// before the run grows, drop what no definition can read any more
 		e.prune(i, -1)
-		d = &e.idents[i]
+		d = e.ident(i)
 		fs = e.facts.items(d.facts)
 		lo, hi = evRange(fs, r.ev)
 		j = after(fs, lo, hi, r.t)
@@ -145,7 +162,7 @@ func (e *Engine) insertFact(i int32, r *rec, x *evIndex) bool {
 	}
 	if d.facts.n == maxRun { // the largest run: make room first
 		e.evictOldest(i, maxRun-1)
-		d = &e.idents[i]
+		d = e.ident(i)
 		fs = e.facts.items(d.facts)
 		lo, hi = evRange(fs, r.ev)
 		j = after(fs, lo, hi, r.t)
@@ -169,7 +186,7 @@ func (e *Engine) prune(i int32, ev int) {
 		return
 	}
 	e.memoN = 0
-	d := &e.idents[i]
+	d := e.ident(i)
 	w := e.watermark()
 	fs := e.facts.items(d.facts)
 	for lo := 0; lo < len(fs); {
@@ -203,7 +220,7 @@ func (e *Engine) prune(i int32, ev int) {
 // until it holds at most limit.
 func (e *Engine) evictOldest(i int32, limit int32) {
 	e.memoN = 0
-	d := &e.idents[i]
+	d := e.ident(i)
 	for d.facts.n > limit {
 		fs := e.facts.items(d.facts)
 		best := -1
@@ -223,7 +240,7 @@ func (e *Engine) evictOldest(i int32, limit int32) {
 // setTrait keeps the newest value of each identify trait of identifier i.
 func (e *Engine) setTrait(i int32, key string, v Value, t int64, msgID string, purp Purposes) {
 	k, _ := e.keys.intern(key)
-	d := &e.idents[i]
+	d := e.ident(i)
 	kind, bits := e.pack(v)
 	ts := e.tfacts.items(d.traits)
 	for j := range ts {
@@ -255,21 +272,30 @@ func (e *Engine) gcMsgs() {
 	nm := msgArena{b: make([]byte, 0, e.msgs.live+e.msgs.live/4)}
 	var nx []xslot
 	for i := range e.idents {
-		d := &e.idents[i]
-		fs := e.facts.items(d.facts)
-		for k := range fs {
-			f := &fs[k]
-			f.id = nm.add(e.msgs.get(f.id))
-			if f.kind[1] == kOverflow {
-				off, n := f.bits[1]>>8, f.bits[1]&0xff
-				f.bits[1] = uint64(len(nx))<<8 | n
-				nx = append(nx, e.xvals[off:off+n]...)
-			}
-		}
-		ts := e.tfacts.items(d.traits)
-		for k := range ts {
-			ts[k].id = nm.add(e.msgs.get(ts[k].id))
+		e.gcIdent(&e.idents[i], &nm, &nx)
+	}
+	for p := range e.profs {
+		if e.profs[p].self >= 0 {
+			e.gcIdent(&e.profs[p].own, &nm, &nx)
 		}
 	}
 	e.msgs, e.xvals, e.xdead = nm, nx, 0
+}
+
+// gcIdent moves identifier d's message ids and overflow values to nm, nx.
+func (e *Engine) gcIdent(d *ident, nm *msgArena, nx *[]xslot) {
+	fs := e.facts.items(d.facts)
+	for k := range fs {
+		f := &fs[k]
+		f.id = nm.add(e.msgs.get(f.id))
+		if f.kind[1] == kOverflow {
+			off, n := f.bits[1]>>8, f.bits[1]&0xff
+			f.bits[1] = uint64(len(*nx))<<8 | n
+			*nx = append(*nx, e.xvals[off:off+n]...)
+		}
+	}
+	ts := e.tfacts.items(d.traits)
+	for k := range ts {
+		ts[k].id = nm.add(e.msgs.get(ts[k].id))
+	}
 }

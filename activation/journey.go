@@ -97,8 +97,8 @@ func (e *Engine) addJrec(p int32, r jrec) {
 // unused, facts already used as an instance of the journey are skipped.
 func (e *Engine) related(p, ji int32, j *journey, r *rec, unused bool) (f *fact, consentless bool) {
 	lo := r.t - j.relWithin
-	for ii := e.profs[p].head; ii >= 0; ii = e.idents[ii].next {
-		fs := e.facts.items(e.idents[ii].facts)
+	for ii := e.profs[p].head; ii >= 0; ii = e.ident(ii).next {
+		fs := e.facts.items(e.ident(ii).facts)
 		elo, ehi := e.evRangeOf(ii, fs, j.related.ev)
 		for fi := after(fs, elo, ehi, lo); fi < ehi && fs[fi].t <= r.t; fi++ {
 			c := &fs[fi]
@@ -361,8 +361,8 @@ func (e *Engine) journeyIndex(key string) int {
 
 // happened reports whether p has an f event in (from, to].
 func (e *Engine) happened(p int32, f *filter, from, to int64) bool {
-	for ii := e.profs[p].head; ii >= 0; ii = e.idents[ii].next {
-		fs := e.facts.items(e.idents[ii].facts)
+	for ii := e.profs[p].head; ii >= 0; ii = e.ident(ii).next {
+		fs := e.facts.items(e.ident(ii).facts)
 		lo, hi := e.evRangeOf(ii, fs, f.ev)
 		for fi := after(fs, lo, hi, from); fi < hi && fs[fi].t <= to; fi++ {
 			if e.matches(&fs[fi], f.preds) {

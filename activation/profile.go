@@ -58,8 +58,8 @@ func (e *Engine) Profile(id string) (v ProfileView, ok bool) {
 	p := &e.profs[pi]
 	v = ProfileView{ID: strings.Clone(id), Identifiers: e.identCount(pi), Audiences: e.memberships(pi)}
 	seen := map[string]int{}
-	for ii := p.head; ii >= 0; ii = e.idents[ii].next {
-		d := &e.idents[ii]
+	for ii := p.head; ii >= 0; ii = e.ident(ii).next {
+		d := e.ident(ii)
 		v.Facts += int(d.facts.n)
 		for _, tf := range e.tfacts.items(d.traits) {
 			val := e.unpack(tf.kind, tf.bits)
@@ -190,8 +190,8 @@ func (e *Engine) revoke(profileID string, purpose consent.Purpose, at int64, out
 	}
 	e.logRevoke(profileID, purpose, at)
 	p := &e.profs[pi]
-	for ii := p.head; ii >= 0; ii = e.idents[ii].next {
-		d := &e.idents[ii]
+	for ii := p.head; ii >= 0; ii = e.ident(ii).next {
+		d := e.ident(ii)
 		fs := e.facts.items(d.facts)
 		for k := range fs {
 			fs[k].purp &^= bit

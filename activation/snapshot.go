@@ -148,13 +148,18 @@ func (e *Engine) snapshot(emit func([]byte) error) error {
 	c.flush()
 	c.start(snapIdents)
 	for pi := range e.profs {
-		for ii := e.profs[pi].head; ii >= 0; ii = e.idents[ii].next {
+		for ii := e.profs[pi].head; ii >= 0; ii = e.ident(ii).next {
 			e.snapIdent(c, ii)
 		}
 	}
 	for ii := range e.idents {
 		if e.idents[ii].prof < 0 {
 			e.snapIdent(c, int32(ii))
+		}
+	}
+	for pi := range e.profs {
+		if p := &e.profs[pi]; p.self >= 0 && p.own.prof < 0 {
+			e.snapIdent(c, p.self)
 		}
 	}
 	c.flush()
@@ -204,7 +209,7 @@ func (e *Engine) snapshot(emit func([]byte) error) error {
 
 // snapIdent writes identifier i: its profile, key, facts and traits.
 func (e *Engine) snapIdent(c *chunker, i int32) {
-	d := &e.idents[i]
+	d := e.ident(i)
 	c.w.u(uint64(d.prof + 1))
 	if d.key >= 0 {
 		c.w.byte(1)

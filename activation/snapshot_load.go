@@ -227,7 +227,7 @@ func (l *loader) ident(d *dec) error {
 		}
 		i = e.selfIdent(int32(owner))
 	}
-	if prof >= int64(len(e.profs)) || e.idents[i].prof >= 0 || e.idents[i].facts.n > 0 {
+	if prof >= int64(len(e.profs)) || e.ident(i).prof >= 0 || e.ident(i).facts.n > 0 {
 		return d.err("identifier out of range or listed twice")
 	}
 	n := d.n()
@@ -235,7 +235,7 @@ func (l *loader) ident(d *dec) error {
 		return d.err("too many facts")
 	}
 	if n > 0 {
-		e.facts.reserve(&e.idents[i].facts, int32(n))
+		e.facts.reserve(&e.ident(i).facts, int32(n))
 	}
 	for range n {
 		f := fact{t: d.i()}
@@ -262,7 +262,7 @@ func (l *loader) ident(d *dec) error {
 		}
 		f.id = e.msgs.add(id)
 		// in order, unless symbols were renumbered (another definition set)
-		r := &e.idents[i].facts
+		r := &e.ident(i).facts
 		fs := e.facts.items(*r)
 		j := int(r.n)
 		for j > 0 && e.cmpFact(&fs[j-1], f.ev, f.t, id) >= 0 {
@@ -282,7 +282,7 @@ func (l *loader) ident(d *dec) error {
 			return d.err("trait out of range")
 		}
 		tf.id = e.msgs.add(id)
-		if !e.tfacts.insert(&e.idents[i].traits, int(e.idents[i].traits.n), tf) {
+		if !e.tfacts.insert(&e.ident(i).traits, int(e.ident(i).traits.n), tf) {
 			return d.err("too many traits")
 		}
 	}

@@ -99,6 +99,7 @@ type profile struct {
 	self       int32  // the identifier "profile:<id>", -1: none yet
 	js         run    // jrecs
 	mem0       uint64 // memberships of audiences 0-63
+	own        ident  // the identifier "profile:<id>" (when self >= 0)
 }
 
 // pending is a journey action waiting for its time.
