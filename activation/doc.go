@@ -27,7 +27,9 @@
 // facts sorted by event then time, so that a condition reads only its
 // event's facts in its window (a binary search, then the window); journey
 // history, fired action ids included, is 16-byte records kept with the
-// profile (at most 4,096; the oldest goes first); memberships are bits. Steady-state processing allocates nothing (fired
+// profile (at most 4,096; the oldest goes first); memberships are bits; a
+// profile's own identifier ("profile:<id>", for inputs without
+// identities) lives inside the profile record. Steady-state processing allocates nothing (fired
 // actions allocate their event). Windows are folded exactly over the
 // facts they hold, not in time buckets: an exit happens at the instant
 // the last event leaves the window. See README.md for the figures.
