@@ -11,6 +11,7 @@ import (
 	"github.com/touchpoint-sdk/touchpoint/activation/defs"
 	"github.com/touchpoint-sdk/touchpoint/connected"
 	"github.com/touchpoint-sdk/touchpoint/connected/consent"
+	"github.com/touchpoint-sdk/touchpoint/internal/durable"
 )
 
 // TestRelatedAfterTrigger: the wish (related event) is delivered after the
@@ -239,5 +240,48 @@ func TestSteadyStateAllocs(t *testing.T) {
 	}
 	if n == 0 {
 		t.Errorf("the measured events announced nothing: the test measures too little")
+	}
+}
+
+// TestSchemaOneLogUpgraded: a file store of schema 1 holding only a log
+// (its records are unchanged) is replayed, compacted into schema 2 and
+// written to again.
+func TestSchemaOneLogUpgraded(t *testing.T) {
+	dir := t.TempDir()
+	cfg := durable.Config{Name: "TPAC", Ext: "tpac", Schema: 1, Sync: durable.SyncNever}
+	old, err := durable.Open(dir, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := mustSet(t, killDefs)
+	e, err := New(set, WithStore(NewMemStore()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := killEvents()[0]
+	e.mu.Lock()
+	r := e.reduce(&in)
+	e.logRec(&r)
+	recs := e.wal
+	e.mu.Unlock()
+	if err := old.Append(context.Background(), recs...); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	st, err := OpenFileStore(dir, WithoutSync())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2, err := New(set, WithStore(st))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e2.Close()
+	out, err := e2.Process(context.Background(), in, nil)
+	if err != nil {
+		t.Fatalf("process after the upgrade: %v", err)
+	}
+	if len(out) != 1 || out[0].Reason != ReasonDuplicate {
+		t.Fatalf("the action of the schema 1 log fired again: %s", kinds(out))
 	}
 }

@@ -288,6 +288,13 @@ func New(set *defs.Set, opts ...Option) (*Engine, error) {
 		if err := e.load(context.Background()); err != nil {
 			return nil, err
 		}
+		// a log of schema 1 (its records are read as they are) is
+		// rewritten at once: the store refuses appends until then
+		if fs, ok := cfg.store.(*FileStore); ok && fs.st.Schema() < FileStoreSchema {
+			if err := e.compactLocked(context.Background()); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return e, nil
 }
