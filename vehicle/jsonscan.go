@@ -55,11 +55,16 @@ func (s *scanner) failHere(err error) {
 // ok takes over the reader's error, if any, as this package's, and
 // reports whether there is none.
 func (s *scanner) ok() bool {
+	if s.err == nil && !s.js.Failed() {
+		return true
+	}
+	return s.takeErr()
+}
+
+// takeErr is ok's slow path.
+func (s *scanner) takeErr() bool {
 	if s.err != nil {
 		return false
-	}
-	if !s.js.Failed() {
-		return true
 	}
 	var se *jsonscan.SyntaxError
 	if !errors.As(s.js.Err(), &se) {
@@ -84,10 +89,11 @@ func (s *scanner) ok() bool {
 // peek returns the next non-space byte, or 0 at the end or after an
 // error.
 func (s *scanner) peek() byte {
-	if !s.ok() {
-		return 0
+	if s.err == nil && !s.js.Failed() {
+		return s.js.Peek()
 	}
-	return s.js.Peek()
+	s.takeErr()
+	return 0
 }
 
 // end checks that only white space follows the top-level value.
@@ -122,61 +128,22 @@ func (s *scanner) enter(c byte) bool {
 // consumed; first is true for the first call. It returns the key (valid
 // until the next string read) and false at '}' or on error.
 func (s *scanner) nextKey(first *bool) ([]byte, bool) {
-	c := s.peek()
 	if s.err != nil {
 		return nil, false
 	}
-	if c == '}' {
-		s.js.Consume('}')
-		return nil, false
-	}
-	if !*first {
-		if c != ',' {
-			s.failHere(ErrSyntax)
-			return nil, false
-		}
-		s.js.Consume(',')
-		c = s.peek()
-	}
+	k, ok := s.js.Member(*first)
 	*first = false
-	if c != '"' {
-		s.failHere(ErrSyntax)
-		return nil, false
-	}
-	k, ok := s.str()
-	if !ok {
-		return nil, false
-	}
-	if !s.js.Consume(':') {
-		s.failHere(ErrSyntax)
-		return nil, false
-	}
-	return k, true
+	return k, ok && s.ok()
 }
 
 // nextElem advances to the next array element; false at ']' or error.
 func (s *scanner) nextElem(first *bool) bool {
-	c := s.peek()
 	if s.err != nil {
 		return false
 	}
-	if c == ']' {
-		s.js.Consume(']')
-		return false
-	}
-	if !*first {
-		if c != ',' {
-			s.failHere(ErrSyntax)
-			return false
-		}
-		s.js.Consume(',')
-		if s.peek() == ']' {
-			s.failHere(ErrSyntax)
-			return false
-		}
-	}
+	ok := s.js.Element(*first)
 	*first = false
-	return true
+	return s.ok() && ok
 }
 
 // num reads a number value (correctly rounded: jsonscan.Float). A value

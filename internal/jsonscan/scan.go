@@ -114,8 +114,14 @@ func (s *Scanner) fail(off int, want string, err error) {
 func (s *Scanner) Failed() bool { return s.err != nil }
 
 func (s *Scanner) ws() {
-	s.pos = skipWS(s.b, s.pos)
+	if b, i := s.b, s.pos; uint(i) < uint(len(b)) && b[i] > ' ' {
+		return // no white space: the common case, inlined
+	}
+	s.wsSlow()
 }
+
+//go:noinline
+func (s *Scanner) wsSlow() { s.pos = skipWS(s.b, s.pos) }
 
 // spaces8 is eight ASCII spaces as a little-endian word.
 const spaces8 = lsb * ' '
@@ -145,10 +151,18 @@ func skipWS(b []byte, i int) int {
 // 'n', or a number's first byte), or 0 at the end of input or after an
 // error.
 func (s *Scanner) Peek() byte {
+	if b, i := s.b, s.pos; uint(i) < uint(len(b)) && b[i] > ' ' && s.err == nil {
+		return b[i] // no white space: the common case, inlined
+	}
+	return s.peekSlow()
+}
+
+//go:noinline
+func (s *Scanner) peekSlow() byte {
 	if s.err != nil {
 		return 0
 	}
-	s.ws()
+	s.pos = skipWS(s.b, s.pos)
 	if s.pos >= len(s.b) {
 		return 0
 	}
@@ -254,6 +268,77 @@ func (it *Iter) Next() bool {
 		return false
 	}
 	s.pos++
+	return true
+}
+
+// Member advances to the next member of an object whose '{' the caller
+// consumed (with Consume): first is true for the first call. It returns
+// the member's key, unescaped into Text's buffer (valid until the next
+// Text or Member), with the ':' consumed, or false at the closing '}' (then
+// consumed) or on error. A missing ',' or ':' or a key that is not a
+// string is ErrSyntax (ErrTruncated at the end of input). It is the
+// one-call form of Iter.Next for decoders that keep their own nesting.
+func (s *Scanner) Member(first bool) ([]byte, bool) {
+	if s.err != nil {
+		return nil, false
+	}
+	b := s.b
+	i := skipWS(b, s.pos)
+	if i < len(b) && b[i] == '}' {
+		s.pos = i + 1
+		return nil, false
+	}
+	if !first {
+		if i >= len(b) || b[i] != ',' {
+			s.fail(i, "',' or '}'", errFor(i >= len(b)))
+			return nil, false
+		}
+		i = skipWS(b, i+1)
+	}
+	if i >= len(b) || b[i] != '"' {
+		s.fail(i, "string", errFor(i >= len(b)))
+		return nil, false
+	}
+	s.pos = i
+	k := s.str(true)
+	if s.err != nil {
+		return nil, false
+	}
+	i = skipWS(b, s.pos)
+	if i >= len(b) || b[i] != ':' {
+		s.fail(i, "':'", errFor(i >= len(b)))
+		return nil, false
+	}
+	s.pos = i + 1
+	return k, true
+}
+
+// Element advances to the next element of an array whose '[' the caller
+// consumed: first is true for the first call. It returns false at the
+// closing ']' (then consumed) or on error: a missing ',' and a ',' before
+// ']' are ErrSyntax (ErrTruncated at the end of input).
+func (s *Scanner) Element(first bool) bool {
+	if s.err != nil {
+		return false
+	}
+	b := s.b
+	i := skipWS(b, s.pos)
+	if i < len(b) && b[i] == ']' {
+		s.pos = i + 1
+		return false
+	}
+	if !first {
+		if i >= len(b) || b[i] != ',' {
+			s.fail(i, "',' or ']'", errFor(i >= len(b)))
+			return false
+		}
+		i = skipWS(b, i+1)
+		if i < len(b) && b[i] == ']' {
+			s.fail(i, "value", ErrSyntax)
+			return false
+		}
+	}
+	s.pos = i
 	return true
 }
 
