@@ -327,3 +327,32 @@ func t0Spool(f *testing.F) []byte {
 	}
 	return b
 }
+
+// BenchmarkInspectWalk: Inspect and Walk a spool of 10,000 records (about
+// 1.2 MB), the work of "touchpoint spool stat" or "verify".
+func BenchmarkInspectWalk(b *testing.B) {
+	dir := b.TempDir()
+	sp, err := spool.Open(dir, &sink{fail: down}, spool.WithDrainOnShutdown(false), spool.WithDrainBackoff(time.Hour, time.Hour))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < 10_000; i += 500 {
+		if err := sp.Send(context.Background(), recs(i, 500)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := sp.Shutdown(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		in, err := spool.Inspect(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		if err := in.Walk(func(spool.Entry) error { n++; return nil }); err != nil || n != 10_000 {
+			b.Fatalf("walked %d: %v", n, err)
+		}
+	}
+}
