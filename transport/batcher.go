@@ -154,6 +154,10 @@ func (b *Batcher) Handle(ctx context.Context, r *connected.Record) error {
 
 func (b *Batcher) refuse(r *connected.Record, reason Reason, err error) {
 	b.ctr.Drop(reason, 1)
+	if err == nil {
+		b.disp.Refused(r, reason)
+		return
+	}
 	b.disp.Failure(Failure{Records: []*connected.Record{r}, Reason: reason, Err: err})
 }
 

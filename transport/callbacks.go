@@ -45,7 +45,12 @@ type Dispatcher struct {
 
 type dispatchItem struct {
 	success []*connected.Record
-	failure *Failure
+	failure Failure
+	isFail  bool
+	// refused: failure holds refusals (Err nil) whose Records slice the
+	// Dispatcher made, so later refusals of the same reason queued right
+	// behind it join it instead of costing a report each.
+	refused bool
 }
 
 // NewDispatcher starts a Dispatcher for cb. When both callbacks are nil it
@@ -77,13 +82,41 @@ func (d *Dispatcher) Failure(f Failure) {
 	if d.cb.OnFailure == nil || (len(f.Records) == 0 && f.Unreadable == 0) {
 		return
 	}
-	d.push(dispatchItem{failure: &f})
+	d.push(dispatchItem{failure: f, isFail: true})
+}
+
+// Refused queues r for OnFailure with reason and no error: a record the
+// caller's queue turned away. Refusals that follow one another with the
+// same reason, while the callback goroutine has not yet taken them, are
+// reported together in one Failure, in order, so a burst of refusals costs
+// no allocation per record. It never blocks on the callback.
+func (d *Dispatcher) Refused(r *connected.Record, reason Reason) {
+	if d.cb.OnFailure == nil || r == nil {
+		return
+	}
+	d.mu.Lock()
+	if n := len(d.queue); n > 0 {
+		if last := &d.queue[n-1]; last.refused && last.failure.Reason == reason {
+			last.failure.Records = append(last.failure.Records, r)
+			d.mu.Unlock()
+			return // the wake-up for last is pending or being served
+		}
+	}
+	recs := make([]*connected.Record, 1, 16)
+	recs[0] = r
+	d.queue = append(d.queue, dispatchItem{failure: Failure{Records: recs, Reason: reason}, isFail: true, refused: true})
+	d.mu.Unlock()
+	d.wakeUp()
 }
 
 func (d *Dispatcher) push(it dispatchItem) {
 	d.mu.Lock()
 	d.queue = append(d.queue, it)
 	d.mu.Unlock()
+	d.wakeUp()
+}
+
+func (d *Dispatcher) wakeUp() {
 	select {
 	case d.wake <- struct{}{}:
 	default:
@@ -99,8 +132,8 @@ func (d *Dispatcher) run() {
 		d.mu.Unlock()
 		for i := range batch {
 			it := &batch[i]
-			if it.failure != nil {
-				d.cb.OnFailure(*it.failure)
+			if it.isFail {
+				d.cb.OnFailure(it.failure)
 			} else {
 				d.cb.OnSuccess(it.success)
 			}
