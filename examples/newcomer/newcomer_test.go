@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -95,6 +96,7 @@ type received struct {
 // POST /v1/batch, Basic auth with the write key, {"batch":[...]}.
 type receiver struct {
 	srv  *httptest.Server
+	down atomic.Bool // answer 503: an outage
 	mu   sync.Mutex
 	msgs []received
 	bad  []string
@@ -103,6 +105,10 @@ type receiver struct {
 func newReceiver(t *testing.T) *receiver {
 	rv := &receiver{}
 	rv.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rv.down.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
 		body, err := io.ReadAll(r.Body)
 		if err == nil && r.Header.Get("Content-Encoding") == "gzip" {
 			var zr *gzip.Reader
@@ -293,5 +299,58 @@ func TestNewcomerEndToEnd(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The spool at work: during a RudderStack outage Track still returns nil
+// (the events are on disk), a shutdown that gives up leaves them there, and
+// the next start delivers them.
+func TestNewcomerOutageAndRestart(t *testing.T) {
+	brokerURL, _ := startBroker(t)
+	rudder, marketing := newReceiver(t), newReceiver(t)
+	rudder.down.Store(true)
+	cfg := Config{DataPlaneURL: rudder.srv.URL, WriteKey: "rudder-key", MarketingURL: marketing.srv.URL,
+		MarketingKey: "marketing-key", SpoolDir: t.TempDir(), BrokerURL: brokerURL,
+		Secret: []byte("newcomer test secret, 16+ bytes"),
+		Zones:  []beacon.Zone{{Name: "shoes", Place: "store-12", Rooms: []string{"shoes"}}}}
+	ctx := context.Background()
+	client, err := Start(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Login(ctx, client, "ana", "web-a", anaBLE, map[string]bool{"Marketing": true}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		if err := client.Track(ctx, touchpoint.Event{UserID: "ana", Event: "Product Viewed",
+			Properties: touchpoint.Properties{"n": i}}); err != nil {
+			t.Fatalf("Track during the outage: %v", err)
+		}
+	}
+	if err := client.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := client.Stats()[0]; d.Spool.Enqueued != 11 || d.HTTP.Delivered != 0 {
+		t.Fatalf("during the outage: spooled %d, delivered %d; want 11 on disk, none delivered", d.Spool.Enqueued, d.HTTP.Delivered)
+	}
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	_ = client.Shutdown(gone) // gives up at once: the events stay on disk
+
+	rudder.down.Store(false)
+	client, err = Start(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := client.Shutdown(sctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := rudder.count("Product Viewed"); n != 10 {
+		t.Errorf("RudderStack got %d Product Viewed after the restart, want 10", n)
+	}
+	if n := marketing.count("Product Viewed"); n != 10 {
+		t.Errorf("marketing got %d Product Viewed, want 10", n)
 	}
 }
