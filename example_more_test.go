@@ -2,6 +2,7 @@ package touchpoint_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -141,4 +142,41 @@ func ExampleWithDurable() {
 	// <nil>
 	// <nil> 1
 	// <nil> 1
+}
+
+// byHand is the plain case composed from the lower layers, as New does it:
+// what the layers offer to those who compose by hand.
+func byHand(ctx context.Context, endpoint, writeKey string) error {
+	sender, err := transport.NewSegment(endpoint, writeKey)
+	if err != nil {
+		return err
+	}
+	retry, err := transport.NewRetry(sender)
+	if err != nil {
+		return errors.Join(err, sender.Shutdown(ctx))
+	}
+	batcher, err := transport.NewBatcher(retry)
+	if err != nil {
+		return errors.Join(err, retry.Shutdown(ctx))
+	}
+	client, err := connected.New(batcher)
+	if err != nil {
+		return errors.Join(err, batcher.Shutdown(ctx))
+	}
+	defer client.Shutdown(ctx)
+	return client.Track(ctx, connected.Event{UserID: "user-42", Event: "Order Completed",
+		Properties: connected.Properties{"order_id": "o-1", "revenue": 9.99}})
+}
+
+// The lower layers stay available: the same delivery, composed by hand
+// (4 constructors against New's 1).
+func Example_lowerLayers() {
+	c := newCollector()
+	defer c.close()
+	fmt.Println(byHand(context.Background(), c.srv.URL, "WRITE_KEY"))
+	m := c.received()[0]
+	fmt.Println(m.Type, m.Event, m.UserID, m.Properties["order_id"], c.encodings[0])
+	// Output:
+	// <nil>
+	// track Order Completed user-42 o-1 gzip
 }
