@@ -7,13 +7,15 @@
 // call and returns one Client with Track, Identify, Page, Screen, Group,
 // Alias, Flush and Shutdown:
 //
-//	client, err := touchpoint.New(endpoint, writeKey)
-//	if err != nil {
-//		return err
+//	func send(ctx context.Context, endpoint, writeKey string) error {
+//		client, err := touchpoint.New(endpoint, writeKey)
+//		if err != nil {
+//			return err
+//		}
+//		defer client.Shutdown(ctx)
+//		return client.Track(ctx, touchpoint.Event{UserID: "user-42", Event: "Order Completed",
+//			Properties: touchpoint.Properties{"order_id": "o-1", "revenue": 9.99}})
 //	}
-//	defer client.Shutdown(ctx)
-//	return client.Track(ctx, touchpoint.Event{UserID: "user-42", Event: "Order Completed",
-//		Properties: touchpoint.Properties{"order_id": "o-1", "revenue": 9.99}})
 //
 // Behind it: connected.Client (stamp, validate, encode once) ->
 // transport.Batcher -> [spool.Spool, with WithSpool] -> transport.Retry ->

@@ -42,10 +42,11 @@ func quickstart(ctx context.Context, endpoint, writeKey string) error {
 	// README snippet: end
 }
 
-// plain is the package documentation's snippet: the plain case, as short
+// send is the package documentation's snippet: the plain case, as short
 // as Segment's analytics-go.
-func plain(ctx context.Context, endpoint, writeKey string) error {
-	// README snippet: begin
+//
+// README snippet: begin
+func send(ctx context.Context, endpoint, writeKey string) error {
 	client, err := touchpoint.New(endpoint, writeKey)
 	if err != nil {
 		return err
@@ -53,15 +54,15 @@ func plain(ctx context.Context, endpoint, writeKey string) error {
 	defer client.Shutdown(ctx)
 	return client.Track(ctx, touchpoint.Event{UserID: "user-42", Event: "Order Completed",
 		Properties: touchpoint.Properties{"order_id": "o-1", "revenue": 9.99}})
-	// README snippet: end
 }
+// README snippet: end
 
 // One call, one event: what the package documentation shows, delivered to
 // a loopback collector.
 func Example() {
 	c := newCollector()
 	defer c.close()
-	if err := plain(context.Background(), c.srv.URL, "WRITE_KEY"); err != nil {
+	if err := send(context.Background(), c.srv.URL, "WRITE_KEY"); err != nil {
 		fmt.Println(err)
 		return
 	}
