@@ -55,6 +55,7 @@ func send(ctx context.Context, endpoint, writeKey string) error {
 	return client.Track(ctx, touchpoint.Event{UserID: "user-42", Event: "Order Completed",
 		Properties: touchpoint.Properties{"order_id": "o-1", "revenue": 9.99}})
 }
+
 // README snippet: end
 
 // One call, one event: what the package documentation shows, delivered to

@@ -49,7 +49,7 @@ func docGoBlocks(src string) []string {
 
 // snippetRegions returns the lines between "// README snippet: begin" and
 // "// README snippet: end" in src, with the begin marker's indentation
-// removed from every line.
+// removed from every line and trailing blank lines dropped.
 func snippetRegions(src string) []string {
 	var regions []string
 	var cur []string
@@ -62,7 +62,8 @@ func snippetRegions(src string) []string {
 			indent = line[:len(line)-len(strings.TrimLeft(line, "\t "))]
 		case in && trimmed == "// README snippet: end":
 			in = false
-			regions = append(regions, strings.Join(cur, "\n"))
+			// gofmt puts a blank line between a function and the marker.
+			regions = append(regions, strings.TrimRight(strings.Join(cur, "\n"), "\n"))
 		case in:
 			cur = append(cur, strings.TrimPrefix(line, indent))
 		}
