@@ -63,4 +63,10 @@ const (
 	EventOfferTriggered = "Offer Triggered"
 	// EventConsentUpdated: a subject granted or withdrew consent.
 	EventConsentUpdated = "Consent Updated"
+	// EventIdentityLinked: an identity-link fact (identity.EncodeLinkFact),
+	// a record of category identity that describes a change of the
+	// identity graph, for another gateway's graph to replay. Consent
+	// routers offer these only to destinations that ask for them
+	// (consent.Destination.LinkFacts).
+	EventIdentityLinked = "Identity Linked"
 )

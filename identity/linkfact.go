@@ -34,7 +34,7 @@ import (
 // profiles, whatever order the facts arrive in.
 
 // EventIdentityLinked is the track event name of identity-link facts.
-const EventIdentityLinked = "Identity Linked"
+const EventIdentityLinked = connected.EventIdentityLinked
 
 // linkFactNamespace is the UUIDv5 namespace of link fact message ids
 // (6b2f3c1e-8d4a-5e7f-9a0b-1c2d3e4f5a6b).

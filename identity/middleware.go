@@ -16,8 +16,10 @@ import (
 // connected.PartitionKey(secret, ProfileID), so one customer's events share
 // a partition whatever identifier they arrived with. When the observation
 // changed the graph, it also emits an identity-link fact record (see
-// EncodeLinkFact) to the fact handler — by default the next handler, so the
-// facts travel with the events to Kafka or NATS.
+// EncodeLinkFact) to the fact handler — by default the next handler. A
+// consent Router or Gate there offers them only to the destinations that
+// ask for them (consent.Destination.LinkFacts): the fleet's Kafka or NATS
+// stream, say, not a collector. WithLinkFactHandler sends them elsewhere.
 //
 // Identifiers are taken from: userId (user_id), anonymousId
 // (anonymous_id), previousId (anonymous_id, see WithPreviousIDType),

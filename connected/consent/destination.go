@@ -2,6 +2,7 @@ package consent
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
@@ -87,6 +88,18 @@ type Destination struct {
 	// Handler receives the records. Required for NewRouter; must be nil for
 	// NewGate, whose middleware supplies it.
 	Handler connected.Handler
+	// LinkFacts routes identity-link facts (track events
+	// connected.EventIdentityLinked of category identity, which identity
+	// middleware emits when a record changes the graph) to this
+	// destination. They describe the graph, in keyed hashes, for another
+	// gateway's graph to replay; their subject is the profile (ProfileID),
+	// and they are decided like any record (consent for Purpose, the
+	// identity category). Default false: they are not offered to the
+	// destination at all, neither delivered nor refused, and only
+	// DestinationStats.LinkFactsSkipped counts them. A destination with
+	// LinkFacts must list connected.CategoryIdentity and may not be of an
+	// ad-tech purpose (marketing, advertising).
+	LinkFacts bool
 }
 
 // dest is a Destination compiled for the hot path.
@@ -146,6 +159,10 @@ func compile(d Destination, needHandler bool) (*dest, error) {
 		return nil, bad("Hold", "limits must not be negative", nil)
 	case d.HoldStore != nil && d.OnRefusal != Hold:
 		return nil, bad("HoldStore", "is set but OnRefusal is not Hold", nil)
+	case d.LinkFacts && d.Purpose.adTech():
+		return nil, bad("LinkFacts", "is set for a "+string(d.Purpose)+" destination: identity-link facts never go to ad tech", nil)
+	case d.LinkFacts && !slices.Contains(d.Categories, connected.CategoryIdentity):
+		return nil, bad("LinkFacts", "is set but Categories does not list identity", nil)
 	}
 	c := &dest{Destination: d, pidx: d.Purpose.builtin(), adtech: d.Purpose.adTech(), c: new(counters)}
 	c.Categories = append([]connected.Category(nil), d.Categories...)

@@ -161,6 +161,7 @@ func (rt *Router) Handle(ctx context.Context, r *connected.Record) error {
 	if rt.closed.Load() {
 		return ErrClosed
 	}
+	fact := isLinkFact(r)
 	subject := subjectOf(r)
 	clk := clock{rt: rt, event: r.Time}
 	if rt.cfg.eventClock {
@@ -180,11 +181,22 @@ func (rt *Router) Handle(ctx context.Context, r *connected.Record) error {
 		}
 	}
 	for i, d := range rt.dests {
+		if fact && !d.LinkFacts {
+			d.c.linkFactsSkipped.Add(1) // not offered: the destination did not ask
+			continue
+		}
 		if err := rt.act(ctx, d, r, subject, st, ds[i], &clk); err != nil {
 			errs = join(errs, err)
 		}
 	}
 	return errs
+}
+
+// isLinkFact reports whether r is an identity-link fact (see
+// Destination.LinkFacts). A record without its Event is not.
+func isLinkFact(r *connected.Record) bool {
+	return r.Category == connected.CategoryIdentity && r.Event != nil &&
+		r.Event.Type == connected.TypeTrack && r.Event.Event == connected.EventIdentityLinked
 }
 
 // decide fills out with every destination's decision for r, under one read

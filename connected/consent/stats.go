@@ -104,6 +104,7 @@ func reasonOf(v verdict) Reason {
 // counters are one destination's; all fields are updated atomically.
 type counters struct {
 	delivered, released, stripped, held, errors atomic.Uint64
+	linkFactsSkipped                            atomic.Uint64
 	refusals, dropped                           [numReasons]atomic.Uint64
 }
 
@@ -130,12 +131,16 @@ type DestinationStats struct {
 	Dropped map[Reason]uint64
 	// Errors counts records the destination's handler returned an error for.
 	Errors uint64
+	// LinkFactsSkipped counts identity-link facts not offered to the
+	// destination because it did not ask for them (Destination.LinkFacts).
+	// They are not part of the sum above: the destination never saw them.
+	LinkFactsSkipped uint64
 }
 
 func (c *counters) snapshot(name string, holding int) DestinationStats {
 	s := DestinationStats{
 		Name: name, Delivered: c.delivered.Load(), Released: c.released.Load(), Stripped: c.stripped.Load(),
-		Held: c.held.Load(), Holding: holding, Errors: c.errors.Load(),
+		Held: c.held.Load(), Holding: holding, Errors: c.errors.Load(), LinkFactsSkipped: c.linkFactsSkipped.Load(),
 		Refusals: map[Reason]uint64{}, Dropped: map[Reason]uint64{},
 	}
 	for r := Reason(1); r < numReasons; r++ {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -187,8 +188,13 @@ func newGateway(cfg *config) (_ *gateway, err error) {
 		return nil, err
 	}
 	g.bridge = newConsentBridge(g.ledger)
+	// The sink is the fleet's stream: it carries the identity-link facts
+	// too (other gateways' graphs replay them), when it takes identity
+	// records and is not ad tech.
+	linkFacts := slices.Contains(cfg.Categories, connected.CategoryIdentity) &&
+		cfg.Purpose != consent.PurposeMarketing && cfg.Purpose != consent.PurposeAdvertising
 	g.gate, err = consent.NewGate(g.ledger, g.keys.audit, consent.Destination{Name: cfg.Deliver, Purpose: cfg.Purpose,
-		Categories: cfg.Categories, OnRefusal: consent.Drop})
+		Categories: cfg.Categories, OnRefusal: consent.Drop, LinkFacts: linkFacts})
 	if err != nil {
 		return nil, err
 	}
