@@ -49,9 +49,9 @@ const (
 )
 
 // Identifier types on the events' context.externalIds. They are
-// household-scoped: register them as identity.ScopeHousehold rules
-// (identity.TypeRule{Type: "household_id", Scope: identity.ScopeHousehold})
-// for the identity graph to group people by household without merging them.
+// household-scoped, and identity knows them as such (identity.TypeHouseholdID
+// and identity.TypeHomeDeviceID are built-in household-scope types): the
+// identity graph groups the people of a household without merging them.
 const (
 	ExternalIDHousehold = "household_id"
 	ExternalIDDevice    = "home_device_id"

@@ -20,8 +20,17 @@
 // never decoded: the decoders skip them unread. The decoders do not check
 // signatures: verify Square's x-square-hmacsha256-signature, Stripe's
 // Stripe-Signature, the ApplePass authorization token or Google's
-// ECv2SigningOnly signature first. A decode costs about a microsecond
-// (see the benchmarks).
+// ECv2SigningOnly signature first.
+//
+// Cost (go test -bench Decode -benchmem; CPU time per payload, the best of
+// five runs on a shared two-core CI machine, December 2026): a Stripe
+// charge.succeeded of a Terminal sale (3.9 KB as stored) 4.2 µs, 3.3 µs
+// compact; a Square payment.updated 3.4 µs (2.1 µs compact); a Google
+// Wallet callback 1.6 µs; a pass.json 2.2 µs; an Apple web-service request
+// 0.25 µs; one allocation (the arena of kept strings) for a payment. The
+// validating scan alone of that Stripe charge costs 2.5 µs
+// (internal/jsonscan BenchmarkSkip), so the 2 µs target for the large
+// payloads is not met yet.
 //
 // # Events
 //

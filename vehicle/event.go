@@ -22,13 +22,13 @@ import (
 var ErrNoHashKey = errors.New("vehicle: hash key required for vehicle identifiers")
 
 // IdentifierType is the context.externalIds type under which events carry
-// the vehicle's pseudonym. To let identity link the people who drive one
-// car into a household without merging them, declare it with household
-// scope: identity.WithRule(identity.TypeRule{Type: vehicle.IdentifierType,
-// Scope: identity.ScopeHousehold, Priority: 20}). (identity's built-in
-// "vin" type is household-scoped too, but only accepts a VIN in the
-// clear: with EventOptions.RawVehicleIDs and a VIN as vehicle id,
-// context.device.id is that VIN.)
+// the vehicle's pseudonym. The same pseudonym is context.device.id with
+// type "vehicle", which identity's middleware offers as its built-in "vin"
+// type: household scope, and a connected pseudonym is a valid VIN value,
+// so the family car links the people who drive it without merging them
+// with no rule to declare. To link through the external id as well,
+// declare it with household scope: identity.WithRule(identity.TypeRule{
+// Type: vehicle.IdentifierType, Scope: identity.ScopeHousehold, Priority: 23}).
 const IdentifierType = "vehicle_pseudonym"
 
 // EventOptions controls the mapping of TripEvents to connected events.

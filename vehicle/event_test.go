@@ -111,7 +111,7 @@ func TestHouseholdLinking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer g.Close()
+	defer func() { _ = g.Shutdown(context.Background()) }()
 	mw, err := identity.NewMiddleware(g, identity.WithoutLinkFacts())
 	if err != nil {
 		t.Fatal(err)

@@ -151,7 +151,7 @@ func newGateway(cfg *config) (_ *gateway, err error) {
 			defer cancel()
 			_ = g.batcher.Shutdown(ctx)
 			if g.graph != nil {
-				_ = g.graph.Close()
+				_ = g.graph.Shutdown(ctx)
 			}
 		}
 	}()

@@ -112,10 +112,10 @@ func (g *gateway) stop(ctx context.Context) (Report, error) {
 	if err := g.gate.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("consent gate: %w", err))
 	}
-	if err := g.graph.Close(); err != nil {
+	if err := g.graph.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("identity graph: %w", err))
 	}
-	if err := g.ledger.Close(); err != nil {
+	if err := g.ledger.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("consent ledger: %w", err))
 	}
 	rep := g.report()

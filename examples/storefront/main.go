@@ -69,7 +69,7 @@ func run(w io.Writer, seed uint64, dir string) error {
 	runErr := s.run(people, steps)
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	defer p.graph.Close()
+	defer func() { _ = p.graph.Shutdown(context.Background()) }()
 	if err := p.drain(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

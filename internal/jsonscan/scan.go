@@ -1,15 +1,19 @@
-// Package jsonscan is a small, strict, allocation-free JSON reader for the
-// adapters' decoders (home, attention): it walks a payload once, hands out
-// keys and string values as sub-slices of the input, skips what the caller
-// does not ask for, and keeps the first error with its byte offset.
+// Package jsonscan is a small, strict, allocation-free JSON reader for
+// the adapters' decoders (home, attention, pos, vehicle): it walks a
+// payload once, hands out keys and string values as sub-slices of the
+// input, skips what the caller does not ask for, and keeps the first error
+// with its byte offset.
 //
 // It exists because encoding/json costs several microseconds and a dozen
-// allocations per kilobyte, and the adapters decode each device payload in
-// under two microseconds. It validates what it reads or skips (strings,
-// escapes, numbers, literals, nesting up to MaxDepth, trailing bytes), so a
-// payload it accepts is JSON; it does not check that object keys are
-// unique or that strings are valid UTF-8 (callers that keep strings check
-// that themselves).
+// allocations per kilobyte, and the adapters aim to decode each device
+// payload in about two microseconds. Validating a 3.9 KB indented payload
+// costs about 2.5 µs of CPU, 1.7 µs compact (BenchmarkSkip). It validates
+// what it reads or skips (strings, escapes, numbers, literals, nesting up
+// to MaxDepth, trailing bytes), so a payload it accepts is JSON; it does
+// not check that object keys are unique or that strings are valid UTF-8
+// (callers that keep strings check that themselves). Numbers are
+// correctly rounded (NumberParts, Float: exact fast path, strconv
+// otherwise).
 //
 // A Scanner is a value owned by one goroutine. Slices it returns alias the
 // input (or, for strings with escapes, a fresh buffer) and are valid as long
@@ -533,7 +537,7 @@ func (s *Scanner) Number() float64 {
 // 2^53 and the power of ten is exact in a float64, with strconv otherwise.
 // It reports false for a number beyond the float64 range (1e999).
 func Float(text []byte, mant uint64, exp10 int, exact bool) (float64, bool) {
-	if exact && mant < 1<<53 && exp10 >= -22 && exp10 <= 22 {
+	if exact && mant < 1<<53 && uint(exp10+22) <= 44 {
 		f := float64(mant)
 		if exp10 < 0 {
 			f /= pow10[-exp10]
@@ -545,6 +549,11 @@ func Float(text []byte, mant uint64, exp10 int, exact bool) (float64, bool) {
 		}
 		return f, true
 	}
+	return floatSlow(text)
+}
+
+//go:noinline
+func floatSlow(text []byte) (float64, bool) {
 	f, err := strconv.ParseFloat(string(text), 64)
 	return f, err == nil
 }
