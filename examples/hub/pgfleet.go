@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/touchpoint-sdk/touchpoint/fleet"
+	"github.com/touchpoint-sdk/touchpoint/identity"
+)
+
+// pgFleetSchema is the hub's own tables: applied message ids, records by
+// subject key (keyed hashes and the fleet wire bytes, which hold keys
+// only), tombstones. Idempotent.
+const pgFleetSchema = `
+CREATE TABLE IF NOT EXISTS fleet_applied (id text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE IF NOT EXISTS fleet_records (key bytea NOT NULL, id text NOT NULL, kind text NOT NULL, t timestamptz NOT NULL, body bytea NOT NULL, PRIMARY KEY (key, id));
+CREATE INDEX IF NOT EXISTS fleet_records_id ON fleet_records (id);
+CREATE TABLE IF NOT EXISTS fleet_tombstones (key bytea PRIMARY KEY, at timestamptz NOT NULL);
+`
+
+// pgStore is fleet.Store on PostgreSQL. Put and Erase serialise per key
+// with advisory transaction locks (shared for Put, exclusive for Erase),
+// so a record is never filed under a key erased before it.
+type pgStore struct{ pool *pgxpool.Pool }
+
+var _ fleet.Store = (*pgStore)(nil)
+
+func newPGStore(ctx context.Context, pool *pgxpool.Pool) (*pgStore, error) {
+	if _, err := pool.Exec(ctx, "SELECT pg_advisory_lock(7263544301); "+pgFleetSchema+" SELECT pg_advisory_unlock(7263544301);"); err != nil {
+		return nil, fmt.Errorf("hub: fleet schema: %w", err)
+	}
+	return &pgStore{pool: pool}, nil
+}
+
+func lockID(k identity.Key) int64 { return int64(binary.BigEndian.Uint64(k[:8])) }
+
+func keyBytes(keys []identity.Key) [][]byte {
+	out := make([][]byte, len(keys))
+	for i := range keys {
+		out[i] = keys[i][:]
+	}
+	return out
+}
+
+// sortedLocks returns the keys' lock ids in order (locks taken in one
+// order never deadlock).
+func sortedLocks(keys []identity.Key) []int64 {
+	ids := make([]int64, 0, len(keys))
+	for _, k := range keys {
+		ids = append(ids, lockID(k))
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+func (s *pgStore) Applied(ctx context.Context, id string) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM fleet_applied WHERE id = $1)`, id).Scan(&ok)
+	return ok, err
+}
+
+func (s *pgStore) MarkApplied(ctx context.Context, id string) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO fleet_applied (id) VALUES ($1) ON CONFLICT DO NOTHING`, id)
+	return err
+}
+
+func (s *pgStore) Put(ctx context.Context, rec fleet.Record) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock_shared(l) FROM unnest($1::bigint[]) AS l`, sortedLocks(rec.Keys)); err != nil {
+			return err
+		}
+		var erased bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM fleet_tombstones WHERE key = ANY($1))`, keyBytes(rec.Keys)).Scan(&erased); err != nil {
+			return err
+		}
+		if erased {
+			return &fleet.ErasedError{ID: rec.ID, Kind: rec.Kind}
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO fleet_records (key, id, kind, t, body) SELECT k, $2, $3, $4, $5 FROM unnest($1::bytea[]) AS k ON CONFLICT DO NOTHING`,
+			keyBytes(rec.Keys), rec.ID, string(rec.Kind), rec.Time, rec.Body)
+		return err
+	})
+}
+
+// Read returns records without their Keys (the hub does not need them).
+func (s *pgStore) Read(ctx context.Context, keys []identity.Key, fn func(fleet.Record) error) error {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (t, id) id, kind, t, body FROM fleet_records WHERE key = ANY($1) ORDER BY t, id`, keyBytes(keys))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var rec fleet.Record
+	var kind string
+	for rows.Next() {
+		if err := rows.Scan(&rec.ID, &kind, &rec.Time, &rec.Body); err != nil {
+			return err
+		}
+		rec.Kind = fleet.Kind(kind)
+		if err := fn(rec); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (s *pgStore) Erase(ctx context.Context, keys []identity.Key, at time.Time) (int, error) {
+	n := 0
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(l) FROM unnest($1::bigint[]) AS l`, sortedLocks(keys)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO fleet_tombstones (key, at) SELECT k, $2 FROM unnest($1::bytea[]) AS k ON CONFLICT DO NOTHING`, keyBytes(keys), at); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `WITH gone AS (DELETE FROM fleet_records WHERE id IN (SELECT id FROM fleet_records WHERE key = ANY($1)) RETURNING id)
+			SELECT count(DISTINCT id) FROM gone`, keyBytes(keys)).Scan(&n)
+	})
+	return n, err
+}
+
+func (s *pgStore) Tombstoned(ctx context.Context, keys []identity.Key) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM fleet_tombstones WHERE key = ANY($1))`, keyBytes(keys)).Scan(&ok)
+	return ok, err
+}
