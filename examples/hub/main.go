@@ -6,7 +6,7 @@
 // fleet memberships and erasure tombstones on a topic every gateway
 // follows (see package fleet).
 //
-//	hub -brokers 127.0.0.1:9092 -postgres postgres://... 
+//	hub -brokers 127.0.0.1:9092 -postgres postgres://...
 //
 // Run several: they share the work through the consumer group. The
 // control topic (link facts) must have one partition.
