@@ -17,7 +17,7 @@ func linkPayloads(b *testing.B, n int) [][]byte {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer g.Close()
+	defer g.Shutdown(context.Background())
 	out := make([][]byte, 0, n)
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	for i := 0; len(out) < n; i++ {

@@ -14,7 +14,7 @@ import (
 func ExampleNewHub() {
 	ctx := context.Background()
 	graph, _ := identity.New([]byte("fleet-secret-0123456789"))
-	defer graph.Close()
+	defer graph.Shutdown(context.Background())
 	hub, _ := fleet.NewHub(fleet.NewMemStore(), fleet.WithGraph(graph))
 	card, _ := graph.Key(identity.Identifier{Type: identity.TypeLoyaltyID, Value: "L-7731"})
 	rec := fleet.ConsentRecord{RecordID: "rec-1", Subject: []identity.Ref{card}, Purposes: []consent.Purpose{consent.PurposeMarketing},
@@ -32,7 +32,7 @@ func ExampleNewHub() {
 // A gateway's follower decides from local state: unknown means denied.
 func ExampleFollower_Decide() {
 	ledger, _ := consent.NewLedger()
-	defer ledger.Close()
+	defer ledger.Shutdown(context.Background())
 	f, _ := fleet.NewFollower(ledger)
 	card := identity.Ref{Type: identity.TypeLoyaltyID, Key: identity.Key{1}}
 	now := time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)
@@ -51,7 +51,7 @@ func ExampleFollower_Decide() {
 func ExampleHub_Export() {
 	ctx := context.Background()
 	graph, _ := identity.New([]byte("fleet-secret-0123456789"))
-	defer graph.Close()
+	defer graph.Shutdown(context.Background())
 	hub, _ := fleet.NewHub(fleet.NewMemStore(), fleet.WithGraph(graph))
 	email := identity.Identifier{Type: identity.TypeEmail, Value: "kim@mail.example"}
 	key, _ := graph.Key(email)

@@ -42,7 +42,7 @@ func newGateway(t testing.TB, name string) *gateway {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { g.Close(); l.Close() })
+	t.Cleanup(func() { g.Shutdown(context.Background()); l.Shutdown(context.Background()) })
 	return &gateway{t: t, name: name, graph: g, ledger: l, fol: f}
 }
 
@@ -102,7 +102,7 @@ func newHub(t testing.TB, opts ...fleet.HubOption) (*fleet.Hub, *identity.Graph,
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { g.Close() })
+	t.Cleanup(func() { g.Shutdown(context.Background()) })
 	st := fleet.NewMemStore()
 	h, err := fleet.NewHub(st, append([]fleet.HubOption{fleet.WithGraph(g), fleet.WithClock(func() time.Time { return at(20, 12) }),
 		fleet.WithController(fleet.Controller{Name: "Acme Stores Ltd", Contact: "privacy@acme.example", Retention: "proof of consent: 6 years after it ends",

@@ -122,6 +122,7 @@ func (h *instance) stop() error {
 type gateway struct {
 	t      testing.TB
 	name   string
+	run    string // unique per test run: ids never meet a shared database's earlier runs
 	graph  *identity.Graph
 	ledger *consent.Ledger
 	fol    *fleet.Follower
@@ -151,7 +152,7 @@ func (e *env) gateway(name string) *gateway {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	gw := &gateway{t: e.t, name: name, graph: g, ledger: l, fol: f, cl: cl}
+	gw := &gateway{t: e.t, name: name, run: e.run, graph: g, ledger: l, fol: f, cl: cl}
 	gw.wg.Add(1)
 	go gw.follow()
 	e.t.Cleanup(func() { cl.Close(); gw.wg.Wait(); g.Shutdown(context.Background()); l.Shutdown(context.Background()) })
@@ -193,7 +194,7 @@ func (g *gateway) send(topic string, key []byte, m fleet.Message) {
 func (g *gateway) see(when time.Time, event string, ids ...identity.Identifier) []identity.Ref {
 	g.t.Helper()
 	g.n++
-	ev := fmt.Sprintf("%s-ev-%d-%d", g.name, g.n, when.UnixNano())
+	ev := fmt.Sprintf("%s-%s-ev-%d-%d", g.run, g.name, g.n, when.UnixNano())
 	res, err := g.graph.Link(context.Background(), identity.Observation{EventID: ev, Time: when, IDs: ids})
 	if err != nil {
 		g.t.Fatal(err)

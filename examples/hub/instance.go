@@ -58,12 +58,15 @@ var ErrNotOwner = errors.New("hub: this instance does not own the control partit
 // Instance is one hub process: a member of the consumer group that
 // applies what it is assigned and publishes back.
 type Instance struct {
-	cfg  Config
-	data *fleet.Hub
+	cfg   Config
+	data  *fleet.Hub
+	apply fleet.Store // cfg.Store, or its batching view on PostgreSQL
+	batch batcher     // nil on memory
 
 	mu      sync.Mutex
 	graph   *identity.Graph
-	control *fleet.Hub
+	control *fleet.Hub // applies (over the batching view)
+	dsr     *fleet.Hub // Erase and Export (over the plain store)
 
 	cl        atomic.Pointer[kgo.Client]
 	published atomic.Uint64
@@ -92,11 +95,17 @@ func NewInstance(cfg Config) (*Instance, error) {
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
 	}
-	data, err := fleet.NewHub(cfg.Store, fleet.WithDropHandler(cfg.OnDrop), fleet.WithController(cfg.Controller))
+	in := &Instance{cfg: cfg, apply: cfg.Store}
+	if ps, ok := cfg.Store.(*pgStore); ok {
+		bs := &batchStore{pgStore: ps}
+		in.apply, in.batch = bs, bs
+	}
+	data, err := fleet.NewHub(in.apply, fleet.WithDropHandler(cfg.OnDrop), fleet.WithController(cfg.Controller))
 	if err != nil {
 		return nil, err
 	}
-	return &Instance{cfg: cfg, data: data}, nil
+	in.data = data
+	return in, nil
 }
 
 // owner returns the control hub and graph, or nil.
@@ -104,6 +113,13 @@ func (in *Instance) owner() (*fleet.Hub, *identity.Graph) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	return in.control, in.graph
+}
+
+// dsrHub returns the hub for data subject requests, or nil.
+func (in *Instance) dsrHub() *fleet.Hub {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.dsr
 }
 
 func (in *Instance) gain(ctx context.Context) {
@@ -116,25 +132,32 @@ func (in *Instance) gain(ctx context.Context) {
 	if in.cfg.Batch != nil {
 		opts = append(opts, fleet.WithDeferredMark())
 	}
-	h, err := fleet.NewHub(in.cfg.Store, opts...)
+	h, err := fleet.NewHub(in.apply, opts...)
+	if err != nil {
+		g.Shutdown(context.Background())
+		in.cfg.Logf("hub: %v", err)
+		return
+	}
+	dsr, err := fleet.NewHub(in.cfg.Store, fleet.WithGraph(g), fleet.WithDropHandler(in.cfg.OnDrop), fleet.WithController(in.cfg.Controller))
 	if err != nil {
 		g.Shutdown(context.Background())
 		in.cfg.Logf("hub: %v", err)
 		return
 	}
 	in.mu.Lock()
-	in.graph, in.control = g, h
+	in.graph, in.control, in.dsr = g, h, dsr
 	in.mu.Unlock()
 	in.cfg.Logf("hub: gained the control partition")
 }
 
 func (in *Instance) lose() {
 	in.mu.Lock()
-	g, h := in.graph, in.control
-	in.graph, in.control = nil, nil
+	g, h, dsr := in.graph, in.control, in.dsr
+	in.graph, in.control, in.dsr = nil, nil, nil
 	in.mu.Unlock()
 	if h != nil {
 		h.Close()
+		dsr.Close()
 		g.Shutdown(context.Background())
 		in.cfg.Logf("hub: lost the control partition")
 	}
@@ -198,6 +221,32 @@ func (in *Instance) Run(ctx context.Context) error {
 
 // process applies a poll's records and publishes what they cause.
 func (in *Instance) process(ctx context.Context, cl *kgo.Client, recs []*kgo.Record) error {
+	if in.batch != nil {
+		msgs := make([]fleet.Message, 0, len(recs))
+		for _, r := range recs {
+			if m, err := fleet.Decode(r.Value); err == nil {
+				msgs = append(msgs, m)
+			}
+		}
+		if err := in.batch.begin(ctx, msgs); err != nil {
+			return err
+		}
+		defer in.batch.abort()
+	}
+	pub, err := in.applyAll(ctx, recs)
+	if err != nil {
+		return err
+	}
+	if in.batch != nil {
+		if err := in.batch.commit(ctx); err != nil {
+			return err
+		}
+	}
+	return in.publish(ctx, cl, pub...)
+}
+
+// applyAll applies a poll's records and returns what to publish.
+func (in *Instance) applyAll(ctx context.Context, recs []*kgo.Record) ([]fleet.Message, error) {
 	var pub []fleet.Message
 	var control []*kgo.Record
 	for _, r := range recs {
@@ -207,18 +256,18 @@ func (in *Instance) process(ctx context.Context, cl *kgo.Client, recs []*kgo.Rec
 		}
 		res, err := in.data.Apply(ctx, r.Value)
 		if err != nil && !isReported(err) {
-			return err
+			return nil, err
 		}
 		pub = append(pub, res.Publish...)
 		in.count(res)
 		if in.cfg.crash != nil && in.cfg.crash() {
-			return errCrashed
+			return nil, errCrashed
 		}
 	}
 	if len(control) > 0 {
 		h, g := in.owner()
 		if h == nil {
-			return ErrNotOwner // assigned, but the graph did not load: retry from the last commit
+			return nil, ErrNotOwner // assigned, but the graph did not load: retry from the last commit
 		}
 		var ids []string
 		apply := func(ctx context.Context) error {
@@ -248,10 +297,10 @@ func (in *Instance) process(ctx context.Context, cl *kgo.Client, recs []*kgo.Rec
 			err = apply(ctx)
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return in.publish(ctx, cl, pub...)
+	return pub, nil
 }
 
 func (in *Instance) count(res fleet.Result) {
@@ -290,7 +339,7 @@ func (in *Instance) publish(ctx context.Context, cl *kgo.Client, msgs ...fleet.M
 // Erase runs a data subject's erasure on the owner of the control
 // partition and publishes the tombstone. ErrNotOwner elsewhere.
 func (in *Instance) Erase(ctx context.Context, id identity.Identifier, requestID string, at time.Time) (*fleet.Erasure, error) {
-	h, _ := in.owner()
+	h := in.dsrHub()
 	cl := in.cl.Load()
 	if h == nil || cl == nil {
 		return nil, ErrNotOwner
@@ -304,7 +353,7 @@ func (in *Instance) Erase(ctx context.Context, id identity.Identifier, requestID
 
 // Export returns everything held about the person (owner only).
 func (in *Instance) Export(ctx context.Context, id identity.Identifier, also ...identity.Identifier) (*fleet.Export, error) {
-	h, _ := in.owner()
+	h := in.dsrHub()
 	if h == nil {
 		return nil, ErrNotOwner
 	}
