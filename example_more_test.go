@@ -89,7 +89,7 @@ func ExampleWithConsentLedger() {
 		fmt.Println(err)
 		return
 	}
-	defer ledger.Close()
+	defer ledger.Shutdown(context.Background())
 	ctx := context.Background()
 	at := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	if _, err := ledger.Record(ctx, consent.Fact{Subject: "user-42", Purpose: consent.PurposeAnalytics,

@@ -240,10 +240,10 @@ func (c *Client) abandon() error {
 func (c *Client) closeState() error {
 	var errs []error
 	if c.graph != nil {
-		errs = append(errs, c.graph.Close())
+		errs = append(errs, c.graph.Shutdown(context.Background()))
 	}
 	if c.ownLedger && c.ledger != nil {
-		errs = append(errs, c.ledger.Close())
+		errs = append(errs, c.ledger.Shutdown(context.Background()))
 	}
 	return errors.Join(errs...)
 }

@@ -349,8 +349,17 @@ const maxTime = 1 << 50
 
 func (e *Engine) watermark() int64 { return e.maxT - e.cfg.lateness.Milliseconds() }
 
-// Close closes the store. Afterwards every method returns ErrClosed.
-func (e *Engine) Close() error {
+// Close closes the store.
+//
+// Deprecated: use Shutdown, the lifecycle verb of every Touchpoint
+// component. Close will be removed in the next release.
+func (e *Engine) Close() error { return e.Shutdown(context.Background()) }
+
+// Shutdown closes the engine's store (Store.Close). Afterwards every method
+// returns ErrClosed. It is idempotent. Closing does not block on anything
+// the context could bound (every write was synced when it returned), so
+// ctx is not consulted.
+func (e *Engine) Shutdown(_ context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {

@@ -73,8 +73,19 @@ func NewMiddleware(e *Engine, ledger *consent.Ledger, opts ...MiddlewareOption) 
 	return m, nil
 }
 
-// Close stops listening to the ledger. It does not close the engine.
-func (m *Middleware) Close() { m.cancel() }
+// Close stops listening to the ledger.
+//
+// Deprecated: use Shutdown, the lifecycle verb of every Touchpoint
+// component. Close will be removed in the next release.
+func (m *Middleware) Close() { _ = m.Shutdown(context.Background()) }
+
+// Shutdown stops listening to the ledger's changes. It does not shut the
+// engine down (its owner does). It is idempotent, does not block and
+// returns nil; ctx is not consulted.
+func (m *Middleware) Shutdown(_ context.Context) error {
+	m.cancel()
+	return nil
+}
 
 // Errors returns how many announcements could not be passed on, and the last error.
 func (m *Middleware) Errors() (uint64, error) {

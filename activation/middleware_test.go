@@ -61,7 +61,7 @@ func newPipe(t *testing.T, gopts ...identity.Option) *pipe {
 		connected.WithMiddleware(stitch.Middleware(), p.mw.Middleware())); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { p.mw.Close(); p.client.Shutdown(context.Background()); p.graph.Close() })
+	t.Cleanup(func() { p.mw.Close(); p.client.Shutdown(context.Background()); p.graph.Shutdown(context.Background()) })
 	return p
 }
 

@@ -202,20 +202,11 @@ func (g *Graph) prepare(ids []Identifier, out []prepared) ([]prepared, []Refusal
 	return out, refused
 }
 
-// Close closes the graph and its store. It is idempotent; later calls to
-// other methods return ErrClosed.
-func (g *Graph) Close() error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.closed {
-		return nil
-	}
-	g.closed = true
-	if g.store != nil {
-		return g.store.Close()
-	}
-	return nil
-}
+// Close closes the graph and its store.
+//
+// Deprecated: use Shutdown, the lifecycle verb of every Touchpoint
+// component. Close will be removed in the next release.
+func (g *Graph) Close() error { return g.Shutdown(context.Background()) }
 
 // Stats are counters of a graph's contents.
 type Stats struct {

@@ -118,7 +118,7 @@ func newFixture(t *testing.T, opts ...inspect.Option) *fixture {
 		f.srv.Close()
 		require.NoError(t, f.h.Shutdown(ctx))
 		require.NoError(t, f.client.Shutdown(ctx))
-		require.NoError(t, f.graph.Close())
+		require.NoError(t, f.graph.Shutdown(context.Background()))
 	})
 	return f
 }

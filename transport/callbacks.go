@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"context"
 	"sync"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
@@ -32,7 +33,7 @@ type Callbacks struct {
 // Dispatcher runs Callbacks on one goroutine of its own, in order. It is
 // exported so that Senders outside this package can report outcomes the
 // same way. Its queue is unbounded in batches but holds only references to
-// records already in memory. Close waits for it to drain.
+// records already in memory. Shutdown waits for it to drain.
 type Dispatcher struct {
 	cb      Callbacks
 	mu      sync.Mutex
@@ -155,10 +156,27 @@ func (d *Dispatcher) run() {
 	}
 }
 
-// Close delivers everything queued, then stops the goroutine. It waits for
-// the callbacks to return, so callbacks must not block indefinitely. Reports
-// made after Close are discarded. Close is idempotent.
-func (d *Dispatcher) Close() {
+// Close is Shutdown without a bound: it waits for every queued report.
+//
+// Deprecated: use Shutdown, the lifecycle verb of every Touchpoint
+// component. Close will be removed in the next release.
+func (d *Dispatcher) Close() { _ = d.Shutdown(context.Background()) }
+
+// Shutdown delivers everything queued, then stops the goroutine. It waits
+// for the callbacks to return, so callbacks must not block indefinitely,
+// until ctx is done: it then returns ctx's error, and the goroutine still
+// delivers what is queued and stops on its own. Reports made after
+// Shutdown began are discarded. Shutdown is idempotent; a nil ctx returns
+// ErrNilContext and stops nothing.
+func (d *Dispatcher) Shutdown(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext("Dispatcher.Shutdown")
+	}
 	d.closing.Do(func() { close(d.stop) })
-	<-d.done
+	select {
+	case <-d.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -136,7 +137,7 @@ func runIdentityExplain(c *call, store, secretFile string, args []string) error 
 		}
 		return err
 	}
-	defer g.Close()
+	defer g.Shutdown(context.Background())
 	n := refNamer{namer: c.names, known: map[identity.Ref]string{}}
 	for i, id := range ids {
 		ref, err := g.Key(id)

@@ -48,7 +48,7 @@ func identityStore(t *testing.T) (dir, secretFile string) {
 			t.Fatal(err)
 		}
 	}
-	if err := g.Close(); err != nil {
+	if err := g.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return dir, secretFile

@@ -307,10 +307,19 @@ func (l *Ledger) compactLocked(ctx context.Context) error {
 	return nil
 }
 
-// Close closes a durable ledger's store and releases its directory. It is
-// idempotent. Afterwards Record, Erase and Compact return ErrLedgerClosed;
-// the readers (At, Permits, the Router) keep answering from memory.
-func (l *Ledger) Close() error {
+// Close closes a durable ledger's store.
+//
+// Deprecated: use Shutdown, the lifecycle verb of every Touchpoint
+// component. Close will be removed in the next release.
+func (l *Ledger) Close() error { return l.Shutdown(context.Background()) }
+
+// Shutdown closes a durable ledger's store and releases its directory (a
+// memory ledger has nothing to release). It is idempotent. Afterwards
+// Record, Erase and Compact return ErrLedgerClosed; the readers (At,
+// Permits, the Router) keep answering from memory. Closing does not block
+// on anything the context could bound (every write was synced when it
+// returned), so ctx is not consulted.
+func (l *Ledger) Shutdown(_ context.Context) error {
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
 	if l.closed {

@@ -42,7 +42,7 @@ func TestLinkFactsOnlyToOptedInDestinations(t *testing.T) {
 	shutdown(t, rt)
 	g, err := identity.New([]byte("identity-key-0123456789"))
 	noErr(t, err)
-	t.Cleanup(func() { _ = g.Close() })
+	t.Cleanup(func() { _ = g.Shutdown(context.Background()) })
 	ids, err := identity.NewMiddleware(g)
 	noErr(t, err)
 	c, err := connected.New(rt, connected.WithMiddleware(ids.Middleware()), connected.WithClock(connectedtest.Clock(at(1), time.Second)))

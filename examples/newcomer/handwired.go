@@ -85,7 +85,7 @@ func StartHandwired(ctx context.Context, cfg Config) (_ *HandwiredService, err e
 			}
 			err = errors.Join(err, rudder.Shutdown(ctx))
 			if s.graph != nil {
-				err = errors.Join(err, s.graph.Close())
+				err = errors.Join(err, s.graph.Shutdown(context.Background()))
 			}
 		}
 	}()
@@ -171,5 +171,5 @@ func (s *HandwiredService) Login(ctx context.Context, userID, anonymousID, bleID
 // Shutdown stops the source, the client (and with it the chains and the
 // router), the graph and the ledger.
 func (s *HandwiredService) Shutdown(ctx context.Context) error {
-	return errors.Join(s.source.Shutdown(ctx), s.client.Shutdown(ctx), s.graph.Close(), s.ledger.Close())
+	return errors.Join(s.source.Shutdown(ctx), s.client.Shutdown(ctx), s.graph.Shutdown(context.Background()), s.ledger.Shutdown(context.Background()))
 }

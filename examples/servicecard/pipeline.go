@@ -60,12 +60,12 @@ func newWorld(now time.Time) (*world, error) {
 	}
 	mw, err := identity.NewMiddleware(g, identity.WithoutLinkFacts())
 	if err != nil {
-		g.Close()
+		g.Shutdown(context.Background())
 		return nil, err
 	}
 	l, err := consent.NewLedger()
 	if err != nil {
-		g.Close()
+		g.Shutdown(context.Background())
 		return nil, err
 	}
 	store := &profiles{byID: map[string][]*connected.Record{}}
@@ -76,7 +76,7 @@ func newWorld(now time.Time) (*world, error) {
 		connected.WithClock(func() time.Time { return now }),
 	)
 	if err != nil {
-		g.Close()
+		g.Shutdown(context.Background())
 		return nil, err
 	}
 	return &world{client: c, graph: g, ledger: l, store: store, ps: ps}, nil
@@ -84,7 +84,7 @@ func newWorld(now time.Time) (*world, error) {
 
 func (w *world) close(ctx context.Context) error {
 	err := w.client.Shutdown(ctx)
-	w.graph.Close()
+	w.graph.Shutdown(context.Background())
 	return err
 }
 

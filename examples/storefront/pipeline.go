@@ -236,7 +236,7 @@ func newDestination(dir string, spec destinationSpec) (*destination, error) {
 // drain stops accepting events and delivers everything to the files: the
 // client shuts down the router, which shuts down the destinations it owns.
 func (p *pipeline) drain(ctx context.Context) error {
-	p.act.Close()
+	p.act.Shutdown(context.Background())
 	err := p.client.Shutdown(ctx)
 	if ferr := p.facts.Shutdown(ctx); err == nil {
 		err = ferr

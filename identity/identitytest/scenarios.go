@@ -39,7 +39,7 @@ func RunStoreScenarios(t *testing.T, dir string, open func(t *testing.T, scenari
 			}
 			l := sc.labels(t, g0)
 			want := sc.run(t, g0, l, nil)
-			g0.Close()
+			g0.Shutdown(context.Background())
 
 			reopen := func() *identity.Graph {
 				g, err := identity.New(ScenarioSecret, sc.options(identity.WithStore(open(t, sc.name)))...)
@@ -50,7 +50,7 @@ func RunStoreScenarios(t *testing.T, dir string, open func(t *testing.T, scenari
 			}
 			g := reopen()
 			got := sc.run(t, g, l, func(old *identity.Graph) *identity.Graph {
-				if err := old.Close(); err != nil {
+				if err := old.Shutdown(context.Background()); err != nil {
 					t.Fatal(err)
 				}
 				return reopen()
@@ -233,7 +233,7 @@ func (sc *scenario) run(t *testing.T, g *identity.Graph, l labels, restart func(
 		states = append(states, render(t, g, l, &ph, rep))
 	}
 	if restart != nil {
-		g.Close()
+		g.Shutdown(context.Background())
 	}
 	return states
 }

@@ -1,6 +1,7 @@
 package identitytest
 
 import (
+	"context"
 	"testing"
 
 	"github.com/touchpoint-sdk/touchpoint/identity"
@@ -24,7 +25,7 @@ func TestSuiteCatchesAStoreThatForgets(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := one.run(t, g, l, func(old *identity.Graph) *identity.Graph {
-			old.Close()
+			old.Shutdown(context.Background())
 			fresh, err := identity.New(ScenarioSecret, one.options(identity.WithStore(identity.NewMemStore()))...)
 			if err != nil {
 				t.Fatal(err)

@@ -1,6 +1,7 @@
 package intl_test
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/touchpoint-sdk/touchpoint/identity"
@@ -61,7 +62,7 @@ func ExampleOptions() {
 		fmt.Println(err)
 		return
 	}
-	defer g.Close()
+	defer g.Shutdown(context.Background())
 	out, err := g.Normalizer().Normalize(identity.Identifier{Type: identity.TypePhone, Value: "(11) 98765-4321"})
 	fmt.Println(out.Value, err)
 	// Output: +5511987654321 <nil>

@@ -48,7 +48,7 @@ func TestOptionsGraph(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer g.Close()
+	defer g.Shutdown(context.Background())
 	day := time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC)
 	r1, err := g.Link(context.Background(), identity.Observation{EventID: "e1", Time: day, IDs: []identity.Identifier{
 		{Type: identity.TypeUserID, Value: "Ren\u00e9e"}, {Type: identity.TypeEmail, Value: "renee@example.kr"}}})

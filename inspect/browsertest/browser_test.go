@@ -147,7 +147,7 @@ func newPipeline(t *testing.T) *pipeline {
 		if err := p.client.Shutdown(ctx); err != nil {
 			t.Error(err)
 		}
-		_ = graph.Close()
+		_ = graph.Shutdown(context.Background())
 	})
 	return p
 }

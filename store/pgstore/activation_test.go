@@ -100,7 +100,7 @@ func TestActivationRestartGivesSameOutputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ref.Close()
+	defer ref.Shutdown(context.Background())
 	purposes := ref.PurposesOf(consent.PurposeMarketing, consent.PurposeAnalytics, consent.PurposePersonalization)
 	events := activationEvents(rand.New(rand.NewPCG(7, 7)), purposes, 400)
 	var want []activation.Output
@@ -136,13 +136,13 @@ func TestActivationRestartGivesSameOutputs(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if err := e.Close(); err != nil {
+			if err := e.Shutdown(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			e = open()
 		}
 	}
-	defer e.Close()
+	defer e.Shutdown(context.Background())
 	fired := 0
 	if len(got) != len(want) {
 		t.Fatalf("got %d outputs, want %d", len(got), len(want))

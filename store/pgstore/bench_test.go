@@ -32,14 +32,14 @@ func BenchmarkLinkKeys(b *testing.B) {
 					b.Fatal(err)
 				}
 				benchFacts = people(b, ref, 20000)
-				ref.Close()
+				ref.Shutdown(context.Background())
 			})
 			st := identityStore(b, db, "bench")
 			g, err := identity.New(graphSecret, identity.WithStore(st))
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer g.Close()
+			defer g.Shutdown(context.Background())
 			ctx := context.Background()
 			next := 0
 			apply := func(ctx context.Context) error {

@@ -61,15 +61,15 @@ func TestLedgerOnPostgresMatchesMemory(t *testing.T) {
 			}
 		}
 		if rng.IntN(25) == 0 {
-			if err := dl.Close(); err != nil {
+			if err := dl.Shutdown(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			dl = openLedger(t, db, "l", consent.WithCompactAfter(7))
 		}
 	}
-	dl.Close()
+	dl.Shutdown(context.Background())
 	dl = openLedger(t, db, "l")
-	defer dl.Close()
+	defer dl.Shutdown(context.Background())
 	for _, s := range subjects {
 		if dl.Erased(s) != ml.Erased(s) {
 			t.Errorf("%s: erased %v, memory %v", s, dl.Erased(s), ml.Erased(s))
@@ -99,7 +99,7 @@ func TestLedgerEraseLeavesTheTables(t *testing.T) {
 	if err := l.Erase(ctx, "erase-me-123", at.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	l.Close()
+	l.Shutdown(context.Background())
 	dump := tableText(t, pool)
 	if strings.Contains(dump, fmt.Sprintf("%x", "erase-me-123")) {
 		t.Fatal("the erased subject's facts are still in the tables")
@@ -108,7 +108,7 @@ func TestLedgerEraseLeavesTheTables(t *testing.T) {
 		t.Fatal("the other subject's facts are gone too (the scan sees nothing?)")
 	}
 	l = openLedger(t, db, "l")
-	defer l.Close()
+	defer l.Shutdown(context.Background())
 	if !l.Erased("erase-me-123") || !l.Permits("keep-me-456", consent.PurposeMarketing, at.Add(2*time.Hour)) {
 		t.Fatal("after reopening: the erasure or the other subject's grant is lost")
 	}
@@ -138,9 +138,9 @@ func TestLedgerFirstKeyConflict(t *testing.T) {
 	if err := first.Erase(ctx, "u-1", at.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	first.Close()
+	first.Shutdown(context.Background())
 	again := openLedger(t, db, "l")
-	defer again.Close()
+	defer again.Shutdown(context.Background())
 	if !again.Erased("u-1") { // tombstones match only under the first key
 		t.Fatal("a ledger opened after the conflict does not match the first ledger's tombstones")
 	}

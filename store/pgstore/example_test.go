@@ -89,10 +89,10 @@ func ExampleDB_IdentityStore() {
 	g := open()
 	r1, _ := g.Link(ctx, identity.Observation{EventID: "e-1", Time: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC),
 		IDs: []identity.Identifier{{Type: identity.TypeUserID, Value: "u-42"}, {Type: identity.TypeEmail, Value: "ann@example.com"}}})
-	g.Close()
+	g.Shutdown(context.Background())
 
 	g = open()
-	defer g.Close()
+	defer g.Shutdown(context.Background())
 	p, _ := g.Profile(identity.Identifier{Type: identity.TypeEmail, Value: "ann@example.com"})
 	fmt.Println("same profile:", p.ID == r1.ProfileID)
 }
@@ -123,11 +123,11 @@ func ExampleIdentityStore_Batch() {
 		fmt.Println(err)
 		return
 	}
-	defer hub.Close()
+	defer hub.Shutdown(context.Background())
 
 	// Facts as a gateway emits them (identity.DecodeLinkFact on the wire).
 	gw, _ := identity.New(secret)
-	defer gw.Close()
+	defer gw.Shutdown(context.Background())
 	var poll []identity.LinkFact
 	for i, ids := range [][]identity.Identifier{
 		{{Type: identity.TypeUserID, Value: "u-42"}, {Type: identity.TypeAnonymousID, Value: "web-1"}},
@@ -183,10 +183,10 @@ func ExampleDB_ConsentStore() {
 	l := open()
 	l.Record(ctx, consent.Fact{Subject: "p_42", Purpose: consent.PurposeMarketing, Granted: true, Effective: t0, Source: consent.SourceCMP})
 	l.Record(ctx, consent.Fact{Subject: "p_42", Purpose: consent.PurposeMarketing, Granted: false, Effective: t0.Add(time.Hour), Source: consent.SourceStoreKiosk})
-	l.Close()
+	l.Shutdown(context.Background())
 
 	l = open()
-	defer l.Close()
+	defer l.Shutdown(context.Background())
 	fmt.Println("marketing permitted:", l.Permits("p_42", consent.PurposeMarketing, t0.Add(2*time.Hour)))
 }
 
@@ -225,6 +225,6 @@ func ExampleDB_ActivationStore() {
 			return
 		}
 		fmt.Println(out[0].Kind, out[0].Reason)
-		e.Close()
+		e.Shutdown(context.Background())
 	}
 }

@@ -124,7 +124,7 @@ func TestConcurrentWritersOrderIndependent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ref.Close()
+	defer ref.Shutdown(context.Background())
 	facts := people(t, ref, 60)
 	for _, f := range facts {
 		if _, err := ref.LinkKeys(ctx, f); err != nil {
@@ -190,7 +190,7 @@ func TestConcurrentWritersOrderIndependent(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, g := range graphs {
-		if err := g.Close(); err != nil {
+		if err := g.Shutdown(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -202,7 +202,7 @@ func TestConcurrentWritersOrderIndependent(t *testing.T) {
 		if got := render(g); got != want {
 			t.Fatalf("graph loaded on pool %d:\n%s\nwant (all facts, in order, in memory):\n%s", i, got, want)
 		}
-		g.Close()
+		g.Shutdown(context.Background())
 	}
 }
 
@@ -214,7 +214,7 @@ func TestCompactKeepsUnseenRecordsAndRefusesAfterAnotherCompaction(t *testing.T)
 	db := openDB(t, poolIn(t, schema(t)))
 	ctx := context.Background()
 	ref, _ := identity.New(graphSecret)
-	defer ref.Close()
+	defer ref.Shutdown(context.Background())
 	facts := people(t, ref, 3)
 	a, err := identity.New(graphSecret, identity.WithStore(identityStore(t, db, "g")))
 	if err != nil {
@@ -247,13 +247,13 @@ func TestCompactKeepsUnseenRecordsAndRefusesAfterAnotherCompaction(t *testing.T)
 	if !errors.As(err, &se) || se.Kind != "identity" || se.Name != "g" {
 		t.Fatalf("error %v: want a *StoreError naming identity store g", err)
 	}
-	a.Close()
-	b.Close()
+	a.Shutdown(context.Background())
+	b.Shutdown(context.Background())
 	g, err := identity.New(graphSecret, identity.WithStore(identityStore(t, db, "g")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer g.Close()
+	defer g.Shutdown(context.Background())
 	if got, want := render(g), render(ref); got != want {
 		t.Fatalf("after compaction by a:\n%s\nwant:\n%s", got, want)
 	}
@@ -268,7 +268,7 @@ func TestCompactKeepsUnseenRecordsAndRefusesAfterAnotherCompaction(t *testing.T)
 func TestBatchDivergedAndClosed(t *testing.T) {
 	db := openDB(t, poolIn(t, schema(t)))
 	ref, _ := identity.New(graphSecret)
-	defer ref.Close()
+	defer ref.Shutdown(context.Background())
 	facts := people(t, ref, 3)
 	later := facts[8] // the third person's first fact
 	facts = facts[:8]
@@ -293,7 +293,7 @@ func TestBatchDivergedAndClosed(t *testing.T) {
 	if _, err := g.LinkKeys(context.Background(), later); !errors.Is(err, pgstore.ErrDiverged) {
 		t.Fatalf("LinkKeys after a failed batch: %v, want ErrDiverged", err)
 	}
-	g.Close()
+	g.Shutdown(context.Background())
 	g, err = identity.New(graphSecret, identity.WithStore(identityStore(t, db, "g")))
 	if err != nil {
 		t.Fatal(err)
@@ -301,7 +301,7 @@ func TestBatchDivergedAndClosed(t *testing.T) {
 	if s := g.Stats(); s.Identifiers != 0 {
 		t.Fatalf("after a failed batch the database holds %+v, want nothing of it", s)
 	}
-	g.Close()
+	g.Shutdown(context.Background())
 	if err := st.Append(context.Background(), []byte{1}); !errors.Is(err, pgstore.ErrClosed) {
 		t.Fatalf("Append after Close: %v", err)
 	}
@@ -343,11 +343,11 @@ func TestTamperedRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	ref, _ := identity.New(graphSecret)
-	defer ref.Close()
+	defer ref.Shutdown(context.Background())
 	if _, err := g.LinkKeys(ctx, people(t, ref, 1)[0]); err != nil {
 		t.Fatal(err)
 	}
-	g.Close()
+	g.Shutdown(context.Background())
 	if _, err := pool.Exec(ctx, "UPDATE touchpoint_log SET rec = overlay(rec placing '\\x00'::bytea from 20) WHERE seq = 2"); err != nil {
 		t.Fatal(err)
 	}
@@ -371,7 +371,7 @@ func TestConcurrentCompactorsLoseNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ref.Close()
+	defer ref.Shutdown(context.Background())
 	facts := people(t, ref, 30)
 	for _, f := range facts {
 		if _, err := ref.LinkKeys(ctx, f); err != nil {
@@ -400,7 +400,7 @@ func TestConcurrentCompactorsLoseNothing(t *testing.T) {
 			if g == nil {
 				return
 			}
-			defer func() { g.Close() }()
+			defer func() { g.Shutdown(context.Background()) }()
 			for i, f := range mine {
 				if _, err := g.LinkKeys(ctx, f); err != nil {
 					t.Errorf("writer %d: %v", w, err)
@@ -412,7 +412,7 @@ func TestConcurrentCompactorsLoseNothing(t *testing.T) {
 						mu.Lock()
 						conflicts++
 						mu.Unlock()
-						g.Close()
+						g.Shutdown(context.Background())
 						if g = open(w); g == nil {
 							return
 						}
@@ -432,7 +432,7 @@ func TestConcurrentCompactorsLoseNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer g.Close()
+	defer g.Shutdown(context.Background())
 	if got, want := render(g), render(ref); got != want {
 		t.Fatalf("after concurrent compactions (%d conflicts):\n%s\nwant:\n%s", conflicts, got, want)
 	}

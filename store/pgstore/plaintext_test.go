@@ -35,7 +35,7 @@ func fillAll(t *testing.T, db *pgstore.DB, values []string) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	g.Close()
+	g.Shutdown(context.Background())
 	cs, err := db.ConsentStore(ctx, "ledger")
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +52,7 @@ func fillAll(t *testing.T, db *pgstore.DB, values []string) {
 	if err := l.Compact(ctx); err != nil {
 		t.Fatal(err)
 	}
-	l.Close()
+	l.Shutdown(context.Background())
 }
 
 // TestNoPlaintextInAnyTable scans every row of every table, bytea

@@ -476,7 +476,7 @@ func (s *Spool) shutdown(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
-	s.disp.Close()
+	s.disp.Shutdown(context.Background())
 	if s.lock != nil {
 		if err := s.lock.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("spool: release lock: %w", err))
