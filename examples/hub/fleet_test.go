@@ -30,12 +30,12 @@ func testFleet(t *testing.T, pg bool) {
 	ctx := context.Background()
 	a, b := e.gateway("store-a"), e.gateway("store-b")
 
-	// hub 1 crashes after applying its 40th record, mid-poll, before the
+	// hub 1 crashes after applying its 10th record, mid-poll, before the
 	// commit; hub 2 must take over its partitions without loss or repeat
 	var n1 atomic.Int64
 	var crashed atomic.Bool
 	h1 := e.startHub("hub-1", func() bool {
-		if n1.Add(1) == 40 {
+		if n1.Add(1) == 10 {
 			crashed.Store(true)
 			return true
 		}
