@@ -207,6 +207,7 @@ func (c *Client) encode(e *Event, fields []Field) (*Record, error) {
 		Category:     canonicalCategory(e.Category),
 		PartitionKey: unsafe.String(&b[n], 32),
 		Payload:      b[:n:n],
+		keys:         c.keys,
 	}
 	if id != nil {
 		r.ID = unsafe.String(&b[offs.id], len(idBuf))

@@ -96,6 +96,18 @@ func (k *keyer) remember(dst []byte, identity string) {
 	k.cache[victim].Store(e)
 }
 
+// key returns identity's partition key, from the cache or computed (and
+// then cached).
+func (k *keyer) key(identity string) string {
+	var dst [32]byte
+	if !k.lookup(dst[:], identity) {
+		in := k.appendInput(make([]byte, 0, len(pkPrefix)+len(identity)+32), identity)
+		k.sum(dst[:], in)
+		k.remember(dst[:], identity)
+	}
+	return string(dst[:])
+}
+
 func newKeyer(secret []byte) *keyer {
 	k := &keyer{secret: secret, seed: maphash.MakeSeed()}
 	if len(secret) > 0 {

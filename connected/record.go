@@ -48,6 +48,23 @@ type Record struct {
 	// Payload is still the slice the encoder wrote (same first byte and
 	// length): a copy of the Record with another Payload is scanned.
 	enc encMark
+	// keys is the partition keyer of the Client that emitted the record
+	// (nil for records built or decoded elsewhere): PartitionKeyFor.
+	keys *keyer
+}
+
+// PartitionKeyFor returns the partition key of identity as the Client
+// that emitted r computes its keys: keyed with that Client's
+// WithPartitionKeySecret, which is thus configured once. Middleware that
+// re-partitions a record (identity stitching keys it by the canonical
+// profile id) uses it instead of being given the secret again. Copies of
+// r answer the same. For a record no Client emitted (built by hand,
+// rebuilt from bytes), it is PartitionKey(nil, identity): unkeyed.
+func (r *Record) PartitionKeyFor(identity string) string {
+	if r.keys == nil {
+		return PartitionKey(nil, identity)
+	}
+	return r.keys.key(identity)
 }
 
 // encMark is what the Client's encoder knows about the payload it wrote.

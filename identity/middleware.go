@@ -13,8 +13,9 @@ import (
 // the event's identifiers, links them in the graph, and passes on a copy of
 // the record with ProfileID set to the canonical profile (a household id
 // when the event has only household identifiers) and PartitionKey set to
-// connected.PartitionKey(secret, ProfileID), so one customer's events share
-// a partition whatever identifier they arrived with. When the observation
+// r.PartitionKeyFor(ProfileID) — keyed with the Client's partition-key
+// secret, configured once there — so one customer's events share a
+// partition whatever identifier they arrived with. When the observation
 // changed the graph, it also emits an identity-link fact record (see
 // EncodeLinkFact) to the fact handler — by default the next handler. A
 // consent Router or Gate there offers them only to the destinations that
@@ -57,9 +58,13 @@ type mwOption func(*Middleware)
 
 func (f mwOption) applyMW(m *Middleware) { f(m) }
 
-// WithPartitionKeySecret sets the secret for partition keys, as
-// connected.WithPartitionKeySecret does for the client (use the same one).
-// The slice is copied. Default: none.
+// WithPartitionKeySecret sets a secret for the partition keys the
+// middleware computes, instead of the one of the Client that emitted each
+// record (connected.WithPartitionKeySecret, see
+// connected.Record.PartitionKeyFor). The slice is copied.
+// Not needed when the secret is configured on the Client, once: the
+// middleware then keys records with it. (To be deprecated once the
+// examples and the root package stop passing it.)
 func WithPartitionKeySecret(secret []byte) MiddlewareOption {
 	s := append([]byte(nil), secret...)
 	return mwOption(func(m *Middleware) { m.secret = s })
@@ -186,7 +191,7 @@ func (m *Middleware) wrap(next connected.Handler) connected.Handler {
 			r2.ProfileID = res.Households[0]
 		}
 		if r2.ProfileID != "" {
-			r2.PartitionKey = connected.PartitionKey(m.secret, r2.ProfileID)
+			r2.PartitionKey = m.partitionKey(r, r2.ProfileID)
 		}
 		if err := next.Handle(ctx, &r2); err != nil {
 			return err
@@ -197,6 +202,7 @@ func (m *Middleware) wrap(next connected.Handler) connected.Handler {
 		m.linked.Add(1)
 		rec, err := EncodeLinkFact(*res.Fact, m.source, m.secret)
 		if err == nil {
+			rec.PartitionKey = m.partitionKey(r, rec.AnonymousID)
 			err = facts.Handle(ctx, rec)
 		}
 		if err != nil {
@@ -206,6 +212,15 @@ func (m *Middleware) wrap(next connected.Handler) connected.Handler {
 		m.factsOut.Add(1)
 		return nil
 	})
+}
+
+// partitionKey keys identity as the Client that emitted r does, or with
+// the deprecated WithPartitionKeySecret when it was given.
+func (m *Middleware) partitionKey(r *connected.Record, identity string) string {
+	if m.secret != nil {
+		return connected.PartitionKey(m.secret, identity)
+	}
+	return r.PartitionKeyFor(identity)
 }
 
 // MiddlewareStats are the middleware's counters.
