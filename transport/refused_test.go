@@ -64,8 +64,11 @@ func TestRefusalsCoalesced(t *testing.T) {
 			t.Fatalf("report %d is %s, want %s (order)", i, id, want)
 		}
 	}
-	if calls != 2 {
-		t.Errorf("%d failure callbacks for %d refusals made while the callback was busy, want 2 (the first, then the rest together)", calls, n-1)
+	// The callback goroutine may pick up the first refusal before the
+	// rest arrive (two reports) or after all of them (one report); anything
+	// more means refusals were reported one by one.
+	if calls < 1 || calls > 2 {
+		t.Errorf("%d failure callbacks for %d refusals made while the callback was busy, want 1 or 2 (coalesced)", calls, n-1)
 	}
 }
 

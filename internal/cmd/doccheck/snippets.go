@@ -43,7 +43,6 @@ type snippet struct {
 	pos  string // file:line of the package clause whose doc holds it
 	dir  string // the package's directory
 	pkg  string // the package's name
-	path string // the package's import path ("" when unknown)
 	code string
 }
 
