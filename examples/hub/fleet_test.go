@@ -42,6 +42,9 @@ func testFleet(t *testing.T, pg bool) {
 		return false
 	})
 	h2 := e.startHub("hub-2", nil)
+	// both instances hold data partitions before anything is sent, so hub 1
+	// has records to crash on (otherwise hub 2 may drain everything first)
+	eventually(t, "both hubs assigned data partitions", func() bool { return h1.data.Load() > 0 && h2.data.Load() > 0 })
 
 	// background shoppers at both stores: 30 shoppers, 4 visits each
 	type shopper struct {

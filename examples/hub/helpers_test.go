@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -84,10 +85,14 @@ type instance struct {
 	*Instance
 	cancel context.CancelFunc
 	done   chan error
+	data   atomic.Int32 // data partitions assigned to it so far (cumulative)
 }
+
+func (h *instance) onAssigned(got map[string][]int32) { h.data.Add(int32(len(got[topicData]))) }
 
 func (e *env) startHub(name string, crash func() bool) *instance {
 	e.t.Helper()
+	h := &instance{}
 	st, open, batch := e.store, e.open, e.batch
 	if e.pgURL != "" { // a process of its own: its own pool and stores
 		var err error
@@ -97,14 +102,14 @@ func (e *env) startHub(name string, crash func() bool) *instance {
 		}
 	}
 	in, err := NewInstance(Config{Brokers: e.brokers, Group: "hub-" + e.run, Control: topicControl, Data: topicData, Out: topicOut,
-		Store: st, OpenGraph: open, Batch: batch, MaxPoll: 50, crash: crash,
+		Store: st, OpenGraph: open, Batch: batch, MaxPoll: 50, crash: crash, assigned: h.onAssigned,
 		Controller: fleet.Controller{Name: "Acme Stores Ltd", Contact: "privacy@acme.example", Retention: "proof of consent: 6 years after it ends"},
 		Logf:       func(f string, a ...any) { e.t.Logf(name+": "+f, a...) }})
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &instance{Instance: in, cancel: cancel, done: make(chan error, 1)}
+	h.Instance, h.cancel, h.done = in, cancel, make(chan error, 1)
 	go func() { h.done <- in.Run(ctx) }()
 	e.t.Cleanup(func() { h.stop() })
 	return h

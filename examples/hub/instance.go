@@ -47,6 +47,8 @@ type Config struct {
 	// poll is committed; returning true makes Run return errCrashed at
 	// once, without committing (a process killed mid-stream).
 	crash func() bool
+	// assigned, for tests: called with the partitions of each assignment.
+	assigned func(map[string][]int32)
 }
 
 var errCrashed = errors.New("hub: instance crashed (test)")
@@ -182,6 +184,9 @@ func (in *Instance) Run(ctx context.Context) error {
 		kgo.OnPartitionsAssigned(func(ctx context.Context, _ *kgo.Client, got map[string][]int32) {
 			if _, ok := got[in.cfg.Control]; ok {
 				in.gain(ctx)
+			}
+			if in.cfg.assigned != nil {
+				in.cfg.assigned(got)
 			}
 		}),
 		kgo.OnPartitionsRevoked(onRevoke),
