@@ -1,0 +1,322 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/touchpoint-sdk/touchpoint/fleet"
+	"github.com/touchpoint-sdk/touchpoint/identity"
+)
+
+// Config is one hub instance's configuration, on either transport (the
+// Kafka Instance, or the NATSInstance through NATSConfig).
+type Config struct {
+	// Brokers are the Kafka seed brokers, or the NATS server URLs.
+	Brokers []string
+	// Group is the Kafka consumer group shared by every hub instance, or
+	// on NATS the name of the durable consumers (<Group>-control,
+	// <Group>-data) and of the control lease every instance shares.
+	Group string
+	// Control carries identity-link facts: owned by one instance at a time
+	// (the graph lives in its memory): on Kafka ONE partition, on NATS a
+	// stream of its own read only by the holder of the lease. Data carries
+	// consent records, touchpoints, memberships and actions: any number of
+	// partitions, or one durable pull consumer, spread over the
+	// instances. Out is what the hub publishes; every gateway follows it.
+	// Topics on Kafka, subjects on NATS.
+	Control, Data, Out string
+	// Store is the fleet store every instance shares (PostgreSQL, or a
+	// fleet.MemStore in one process).
+	Store fleet.Store
+	// OpenGraph loads the fleet-wide graph from its store; called when this
+	// instance gains the control partition (or lease). The graph is closed
+	// when it loses it.
+	OpenGraph func(ctx context.Context) (*identity.Graph, error)
+	// Batch, if set, runs fn with the graph's store writes held in one
+	// transaction (pgstore's IdentityStore.Batch); the applied ids are
+	// marked after it commits. It receives the graph OpenGraph returned.
+	Batch func(ctx context.Context, g *identity.Graph, fn func(ctx context.Context) error) error
+	// Controller is named on receipts.
+	Controller fleet.Controller
+	// OnDrop reports every message not applied (corrupt, erased, ...).
+	OnDrop func(fleet.Drop)
+	// Logf logs rebalances, lease changes and errors. Default: none.
+	Logf func(format string, args ...any)
+	// MaxPoll bounds the records handled per poll (or fetch). Default 1000.
+	MaxPoll int
+
+	// crash, for tests: called after each record is applied, before the
+	// poll is committed (acknowledged); returning true makes Run return
+	// errCrashed at once, without committing (a process killed
+	// mid-stream).
+	crash func() bool
+	// assigned, for tests: called with the partitions of each assignment
+	// (on NATS: {Data: [0]} when the data consumer starts, {Control: [0]}
+	// when the lease is gained).
+	assigned func(map[string][]int32)
+}
+
+// core is the transport-neutral part of a hub instance: it applies what
+// the transport consumed (control and data messages) to the store, owns
+// the identity graph while the instance holds the single-owner control
+// stream (the Kafka control partition, or the NATS lease), and hands what
+// the messages caused to the transport's publish. The Kafka Instance and
+// the NATSInstance wrap it; both acknowledge what they consumed (commit
+// the offsets, ack the JetStream messages) only after handle returned nil.
+//
+// handle runs on the transport's one consuming goroutine (the batching
+// store is not shared); gain, lose, Export and Erase may run on others.
+type core struct {
+	cfg   Config
+	data  *fleet.Hub
+	apply fleet.Store // cfg.Store, or its batching view on PostgreSQL
+	batch batcher     // nil on memory
+
+	mu      sync.Mutex
+	graph   *identity.Graph
+	control *fleet.Hub // applies (over the batching view)
+	dsr     *fleet.Hub // Erase and Export (over the plain store)
+
+	published atomic.Uint64
+	applied   atomic.Uint64
+	dups      atomic.Uint64
+}
+
+// inbound is one consumed message: its bytes, and whether it came from
+// the control topic or subject (identity-link facts, applied by the
+// graph's owner).
+type inbound struct {
+	value   []byte
+	control bool
+}
+
+// publishFunc publishes what handle's messages caused, on the topic or
+// subject every gateway follows, and returns only once the transport
+// acknowledged every message (or with the first error).
+type publishFunc func(ctx context.Context, msgs ...fleet.Message) error
+
+var errCrashed = errors.New("hub: instance crashed (test)")
+
+// ErrNotOwner means this instance does not own the single-owner control
+// stream now (the Kafka control partition, or the NATS control lease), so
+// it holds no graph (Erase and Export need one).
+var ErrNotOwner = errors.New("hub: this instance does not own the control partition or lease")
+
+func newCore(cfg Config) (*core, error) {
+	switch {
+	case len(cfg.Brokers) == 0 || cfg.Group == "" || cfg.Control == "" || cfg.Data == "" || cfg.Out == "":
+		return nil, errors.New("hub: brokers (or NATS servers), group and the three topics (or subjects) are required")
+	case cfg.Store == nil || cfg.OpenGraph == nil:
+		return nil, errors.New("hub: a store and OpenGraph are required")
+	}
+	if cfg.MaxPoll <= 0 {
+		cfg.MaxPoll = 1000
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	c := &core{cfg: cfg, apply: cfg.Store}
+	if ps, ok := cfg.Store.(*pgStore); ok {
+		bs := &batchStore{pgStore: ps}
+		c.apply, c.batch = bs, bs
+	}
+	data, err := fleet.NewHub(c.apply, fleet.WithDropHandler(cfg.OnDrop), fleet.WithController(cfg.Controller))
+	if err != nil {
+		return nil, err
+	}
+	c.data = data
+	return c, nil
+}
+
+// Stats says how many records this instance applied (first time), found
+// already applied (redelivered after another instance's crash), and
+// published.
+func (c *core) Stats() (applied, duplicates, published uint64) {
+	return c.applied.Load(), c.dups.Load(), c.published.Load()
+}
+
+// owner returns the control hub and graph, or nil.
+func (c *core) owner() (*fleet.Hub, *identity.Graph) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.control, c.graph
+}
+
+// dsrHub returns the hub for data subject requests, or nil.
+func (c *core) dsrHub() *fleet.Hub {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.dsr
+}
+
+// gain loads the graph: this instance now owns the control stream. It
+// reports whether the graph loaded.
+func (c *core) gain(ctx context.Context) bool {
+	g, err := c.cfg.OpenGraph(ctx)
+	if err != nil {
+		c.cfg.Logf("hub: loading the graph: %v", err)
+		return false
+	}
+	opts := []fleet.HubOption{fleet.WithGraph(g), fleet.WithDropHandler(c.cfg.OnDrop), fleet.WithController(c.cfg.Controller)}
+	if c.cfg.Batch != nil {
+		opts = append(opts, fleet.WithDeferredMark())
+	}
+	h, err := fleet.NewHub(c.apply, opts...)
+	if err != nil {
+		g.Shutdown(context.Background())
+		c.cfg.Logf("hub: %v", err)
+		return false
+	}
+	dsr, err := fleet.NewHub(c.cfg.Store, fleet.WithGraph(g), fleet.WithDropHandler(c.cfg.OnDrop), fleet.WithController(c.cfg.Controller))
+	if err != nil {
+		g.Shutdown(context.Background())
+		c.cfg.Logf("hub: %v", err)
+		return false
+	}
+	c.mu.Lock()
+	c.graph, c.control, c.dsr = g, h, dsr
+	c.mu.Unlock()
+	c.cfg.Logf("hub: gained the control stream")
+	return true
+}
+
+// lose closes the graph: this instance no longer owns the control stream.
+func (c *core) lose() {
+	c.mu.Lock()
+	g, h, dsr := c.graph, c.control, c.dsr
+	c.graph, c.control, c.dsr = nil, nil, nil
+	c.mu.Unlock()
+	if h != nil {
+		h.Close()
+		dsr.Close()
+		g.Shutdown(context.Background())
+		c.cfg.Logf("hub: lost the control stream")
+	}
+}
+
+// handle applies one poll's messages and publishes what they cause. The
+// caller acknowledges the poll only when it returns nil.
+func (c *core) handle(ctx context.Context, msgs []inbound, publish publishFunc) error {
+	if c.batch != nil {
+		decoded := make([]fleet.Message, 0, len(msgs))
+		for _, m := range msgs {
+			if d, err := fleet.Decode(m.value); err == nil {
+				decoded = append(decoded, d)
+			}
+		}
+		if err := c.batch.begin(ctx, decoded); err != nil {
+			return err
+		}
+		defer c.batch.abort()
+	}
+	pub, err := c.applyAll(ctx, msgs)
+	if err != nil {
+		return err
+	}
+	if c.batch != nil {
+		if err := c.batch.commit(ctx); err != nil {
+			return err
+		}
+	}
+	return publish(ctx, pub...)
+}
+
+// applyAll applies a poll's messages (data first, then control through
+// the graph) and returns what to publish.
+func (c *core) applyAll(ctx context.Context, msgs []inbound) ([]fleet.Message, error) {
+	var pub []fleet.Message
+	var control []inbound
+	for _, m := range msgs {
+		if m.control {
+			control = append(control, m)
+			continue
+		}
+		res, err := c.data.Apply(ctx, m.value)
+		if err != nil && !isReported(err) {
+			return nil, err
+		}
+		pub = append(pub, res.Publish...)
+		c.count(res)
+		if c.cfg.crash != nil && c.cfg.crash() {
+			return nil, errCrashed
+		}
+	}
+	if len(control) > 0 {
+		h, g := c.owner()
+		if h == nil {
+			return nil, ErrNotOwner // consumed, but the graph did not load: redelivered from the last acknowledgement
+		}
+		var ids []string
+		apply := func(ctx context.Context) error {
+			for _, m := range control {
+				res, err := h.Apply(ctx, m.value)
+				if err != nil && !isReported(err) {
+					return err
+				}
+				if err == nil {
+					ids = append(ids, res.Message.ID)
+				}
+				pub = append(pub, res.Publish...)
+				c.count(res)
+				if c.cfg.crash != nil && c.cfg.crash() {
+					return errCrashed
+				}
+			}
+			return nil
+		}
+		var err error
+		if c.cfg.Batch != nil {
+			err = c.cfg.Batch(ctx, g, apply)
+			if err == nil {
+				err = h.MarkApplied(ctx, ids...)
+			}
+		} else {
+			err = apply(ctx)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return pub, nil
+}
+
+func (c *core) count(res fleet.Result) {
+	if res.Duplicate {
+		c.dups.Add(1)
+	} else {
+		c.applied.Add(1)
+	}
+}
+
+// isReported reports whether err is about the message itself (corrupt,
+// not for the hub): the hub reported it as a drop, so it is acknowledged.
+func isReported(err error) bool {
+	return errors.Is(err, fleet.ErrCorrupt) || errors.Is(err, fleet.ErrInvalid)
+}
+
+// erase runs a data subject's erasure (owner only) and publishes the
+// tombstone; publish is nil when the transport is not running.
+func (c *core) erase(ctx context.Context, publish publishFunc, id identity.Identifier, requestID string, at time.Time) (*fleet.Erasure, error) {
+	h := c.dsrHub()
+	if h == nil || publish == nil {
+		return nil, ErrNotOwner
+	}
+	er, err := h.Erase(ctx, id, requestID, at)
+	if err != nil {
+		return nil, err
+	}
+	return er, publish(ctx, er.Publish...)
+}
+
+// Export returns everything held about the person (owner only:
+// ErrNotOwner elsewhere).
+func (c *core) Export(ctx context.Context, id identity.Identifier, also ...identity.Identifier) (*fleet.Export, error) {
+	h := c.dsrHub()
+	if h == nil {
+		return nil, ErrNotOwner
+	}
+	return h.Export(ctx, id, also...)
+}
