@@ -13,20 +13,25 @@ import (
 	"github.com/touchpoint-sdk/touchpoint/identity"
 )
 
-func TestFleetMemory(t *testing.T)     { testFleet(t, false) }
-func TestFleetPostgreSQL(t *testing.T) { testFleet(t, true) }
+func TestFleetMemory(t *testing.T)     { testFleet(t, false, false) }
+func TestFleetPostgreSQL(t *testing.T) { testFleet(t, true, false) }
+
+// The same on embedded NATS JetStream: durable pull consumers shared by
+// both instances, link facts read by the holder of the KV lease.
+func TestFleetNATSMemory(t *testing.T)     { testFleet(t, false, true) }
+func TestFleetNATSPostgreSQL(t *testing.T) { testFleet(t, true, true) }
 
 func day(d, h int) time.Time { return time.Date(2026, 3, d, h, 0, 0, 0, time.UTC) }
 
 // testFleet is the fleet's done-when: two stores, two hub instances on
-// Kafka (kfake) and a shared database. A shopper seen at both stores
+// Kafka (kfake) or NATS JetStream (embedded) and a shared database. A shopper seen at both stores
 // becomes one profile in the database; her revocation at store A stops
 // marketing at store B; her export lists both stores' touchpoints and the
 // revocation with its receipt; her erasure removes her everywhere and a
 // replay cannot bring her back; a hub instance killed mid-stream loses and
 // duplicates nothing.
-func testFleet(t *testing.T, pg bool) {
-	e := newEnv(t, pg)
+func testFleet(t *testing.T, pg, onNATS bool) {
+	e := newEnvOn(t, pg, onNATS)
 	ctx := context.Background()
 	a, b := e.gateway("store-a"), e.gateway("store-b")
 
@@ -41,6 +46,12 @@ func testFleet(t *testing.T, pg bool) {
 		}
 		return false
 	})
+	if onNATS {
+		// hub 1 holds the control lease before hub 2 starts, so every link
+		// fact goes to hub 1 until it crashes: it has records to crash on,
+		// and hub 2 must take the lease over once the lease expires
+		eventually(t, "hub 1 holds the control lease", func() bool { return h1.ctl.Load() > 0 })
+	}
 	h2 := e.startHub("hub-2", nil)
 	// both instances hold data partitions before anything is sent, so hub 1
 	// has records to crash on (otherwise hub 2 may drain everything first)
@@ -87,6 +98,9 @@ func testFleet(t *testing.T, pg bool) {
 	}
 	if err := h1.stop(); !errors.Is(err, errCrashed) {
 		t.Fatalf("hub 1 ended with %v", err)
+	}
+	if onNATS && h2.ctl.Load() == 0 {
+		t.Fatal("hub 2 never took the control lease over from the crashed hub 1")
 	}
 
 	// one profile in the database: a graph loaded afresh from the store

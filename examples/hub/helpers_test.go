@@ -34,7 +34,8 @@ const (
 // shared database.
 type env struct {
 	t       testing.TB
-	brokers []string
+	nats    bool     // the fleet runs on embedded NATS JetStream, not kfake
+	brokers []string // Kafka brokers, or the NATS server URL
 	run     string
 	secret  []byte
 	pgURL   string
@@ -44,16 +45,25 @@ type env struct {
 	batch   func(context.Context, *identity.Graph, func(context.Context) error) error
 }
 
-func newEnv(t testing.TB, pg bool) *env {
+func newEnv(t testing.TB, pg bool) *env { return newEnvOn(t, pg, false) }
+
+// newEnvOn is newEnv on Kafka (kfake), or on embedded NATS JetStream.
+func newEnvOn(t testing.TB, pg, onNATS bool) *env {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, topicControl, topicOut), kfake.SeedTopics(4, topicData))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
 	var rnd [8]byte
 	rand.Read(rnd[:])
-	e := &env{t: t, brokers: c.ListenAddrs(), run: hex.EncodeToString(rnd[:]), graph: "fleet-" + hex.EncodeToString(rnd[:])}
+	e := &env{t: t, nats: onNATS, run: hex.EncodeToString(rnd[:]), graph: "fleet-" + hex.EncodeToString(rnd[:])}
+	var err error
+	if onNATS {
+		e.brokers = []string{startNATS(t)}
+	} else {
+		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, topicControl, topicOut), kfake.SeedTopics(4, topicData))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.Close)
+		e.brokers = c.ListenAddrs()
+	}
 	e.secret = []byte("fleet-secret-" + e.run)
 	var pool *pgxpool.Pool
 	if pg {
@@ -80,15 +90,27 @@ func (e *env) pool() *pgxpool.Pool {
 	return p
 }
 
+// hubProcess is what the tests use of Instance and NATSInstance.
+type hubProcess interface {
+	Run(ctx context.Context) error
+	Stats() (applied, duplicates, published uint64)
+	Export(ctx context.Context, id identity.Identifier, also ...identity.Identifier) (*fleet.Export, error)
+	Erase(ctx context.Context, id identity.Identifier, requestID string, at time.Time) (*fleet.Erasure, error)
+}
+
 // instance is a running hub instance.
 type instance struct {
-	*Instance
+	hubProcess
 	cancel context.CancelFunc
 	done   chan error
 	data   atomic.Int32 // data partitions assigned to it so far (cumulative)
+	ctl    atomic.Int32 // times it gained the control partition (or lease)
 }
 
-func (h *instance) onAssigned(got map[string][]int32) { h.data.Add(int32(len(got[topicData]))) }
+func (h *instance) onAssigned(got map[string][]int32) {
+	h.data.Add(int32(len(got[topicData])))
+	h.ctl.Add(int32(len(got[topicControl])))
+}
 
 func (e *env) startHub(name string, crash func() bool) *instance {
 	e.t.Helper()
@@ -101,15 +123,22 @@ func (e *env) startHub(name string, crash func() bool) *instance {
 			e.t.Fatal(err)
 		}
 	}
-	in, err := NewInstance(Config{Brokers: e.brokers, Group: "hub-" + e.run, Control: topicControl, Data: topicData, Out: topicOut,
+	cfg := Config{Brokers: e.brokers, Group: "hub-" + e.run, Control: topicControl, Data: topicData, Out: topicOut,
 		Store: st, OpenGraph: open, Batch: batch, MaxPoll: 50, crash: crash, assigned: h.onAssigned,
 		Controller: fleet.Controller{Name: "Acme Stores Ltd", Contact: "privacy@acme.example", Retention: "proof of consent: 6 years after it ends"},
-		Logf:       func(f string, a ...any) { e.t.Logf(name+": "+f, a...) }})
+		Logf:       func(f string, a ...any) { e.t.Logf(name+": "+f, a...) }}
+	var in hubProcess
+	var err error
+	if e.nats {
+		in, err = NewNATSInstance(natsConfig(cfg))
+	} else {
+		in, err = NewInstance(cfg)
+	}
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	h.Instance, h.cancel, h.done = in, cancel, make(chan error, 1)
+	h.hubProcess, h.cancel, h.done = in, cancel, make(chan error, 1)
 	go func() { h.done <- in.Run(ctx) }()
 	e.t.Cleanup(func() { h.stop() })
 	return h
@@ -131,7 +160,8 @@ type gateway struct {
 	graph  *identity.Graph
 	ledger *consent.Ledger
 	fol    *fleet.Follower
-	cl     *kgo.Client
+	cl     *kgo.Client // on Kafka
+	js     *natsLink   // on NATS
 	n      int
 	sent   []string // message ids sent
 	mu     sync.Mutex
@@ -152,12 +182,18 @@ func (e *env) gateway(name string) *gateway {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	gw := &gateway{t: e.t, name: name, run: e.run, graph: g, ledger: l, fol: f}
+	if e.nats {
+		gw.js = e.natsGateway(gw)
+		e.t.Cleanup(func() { gw.js.close(); g.Shutdown(context.Background()); l.Shutdown(context.Background()) })
+		return gw
+	}
 	cl, err := kgo.NewClient(kgo.SeedBrokers(e.brokers...), kgo.ConsumeTopics(topicOut), kgo.FetchMaxWait(50*time.Millisecond),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	gw := &gateway{t: e.t, name: name, run: e.run, graph: g, ledger: l, fol: f, cl: cl}
+	gw.cl = cl
 	gw.wg.Add(1)
 	go gw.follow()
 	e.t.Cleanup(func() { cl.Close(); gw.wg.Wait(); g.Shutdown(context.Background()); l.Shutdown(context.Background()) })
@@ -186,7 +222,12 @@ func (g *gateway) send(topic string, key []byte, m fleet.Message) {
 	if err != nil {
 		g.t.Fatal(err)
 	}
-	if err := g.cl.ProduceSync(context.Background(), &kgo.Record{Topic: topic, Key: key, Value: b}).FirstErr(); err != nil {
+	if g.js != nil {
+		err = g.js.send(topic, m.ID, b)
+	} else {
+		err = g.cl.ProduceSync(context.Background(), &kgo.Record{Topic: topic, Key: key, Value: b}).FirstErr()
+	}
+	if err != nil {
 		g.t.Fatal(err)
 	}
 	g.mu.Lock()
