@@ -199,7 +199,8 @@ type evIndex struct {
 	triggers  []int32
 	exits     []int32
 	unless    []int32
-	retry     []int32 // journeys whose related event this is
+	retry     []int32  // journeys whose related event this is
+	feeds     Purposes // purposes of the definitions that read it (traits, audiences, journeys)
 }
 
 // program is a compiled Set.

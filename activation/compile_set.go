@@ -90,6 +90,9 @@ func compile(s *defs.Set, sym *symbols) (*program, error) {
 			a.prop, a.hasP = sym.path(t.Property), true
 		}
 		bit, _ := c.purpose("trait", t.Key, t.Purpose, string(consent.PurposePersonalization))
+		for _, ev := range a.events {
+			p.index(ev).feeds |= bit
+		}
 		p.traitKeys[t.Key] = int32(len(p.traits))
 		p.traits = append(p.traits, trait{key: t.Key, agg: c.addAgg(a), purpose: bit})
 	}
@@ -122,6 +125,7 @@ func compile(s *defs.Set, sym *symbols) (*program, error) {
 		evs, ident := c.eventsOf(p.audiences[i].root, map[int32]bool{})
 		for _, ev := range evs {
 			x := p.index(ev)
+			x.feeds |= p.audiences[i].purpose
 			if !slices.Contains(x.audiences, i) {
 				x.audiences = append(x.audiences, i)
 			}
@@ -320,9 +324,17 @@ func (c *compiler) journey(j *defs.Journey, idx int) {
 	if jn.related != nil {
 		rx := p.index(jn.related.ev)
 		rx.retry = append(rx.retry, i)
+		rx.feeds |= bit
 	}
 	x := p.index(jn.trigger.ev)
 	x.triggers = append(x.triggers, i)
+	x.feeds |= bit
+	if jn.when >= 0 {
+		evs, _ := c.eventsOf(jn.when, map[int32]bool{})
+		for _, ev := range evs {
+			p.index(ev).feeds |= bit
+		}
+	}
 	for _, f := range jn.exits {
 		ex := p.index(f.ev)
 		ex.exits = append(ex.exits, i)
@@ -330,6 +342,7 @@ func (c *compiler) journey(j *defs.Journey, idx int) {
 	if jn.unless != nil {
 		ux := p.index(jn.unless.ev)
 		ux.unless = append(ux.unless, i)
+		ux.feeds |= bit
 	}
 }
 

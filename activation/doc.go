@@ -69,8 +69,12 @@
 // consent ledger): an audience or journey for marketing never sees an
 // event collected before the marketing grant. Location data counts only
 // with location consent; health data only with health consent, biometric
-// data (connected.CategoryBiometric) only with attention consent, and
-// neither for marketing or advertising. The eight built-in purposes of
+// data (connected.CategoryBiometric) only with attention consent, presence
+// data (connected.CategoryPresence: whether people are at home) only with
+// location consent, and none of these three for marketing or advertising,
+// whatever was granted: such an input is counted (Stats.Sensitive),
+// reported to the drop handler and refused by a marketing journey with
+// ReasonSensitive. The eight built-in purposes of
 // package consent, attention included, have fixed bits 0-7; custom ones
 // follow. A revocation (Engine.Revoke, or the
 // ledger through the Middleware) strips the purpose from the profile's

@@ -98,6 +98,7 @@ func (k OutputKind) String() string {
 const (
 	ReasonConditions     = "conditions_not_met"      // the journey's when did not hold
 	ReasonNoConsent      = "no_consent"              // the trigger was not collected under the purpose
+	ReasonSensitive      = "sensitive_category"      // health, biometric or presence data never serves marketing or advertising
 	ReasonRelatedConsent = "related_without_consent" // a related event matched, but was collected before consent
 	ReasonNoRelated      = "no_related_event"        // no related event matched
 	ReasonReentry        = "already_entered"         // re-entry rule
@@ -143,7 +144,9 @@ type Output struct {
 // recorded as fired, with the engine's lock released.
 type Handler func(ctx context.Context, o Output) error
 
-// Drop is an input the engine did not use, and why.
+// Drop is an input the engine did not use, or did not use for some
+// purposes (ReasonSensitive: its data category may never serve marketing
+// or advertising), and why.
 type Drop struct {
 	MessageID string
 	Time      time.Time
@@ -194,7 +197,10 @@ func WithHandler(name string, h Handler) Option {
 }
 
 // WithDropHandler is called (under the engine's lock: do not call back
-// into the engine) for every input dropped, with the reason.
+// into the engine) for every input dropped, with the reason, and for every
+// input of a sensitive category that a marketing or advertising definition
+// read but could not use (ReasonSensitive). Replayed inputs are not
+// reported.
 func WithDropHandler(fn func(Drop)) Option { return optionFunc(func(c *config) { c.onDrop = fn }) }
 
 // WithMaxFactsPerIdentifier bounds the facts kept per identifier (default
@@ -204,8 +210,13 @@ func WithMaxFactsPerIdentifier(n int) Option { return optionFunc(func(c *config)
 // Stats are the engine's counters.
 type Stats struct {
 	Inputs, Duplicates, Late, Evicted, Entered, Exited, Fired, Refused, HandlerErrors uint64
-	Profiles, Identifiers, Facts, Pending                                             int
-	Watermark                                                                         time.Time
+	// Sensitive counts inputs of a sensitive data category (health,
+	// biometric, presence) granted marketing or advertising that a
+	// definition of those purposes reads: they did not count for it
+	// (reported to WithDropHandler with ReasonSensitive).
+	Sensitive                             uint64
+	Profiles, Identifiers, Facts, Pending int
+	Watermark                             time.Time
 }
 
 // Engine evaluates computed traits, audiences and journeys over events.

@@ -141,6 +141,9 @@ func (e *Engine) trigger(pi int32, ji int32, r *rec, out []Output) []Output {
 		return out
 	}
 	if r.purp&j.purpose == 0 {
+		if r.barred&j.purpose != 0 {
+			return e.refuse(pi, j, r.msgID, r.t, "", ReasonSensitive, out)
+		}
 		return e.refuse(pi, j, r.msgID, r.t, "", ReasonNoConsent, out)
 	}
 	if j.when >= 0 {

@@ -21,6 +21,7 @@ type rec struct {
 	msgID   string
 	t       int64
 	purp    Purposes
+	barred  Purposes // purposes the input had that its data category may never serve
 	ev      uint16
 	named   bool // ev is set (track/page/screen with a name)
 	vals    []slotVal
@@ -74,7 +75,7 @@ func (e *Engine) reduce(in *Input) rec {
 	if ev == nil {
 		return r
 	}
-	r.purp = adjust(e.sym, r.purp, ev.Category)
+	r.purp, r.barred = adjust(r.purp, ev.Category)
 	name := ev.Event
 	if name == "" && ev.Type == connected.TypeIdentify {
 		name = "identify"
@@ -101,28 +102,47 @@ func (e *Engine) reduce(in *Input) rec {
 }
 
 // adjust applies the data-category rules: location data counts only with
-// location consent, health data only with health consent, biometric data
-// (attention) only with attention consent, and neither for marketing or
-// advertising.
-func adjust(s *symbols, p Purposes, cat connected.Category) Purposes {
+// location consent; health data only with health consent; biometric data
+// (attention) only with attention consent; presence data (whether people
+// are at home: connected.CategoryPresence) only with location consent; and
+// health, biometric and presence data never for marketing or advertising,
+// whatever was granted. barred is what the input was granted that its
+// category may never serve (marketing, advertising).
+func adjust(p Purposes, cat connected.Category) (kept, barred Purposes) {
 	const location, health, marketing, advertising, attention = 1 << 5, 1 << 4, 1 << 2, 1 << 3, 1 << 7
+	var need Purposes
 	switch cat {
-	case connected.CategoryBiometric:
-		if p&attention == 0 {
-			return 0
-		}
-		return p &^ (marketing | advertising)
 	case connected.CategoryLocation:
 		if p&location == 0 {
-			return 0
+			return 0, 0
 		}
+		return p, 0
 	case connected.CategoryHealth:
-		if p&health == 0 {
-			return 0
-		}
-		return p &^ (marketing | advertising)
+		need = health
+	case connected.CategoryBiometric:
+		need = attention
+	case connected.CategoryPresence:
+		need = location
+	default:
+		return p, 0
 	}
-	return p
+	if p&need == 0 {
+		return 0, 0
+	}
+	return p &^ (marketing | advertising), p & (marketing | advertising)
+}
+
+// barred counts and reports an input of a sensitive category (health,
+// biometric, presence) that a marketing or advertising definition reads:
+// it does not count for them (ReasonSensitive).
+func (e *Engine) barred(r *rec, x *evIndex) {
+	if r.barred&x.feeds == 0 {
+		return
+	}
+	e.stats.Sensitive++
+	if e.cfg.onDrop != nil {
+		e.cfg.onDrop(Drop{MessageID: r.msgID, Time: time.UnixMilli(r.t).UTC(), Reason: ReasonSensitive})
+	}
 }
 
 // apply is Process under the lock.
@@ -161,6 +181,9 @@ func (e *Engine) apply(r *rec, out []Output) []Output {
 	var x *evIndex
 	if r.named {
 		x = e.prog.event(r.ev)
+	}
+	if x != nil && r.barred != 0 && !e.replay {
+		e.barred(r, x)
 	}
 	if x != nil && x.store {
 		if !e.insertFact(owner, r, x) {
