@@ -76,15 +76,18 @@ func BenchmarkLinkFactsPostgreSQL(b *testing.B) { benchLinkFacts(b, true) }
 
 // BenchmarkConsentPropagation: the latency from a consent change produced
 // at store A's gateway to store B's follower deciding by it, through Kafka
-// (kfake) and two hub instances, under a background load of touchpoints
-// (ratePerSec). Reports p50 and p99 (goal p99 ≤ 2 s).
-func BenchmarkConsentPropagationMemory(b *testing.B)     { benchPropagation(b, false) }
-func BenchmarkConsentPropagationPostgreSQL(b *testing.B) { benchPropagation(b, true) }
+// (kfake) or NATS JetStream (embedded) and two hub instances, under a
+// background load of touchpoints (ratePerSec). Reports p50 and p99 (goal
+// p99 ≤ 2 s).
+func BenchmarkConsentPropagationMemory(b *testing.B)         { benchPropagation(b, false, false) }
+func BenchmarkConsentPropagationPostgreSQL(b *testing.B)     { benchPropagation(b, true, false) }
+func BenchmarkConsentPropagationNATSMemory(b *testing.B)     { benchPropagation(b, false, true) }
+func BenchmarkConsentPropagationNATSPostgreSQL(b *testing.B) { benchPropagation(b, true, true) }
 
 const ratePerSec = 2000
 
-func benchPropagation(b *testing.B, pg bool) {
-	e := newEnv(b, pg)
+func benchPropagation(b *testing.B, pg, onNATS bool) {
+	e := newEnvOn(b, pg, onNATS)
 	ga, gb := e.gateway("store-a"), e.gateway("store-b")
 	e.startHub("hub-1", nil)
 	e.startHub("hub-2", nil)
@@ -111,7 +114,7 @@ func benchPropagation(b *testing.B, pg bool) {
 				v, _ := fleet.Encode(fleet.NewTouchpointMessage(fmt.Sprintf("%s-load-%d", e.run, n), time.Now(), tp, "store-a"))
 				recs = append(recs, &kgo.Record{Topic: topicData, Key: k[:], Value: v})
 			}
-			ga.cl.ProduceSync(ctx, recs...)
+			ga.load(ctx, recs)
 		}
 	}()
 	defer func() { cancel(); wg.Wait() }()

@@ -235,6 +235,22 @@ func (g *gateway) send(topic string, key []byte, m fleet.Message) {
 	g.mu.Unlock()
 }
 
+// load sends background records (benchmarks) in one go: one produce on
+// Kafka, asynchronous publishes on NATS; errors are ignored (load only).
+func (g *gateway) load(ctx context.Context, recs []*kgo.Record) {
+	if g.js == nil {
+		g.cl.ProduceSync(ctx, recs...)
+		return
+	}
+	for _, r := range recs {
+		g.js.js.PublishAsync(r.Topic, r.Value)
+	}
+	select {
+	case <-g.js.js.PublishAsyncComplete():
+	case <-ctx.Done():
+	}
+}
+
 // see links ids at the gateway and sends the link fact (if the graph
 // changed) and the touchpoint. It returns the identifiers' refs.
 func (g *gateway) see(when time.Time, event string, ids ...identity.Identifier) []identity.Ref {

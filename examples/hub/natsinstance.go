@@ -67,12 +67,18 @@ func (c *NATSConfig) defaults() {
 	}
 }
 
-// Stream names of cfg.
+// controlStream is the stream of link facts.
 func (c *NATSConfig) controlStream() string { return c.Prefix + "_CONTROL" }
-func (c *NATSConfig) dataStream() string    { return c.Prefix + "_DATA" }
 
-// OutStream is the stream gateways follow (an ordered consumer each).
-func (c *NATSConfig) OutStream() string  { return c.Prefix + "_OUT" }
+// dataStream is the stream of consent records, touchpoints, memberships
+// and actions.
+func (c *NATSConfig) dataStream() string { return c.Prefix + "_DATA" }
+
+// OutStream is the stream gateways follow (an ordered consumer each, from
+// the start or from where they left off).
+func (c *NATSConfig) OutStream() string { return c.Prefix + "_OUT" }
+
+// leaseBucket is the key-value bucket of the control lease.
 func (c *NATSConfig) leaseBucket() string { return c.Prefix + "_LEASE" }
 
 // EnsureStreams creates the three streams or brings their configuration
@@ -171,23 +177,28 @@ func (in *NATSInstance) Run(ctx context.Context) (err error) {
 			return ctx.Err()
 		}
 		owner := in.lease(ctx, l)
+		// a fetch error (the connection is reconnecting, ...) is logged
+		// and the fetch retried: what was fetched before it is handled
 		var got []jetstream.Msg
+		var ferr error
 		if owner {
-			if got, err = fetch(ctl.FetchNoWait(in.cfg.MaxPoll)); err != nil {
-				return fmt.Errorf("hub: fetch link facts: %w", err)
-			}
+			got, ferr = fetch(ctl.FetchNoWait(in.cfg.MaxPoll))
 		}
 		nctl := len(got)
-		if room := in.cfg.MaxPoll - nctl; room > 0 {
+		if room := in.cfg.MaxPoll - nctl; room > 0 && ferr == nil {
 			wait := in.ncfg.FetchWait
 			if nctl > 0 {
 				wait = time.Millisecond // link facts are waiting: take only what data is there
 			}
-			more, err := fetch(data.Fetch(room, jetstream.FetchMaxWait(wait)))
-			if err != nil && ctx.Err() == nil {
-				return fmt.Errorf("hub: fetch: %w", err)
-			}
+			var more []jetstream.Msg
+			more, ferr = fetch(data.Fetch(room, jetstream.FetchMaxWait(wait)))
 			got = append(got, more...)
+		}
+		if ferr != nil && ctx.Err() == nil {
+			in.cfg.Logf("hub: fetch: %v", ferr)
+			if len(got) == 0 {
+				sleep(ctx, in.ncfg.FetchWait)
+			}
 		}
 		if len(got) == 0 {
 			continue
@@ -226,6 +237,16 @@ func (in *NATSInstance) lease(ctx context.Context, l *lease) bool {
 		in.lose()
 	}
 	return held
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // fetch drains a fetched batch.
