@@ -44,8 +44,8 @@ type NATSConfig struct {
 	// exceed the slowest poll, or a stalled holder and its successor may
 	// apply link facts at once. Default 10 s.
 	LeaseTTL time.Duration
-	// FetchWait bounds a fetch of the data consumer that finds nothing.
-	// Default 50 ms.
+	// FetchWait bounds the wait for a data message when nothing waits
+	// (see poll). Default 50 ms.
 	FetchWait time.Duration
 }
 
@@ -177,23 +177,7 @@ func (in *NATSInstance) Run(ctx context.Context) (err error) {
 			return ctx.Err()
 		}
 		owner := in.lease(ctx, l)
-		// a fetch error (the connection is reconnecting, ...) is logged
-		// and the fetch retried: what was fetched before it is handled
-		var got []jetstream.Msg
-		var ferr error
-		if owner {
-			got, ferr = fetch(ctl.FetchNoWait(in.cfg.MaxPoll))
-		}
-		nctl := len(got)
-		if room := in.cfg.MaxPoll - nctl; room > 0 && ferr == nil {
-			wait := in.ncfg.FetchWait
-			if nctl > 0 {
-				wait = time.Millisecond // link facts are waiting: take only what data is there
-			}
-			var more []jetstream.Msg
-			more, ferr = fetch(data.Fetch(room, jetstream.FetchMaxWait(wait)))
-			got = append(got, more...)
-		}
+		got, nctl, ferr := in.poll(ctl, data, owner)
 		if ferr != nil && ctx.Err() == nil {
 			in.cfg.Logf("hub: fetch: %v", ferr)
 			if len(got) == 0 {
@@ -217,6 +201,37 @@ func (in *NATSInstance) Run(ctx context.Context) (err error) {
 			}
 		}
 	}
+}
+
+// poll fetches what is waiting: link facts first (when this instance
+// holds the lease), then data messages. When nothing waits at all, it
+// blocks up to FetchWait for the first data message and takes whatever
+// arrived with it, so a message is handled as soon as it arrives and a
+// busy stream is handled in polls of up to MaxPoll (link facts arriving
+// on an idle data stream wait up to FetchWait). It returns the messages,
+// how many of them (first) are link facts, and the first fetch error (a
+// reconnecting connection, ...), which the caller logs before fetching
+// again; what was fetched before the error is returned too.
+func (in *NATSInstance) poll(ctl, data jetstream.Consumer, owner bool) (got []jetstream.Msg, nctl int, err error) {
+	if owner {
+		if got, err = fetch(ctl.FetchNoWait(in.cfg.MaxPoll)); err != nil {
+			return got, len(got), err
+		}
+	}
+	nctl = len(got)
+	room := in.cfg.MaxPoll - nctl
+	if room <= 0 {
+		return got, nctl, nil
+	}
+	more, err := fetch(data.FetchNoWait(room))
+	if err == nil && len(more) == 0 && nctl == 0 {
+		if more, err = fetch(data.Fetch(1, jetstream.FetchMaxWait(in.ncfg.FetchWait))); err == nil && len(more) == 1 && room > 1 {
+			var rest []jetstream.Msg
+			rest, err = fetch(data.FetchNoWait(room - 1))
+			more = append(more, rest...)
+		}
+	}
+	return append(got, more...), nctl, err
 }
 
 // lease acquires or renews the control lease and gains or loses the
