@@ -258,7 +258,23 @@ func (it *Iter) Next() bool {
 	if !it.obj {
 		return true
 	}
-	it.key = s.String()
+	b, i := s.b, s.pos
+	if i < len(b) && b[i] == '"' {
+		if j := i + 1 + specialAt(b[i+1:]); j < len(b) && b[j] == '"' {
+			// A key without escapes (the common case) and, usually, the
+			// ':' right after it.
+			it.key = b[i+1 : j]
+			if j+1 < len(b) && b[j+1] == ':' {
+				s.pos = j + 2
+				return true
+			}
+			s.pos = j + 1
+		} else {
+			it.key = s.String()
+		}
+	} else {
+		it.key = s.String()
+	}
 	if s.err != nil {
 		return false
 	}
@@ -287,7 +303,10 @@ func (s *Scanner) Member(first bool) ([]byte, bool) {
 		return nil, false
 	}
 	b := s.b
-	i := skipWS(b, s.pos)
+	i := s.pos
+	if i < len(b) && b[i] <= ' ' {
+		i = skipWS(b, i)
+	}
 	if i < len(b) && b[i] == '}' {
 		s.pos = i + 1
 		return nil, false
@@ -297,18 +316,29 @@ func (s *Scanner) Member(first bool) ([]byte, bool) {
 			s.fail(i, "',' or '}'", errFor(i >= len(b)))
 			return nil, false
 		}
-		i = skipWS(b, i+1)
+		if i++; i < len(b) && b[i] <= ' ' {
+			i = skipWS(b, i)
+		}
 	}
 	if i >= len(b) || b[i] != '"' {
 		s.fail(i, "string", errFor(i >= len(b)))
 		return nil, false
 	}
-	s.pos = i
-	k := s.str(true)
-	if s.err != nil {
-		return nil, false
+	var k []byte
+	if j := i + 1 + specialAt(b[i+1:]); j < len(b) && b[j] == '"' {
+		k, i = b[i+1:j], j+1 // no escapes: the common case
+	} else {
+		s.pos = i
+		if k = s.str(true); s.err != nil {
+			return nil, false
+		}
+		i = s.pos
 	}
-	i = skipWS(b, s.pos)
+	if i < len(b) && b[i] == ':' {
+		s.pos = i + 1
+		return k, true
+	}
+	i = skipWS(b, i)
 	if i >= len(b) || b[i] != ':' {
 		s.fail(i, "':'", errFor(i >= len(b)))
 		return nil, false
@@ -374,6 +404,10 @@ func (s *Scanner) str(reuse bool) []byte {
 	}
 	start := s.pos + 1
 	i := start + specialAt(s.b[start:])
+	if i < len(s.b) && s.b[i] == '"' {
+		s.pos = i + 1
+		return s.b[start:i] // no escapes: the common case
+	}
 	switch {
 	case i >= len(s.b):
 		s.fail(len(s.b), "string", ErrTruncated)
@@ -710,228 +744,6 @@ func (s *Scanner) literal(lit string) {
 		return
 	}
 	s.pos += len(lit)
-}
-
-// Skip reads and discards the next value, validating it. It does not
-// recurse: the kinds of the open containers are a bit stack (MaxDepth is
-// 64), strings are scanned eight bytes at a time, and numbers and literals
-// are checked in place.
-func (s *Scanner) Skip() {
-	if s.err != nil {
-		return
-	}
-	b := s.b
-	i := skipWS(b, s.pos)
-	var objs uint64 // bit d: the container at local depth d+1 is an object
-	depth := 0
-	for {
-		// A value starts at i.
-		if i >= len(b) {
-			s.fail(i, "value", ErrTruncated)
-			return
-		}
-		switch c := b[i]; {
-		case c == '{' || c == '[':
-			if s.depth+depth >= MaxDepth {
-				s.fail(i, "", ErrDepth)
-				return
-			}
-			i = skipWS(b, i+1)
-			if i >= len(b) {
-				s.fail(i, "", ErrTruncated)
-				return
-			}
-			closer := byte(']')
-			if c == '{' {
-				closer = '}'
-				objs |= 1 << depth
-			} else {
-				objs &^= 1 << depth
-			}
-			depth++
-			if b[i] == closer {
-				i++
-				depth--
-				break
-			}
-			if c == '{' {
-				if i = s.skipKey(i); i < 0 {
-					return
-				}
-			}
-			continue
-		case c == '"':
-			if i = s.skipString(i); i < 0 {
-				return
-			}
-		case c == 't':
-			if i = s.skipLiteral(i, "true"); i < 0 {
-				return
-			}
-		case c == 'f':
-			if i = s.skipLiteral(i, "false"); i < 0 {
-				return
-			}
-		case c == 'n':
-			if i = s.skipLiteral(i, "null"); i < 0 {
-				return
-			}
-		case c >= '1' && c <= '9':
-			// The common case, checked in place: digits, a fraction,
-			// an exponent; anything unusual goes to NumberParts.
-			j := i + 1
-			for j < len(b) && b[j] >= '0' && b[j] <= '9' {
-				j++
-			}
-			if j < len(b) && (b[j] == '.' || b[j] == 'e' || b[j] == 'E') {
-				s.pos = i
-				if s.numberBytes() == nil {
-					return
-				}
-				j = s.pos
-			}
-			i = j
-		case c == '-' || c == '0':
-			s.pos = i
-			if s.numberBytes() == nil {
-				return
-			}
-			i = s.pos
-		default:
-			s.fail(i, "value", ErrSyntax)
-			return
-		}
-		// A value ended at i: close containers, or go on to the next
-		// member or element.
-		for {
-			if depth == 0 {
-				s.pos = i
-				return
-			}
-			i = skipWS(b, i)
-			if i >= len(b) {
-				s.fail(i, "", ErrTruncated)
-				return
-			}
-			obj := objs>>(depth-1)&1 == 1
-			closer := byte(']')
-			if obj {
-				closer = '}'
-			}
-			c := b[i]
-			if c == closer {
-				i++
-				depth--
-				continue
-			}
-			if c != ',' {
-				s.fail(i, "',' or '"+string(closer)+"'", ErrSyntax)
-				return
-			}
-			i = skipWS(b, i+1)
-			if obj {
-				if i = s.skipKey(i); i < 0 {
-					return
-				}
-			}
-			break
-		}
-	}
-}
-
-// skipKey passes over an object member's key and colon at i and the white
-// space after them; it returns the index of the value, or -1 with an
-// error kept.
-func (s *Scanner) skipKey(i int) int {
-	b := s.b
-	if i >= len(b) {
-		s.fail(i, "string", ErrTruncated)
-		return -1
-	}
-	if b[i] != '"' {
-		s.fail(i, "string", typeOrSyntax(b[i]))
-		return -1
-	}
-	if i = s.skipString(i); i < 0 {
-		return -1
-	}
-	i = skipWS(b, i)
-	if i >= len(b) {
-		s.fail(i, "':'", ErrTruncated)
-		return -1
-	}
-	if b[i] != ':' {
-		s.fail(i, "':'", ErrSyntax)
-		return -1
-	}
-	return skipWS(b, i+1)
-}
-
-// skipString passes over the string whose quote is at i, validating its
-// escapes; it returns the index after the closing quote, or -1 with an
-// error kept.
-func (s *Scanner) skipString(i int) int {
-	b := s.b
-	i++
-	for {
-		// Eight bytes at a time, as specialAt, without its call.
-		for i+8 <= len(b) {
-			x := binary.LittleEndian.Uint64(b[i:])
-			q := x ^ (lsb * '"')
-			e := x ^ (lsb * '\\')
-			if t := (((q - lsb) &^ q) | ((e - lsb) &^ e) | ((x - lsb*0x20) &^ x)) & msb; t != 0 {
-				i += bits.TrailingZeros64(t) / 8
-				goto special
-			}
-			i += 8
-		}
-		for i < len(b) {
-			if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
-				break
-			}
-			i++
-		}
-	special:
-		if i >= len(b) {
-			s.fail(len(b), "string", ErrTruncated)
-			return -1
-		}
-		switch c := b[i]; {
-		case c == '"':
-			return i + 1
-		case c != '\\':
-			s.fail(i, "string", ErrSyntax) // a control character
-			return -1
-		}
-		if i+1 >= len(b) {
-			s.fail(len(b), "string", ErrTruncated)
-			return -1
-		}
-		switch b[i+1] {
-		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			i += 2
-		case 'u':
-			if _, ok := hex4(b, i+2); !ok {
-				s.fail(i, "\\uXXXX", errFor(len(b) < i+6))
-				return -1
-			}
-			i += 6
-		default:
-			s.fail(i, "escape", ErrSyntax)
-			return -1
-		}
-	}
-}
-
-// skipLiteral checks the literal lit at i and returns the index after it,
-// or -1 with an error kept.
-func (s *Scanner) skipLiteral(i int, lit string) int {
-	s.pos = i
-	s.literal(lit)
-	if s.err != nil {
-		return -1
-	}
-	return s.pos
 }
 
 // End checks that only white space follows.
