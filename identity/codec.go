@@ -21,6 +21,8 @@ import (
 //	tombfact 1 6 | key[16] | from | to
 //	tombepoc 1 7 | key[16] | from | to
 //	span     1 8 | first | event id | last | event id | count | count × identifier
+//	erasekeys 1 9 | time | count | count × (type | key[16])
+//	tombkept 1 10 | key[16] | from | to
 //
 //	identifier = type(u8 length, bytes) | key[16] | flags(u8: 1 = blocked,
 //	             2 = value follows) | [value]
@@ -32,14 +34,16 @@ import (
 const entryVersion = 1
 
 const (
-	opHeader   = 1
-	opObserve  = 2
-	opConsent  = 3
-	opErase    = 4
-	opTombKey  = 5
-	opTombFact = 6
-	opTombEpoc = 7
-	opSpan     = 8
+	opHeader    = 1
+	opObserve   = 2
+	opConsent   = 3
+	opErase     = 4
+	opTombKey   = 5
+	opTombFact  = 6
+	opTombEpoc  = 7
+	opSpan      = 8
+	opEraseKeys = 9
+	opTombKept  = 10
 )
 
 // maxEntryIDs bounds the identifiers of one stored observation.
@@ -133,6 +137,18 @@ func encodeErase(t int64, typ Type, k Key) []byte {
 	b = append(b, byte(len(typ)))
 	b = append(b, typ...)
 	return append(b, k[:]...)
+}
+
+func encodeEraseKeys(t int64, ids []entryID) []byte {
+	b := []byte{entryVersion, opEraseKeys}
+	b = binary.AppendVarint(b, t)
+	b = binary.AppendUvarint(b, uint64(len(ids)))
+	for _, id := range ids {
+		b = append(b, byte(len(id.typ)))
+		b = append(b, id.typ...)
+		b = append(b, id.key[:]...)
+	}
+	return b
 }
 
 func encodeTomb(op byte, k Key, from, to int64) []byte {
@@ -325,10 +341,19 @@ func decodeEntry(b []byte) (entry, error) {
 	case opErase:
 		e.t = d.varint()
 		e.ids = []entryID{{typ: d.typ(), key: d.key()}}
+	case opEraseKeys:
+		e.t = d.varint()
+		n := d.uvarint(maxEntryIDs)
+		if d.err == nil && n == 0 {
+			d.fail(errors.New("erasure without keys"))
+		}
+		for i := uint64(0); i < n && d.err == nil; i++ {
+			e.ids = append(e.ids, entryID{typ: d.typ(), key: d.key()})
+		}
 	case opTombKey:
 		e.key = d.key()
 		e.from = d.varint()
-	case opTombFact, opTombEpoc:
+	case opTombFact, opTombEpoc, opTombKept:
 		e.key = d.key()
 		e.from = d.varint()
 		e.to = d.varint()
@@ -376,6 +401,8 @@ func encodeEntry(e entry) []byte {
 		return encodeConsent(e.t, e.ev, e.granted, e.ids[0])
 	case opErase:
 		return encodeErase(e.t, e.ids[0].typ, e.ids[0].key)
+	case opEraseKeys:
+		return encodeEraseKeys(e.t, e.ids)
 	default:
 		return encodeTomb(e.op, e.key, e.from, e.to)
 	}

@@ -21,6 +21,7 @@ func seedEntries(t testing.TB) [][]byte {
 		encodeObserve(nil, -5, "custom", ps[:1]),
 		encodeConsent(1735689600000, "c1", true, entryID{typ: TypeUserID, key: ps[1].key, value: "u1"}),
 		encodeErase(1735689600000, TypeEmail, ps[0].key),
+		encodeEraseKeys(1735689600000, []entryID{{typ: TypeUserID, key: ps[1].key}, {typ: TypeEmail, key: ps[0].key}}),
 		encodeTomb(opTombKey, ps[0].key, 17, 0),
 		encodeTomb(opTombFact, ps[0].key, 17, 99),
 		encodeTomb(opTombEpoc, ps[0].key, -3, 4),

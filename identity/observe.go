@@ -50,11 +50,21 @@ func (g *Graph) suppressed(ps []prepared, t int64) string {
 	if g.st.tombs.empty() {
 		return ""
 	}
-	keys := make([]Key, len(ps))
-	for i, p := range ps {
-		keys[i] = p.key
+	// identifiers first, placeholders last: a placeholder identifies
+	// nobody, so only a replayed event's fact hash counts it
+	keys := make([]Key, 0, len(ps))
+	for _, p := range ps {
+		if !p.blocked {
+			keys = append(keys, p.key)
+		}
 	}
-	return g.st.tombs.suppressed(keys, t)
+	n := len(keys)
+	for _, p := range ps {
+		if p.blocked {
+			keys = append(keys, p.key)
+		}
+	}
+	return g.st.tombs.suppressed(keys, n, t)
 }
 
 func (g *Graph) factOf(ps []prepared, ev string, t time.Time, profile string) *LinkFact {

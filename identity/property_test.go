@@ -59,6 +59,9 @@ func randomScenario(rng *rand.Rand, n int) *scenario {
 		}
 		if p == 0 && phases == 2 && rng.IntN(2) == 0 {
 			ph.Erase = &serase{Subject: universe[rng.IntN(4)], At: base.Add(300 * 24 * time.Hour).Format(time.RFC3339)}
+			if rng.IntN(2) == 0 {
+				ph.Erase.Keys = eraseKeys(rng, universe, ph.Erase.Subject)
+			}
 		}
 		// explain a few pairs
 		for range 4 {
@@ -68,6 +71,20 @@ func randomScenario(rng *rand.Rand, n int) *scenario {
 		sc.Phases = append(sc.Phases, ph)
 	}
 	return sc
+}
+
+// eraseKeys picks the keys of a by-keys erasure: the subject and up to
+// two other identifiers of the universe that may identify someone (not
+// the placeholder, not the beacon), as a hub's tombstone lists them.
+func eraseKeys(rng *rand.Rand, universe []string, subject string) []string {
+	keys := []string{subject}
+	for range rng.IntN(3) {
+		id := universe[rng.IntN(len(universe))]
+		if id != "user_id:undefined" && id != "beacon_id:b0" && !slices.Contains(keys, id) {
+			keys = append(keys, id)
+		}
+	}
+	return keys
 }
 
 // applyLoose applies an operation, tolerating suppression (events of an
@@ -104,11 +121,7 @@ func runLoose(t testing.TB, sc *scenario, g *identity.Graph, l labels, rng *rand
 		}
 		var rep *identity.ErasureReport
 		if ph.Erase != nil {
-			var err error
-			rep, err = g.Erase(context.Background(), parseID(t, ph.Erase.Subject), parseTime(t, ph.Erase.At))
-			if err != nil {
-				t.Fatal(err)
-			}
+			rep = erase(t, g, ph.Erase)
 		}
 		out = append(out, state(t, g, l, &ph.Expect, rep))
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -55,9 +56,12 @@ type sconsent struct {
 	Granted bool   `json:"granted"`
 }
 
+// serase is an erasure: Erase(subject), or EraseKeys with the keys of
+// the identifiers keys lists (as a gateway applies a hub's tombstone).
 type serase struct {
-	Subject string `json:"subject"`
-	At      string `json:"at"`
+	Subject string   `json:"subject"`
+	Keys    []string `json:"keys"`
+	At      string   `json:"at"`
 }
 
 type expect struct {
@@ -183,6 +187,11 @@ func (sc *scenario) labels(t testing.TB, g *identity.Graph) labels {
 		for _, c := range ph.Consent {
 			add(c.Subject)
 		}
+		if ph.Erase != nil {
+			for _, k := range ph.Erase.Keys {
+				add(k)
+			}
+		}
 	}
 	return l
 }
@@ -276,11 +285,42 @@ func apply(t testing.TB, g *identity.Graph, o op) {
 
 func erase(t testing.TB, g *identity.Graph, e *serase) *identity.ErasureReport {
 	t.Helper()
+	if len(e.Keys) > 0 {
+		refs := make([]identity.Ref, len(e.Keys))
+		for i, s := range e.Keys {
+			r, err := g.Key(parseID(t, s))
+			if err != nil {
+				t.Fatalf("key of %s: %v", s, err)
+			}
+			refs[i] = r
+		}
+		reps, err := g.EraseKeys(context.Background(), refs, parseTime(t, e.At))
+		if err != nil {
+			t.Fatalf("erase keys %v: %v", e.Keys, err)
+		}
+		return mergeReports(reps)
+	}
 	rep, err := g.Erase(context.Background(), parseID(t, e.Subject), parseTime(t, e.At))
 	if err != nil {
 		t.Fatalf("erase %s: %v", e.Subject, err)
 	}
 	return rep
+}
+
+// mergeReports folds EraseKeys's reports into one, for the scenarios'
+// expectations: the first report's subject and profile, everything
+// removed and retained, the sums of facts and tombstones.
+func mergeReports(reps []*identity.ErasureReport) *identity.ErasureReport {
+	out := *reps[0]
+	out.Removed = slices.Clone(out.Removed)
+	out.Retained = slices.Clone(out.Retained)
+	for _, r := range reps[1:] {
+		out.Removed = append(out.Removed, r.Removed...)
+		out.Retained = append(out.Retained, r.Retained...)
+		out.FactsRemoved += r.FactsRemoved
+		out.Tombstones += r.Tombstones
+	}
+	return &out
 }
 
 // state renders everything a phase's expectations look at, so that runs can

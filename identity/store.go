@@ -162,12 +162,21 @@ func (g *Graph) load(ctx context.Context) error {
 			}
 			g.d.rebuild()
 			g.eraseLocked(ps[0], e.t)
+		case opEraseKeys:
+			ps, err := g.preparedOf(e.ids)
+			if err != nil {
+				return err
+			}
+			g.d.rebuild()
+			g.eraseKeysLocked(ps, e.t)
 		case opTombKey:
 			s.tombs.keys[e.key] = e.from
 		case opTombFact:
 			addSpan(s.tombs.facts, e.key, span{e.from, e.to})
 		case opTombEpoc:
 			addSpan(s.tombs.epochs, e.key, span{e.from, e.to})
+		case opTombKept:
+			addSpan(s.tombs.kept, e.key, span{e.from, e.to})
 		}
 		return nil
 	})
@@ -252,7 +261,7 @@ func (g *Graph) snapshot(emit func([]byte) error) error {
 	for _, m := range []struct {
 		op byte
 		m  map[Key][]span
-	}{{opTombFact, s.tombs.facts}, {opTombEpoc, s.tombs.epochs}} {
+	}{{opTombFact, s.tombs.facts}, {opTombEpoc, s.tombs.epochs}, {opTombKept, s.tombs.kept}} {
 		keys = keys[:0]
 		for k := range m.m {
 			keys = append(keys, k)

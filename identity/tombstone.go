@@ -19,14 +19,20 @@ type span struct{ from, to int64 }
 //   - epochs: identifiers kept because they moved to another owner, with
 //     the erased owner's ownership period; events carrying them in that
 //     period are suppressed.
+//
+// kept is no tombstone and suppresses nothing: it remembers the keys an
+// EraseKeys call was given but kept (shared with others, owned by another),
+// with the erasure's time, so that the same erasure delivered again does
+// not erase the person such a key belongs to now (span{at, at}).
 type tombstones struct {
 	keys   map[Key]int64
 	facts  map[Key][]span
 	epochs map[Key][]span
+	kept   map[Key][]span
 }
 
 func newTombstones() tombstones {
-	return tombstones{keys: make(map[Key]int64), facts: make(map[Key][]span), epochs: make(map[Key][]span)}
+	return tombstones{keys: make(map[Key]int64), facts: make(map[Key][]span), epochs: make(map[Key][]span), kept: make(map[Key][]span)}
 }
 
 func (t *tombstones) empty() bool {
@@ -48,12 +54,15 @@ func factHash(keys []Key) Key {
 }
 
 // suppressed reports why an event with these keys at time t must be
-// dropped, or "".
-func (t *tombstones) suppressed(keys []Key, at int64) string {
+// dropped, or "". keys[:ids] are its identifiers, the rest placeholders:
+// a placeholder never suppresses an event by itself (it identifies
+// nobody, even if a key tombstone names it: EraseKeys cannot tell a
+// placeholder it never saw), but is part of the event's fact hash.
+func (t *tombstones) suppressed(keys []Key, ids int, at int64) string {
 	if t.empty() {
 		return ""
 	}
-	for _, k := range keys {
+	for _, k := range keys[:ids] {
 		if _, ok := t.keys[k]; ok {
 			return "erased identifier"
 		}

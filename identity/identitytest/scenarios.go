@@ -89,8 +89,9 @@ type phase struct {
 		Granted bool   `json:"granted"`
 	} `json:"consent"`
 	Erase *struct {
-		Subject string `json:"subject"`
-		At      string `json:"at"`
+		Subject string   `json:"subject"`
+		Keys    []string `json:"keys"` // EraseKeys with these identifiers' keys
+		At      string   `json:"at"`
 	} `json:"erase"`
 	Expect struct {
 		Explain []struct {
@@ -185,6 +186,11 @@ func (sc *scenario) labels(t *testing.T, g *identity.Graph) labels {
 		for _, c := range ph.Consent {
 			add(c.Subject)
 		}
+		if ph.Erase != nil {
+			for _, k := range ph.Erase.Keys {
+				add(k)
+			}
+		}
 	}
 	return l
 }
@@ -220,17 +226,32 @@ func (sc *scenario) run(t *testing.T, g *identity.Graph, l labels, restart func(
 				t.Fatalf("consent %s: %v", c.ID, err)
 			}
 		}
-		var rep *identity.ErasureReport
-		if ph.Erase != nil {
+		var reps []*identity.ErasureReport
+		switch {
+		case ph.Erase != nil && len(ph.Erase.Keys) > 0:
+			refs := make([]identity.Ref, len(ph.Erase.Keys))
+			for i, s := range ph.Erase.Keys {
+				r, err := g.Key(parseID(t, s))
+				if err != nil {
+					t.Fatalf("key of %s: %v", s, err)
+				}
+				refs[i] = r
+			}
 			var err error
-			if rep, err = g.Erase(ctx, parseID(t, ph.Erase.Subject), parseTime(t, ph.Erase.At)); err != nil {
+			if reps, err = g.EraseKeys(ctx, refs, parseTime(t, ph.Erase.At)); err != nil {
+				t.Fatalf("erase keys %v: %v", ph.Erase.Keys, err)
+			}
+		case ph.Erase != nil:
+			rep, err := g.Erase(ctx, parseID(t, ph.Erase.Subject), parseTime(t, ph.Erase.At))
+			if err != nil {
 				t.Fatalf("erase %s: %v", ph.Erase.Subject, err)
 			}
+			reps = append(reps, rep)
 		}
 		if restart != nil {
 			g = restart(g)
 		}
-		states = append(states, render(t, g, l, &ph, rep))
+		states = append(states, render(t, g, l, &ph, reps))
 	}
 	if restart != nil {
 		g.Shutdown(context.Background())
@@ -239,7 +260,7 @@ func (sc *scenario) run(t *testing.T, g *identity.Graph, l labels, restart func(
 }
 
 // render writes everything a phase's expectations look at.
-func render(t *testing.T, g *identity.Graph, l labels, ph *phase, rep *identity.ErasureReport) string {
+func render(t *testing.T, g *identity.Graph, l labels, ph *phase, reps []*identity.ErasureReport) string {
 	t.Helper()
 	var b strings.Builder
 	for _, p := range g.Profiles() {
@@ -283,7 +304,7 @@ func render(t *testing.T, g *identity.Graph, l labels, ph *phase, rep *identity.
 		fmt.Fprintf(&b, "household %s %s: %v %v\n", h.ID, hid, members, err)
 	}
 	fmt.Fprintf(&b, "stats %+v\n", g.Stats())
-	if rep != nil {
+	for _, rep := range reps {
 		fmt.Fprintf(&b, "erasure %s profile=%s facts=%d tombstones=%d", l.ref(rep.Subject), rep.ProfileID, rep.FactsRemoved, rep.Tombstones)
 		for _, r := range rep.Removed {
 			b.WriteString(" -" + l.ref(r))
