@@ -456,8 +456,18 @@ func TestFaultBoundedMemoryUnderStall(t *testing.T) {
 		t.Fatalf("Shutdown = %v", err)
 	}
 	st := b.Stats()
-	if int(st.Dropped[transport.ReasonQueueFull]) != full || full+ue.Count != 1_000_000 {
-		t.Fatalf("refused %d + undelivered %d != 1,000,000 (stats %+v)", full, ue.Count, st)
+	// On a loaded machine the offering loop can outlast the request
+	// timeout: the hanging batch then fails before Shutdown (no Retry
+	// layer here, so its reason is retries_exhausted) and is not part of
+	// the undelivered count. Every event still has exactly one outcome.
+	failed := 0
+	for r, n := range st.Dropped {
+		if r != transport.ReasonQueueFull && r != transport.ReasonShutdown {
+			failed += int(n)
+		}
+	}
+	if int(st.Dropped[transport.ReasonQueueFull]) != full || full+failed+ue.Count != 1_000_000 {
+		t.Fatalf("refused %d + failed %d + undelivered %d != 1,000,000 (stats %+v)", full, failed, ue.Count, st)
 	}
 	if refused.Load() != 1_000_000 {
 		t.Fatalf("failure callback saw %d of 1,000,000", refused.Load())
