@@ -204,6 +204,14 @@ func ExampleSenderFunc() {
 	// Output: sending 2
 }
 
+func ExampleBorrows() {
+	h, _ := transport.NewSegment("https://collector.example/v1/batch", "write-key")
+	r, _ := transport.NewRetry(h)
+	keeps := transport.SenderFunc(func(context.Context, []*connected.Record) error { return nil })
+	fmt.Println(transport.Borrows(h), transport.Borrows(r), transport.Borrows(keeps))
+	// Output: true true false
+}
+
 func ExampleIsRetryable() {
 	fmt.Println(transport.IsRetryable(&transport.HTTPError{StatusCode: 503}))
 	fmt.Println(transport.IsRetryable(&transport.HTTPError{StatusCode: 400}))

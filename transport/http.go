@@ -59,6 +59,7 @@ type HTTP struct {
 
 var (
 	_ Sender               = (*HTTP)(nil)
+	_ Borrower             = (*HTTP)(nil)
 	_ connected.Shutdowner = (*HTTP)(nil)
 )
 
@@ -171,6 +172,10 @@ func (h *HTTP) Send(ctx context.Context, batch []*connected.Record) error {
 	h.ctr.WireBytes.Add(uint64(n))
 	return h.finish(ctx, resp, batch)
 }
+
+// BorrowsRecords reports true: Send copies the payloads into a body of its
+// own and keeps no record or record bytes after it returns (see Borrower).
+func (h *HTTP) BorrowsRecords() bool { return true }
 
 func (h *HTTP) finish(ctx context.Context, resp *http.Response, batch []*connected.Record) error {
 	defer resp.Body.Close()

@@ -41,7 +41,10 @@ type Retry struct {
 	ctr           Counters
 }
 
-var _ Sender = (*Retry)(nil)
+var (
+	_ Sender   = (*Retry)(nil)
+	_ Borrower = (*Retry)(nil)
+)
 
 // RetryOption configures NewRetry.
 type RetryOption interface{ applyRetry(*Retry) }
@@ -240,6 +243,10 @@ func (s *retryState) giveUp(idx []int, err error) {
 	s.left = append(s.left, idx...)
 	s.leftErr = err
 }
+
+// BorrowsRecords reports whether the wrapped Sender borrows (see Borrower):
+// Retry itself keeps nothing of a batch after Send returns.
+func (r *Retry) BorrowsRecords() bool { return Borrows(r.next) }
 
 func isBatchError(err error) bool { return len(collectBatchErrors(err, nil)) > 0 }
 

@@ -43,3 +43,24 @@ func shutdown(ctx context.Context, s any) error {
 	}
 	return nil
 }
+
+// A Borrower is a Sender that keeps nothing of a batch once Send has
+// returned: neither the records nor any slice of their bytes, in its state
+// or in the error it returned (HTTP encodes
+// the body into buffers of its own; Retry borrows when the Sender it wraps
+// does). The Sender contract allows keeping records, so a caller that
+// decodes records into memory it means to reuse (a spool's drain reading
+// batches back from disk) asks this first, and reuses the memory only when
+// BorrowsRecords reports true and no record went to a callback.
+type Borrower interface {
+	Sender
+	// BorrowsRecords reports whether Send keeps nothing of the records after
+	// it returns. It must give the same answer for the Sender's lifetime.
+	BorrowsRecords() bool
+}
+
+// Borrows reports whether s is a Borrower whose BorrowsRecords is true.
+func Borrows(s Sender) bool {
+	b, ok := s.(Borrower)
+	return ok && b.BorrowsRecords()
+}

@@ -2,9 +2,17 @@ package spool
 
 import "github.com/touchpoint-sdk/touchpoint/connected"
 
-// The hot cache: the most recently appended batches, kept in memory so that
-// a drain that keeps up sends them without reading them back. They are a
-// cache: the disk copy is the truth. Guarded by Spool.mu.
+// The hot cache: appended batches the drain has not read yet, kept in
+// memory (references to the records the Batcher handed over, no copy) so
+// that the drain sends them without reading them back. They are a cache:
+// the disk copy is the truth. Guarded by Spool.mu.
+//
+// A batch is admitted only while the cache has room and leaves it when the
+// drain takes it: when the drain is behind by more than the budget, the
+// cache keeps the batches the drain reaches next instead of the newest ones
+// (which, replacing older ones, would all be gone before the drain got
+// there), and the drain reads from disk only the batches appended while the
+// cache was full.
 
 // hotBatch is one appended batch kept in memory.
 type hotBatch struct {
@@ -30,11 +38,26 @@ func (s *Spool) cacheLocked(seq uint64, off, end int64, first uint64, recs []*co
 	if n > s.cfg.drainBytes {
 		return
 	}
+	if s.hotBytes+n > maxHotBytes {
+		return // full: the drain reads this one from disk
+	}
 	s.hot = append(s.hot, hotBatch{seq: seq, off: off, end: end, recs: append([]*connected.Record(nil), recs...), first: first, bytes: n})
 	s.hotBytes += n
-	for s.hotBytes > maxHotBytes && len(s.hot) > 0 {
-		s.dropHotLocked()
+}
+
+// hotLimitLocked returns where a disk read of segment seq from off must stop
+// so as not to read a batch the cache holds: the offset of the first cached
+// batch after off in that segment, or limit.
+func (s *Spool) hotLimitLocked(seq uint64, off, limit int64) int64 {
+	for _, h := range s.hot {
+		if h.seq > seq || (h.seq == seq && h.off >= limit) {
+			break
+		}
+		if h.seq == seq && h.off > off {
+			return h.off
+		}
 	}
+	return limit
 }
 
 func (s *Spool) dropHotLocked() {

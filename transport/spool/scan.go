@@ -48,21 +48,30 @@ func (w *window) at(pos int64, n int) ([]byte, error) {
 
 // frame checks the frame at pos: its version+body bytes (valid until the
 // next call) and length. v1 also accepts version-1 frames.
+//
+// It asks the window for the frame's header first and then for exactly the
+// length the header declares, so a scan reads each chunk of the file once
+// (asking for a whole chunk at every frame re-read a chunk per frame).
 func (w *window) frame(pos int64, v1 bool) (body []byte, n int, err error) {
-	b, err := w.at(pos, scanChunk)
+	b, err := w.at(pos, frameOverhead)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%w: read: %w", ErrTruncated, err)
 	}
-	body, n, err = frameAt(b, v1)
-	if errors.Is(err, ErrTruncated) && int64(len(b)) < w.size-pos {
-		if need := declaredLen(b, v1); need > len(b) && pos+int64(need) <= w.size {
-			if b, err = w.at(pos, need); err != nil {
-				return nil, 0, fmt.Errorf("%w: read: %w", ErrTruncated, err)
-			}
-			body, n, err = frameAt(b, v1)
+	if need := declaredLen(b, v1); need > len(b) && pos+int64(need) <= w.size {
+		if b, err = w.at(pos, need); err != nil {
+			return nil, 0, fmt.Errorf("%w: read: %w", ErrTruncated, err)
 		}
 	}
-	return body, n, err
+	return frameAt(b, v1)
+}
+
+// rest returns the bytes from pos to the end of the buffered chunk, or, when
+// fewer than min are buffered there, a new chunk read at pos.
+func (w *window) rest(pos int64, min int) ([]byte, error) {
+	if pos >= w.off && pos+int64(min) <= w.off+int64(w.n) {
+		return w.buf[pos-w.off : w.n], nil
+	}
+	return w.at(pos, scanChunk)
 }
 
 // declaredLen is the total length the frame at the start of b declares, 0
@@ -132,7 +141,7 @@ func (w *window) resync(from, limit int64, v1 bool) (next int64, markers int, er
 			p++
 			continue
 		}
-		b, err := w.at(p, scanChunk)
+		b, err := w.rest(p, len(frameMarker))
 		if err != nil {
 			return limit, markers, fmt.Errorf("spool: read: %w", err)
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,8 +35,11 @@ type Spool struct {
 	cfg  config
 	fs   FS
 	next transport.Sender
-	disp *transport.Dispatcher
-	ctr  transport.Counters
+	// borrow: next keeps nothing of a batch after Send returns
+	// (transport.Borrows), so the drain may reuse its read buffers.
+	borrow bool
+	disp   *transport.Dispatcher
+	ctr    transport.Counters
 
 	mu       sync.Mutex
 	segs     []*segment // oldest first; the last is the active one
@@ -126,7 +130,7 @@ func open(cfg config, next transport.Sender) (*Spool, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Spool{cfg: cfg, fs: cfg.fs, next: next, segs: rec.segs, nextSeq: rec.nextSeq,
+	s := &Spool{cfg: cfg, fs: cfg.fs, next: next, borrow: transport.Borrows(next), segs: rec.segs, nextSeq: rec.nextSeq,
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), shutDone: make(chan struct{})}
 	for _, sg := range s.segs {
 		s.depth += sg.records - sg.acked
@@ -234,7 +238,11 @@ func (s *Spool) Send(ctx context.Context, batch []*connected.Record) error {
 	}
 	bp := s.getBuf()
 	defer s.putBuf(bp)
-	buf := *bp
+	size := 0
+	for _, r := range batch {
+		size += FrameSize(r)
+	}
+	buf := slices.Grow(*bp, size) // once: growing frame by frame copied the batch over and over
 	var tooLarge []int
 	var tlErr error
 	for i, r := range batch {
@@ -352,8 +360,7 @@ func (s *Spool) getBuf() *[]byte {
 		*b = (*b)[:0]
 		return b
 	}
-	b := make([]byte, 0, 256<<10)
-	return &b
+	return new([]byte) // Send grows it to the batch's size
 }
 
 func (s *Spool) putBuf(b *[]byte) {
