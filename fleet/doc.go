@@ -71,14 +71,20 @@
 // both (a replayed link fact is suppressed by the graph, a replayed
 // touchpoint or consent is refused by the Store: ErrErased), and returns
 // the tombstone to publish; followers erase the keys from their ledger,
-// whose tombstones refuse later facts too. Deadlines (GDPR one month,
+// whose tombstones refuse later facts too, and — given the gateway's
+// graph (WithFollowerGraph) — from the gateway's identity graph
+// (identity.Graph.EraseKeys), which leaves its own tombstones: the
+// person's late or replayed events at that store are suppressed, whether
+// the tombstone arrived before or after them. Deadlines (GDPR one month,
 // CCPA 45 days) are the caller's to track.
 //
 // # Followers: unknown means denied
 //
 // A Follower records consent changes in the gateway's consent ledger
-// under SubjectOf(key), erases tombstoned keys and keeps fleet
-// memberships. Follower.Decide answers from that local state only, so a
+// under SubjectOf(key), erases tombstoned keys (from the ledger, and with
+// WithFollowerGraph from the gateway's identity graph: every person a key
+// belongs to there, except through an identifier kept there because it
+// is shared with someone else) and keeps fleet memberships. Follower.Decide answers from that local state only, so a
 // gateway cut off from the hub keeps deciding on what it has: a purpose
 // with no fact under any of the person's keys is denied (unknown means
 // denied), the latest fact in force across the keys decides otherwise,

@@ -2,6 +2,7 @@ package fleet_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -44,6 +45,35 @@ func ExampleFollower_Decide() {
 	// Output:
 	// unknown
 	// granted
+}
+
+// A gateway's follower given the gateway's identity graph applies a
+// hub's tombstone to the graph too: the person is erased there and her
+// late events are suppressed.
+func ExampleWithFollowerGraph() {
+	ctx := context.Background()
+	graph, _ := identity.New([]byte("fleet-secret-0123456789"))
+	defer graph.Shutdown(ctx)
+	ledger, _ := consent.NewLedger()
+	defer ledger.Shutdown(ctx)
+	f, _ := fleet.NewFollower(ledger, fleet.WithFollowerGraph(graph))
+	card := identity.Identifier{Type: identity.TypeLoyaltyID, Value: "L-7731"}
+	kiosk := identity.Identifier{Type: identity.TypeAnonymousID, Value: "kiosk-session-1"}
+	when := time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)
+	graph.Link(ctx, identity.Observation{EventID: "ev-1", Time: when, IDs: []identity.Identifier{card, kiosk}})
+
+	key, _ := graph.Key(card) // the hub's tombstone carries keys only
+	tomb := fleet.Message{Kind: fleet.KindTombstone, ID: fleet.DeriveID(fleet.KindTombstone, "dsr-1"), Time: when.Add(24 * time.Hour),
+		Source: "hub", Tombstone: &fleet.Tombstone{RequestID: "dsr-1", Keys: []identity.Ref{key}}}
+	fmt.Println(f.ApplyMessage(ctx, tomb), f.Stats().Erased)
+	_, err := graph.Profile(kiosk)
+	fmt.Println(errors.Is(err, identity.ErrSuppressed))
+	_, err = graph.Link(ctx, identity.Observation{EventID: "ev-1", Time: when, IDs: []identity.Identifier{card, kiosk}})
+	fmt.Println(err)
+	// Output:
+	// <nil> 2
+	// true
+	// identity: suppressed: event "ev-1": erased identifier
 }
 
 // Export returns everything held about a person; Erase removes it and

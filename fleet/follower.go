@@ -36,8 +36,15 @@ type Decision struct {
 type FollowerStats struct {
 	Applied    uint64    // messages applied
 	Duplicates uint64    // messages seen before (by id)
-	Dropped    uint64    // messages refused (see FollowerOption WithFollowerDrops)
+	Dropped    uint64    // messages refused, and tombstone keys the graph refused (see WithFollowerDrops)
+	Erased     uint64    // identifiers tombstones removed from the graph (WithFollowerGraph)
 	Last       time.Time // time of the last message applied (how fresh the local view is)
+}
+
+// FollowerGraph is what a follower needs of the gateway's identity graph;
+// *identity.Graph implements it.
+type FollowerGraph interface {
+	EraseKeys(ctx context.Context, keys []identity.Ref, at time.Time) ([]*identity.ErasureReport, error)
 }
 
 // FollowerOption configures NewFollower.
@@ -54,6 +61,17 @@ func WithFollowerDrops(fn func(Drop)) FollowerOption {
 	return followerOption(func(f *Follower) { f.onDrop = fn })
 }
 
+// WithFollowerGraph gives the follower the gateway's identity graph: a
+// tombstone then also erases the person from it (identity.Graph.EraseKeys
+// with the tombstone's keys and time), leaving the graph's tombstones, so
+// that the gateway's own late or replayed events carrying an erased key
+// are suppressed (identity.ErrSuppressed; identity.Middleware counts them
+// and returns the error). Without it (a consent-only gateway) tombstones
+// reach the ledger and the memberships only.
+func WithFollowerGraph(g FollowerGraph) FollowerOption {
+	return followerOption(func(f *Follower) { f.graph = g })
+}
+
 // WithDedupeWindow sets how many recent message ids the follower remembers
 // to skip repeats (default 65,536). Repeats older than that are applied
 // again, which is harmless: every apply is idempotent.
@@ -64,7 +82,8 @@ func WithDedupeWindow(n int) FollowerOption {
 // Follower applies what the hub publishes — consent changes, tombstones
 // and fleet memberships — to a gateway's local state: its consent ledger
 // (durable with consent.OpenLedger, so the gateway restarts with what it
-// knew) and the memberships it holds. It decides from that local state
+// knew), the memberships it holds and, with WithFollowerGraph, its
+// identity graph. It decides from that local state
 // alone, so a gateway cut off from the hub keeps working on what it has,
 // with one rule: unknown means denied. A purpose the gateway has no fact
 // for, under any of the person's keys, is not permitted; the latest fact
@@ -76,6 +95,7 @@ func WithDedupeWindow(n int) FollowerOption {
 // after Apply returned nil.
 type Follower struct {
 	ledger *consent.Ledger
+	graph  FollowerGraph
 	onDrop func(Drop)
 	window int
 
@@ -86,7 +106,7 @@ type Follower struct {
 	members map[identity.Key]map[string]memberState
 	last    time.Time
 
-	applied, dups, dropped atomic.Uint64
+	applied, dups, dropped, erased atomic.Uint64
 }
 
 type memberState struct {
@@ -116,7 +136,7 @@ func (f *Follower) Stats() FollowerStats {
 	f.mu.Lock()
 	last := f.last
 	f.mu.Unlock()
-	return FollowerStats{Applied: f.applied.Load(), Duplicates: f.dups.Load(), Dropped: f.dropped.Load(), Last: last}
+	return FollowerStats{Applied: f.applied.Load(), Duplicates: f.dups.Load(), Dropped: f.dropped.Load(), Erased: f.erased.Load(), Last: last}
 }
 
 func (f *Follower) drop(d Drop) {
@@ -138,17 +158,27 @@ func (f *Follower) Apply(ctx context.Context, payload []byte) error {
 	return f.ApplyMessage(ctx, m)
 }
 
-// DropNotFollowed is the drop reason of a message kind a follower does not
-// apply (what gateways send to the hub).
-const DropNotFollowed = "not_followed"
+// Follower drop reasons (besides DropCorrupt and DropErased).
+const (
+	// DropNotFollowed: a message kind a follower does not apply (what
+	// gateways send to the hub).
+	DropNotFollowed = "not_followed"
+	// DropKeyRefused: a tombstone key the gateway's graph refused (a type
+	// without a rule here, a place, a placeholder here; Err is the
+	// *identity.IdentifierError). The tombstone's other keys are erased.
+	DropKeyRefused = "key_refused"
+)
 
 // ApplyMessage applies a consent change (a fact per key and purpose in the
 // ledger), a tombstone (the ledger erases each key; memberships are
-// forgotten) or a fleet membership. A consent change or membership about
-// an erased key is refused (DropErased, nil error): a replay cannot bring
-// the person back. Errors: a *FieldError for another kind (also reported
-// as DropNotFollowed), and the ledger's error (then the message must be
-// delivered again).
+// forgotten; the graph, if given, erases the person and tombstones the
+// keys) or a fleet membership. A consent change or membership about an
+// erased key is refused (DropErased, nil error): a replay cannot bring
+// the person back. A tombstone key the graph refuses is reported
+// (DropKeyRefused) and the others are erased. Errors: a *FieldError for
+// another kind (also reported as DropNotFollowed), and the ledger's or
+// the graph's error (then the message must be delivered again: applying a
+// tombstone twice is harmless).
 func (f *Follower) ApplyMessage(ctx context.Context, m Message) error {
 	if err := validate(&m); err != nil {
 		return err
@@ -190,6 +220,9 @@ func (f *Follower) ApplyMessage(ctx context.Context, m Message) error {
 			delete(f.members, r.Key)
 		}
 		f.mu.Unlock()
+		if err := f.eraseGraph(ctx, m); err != nil {
+			return err
+		}
 	case KindFleetMembership:
 		ms := m.Membership
 		for _, r := range ms.Subject {
@@ -218,6 +251,29 @@ func (f *Follower) ApplyMessage(ctx context.Context, m Message) error {
 	}
 	f.applied.Add(1)
 	f.remember(m)
+	return nil
+}
+
+// eraseGraph applies tombstone m to the graph, if there is one. Keys the
+// graph refuses as input are reported and left out.
+func (f *Follower) eraseGraph(ctx context.Context, m Message) error {
+	if f.graph == nil {
+		return nil
+	}
+	keys := slices.Clone(m.Tombstone.Keys)
+	for len(keys) > 0 {
+		reps, err := f.graph.EraseKeys(ctx, keys, m.Time)
+		var ie *identity.IdentifierError
+		if errors.As(err, &ie) && ie.Index >= 0 && ie.Index < len(keys) {
+			f.drop(Drop{ID: m.ID, Kind: m.Kind, Reason: DropKeyRefused, Err: err})
+			keys = slices.Delete(keys, ie.Index, ie.Index+1)
+			continue
+		}
+		for _, r := range reps {
+			f.erased.Add(uint64(len(r.Removed)))
+		}
+		return err
+	}
 	return nil
 }
 

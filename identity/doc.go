@@ -131,7 +131,15 @@
 // person: every identifier that belongs only to them, their observations of
 // shared identifiers, their consent records; it reports what it removed and
 // what it retained and why, and leaves keyed-hash tombstones so that late
-// or replayed events are suppressed (ErrSuppressed).
+// or replayed events are suppressed (ErrSuppressed). Graph.EraseKeys does
+// the same from keys alone, for a graph that learns of an erasure as the
+// keys another graph removed (a gateway applying a fleet hub's
+// tombstone, package fleet): each key held erases the person it belongs
+// to here, a key never seen is tombstoned so that its events are
+// suppressed when they come, and a key kept here (shared with someone
+// else) is remembered with the erasure's time, so that the same erasure
+// delivered again cannot take that other person with it. A placeholder
+// never suppresses an event, whatever a tombstone names.
 //
 // # Persistence, pipeline, fleet
 //
@@ -140,7 +148,9 @@
 // versioned) and the graph rebuilds itself from it on New. The Middleware
 // stitches connected pipelines: it sets Record.ProfileID and PartitionKey
 // and emits identity-link facts (keys only) downstream, from which a
-// central service builds the fleet-wide graph with Graph.LinkKeys.
+// central service builds the fleet-wide graph with Graph.LinkKeys; the
+// central service's erasures come back to the gateways as keys, for
+// Graph.EraseKeys.
 //
 // # Concurrency and errors
 //

@@ -75,7 +75,8 @@ type Retained struct {
 // after the erasure took effect in memory (the log still holds the erasure,
 // so a restart erases again). It returns an *IdentifierError for an invalid
 // identifier, a placeholder or a place (which identify nobody), or
-// ErrClosed.
+// ErrClosed. EraseKeys erases by keys, for a graph that holds no value
+// to give (a gateway applying a fleet hub's tombstone).
 func (g *Graph) Erase(ctx context.Context, id Identifier, at time.Time) (*ErasureReport, error) {
 	ps, refused := g.prepare([]Identifier{id}, nil)
 	if len(refused) > 0 && refused[0].Reason == ReasonInvalid {

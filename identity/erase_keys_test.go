@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -316,6 +317,115 @@ func TestEraseKeysDurable(t *testing.T) {
 		k := keyOf(t, ref, id).Key
 		if n := bytes.Count(raw, k[:]); n != 1 {
 			t.Errorf("%s: key %d times on disk, want its tombstone only", id.Type, n)
+		}
+	}
+}
+
+// TestEraseKeysGatewayProperty: for random event histories, a hub erases
+// a person (Erase) and a gateway that saw a random part of the events
+// applies the hub's keys (EraseKeys), after its events or before them.
+// After: no listed key that the gateway did not report as kept is in any
+// profile or has a profile; replaying the gateway's events, or the same
+// erasure, changes nothing. Before: no listed key ever gets into a
+// profile.
+func TestEraseKeysGatewayProperty(t *testing.T) {
+	runs := 300
+	if testing.Short() {
+		runs = 60
+	}
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(29, 16))
+	for run := range runs {
+		sc := randomScenario(rng, 6+rng.IntN(24))
+		var ops []op
+		for i := range sc.Phases {
+			ops = append(ops, sc.Phases[i].ops()...)
+		}
+		newG := func() *identity.Graph {
+			g, err := identity.New(scenarioSecret, sc.options()...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { g.Close() })
+			return g
+		}
+		hub := newG()
+		for _, o := range ops {
+			applyLoose(t, hub, o)
+		}
+		subject := []string{"user_id:u0", "user_id:u1", "user_id:u2", "user_id:u3"}[rng.IntN(4)]
+		when := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		rep, err := hub.Erase(ctx, parseID(t, subject), when)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys := append([]identity.Ref{{Type: rep.Subject.Type, Key: rep.Subject.Key}}, refsOf(rep.Removed)...)
+		listed := map[identity.Key]bool{}
+		for _, k := range keys {
+			listed[k.Key] = true
+		}
+		var seen []op
+		for _, o := range ops {
+			if rng.IntN(2) == 0 {
+				seen = append(seen, o)
+			}
+		}
+		l := sc.labels(t, hub)
+		leaked := func(g *identity.Graph, kept map[identity.Key]bool) string {
+			for _, p := range g.Profiles() {
+				for _, m := range p.Members {
+					if listed[m.Key] && !kept[m.Key] {
+						return l.ref(m.Ref)
+					}
+				}
+			}
+			return ""
+		}
+
+		after := newG()
+		for _, o := range seen {
+			applyLoose(t, after, o)
+		}
+		reps, err := after.EraseKeys(ctx, keys, when)
+		if err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		kept := map[identity.Key]bool{}
+		for _, r := range reps {
+			for _, x := range r.Retained {
+				kept[x.Key] = true
+			}
+		}
+		if k := leaked(after, kept); k != "" {
+			t.Fatalf("run %d: %s is still in a profile after the erasure", run, k)
+		}
+		for key, s := range l {
+			if listed[key] && !kept[key] {
+				if _, err := after.Resolve(ctx, []identity.Identifier{parseID(t, s)}, when); !errors.Is(err, identity.ErrSuppressed) {
+					t.Fatalf("run %d: erased %s resolves: %v", run, s, err)
+				}
+			}
+		}
+		profiles, stats := after.Profiles(), after.Stats()
+		for _, o := range seen {
+			applyLoose(t, after, o)
+		}
+		if _, err := after.EraseKeys(ctx, keys, when); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(after.Profiles(), profiles) || after.Stats() != stats {
+			t.Fatalf("run %d: a replay of the events or of the erasure changed the graph:\n got  %+v\n want %+v", run, after.Stats(), stats)
+		}
+
+		before := newG()
+		if _, err := before.EraseKeys(ctx, keys, when); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range seen {
+			applyLoose(t, before, o)
+		}
+		if k := leaked(before, nil); k != "" {
+			t.Fatalf("run %d: %s got into a profile after its tombstone", run, k)
 		}
 	}
 }

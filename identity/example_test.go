@@ -2,6 +2,7 @@ package identity_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -171,6 +172,42 @@ func ExampleGraph_Erase() {
 	// retained: device_id shared_with_others
 	// match keys to forward: 2
 	// identity: suppressed: event "e-1": erased identifier
+}
+
+// A gateway applies an erasure it learns of as keys only (a fleet hub's
+// tombstone): the person goes, the shared tablet stays, and a replay is
+// suppressed.
+func ExampleGraph_EraseKeys() {
+	g, _ := identity.New([]byte("example-secret-0123456789"))
+	defer g.Shutdown(context.Background())
+	ctx := context.Background()
+	g.Link(ctx, identity.Observation{EventID: "e-1", Time: at(1, 9), IDs: []identity.Identifier{
+		id(identity.TypeLoyaltyID, "L-7731"), id(identity.TypeAnonymousID, "kiosk-session-1")}})
+	g.Link(ctx, identity.Observation{EventID: "e-2", Time: at(1, 10), IDs: []identity.Identifier{
+		id(identity.TypeDeviceID, "family-tablet"), id(identity.TypeLoyaltyID, "L-7731")}})
+	g.Link(ctx, identity.Observation{EventID: "e-3", Time: at(2, 10), IDs: []identity.Identifier{
+		id(identity.TypeDeviceID, "family-tablet"), id(identity.TypeLoyaltyID, "L-9000")}})
+
+	// the keys the hub removed, as its tombstone carries them
+	card, _ := g.Key(id(identity.TypeLoyaltyID, "L-7731"))
+	email, _ := g.Key(id(identity.TypeEmail, "ana@mail.example")) // never seen here
+	reps, err := g.EraseKeys(ctx, []identity.Ref{card, email}, at(5, 0))
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range reps {
+		fmt.Println(r.Subject.Type, "removed:", len(r.Removed), "retained:", len(r.Retained), "tombstones:", r.Tombstones)
+	}
+	_, err = g.Link(ctx, identity.Observation{EventID: "e-1", Time: at(1, 9), IDs: []identity.Identifier{
+		id(identity.TypeLoyaltyID, "L-7731"), id(identity.TypeAnonymousID, "kiosk-session-1")}})
+	fmt.Println(err)
+	_, err = g.Profile(id(identity.TypeEmail, "ana@mail.example"))
+	fmt.Println("ana's email suppressed:", errors.Is(err, identity.ErrSuppressed))
+	// Output:
+	// email removed: 0 retained: 0 tombstones: 1
+	// loyalty_id removed: 2 retained: 1 tombstones: 2
+	// identity: suppressed: event "e-1": erased identifier
+	// ana's email suppressed: true
 }
 
 func ExampleGraph_Profile() {

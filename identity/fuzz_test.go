@@ -25,6 +25,7 @@ func seedEntries(t testing.TB) [][]byte {
 		encodeTomb(opTombKey, ps[0].key, 17, 0),
 		encodeTomb(opTombFact, ps[0].key, 17, 99),
 		encodeTomb(opTombEpoc, ps[0].key, -3, 4),
+		encodeTomb(opTombKept, ps[1].key, 1735689600000, 1735689600000),
 		encodeEntry(entry{op: opSpan, t: 10, ev: "a", to: 99, ev2: "b", ids: []entryID{{typ: TypeUserID, key: ps[1].key}, {typ: TypeEmail, key: ps[0].key, blocked: true}}}),
 	}
 }

@@ -19,7 +19,8 @@ import (
 var ScenarioSecret = []byte("scenario-secret-0123456789")
 
 // RunStoreScenarios plays every scenario file in dir (identity's
-// testdata/scenarios: events, consent changes and erasures in phases) on a
+// testdata/scenarios: events, consent changes and erasures — by identifier
+// with Graph.Erase, by keys with Graph.EraseKeys — in phases) on a
 // graph kept in the store that open returns, closing the graph and
 // creating it again from a store open returns after every phase, and
 // fails t if what the rebuilt graph says after a phase — profiles,
