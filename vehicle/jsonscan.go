@@ -3,6 +3,7 @@ package vehicle
 import (
 	"errors"
 	"strconv"
+	"unsafe"
 
 	"github.com/touchpoint-sdk/touchpoint/internal/jsonscan"
 )
@@ -22,15 +23,42 @@ type scanner struct {
 	n      int // len of the input
 	err    *ParseError
 	format string
-	path   []byte   // current JSON path, for errors
-	stack  [96]byte // backing for path
-	arena  []byte   // the strings a decode keeps (keep)
+	// The JSON path of the value being read, for errors: a stack of
+	// segments (a key, or an array index), joined only when an error is
+	// kept. Segments past len(segs) are counted but not kept.
+	segs  [16]pathSeg
+	depth int
+	arena []byte // the strings a decode keeps (keep)
+}
+
+// pathSeg is a key (idx < 0) or an array index.
+type pathSeg struct {
+	key string
+	idx int
 }
 
 func (s *scanner) init(b []byte, format string) {
 	s.js.Reset(b)
-	s.n, s.err, s.format, s.arena = len(b), nil, format, nil
-	s.path = s.stack[:0]
+	s.n, s.err, s.format, s.arena, s.depth = len(b), nil, format, nil, 0
+}
+
+// path joins the segments: data.signals[0].body.
+func (s *scanner) path() string {
+	var buf [96]byte
+	p := buf[:0]
+	for _, g := range s.segs[:min(s.depth, len(s.segs))] {
+		if g.idx >= 0 {
+			p = append(p, '[')
+			p = strconv.AppendInt(p, int64(g.idx), 10)
+			p = append(p, ']')
+			continue
+		}
+		if len(p) > 0 {
+			p = append(p, '.')
+		}
+		p = append(p, g.key...)
+	}
+	return string(p)
 }
 
 // at is the offset of the next unread byte.
@@ -39,7 +67,7 @@ func (s *scanner) at() int { return s.js.Pos() }
 func (s *scanner) fail(off int, err error) {
 	if s.err == nil {
 		off = min(max(off, 0), s.n)
-		s.err = &ParseError{Format: s.format, Field: string(s.path), Offset: off, Err: err}
+		s.err = &ParseError{Format: s.format, Field: s.path(), Offset: off, Err: err}
 	}
 }
 
@@ -229,32 +257,31 @@ func (s *scanner) skip() bool {
 	return s.ok()
 }
 
-// push and pop maintain s.path for error messages.
+// push and pop maintain the path for error messages: push returns the
+// depth to pop back to.
 func (s *scanner) push(seg string) int {
-	n := len(s.path)
-	if n > 0 {
-		s.path = append(s.path, '.')
+	n := s.depth
+	if n < len(s.segs) {
+		s.segs[n] = pathSeg{key: seg, idx: -1}
 	}
-	s.path = append(s.path, seg...)
+	s.depth++
 	return n
 }
 
-// pushKey is push for a key read from the input.
+// pushKey is push for a key read from the input. The segment aliases the
+// key, so no string may be read (which could reuse the key's buffer)
+// before the pop; the path is copied when an error is kept.
 func (s *scanner) pushKey(seg []byte) int {
-	n := len(s.path)
-	if n > 0 {
-		s.path = append(s.path, '.')
-	}
-	s.path = append(s.path, seg...)
-	return n
+	return s.push(unsafe.String(unsafe.SliceData(seg), len(seg)))
 }
 
 func (s *scanner) pushIndex(i int) int {
-	n := len(s.path)
-	s.path = append(s.path, '[')
-	s.path = strconv.AppendInt(s.path, int64(i), 10)
-	s.path = append(s.path, ']')
+	n := s.depth
+	if n < len(s.segs) {
+		s.segs[n] = pathSeg{idx: i}
+	}
+	s.depth++
 	return n
 }
 
-func (s *scanner) pop(n int) { s.path = s.path[:n] }
+func (s *scanner) pop(n int) { s.depth = n }

@@ -42,8 +42,12 @@ func DecodeSmartcar(b []byte) (SmartcarEvent, error) {
 			v, ok := s.strVal()
 			if ok {
 				switch SmartcarEventType(v) {
-				case SmartcarVerify, SmartcarVehicleState, SmartcarVehicleError:
-					e.Type = SmartcarEventType(known(v))
+				case SmartcarVerify:
+					e.Type = SmartcarVerify
+				case SmartcarVehicleState:
+					e.Type = SmartcarVehicleState
+				case SmartcarVehicleError:
+					e.Type = SmartcarVehicleError
 				default:
 					s.fail(at, ErrUnknownEvent)
 				}
@@ -100,12 +104,18 @@ func DecodeSmartcar(b []byte) (SmartcarEvent, error) {
 
 // optString reads a string or null.
 func (s *scanner) optString() string {
-	if s.isNull() {
+	switch s.peek() {
+	case '"':
+	case 'n':
+		s.isNull()
+		return ""
+	default:
+		s.typeErr()
 		return ""
 	}
 	at := s.at()
-	v, ok := s.strVal()
-	if !ok {
+	v := s.js.Text()
+	if !s.ok() {
 		return ""
 	}
 	if !utf8.Valid(v) {

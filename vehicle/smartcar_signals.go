@@ -129,7 +129,7 @@ func (s *scanner) scSignal(g *SmartcarSignal) {
 	}
 	if g.Code == "" {
 		s.fail(s.at(), ErrMissing)
-		s.err.Field = string(s.path) + ".code"
+		s.err.Field += ".code"
 		return
 	}
 	if g.HasBody {
@@ -226,16 +226,19 @@ func (s *scanner) scSignalMeta(g *SmartcarSignal) {
 			return
 		}
 		var dst *time.Time
+		var name string // the key as a constant: a string read may reuse k's buffer
 		switch string(k) {
 		case "oemUpdatedAt":
-			dst = &g.OEMUpdatedAt
-		case "retrievedAt", "fetchedAt":
-			dst = &g.RetrievedAt
+			dst, name = &g.OEMUpdatedAt, "oemUpdatedAt"
+		case "retrievedAt":
+			dst, name = &g.RetrievedAt, "retrievedAt"
+		case "fetchedAt":
+			dst, name = &g.RetrievedAt, "fetchedAt"
 		default:
 			s.skip()
 			continue
 		}
-		n := s.pushKey(k)
+		n := s.push(name)
 		if !s.isNull() {
 			*dst, _ = s.timeVal()
 		}
@@ -258,9 +261,9 @@ func (s *scanner) scBody(g *SmartcarSignal) {
 		if s.isNull() {
 			continue
 		}
-		n := s.pushKey(k)
 		switch string(k) {
 		case "value":
+			n := s.push("value")
 			switch c := s.peek(); {
 			case c == 't' || c == 'f':
 				g.Bool, g.HasBool = s.boolVal()
@@ -271,142 +274,57 @@ func (s *scanner) scBody(g *SmartcarSignal) {
 			default:
 				s.skip() // structured values (charge limits, ...) are not decoded
 			}
+			s.pop(n)
 		case "percentage":
+			n := s.push("percentage")
 			g.Value, g.HasValue = s.num()
 			if g.Unit == "" {
 				g.Unit = "percent"
 			}
+			s.pop(n)
 		case "unit":
+			n := s.push("unit")
 			g.Unit = s.optString()
+			s.pop(n)
 		case "latitude":
+			n := s.push("latitude")
 			g.Latitude, haveLat = s.num()
+			s.pop(n)
 		case "longitude":
+			n := s.push("longitude")
 			g.Longitude, haveLon = s.num()
+			s.pop(n)
 		case "heading":
+			n := s.push("heading")
 			g.Heading, g.HasHeading = s.num()
+			s.pop(n)
 		case "direction":
+			n := s.push("direction")
 			g.Direction = s.optString()
+			s.pop(n)
 		case "locationType":
+			n := s.push("locationType")
 			g.LocationType = s.optString()
+			s.pop(n)
 		default:
+			n := s.pushKey(k) // skip reads no string into k's buffer
 			s.skip()
+			s.pop(n)
 		}
-		s.pop(n)
 	}
 	g.HasLocation = haveLat && haveLon
 }
 
-// known returns v as a string, without allocating, when it is one of the
-// values that recur in every delivery (event types, signal codes, names
-// and groups, statuses, units), and "" otherwise.
-func known(v []byte) string {
-	switch string(v) {
-	case "VERIFY":
-		return "VERIFY"
-	case "VEHICLE_STATE":
-		return "VEHICLE_STATE"
-	case "VEHICLE_ERROR":
-		return "VEHICLE_ERROR"
-	case "SUCCESS":
-		return "SUCCESS"
-	case "ERROR":
-		return "ERROR"
-	case "RESOLVED":
-		return "RESOLVED"
-	case "LIVE":
-		return "LIVE"
-	case "TEST":
-		return "TEST"
-	case "4.0":
-		return "4.0"
-	case "SIGNAL_UPDATED":
-		return "SIGNAL_UPDATED"
-	case "FIRST_DELIVERY":
-		return "FIRST_DELIVERY"
-	case SignalPreciseLocation:
-		return SignalPreciseLocation
-	case SignalOdometer:
-		return SignalOdometer
-	case SignalStateOfCharge:
-		return SignalStateOfCharge
-	case SignalIsCharging:
-		return SignalIsCharging
-	case SignalCableConnected:
-		return SignalCableConnected
-	case SignalChargingStatus:
-		return SignalChargingStatus
-	case SignalCurrentSpeed:
-		return SignalCurrentSpeed
-	case "PreciseLocation":
-		return "PreciseLocation"
-	case "TraveledDistance":
-		return "TraveledDistance"
-	case "StateOfCharge":
-		return "StateOfCharge"
-	case "IsCharging":
-		return "IsCharging"
-	case "CurrentSpeed":
-		return "CurrentSpeed"
-	case "Location":
-		return "Location"
-	case "Odometer":
-		return "Odometer"
-	case "TractionBattery":
-		return "TractionBattery"
-	case "Charge":
-		return "Charge"
-	case "Motion":
-		return "Motion"
-	case "CURRENT":
-		return "CURRENT"
-	case "LAST_PARKED":
-		return "LAST_PARKED"
-	case "percent":
-		return "percent"
-	case "kilometers":
-		return "kilometers"
-	case "miles":
-		return "miles"
-	case "km":
-		return "km"
-	case "kph":
-		return "kph"
-	case "mph":
-		return "mph"
-	case "N":
-		return "N"
-	case "NE":
-		return "NE"
-	case "E":
-		return "E"
-	case "SE":
-		return "SE"
-	case "S":
-		return "S"
-	case "SW":
-		return "SW"
-	case "W":
-		return "W"
-	case "NW":
-		return "NW"
-	}
-	return ""
-}
-
-// keep returns v as a string: a recurring value (known) without
-// allocating, anything else copied into the decode's arena, so that the
-// strings of one delivery cost one allocation, not one each. Arena bytes
-// are never rewritten (a full arena is replaced), so the strings stay
-// valid.
+// keep returns v as a string copied into the decode's arena, so that the
+// strings of one delivery cost one allocation, not one each. The arena
+// is sized from the payload (kept strings are a fraction of it); a full
+// arena is replaced, never rewritten, so the strings stay valid.
 func (s *scanner) keep(v []byte) string {
 	if len(v) == 0 {
 		return ""
 	}
-	if k := known(v); k != "" {
-		return k
-	}
 	if cap(s.arena)-len(s.arena) < len(v) {
-		s.arena = make([]byte, 0, max(256, 2*len(v)))
+		s.arena = make([]byte, 0, max(256, s.n/4, 2*len(v)))
 	}
 	n := len(s.arena)
 	s.arena = append(s.arena, v...)

@@ -151,6 +151,15 @@ func skipWS(b []byte, i int) int {
 	return i
 }
 
+// afterColon returns i, or i+1 when b[i] is the single space indented
+// JSON puts after a member's ':' and a value follows it.
+func afterColon(b []byte, i int) int {
+	if i+1 < len(b) && b[i] == ' ' && b[i+1] > ' ' {
+		return i + 1
+	}
+	return i
+}
+
 // Peek returns the first byte of the next value ('{', '[', '"', 't', 'f',
 // 'n', or a number's first byte), or 0 at the end of input or after an
 // error.
@@ -230,49 +239,66 @@ func (it *Iter) Next() bool {
 	if it.done || s.err != nil {
 		return false
 	}
-	s.ws()
-	if s.pos >= len(s.b) {
-		s.fail(s.pos, "", ErrTruncated)
+	b, i := s.b, s.pos
+	if i < len(b) && b[i] <= ' ' {
+		i = skipWS(b, i)
+	}
+	if i >= len(b) {
+		s.fail(i, "", ErrTruncated)
 		return false
 	}
-	c := s.b[s.pos]
+	c := b[i]
 	closer := byte(']')
 	if it.obj {
 		closer = '}'
 	}
 	if c == closer {
-		s.pos++
+		s.pos = i + 1
 		s.depth--
 		it.done = true
 		return false
 	}
 	if it.n > 0 {
 		if c != ',' {
-			s.fail(s.pos, "',' or '"+string(closer)+"'", ErrSyntax)
+			s.fail(i, "',' or '"+string(closer)+"'", ErrSyntax)
 			return false
 		}
-		s.pos++
-		s.ws()
+		if i++; i < len(b) && b[i] <= ' ' {
+			i = skipWS(b, i)
+		}
 	}
 	it.n++
 	if !it.obj {
+		s.pos = i
 		return true
 	}
-	b, i := s.b, s.pos
 	if i < len(b) && b[i] == '"' {
-		if j := i + 1 + specialAt(b[i+1:]); j < len(b) && b[j] == '"' {
+		// The key's end, its first eight bytes tested inline.
+		j := i + 1
+		if j+8 <= len(b) {
+			if t := specialMask(binary.LittleEndian.Uint64(b[j:])); t != 0 {
+				j += bits.TrailingZeros64(t) >> 3
+			} else {
+				j += specialAt(b[j:])
+			}
+		} else {
+			j += specialAt(b[j:])
+		}
+		if j < len(b) && b[j] == '"' {
 			// A key without escapes (the common case) and, usually, the
 			// ':' right after it.
 			it.key = b[i+1 : j]
 			if j+1 < len(b) && b[j+1] == ':' {
-				s.pos = j + 2
+				s.pos = afterColon(b, j+2)
 				return true
 			}
 			s.pos = j + 1
 		} else {
+			s.pos = i
 			it.key = s.String()
 		}
 	} else {
+		s.pos = i
 		it.key = s.String()
 	}
 	if s.err != nil {
@@ -325,7 +351,18 @@ func (s *Scanner) Member(first bool) ([]byte, bool) {
 		return nil, false
 	}
 	var k []byte
-	if j := i + 1 + specialAt(b[i+1:]); j < len(b) && b[j] == '"' {
+	// The key's end, its first eight bytes tested inline.
+	j := i + 1
+	if j+8 <= len(b) {
+		if t := specialMask(binary.LittleEndian.Uint64(b[j:])); t != 0 {
+			j += bits.TrailingZeros64(t) >> 3
+		} else {
+			j += specialAt(b[j:])
+		}
+	} else {
+		j += specialAt(b[j:])
+	}
+	if j < len(b) && b[j] == '"' {
 		k, i = b[i+1:j], j+1 // no escapes: the common case
 	} else {
 		s.pos = i
@@ -335,7 +372,7 @@ func (s *Scanner) Member(first bool) ([]byte, bool) {
 		i = s.pos
 	}
 	if i < len(b) && b[i] == ':' {
-		s.pos = i + 1
+		s.pos = afterColon(b, i+1)
 		return k, true
 	}
 	i = skipWS(b, i)
@@ -403,7 +440,7 @@ func (s *Scanner) str(reuse bool) []byte {
 		return nil
 	}
 	start := s.pos + 1
-	i := start + specialAt(s.b[start:])
+	i := stringEnd(s.b, start)
 	if i < len(s.b) && s.b[i] == '"' {
 		s.pos = i + 1
 		return s.b[start:i] // no escapes: the common case
@@ -455,6 +492,28 @@ func specialAt(b []byte) int {
 		}
 	}
 	return i
+}
+
+// specialMask flags, in the most significant bit of each byte of x, the
+// bytes that end a run of ordinary string characters: '"', '\\' and
+// control characters. The lowest flag is exact (borrows only flag bytes
+// above a true match).
+func specialMask(x uint64) uint64 {
+	q := x ^ (lsb * '"')
+	e := x ^ (lsb * '\\')
+	return (((q - lsb) &^ q) | ((e - lsb) &^ e) | ((x - lsb*0x20) &^ x)) & msb
+}
+
+// stringEnd returns the index of the first '"', '\\' or control
+// character at or after j: specialAt with the first eight bytes tested
+// first, which covers most keys and short values.
+func stringEnd(b []byte, j int) int {
+	if j+8 <= len(b) {
+		if t := specialMask(binary.LittleEndian.Uint64(b[j:])); t != 0 {
+			return j + bits.TrailingZeros64(t)>>3
+		}
+	}
+	return j + specialAt(b[j:])
 }
 
 // unescape decodes a string with escapes starting at start (after the

@@ -73,7 +73,7 @@ func (s *Scanner) Skip() {
 			if key {
 				// The ':' after a key, usually right after it.
 				if i < len(b) && b[i] == ':' {
-					i++
+					i = afterColon(b, i+1)
 				} else if i = skipWS(b, i); i < len(b) && b[i] == ':' {
 					i++
 				} else {
