@@ -173,27 +173,39 @@ func (d *decoder) event(ev *wsEvent, out *StateChange) {
 // join returns the JSON path a.b; the paths of the websocket format are
 // constants, so reading a payload does not build strings.
 func join(a, b string) string {
-	switch a + "." + b {
-	case "event.data":
-		return "event.data"
-	case ".data":
-		return "data"
-	case "event.data.old_state":
-		return "event.data.old_state"
-	case "event.data.new_state":
-		return "event.data.new_state"
-	case "data.old_state":
-		return "data.old_state"
-	case "data.new_state":
-		return "data.new_state"
-	case "event.data.old_state.attributes":
-		return "event.data.old_state.attributes"
-	case "event.data.new_state.attributes":
-		return "event.data.new_state.attributes"
-	case "data.old_state.attributes":
-		return "data.old_state.attributes"
-	case "data.new_state.attributes":
-		return "data.new_state.attributes"
+	switch b {
+	case "data":
+		switch a {
+		case "event":
+			return "event.data"
+		case "":
+			return "data"
+		}
+	case "old_state":
+		switch a {
+		case "event.data":
+			return "event.data.old_state"
+		case "data":
+			return "data.old_state"
+		}
+	case "new_state":
+		switch a {
+		case "event.data":
+			return "event.data.new_state"
+		case "data":
+			return "data.new_state"
+		}
+	case "attributes":
+		switch a {
+		case "event.data.old_state":
+			return "event.data.old_state.attributes"
+		case "event.data.new_state":
+			return "event.data.new_state.attributes"
+		case "data.old_state":
+			return "data.old_state.attributes"
+		case "data.new_state":
+			return "data.new_state.attributes"
+		}
 	}
 	if a == "" {
 		return b

@@ -5,7 +5,7 @@ import "time"
 // ParseTime parses an RFC 3339 / ISO 8601 date-time as Home Assistant and
 // most device back-ends write it — "2026-01-01T19:02:11Z",
 // "2026-01-01T19:02:11.412345+00:00", a space instead of the T, up to nine
-// fraction digits — and returns it in UTC. It reports false for anything
+// fraction digits after '.' (or ISO 8601's ',') — and returns it in UTC. It reports false for anything
 // else, including impossible dates and offsets beyond ±23:59. It does not
 // allocate.
 func ParseTime(b []byte) (time.Time, bool) {
@@ -37,21 +37,18 @@ func ParseTime(b []byte) (time.Time, bool) {
 	}
 	i := 19
 	nsec := 0
-	if i < len(b) && b[i] == '.' {
+	if i < len(b) && (b[i] == '.' || b[i] == ',') { // ISO 8601 allows either
 		i++
 		d := i
-		scale := 100000000
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			if i-d >= 9 {
-				return time.Time{}, false
-			}
-			nsec += int(b[i]-'0') * scale
-			scale /= 10
+		for i < len(b) && b[i]-'0' <= 9 {
+			nsec = nsec*10 + int(b[i]-'0')
 			i++
 		}
-		if i == d {
+		n := i - d
+		if n == 0 || n > 9 {
 			return time.Time{}, false
 		}
+		nsec *= int(pow10i[9-n])
 	}
 	if i >= len(b) {
 		return time.Time{}, false
@@ -80,8 +77,29 @@ func ParseTime(b []byte) (time.Time, bool) {
 	if i != len(b) {
 		return time.Time{}, false
 	}
-	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
-	return t.Add(-time.Duration(offset) * time.Second), true
+	secs := daysFromCivil(year, month, day)*86400 + int64(hour*3600+minute*60+sec-offset)
+	return time.Unix(secs, int64(nsec)).UTC(), true
+}
+
+// pow10i holds the powers of ten up to 10^9.
+var pow10i = [...]int32{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000}
+
+// daysFromCivil returns the days since 1970-01-01 of a proleptic
+// Gregorian date with a four-digit year (Howard Hinnant's algorithm):
+// cheaper than time.Date, which also normalises and looks up zones.
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400 // y >= -1 here; y = -1 (January 0000) gives era 0 and yoe -1, still exact below
+	if y < 0 {
+		era = -1
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
 }
 
 func daysIn(m, y int) int {
