@@ -104,28 +104,47 @@ func (t *strtab) rehash(n int) {
 }
 
 // msgArena keeps the message ids of facts: uvarint length and bytes at an
-// offset. Ids of dropped facts are garbage until the engine rewrites the
-// arena (Engine.gcMsgs).
+// offset, in pages of 1 MiB (offset = page<<20 | index; an id never spans
+// pages), so that the arena grows without copying what it holds. Ids of
+// dropped facts are garbage until the engine rewrites the arena
+// (Engine.gcMsgs).
 type msgArena struct {
-	b    []byte
-	live int
+	pages [][]byte
+	size  int // bytes written
+	live  int // bytes of ids still referenced
 }
 
+const (
+	msgPageBits = 20
+	msgPage     = 1 << msgPageBits
+)
+
 func (m *msgArena) add(s string) uint32 {
-	off := len(m.b)
+	need := uvarintLen(len(s)) + len(s)
+	if need > msgPage {
+		panic("activation: message id longer than 1 MiB")
+	}
+	if len(m.pages) == 0 || len(m.pages[len(m.pages)-1])+need > msgPage {
+		m.pages = append(m.pages, make([]byte, 0, msgPage))
+	}
+	pg := len(m.pages) - 1
+	b := m.pages[pg]
+	off := len(b)
 	n := len(s)
 	for n >= 0x80 {
-		m.b = append(m.b, byte(n)|0x80)
+		b = append(b, byte(n)|0x80)
 		n >>= 7
 	}
-	m.b = append(m.b, byte(n))
-	m.b = append(m.b, s...)
-	m.live += len(m.b) - off
-	return uint32(off)
+	b = append(b, byte(n))
+	b = append(b, s...)
+	m.pages[pg] = b
+	m.size += need
+	m.live += need
+	return uint32(pg)<<msgPageBits | uint32(off)
 }
 
 func (m *msgArena) get(off uint32) string {
-	b := m.b[off:]
+	b := m.pages[off>>msgPageBits][off&(msgPage-1):]
 	n, shift, i := 0, 0, 0
 	for {
 		c := b[i]

@@ -274,6 +274,8 @@ type Engine struct {
 	xbuf       []xslot // scratch of fact values
 	memo       [16]memo
 	memoN      int // valid entries of memo; 0 whenever facts change
+	cur        curProf
+	sink       uint64 // what readAhead read (kept, so that the reads stay)
 }
 
 // New compiles set and returns an engine. It returns a *defs.Error for an
@@ -289,7 +291,7 @@ func New(set *defs.Set, opts ...Option) (*Engine, error) {
 	if cfg.maxFacts > maxRun {
 		return nil, fmt.Errorf("activation: max facts per identifier is at most %d", maxRun)
 	}
-	e := &Engine{cfg: cfg, sym: newSymbols(), profIDs: newStrtab(), identKeys: newStrtab(), vals: newStrtab(), keys: newStrtab()}
+	e := &Engine{cfg: cfg, cur: curProf{p: -1}, sym: newSymbols(), profIDs: newStrtab(), identKeys: newStrtab(), vals: newStrtab(), keys: newStrtab()}
 	prog, err := compile(set, e.sym)
 	if err != nil {
 		return nil, err

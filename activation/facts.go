@@ -9,8 +9,34 @@ import (
 func (e *Engine) findProfile(id string) int32 { return e.profIDs.find(id) }
 
 // profileID returns the id of profile p (a view: clone it before it
-// leaves the engine, or use e.strs).
-func (e *Engine) profileID(p int32) string { return e.profIDs.str(p) }
+// leaves the engine, or use outPID). The profile of the input being
+// applied reads the input's string (no arena access).
+func (e *Engine) profileID(p int32) string {
+	if p == e.cur.p {
+		return e.cur.id
+	}
+	return e.profIDs.str(p)
+}
+
+// outPID returns the id of profile p for an output (copied into the
+// output slab once per input).
+func (e *Engine) outPID(p int32) string {
+	if p != e.cur.p {
+		return e.outStr(e.profIDs.str(p))
+	}
+	if e.cur.out == "" {
+		e.cur.out = e.outStr(e.cur.id)
+	}
+	return e.cur.out
+}
+
+// curProf is the profile of the input being applied: its id as the input
+// gave it and its copy for outputs (reset when the input is done: the
+// input's string is the caller's).
+type curProf struct {
+	p       int32
+	id, out string
+}
 
 func (e *Engine) profileOf(id string) int32 {
 	i, added := e.profIDs.intern(id)
@@ -266,10 +292,10 @@ func (e *Engine) setTrait(i int32, key string, v Value, t int64, msgID string, p
 // gcMsgs rewrites the message-id arena and the overflow slots when most of
 // them belong to dropped facts.
 func (e *Engine) gcMsgs() {
-	if len(e.msgs.b) < 1<<20 || e.msgs.live*2 > len(e.msgs.b) && e.xdead*2 <= len(e.xvals)+64 {
+	if e.msgs.size < 1<<20 || e.msgs.live*2 > e.msgs.size && e.xdead*2 <= len(e.xvals)+64 {
 		return
 	}
-	nm := msgArena{b: make([]byte, 0, e.msgs.live+e.msgs.live/4)}
+	var nm msgArena
 	var nx []xslot
 	for i := range e.idents {
 		e.gcIdent(&e.idents[i], &nm, &nx)

@@ -286,7 +286,7 @@ func (e *Engine) fire(j *journey, ji int32, pd *pending, out []Output) []Output 
 	if e.replay {
 		return out
 	}
-	pid := e.outStr(e.profileID(pd.prof))
+	pid := e.outPID(pd.prof)
 	o := Output{Kind: ActionFired, ID: pd.actionID, Profile: pid, Journey: j.key, Purpose: j.purpStr,
 		Destination: j.dest, Handler: j.handler, Time: time.UnixMilli(pd.due).UTC(), Trigger: pd.trigID, Related: pd.relID,
 		Reason: pd.reason}

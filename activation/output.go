@@ -91,7 +91,7 @@ func (e *Engine) announce(p int32, key string, purpose consent.Purpose, kind Out
 	pid := e.profileID(p)
 	// the id is unique per change: profile, audience, time and direction
 	id, _ := e.idb.reset().s("audience").s(key).s(pid).s(kind.String()).i(t).done(&e.strs)
-	return append(out, Output{Kind: kind, ID: id, Profile: e.outStr(pid), Audience: key, Purpose: purpose,
+	return append(out, Output{Kind: kind, ID: id, Profile: e.outPID(p), Audience: key, Purpose: purpose,
 		Time: time.UnixMilli(t).UTC(), Reason: why})
 }
 
@@ -121,6 +121,6 @@ func (e *Engine) refuse(p int32, j *journey, trig string, t int64, relID, reason
 	}
 	pid := e.profileID(p)
 	id, _ := e.idb.reset().s("refusal").s(j.key).s(pid).s(trig).s(relID).done(&e.strs)
-	return append(out, Output{Kind: ActionRefused, ID: id, Profile: e.outStr(pid), Journey: j.key, Purpose: j.purpStr,
+	return append(out, Output{Kind: ActionRefused, ID: id, Profile: e.outPID(p), Journey: j.key, Purpose: j.purpStr,
 		Time: time.UnixMilli(t).UTC(), Trigger: trig, Related: relID, Reason: reason})
 }

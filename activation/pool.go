@@ -20,11 +20,13 @@ const (
 	pageMask = maxRun - 1
 )
 
-// classCaps are the capacities of runs: exact up to 16 (small lists waste
-// nothing), then 50% apart (a growing list moves less often).
+// classCaps are the capacities of runs: 1 to 4 exact, then 2 apart up to
+// 16 (a list growing one item at a time moves every other item, not every
+// item, and small lists waste at most one slot), then 50% apart (a growing
+// list moves less often).
 var classCaps = func() []int32 {
-	var cs []int32
-	for c := int32(1); c <= 16; c++ {
+	cs := []int32{1, 2, 3, 4}
+	for c := int32(6); c <= 16; c += 2 {
 		cs = append(cs, c)
 	}
 	for c := int32(16); c < maxRun; {
@@ -34,12 +36,24 @@ var classCaps = func() []int32 {
 	return cs
 }()
 
+// smallClass is classOf for n <= 16.
+var smallClass = func() (t [17]uint8) {
+	c := 0
+	for n := 1; n <= 16; n++ {
+		for classCaps[c] < int32(n) {
+			c++
+		}
+		t[n] = uint8(c)
+	}
+	return t
+}()
+
 // classOf returns the smallest class that holds n (n <= maxRun).
 func classOf(n int32) int {
 	if n <= 16 {
-		return int(max(n, 1)) - 1
+		return int(smallClass[max(n, 1)])
 	}
-	lo, hi := 16, len(classCaps)-1
+	lo, hi := 0, len(classCaps)-1
 	for lo < hi {
 		m := (lo + hi) / 2
 		if classCaps[m] >= n {

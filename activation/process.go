@@ -38,17 +38,8 @@ type rec struct {
 // *InputError for an input without profile, message id or time, the
 // store's error, and ErrClosed.
 func (e *Engine) Process(ctx context.Context, in Input, out []Output) ([]Output, error) {
-	if in.Profile == "" {
-		return out, &InputError{Field: "Profile", Reason: "empty"}
-	}
-	if in.MessageID == "" {
-		return out, &InputError{Field: "MessageID", Reason: "empty"}
-	}
-	if in.Time.IsZero() {
-		return out, &InputError{Field: "Time", Reason: "zero"}
-	}
-	if t := in.Time.UnixMilli(); t >= maxTime || t <= -maxTime {
-		return out, &InputError{Field: "Time", Reason: "outside the years 33,700 BC to 37,600 AD"}
+	if err := checkInput(&in); err != nil {
+		return out, err
 	}
 	e.mu.Lock()
 	if e.closed {
@@ -162,6 +153,8 @@ func (e *Engine) apply(r *rec, out []Output) []Output {
 		defer func() { e.replay = prevReplay }()
 	}
 	p := e.profileOf(r.profile)
+	e.cur = curProf{p: p, id: r.profile}
+	defer func() { e.cur = curProf{p: -1} }()
 	owner := int32(-1)
 	for _, id := range r.ids {
 		i := e.identOf(id.Key)
