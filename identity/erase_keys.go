@@ -29,8 +29,12 @@ const MaxEraseKeys = maxEntryIDs
 // It returns one report per key it erased or tombstoned, in that order;
 // their MatchKeys are empty (there is no value to derive them from: the
 // caller holding the identifier forwards the erasure to destinations).
-// Erasing the same keys again is harmless: the reports then count no new
-// tombstones.
+//
+// The same erasure delivered again (same keys, same at: a redelivered
+// tombstone) is harmless: the keys it kept are remembered with at, in the
+// store too, and are not erased again, so the reports count no new
+// tombstones. Another erasure (another at) that lists a kept key erases
+// the person that key belongs to then.
 //
 // Durability is Erase's: the whole call is logged to the store as one
 // entry before it takes effect, then the store is compacted so that the
