@@ -68,25 +68,37 @@ func DecodeApplePass(passJSON []byte) (Pass, error) {
 		case "relevantDate":
 			p.RelevantDate = d.rfc3339("relevantDate")
 		case "locations":
+			// Read into a buffer on the stack, kept in one allocation of
+			// the length needed.
+			var buf [10]PassLocation
+			n := 0
 			arr := d.s.Array()
 			for arr.Next() {
-				if len(p.Locations) == 10 {
+				if len(p.Locations)+n == len(buf) { // a repeated key adds to the first
 					d.fail("locations", d.s.Pos(), &detail{ErrInvalid, "more than 10 locations"})
 					break
 				}
-				p.Locations = append(p.Locations, d.passLocation())
+				buf[n] = d.passLocation()
+				n++
 			}
-			d.check("locations")
+			if d.check("locations") && n > 0 {
+				p.Locations = append(p.Locations, buf[:n]...)
+			}
 		case "beacons":
+			var buf [10]PassBeacon
+			n := 0
 			arr := d.s.Array()
 			for arr.Next() {
-				if len(p.Beacons) == 10 {
+				if len(p.Beacons)+n == len(buf) { // a repeated key adds to the first
 					d.fail("beacons", d.s.Pos(), &detail{ErrInvalid, "more than 10 beacons"})
 					break
 				}
-				p.Beacons = append(p.Beacons, d.passBeacon())
+				buf[n] = d.passBeacon()
+				n++
 			}
-			d.check("beacons")
+			if d.check("beacons") && n > 0 {
+				p.Beacons = append(p.Beacons, buf[:n]...)
+			}
 		default:
 			d.s.Skip()
 		}
@@ -151,9 +163,13 @@ func (d *dec) passBeacon() PassBeacon {
 		case "proximityUUID":
 			b.ProximityUUID = d.str("beacons.proximityUUID")
 		case "major", "minor":
-			v, ok := d.amount("beacons." + k)
+			field := "beacons.major" // constants: no string is built unless there is an error
+			if k == "minor" {
+				field = "beacons.minor"
+			}
+			v, ok := d.amount(field)
 			if ok && v > 65535 {
-				d.fail("beacons."+k, off, &detail{ErrInvalid, "above 65535"})
+				d.fail(field, off, &detail{ErrInvalid, "above 65535"})
 			}
 			if k == "major" {
 				b.Major = int(v)

@@ -454,7 +454,15 @@ func (s *Scanner) str(reuse bool) []byte {
 		return s.b[start:i]
 	case s.b[i] == '\\':
 		if !reuse {
-			return s.unescape(make([]byte, 0, 32), start)
+			// A fresh buffer of the length of the escaped text, which
+			// bounds the unescaped one: one allocation, not a doubling
+			// series (a Google Wallet signedMessage is hundreds of
+			// escaped bytes).
+			end := s.stringClose(i)
+			if end < 0 {
+				return nil
+			}
+			return s.unescape(make([]byte, 0, end-start), start)
 		}
 		out := s.unescape(s.scratch[:0], start)
 		if out != nil {

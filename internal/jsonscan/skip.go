@@ -255,3 +255,19 @@ func (s *Scanner) skipLiteral(i int, lit string) int {
 	}
 	return s.pos
 }
+
+// stringClose returns the index of the closing quote of the string whose
+// contents continue at i, validating its escapes, or -1 with an error
+// kept.
+func (s *Scanner) stringClose(i int) int {
+	b := s.b
+	for {
+		i += specialAt(b[i:])
+		if i < len(b) && b[i] == '"' {
+			return i
+		}
+		if i = s.skipEscape(i); i < 0 {
+			return -1
+		}
+	}
+}
