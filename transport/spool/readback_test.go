@@ -163,7 +163,7 @@ func TestRecoveryReadsSegmentsOnce(t *testing.T) {
 // boundaries, ran over them).
 func TestHotCacheKeepsWhatTheDrainReachesNext(t *testing.T) {
 	c := &countFS{memFS: newMemFS()}
-	g := &gateSender{open: make(chan struct{}), borrow: true}
+	g := &gateSender{open: make(chan struct{})} // not a Borrower: the cache is on
 	sp := open(t, "", g, spool.WithFS(c), spool.WithDrainBatch(173, 1<<20), spool.WithSegmentBytes(64<<20))
 	const batches, per, size = 100, 100, 1000 // 10 MB of payload, past the 8 MiB budget
 	for b := range batches {
