@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/touchpoint-sdk/touchpoint/identity"
@@ -13,13 +14,18 @@ import (
 type Erasure struct {
 	// Report is the identity graph's erasure report (keys only).
 	Report *identity.ErasureReport
-	// Keys are the identifiers erased and tombstoned everywhere.
+	// Keys are the identifiers erased and tombstoned everywhere: those the
+	// graph removed, and the subject when the graph never knew it. A key
+	// the graph kept because it is shared with someone else is not among
+	// them.
 	Keys []identity.Ref
 	// RecordsRemoved counts the records deleted from the store.
 	RecordsRemoved int
 	// ProofsKept counts consent records kept as proof under ProofKey.
 	ProofsKept int
-	// Publish is the tombstone to publish to every gateway.
+	// Publish are the tombstone parts to publish to every gateway: Keys in
+	// order, at most MaxSubjectKeys per part, ids TombstonePartID(request,
+	// 0), (request, 1), ...; none when Keys is empty.
 	Publish []Message
 }
 
@@ -31,10 +37,16 @@ type Erasure struct {
 // membership is refused: ErrErased); consent records are first copied
 // under ProofKey tags, without the person's keys, as the proof of consent
 // the controller keeps for its retention period (see the package doc).
-// The returned Erasure.Publish holds the tombstone that gateways apply.
+// The returned Erasure.Publish holds the tombstone that gateways apply,
+// split into parts of at most MaxSubjectKeys keys (the wire limit), each
+// a message of its own that a follower applies by itself. Only the keys
+// the graph removed are tombstoned, and the subject when the graph never
+// knew it; a key the graph kept because another person shares it stays
+// with that person at the hub and at every gateway.
 //
 // Erase is idempotent: calling it again for the same request (after a
-// crash before the tombstone was published) returns the same tombstone.
+// crash before the tombstone was published) returns the same tombstone
+// parts.
 // Errors: ErrClosed, ErrNoGraph, a *FieldError for an empty request id,
 // the graph's errors (an *identity.IdentifierError for an identifier that
 // identifies nobody) and the store's.
@@ -53,33 +65,53 @@ func (h *Hub) Erase(ctx context.Context, id identity.Identifier, requestID strin
 	if err != nil {
 		return nil, err
 	}
-	refs := []identity.Ref{{Type: rep.Subject.Type, Key: rep.Subject.Key}}
-	for _, r := range rep.Removed {
-		if r.Key != rep.Subject.Key {
-			refs = append(refs, identity.Ref{Type: r.Type, Key: r.Key})
-		}
+	// an earlier run of this request (the graph forgot the keys then):
+	// its tombstone parts, in part order, so a rerun publishes the same
+	var refs []identity.Ref
+	has := func(k identity.Key) bool {
+		return slices.ContainsFunc(refs, func(x identity.Ref) bool { return x.Key == k })
 	}
-	// an earlier run of this request (the graph forgot the keys then)
-	tombID := DeriveID(KindTombstone, requestID)
 	proofOfSubject := ProofKey(rep.Subject.Key)
+	earlier := map[string]Message{}
 	err = h.store.Read(ctx, []identity.Key{proofOfSubject}, func(r Record) error {
-		if r.ID != tombID {
+		if r.Kind != KindTombstone {
 			return nil
 		}
 		m, err := Decode(r.Body)
 		if err != nil {
 			return err
 		}
-		for _, k := range m.Tombstone.Keys {
-			if !slices.ContainsFunc(refs, func(x identity.Ref) bool { return x.Key == k.Key }) {
-				refs = append(refs, k)
-			}
+		if m.Tombstone.RequestID == requestID {
+			earlier[r.ID] = m
 		}
-		at = m.Time
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	for part := 0; ; part++ {
+		m, ok := earlier[TombstonePartID(requestID, part)]
+		if !ok {
+			break
+		}
+		for _, k := range m.Tombstone.Keys {
+			if !has(k.Key) {
+				refs = append(refs, k)
+			}
+		}
+		at = m.Time
+	}
+	// only the keys the graph removed, and the subject when the graph never
+	// knew it: a key the graph kept (shared with someone else, such as a
+	// family tablet) is not tombstoned, or every gateway would erase its
+	// other owner
+	if rep.ProfileID == "" && !has(rep.Subject.Key) {
+		refs = append(refs, identity.Ref{Type: rep.Subject.Type, Key: rep.Subject.Key})
+	}
+	for _, r := range rep.Removed {
+		if !has(r.Key) {
+			refs = append(refs, identity.Ref{Type: r.Type, Key: r.Key})
+		}
 	}
 	keys := keysOf(refs)
 	// proofs of consent, without the person's keys
@@ -110,12 +142,15 @@ func (h *Hub) Erase(ctx context.Context, id identity.Identifier, requestID strin
 	if err != nil {
 		return nil, err
 	}
-	tomb := Message{Kind: KindTombstone, ID: tombID, Time: at, Source: h.source, Tombstone: &Tombstone{RequestID: requestID, Keys: refs}}
-	body, err := Encode(tomb)
-	if err != nil {
-		return nil, err
+	tombs := tombstoneParts(requestID, refs, at, h.source)
+	for _, t := range tombs {
+		body, err := Encode(t)
+		if err != nil {
+			return nil, err
+		}
+		proofs = append(proofs, Record{Keys: []identity.Key{proofOfSubject}, ID: t.ID, Kind: KindTombstone, Time: at, Body: body})
 	}
-	for _, p := range append(proofs, Record{Keys: []identity.Key{proofOfSubject}, ID: tombID, Kind: KindTombstone, Time: at, Body: body}) {
+	for _, p := range proofs {
 		if err := h.store.Put(ctx, p); err != nil && !errors.Is(err, ErrErased) {
 			return nil, err
 		}
@@ -125,5 +160,31 @@ func (h *Hub) Erase(ctx context.Context, id identity.Identifier, requestID strin
 		return nil, err
 	}
 	h.erasures.Add(1)
-	return &Erasure{Report: rep, Keys: refs, RecordsRemoved: n, ProofsKept: len(proofs), Publish: []Message{tomb}}, nil
+	return &Erasure{Report: rep, Keys: refs, RecordsRemoved: n, ProofsKept: len(proofs) - len(tombs), Publish: tombs}, nil
+}
+
+// TombstonePartID returns the message id of part part (from 0) of the
+// tombstone for erasure request requestID. Part 0 has the id a one-part
+// tombstone always had, DeriveID(KindTombstone, requestID); the others
+// derive from the request id and the part number, so a rerun of the same
+// request, on any hub instance, publishes the same ids.
+func TombstonePartID(requestID string, part int) string {
+	if part == 0 {
+		return DeriveID(KindTombstone, requestID)
+	}
+	return DeriveID(KindTombstone, requestID+"\x00part "+strconv.Itoa(part))
+}
+
+// tombstoneParts splits refs into tombstones of at most MaxSubjectKeys
+// keys each (the wire limit); none when refs is empty (the graph kept
+// every key of the person, as shared with others). Every part carries the same
+// request id; a follower applies each part as it comes, in any order.
+func tombstoneParts(requestID string, refs []identity.Ref, at time.Time, source string) []Message {
+	var out []Message
+	for part := 0; part*MaxSubjectKeys < len(refs); part++ {
+		keys := refs[part*MaxSubjectKeys : min(len(refs), (part+1)*MaxSubjectKeys)]
+		out = append(out, Message{Kind: KindTombstone, ID: TombstonePartID(requestID, part), Time: at, Source: source,
+			Tombstone: &Tombstone{RequestID: requestID, Keys: slices.Clone(keys)}})
+	}
+	return out
 }
