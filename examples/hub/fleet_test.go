@@ -188,10 +188,46 @@ func testFleet(t *testing.T, pg, onNATS bool) {
 	if _, err := h2.Export(ctx, card); !errors.Is(err, fleet.ErrErased) {
 		t.Fatalf("export after erasure: %v", err)
 	}
+	// gone from both gateways' identity graphs too (the tombstone's keys
+	// are erased there by the follower)
+	herIDs := []identity.Identifier{card, anonA, anonB}
+	for _, gw := range []*gateway{a, b} {
+		for _, x := range herIDs {
+			eventually(t, gw.name+" graph erased "+string(x.Type), func() bool {
+				_, err := gw.graph.Profile(x)
+				return errors.Is(err, identity.ErrSuppressed)
+			})
+		}
+		if st := gw.fol.Stats(); st.Erased == 0 || st.Dropped != 0 {
+			t.Fatalf("%s follower after the erasure: %+v", gw.name, st)
+		}
+	}
+	goneFromGateways := func(when string) {
+		t.Helper()
+		for _, gw := range []*gateway{a, b} {
+			// her visit replayed at the store: suppressed, not relinked
+			o := identity.Observation{EventID: gw.name + "-replay-" + when + "-" + e.run, Time: day(3, 11), IDs: []identity.Identifier{card, anonA, anonB}}
+			if _, err := gw.graph.Link(ctx, o); !errors.Is(err, identity.ErrSuppressed) {
+				t.Fatalf("%s: her replayed visit %s: %v", gw.name, when, err)
+			}
+			for _, x := range herIDs {
+				if p, err := gw.graph.Profile(x); !errors.Is(err, identity.ErrSuppressed) {
+					t.Fatalf("%s: %s in the graph %s: %+v %v", gw.name, x.Type, when, p, err)
+				}
+			}
+		}
+	}
+	goneFromGateways("after the erasure")
+	// the background shoppers stay at both gateways
+	for _, gw := range []*gateway{a, b} {
+		if _, err := gw.graph.Profile(crowd[0].card); err != nil {
+			t.Fatalf("%s lost a background shopper: %v", gw.name, err)
+		}
+	}
 
 	// replay: store B's gateway, restored from an old backup, sends her
 	// again under new ids; the hub refuses it all and nothing comes back
-	b2 := e.gateway("store-b")
+	b2 := e.backupGateway("store-b")
 	b2.see(day(3, 11), "Order Completed", card, anonB)
 	b2.consent("rec-grant-2-"+e.run, day(6, 9), true, refsB...)
 	b2.mu.Lock()
@@ -218,4 +254,5 @@ func testFleet(t *testing.T, pg, onNATS bool) {
 	if d := a.fol.Decide(consent.PurposeMarketing, day(7, 9), refsA...); d.Allowed {
 		t.Fatalf("store A permits marketing after the replay: %+v", d)
 	}
+	goneFromGateways("after the replay")
 }

@@ -168,7 +168,22 @@ type gateway struct {
 	wg     sync.WaitGroup
 }
 
+// gateway returns a store's pipeline whose follower applies the hub's
+// tombstones to its identity graph too (fleet.WithFollowerGraph).
 func (e *env) gateway(name string) *gateway {
+	e.t.Helper()
+	return e.newGateway(name, true)
+}
+
+// backupGateway returns a store's pipeline restored from an old backup:
+// its follower leaves its graph alone (so it can send a replay of what it
+// knew before the erasure; a real one would apply the tombstone as well).
+func (e *env) backupGateway(name string) *gateway {
+	e.t.Helper()
+	return e.newGateway(name, false)
+}
+
+func (e *env) newGateway(name string, followGraph bool) *gateway {
 	e.t.Helper()
 	g, err := identity.New(e.secret)
 	if err != nil {
@@ -178,7 +193,11 @@ func (e *env) gateway(name string) *gateway {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	f, err := fleet.NewFollower(l)
+	var opts []fleet.FollowerOption
+	if followGraph {
+		opts = append(opts, fleet.WithFollowerGraph(g))
+	}
+	f, err := fleet.NewFollower(l, opts...)
 	if err != nil {
 		e.t.Fatal(err)
 	}
