@@ -184,3 +184,16 @@ func TestEraseSplitsALargeTombstone(t *testing.T) {
 }
 
 func timeStep(i int) time.Duration { return time.Duration(i) * time.Second }
+
+// A tombstone of more than MaxSubjectKeys keys is published in parts,
+// each with an id of its own derived from the request and the part
+// number; part 0 has the id a one-part tombstone always had.
+func ExampleTombstonePartID() {
+	fmt.Println(fleet.TombstonePartID("dsr-1", 0) == fleet.DeriveID(fleet.KindTombstone, "dsr-1"))
+	fmt.Println(fleet.TombstonePartID("dsr-1", 1) == fleet.TombstonePartID("dsr-1", 1))
+	fmt.Println(fleet.TombstonePartID("dsr-1", 1) == fleet.TombstonePartID("dsr-1", 2))
+	// Output:
+	// true
+	// true
+	// false
+}
