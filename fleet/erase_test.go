@@ -190,10 +190,10 @@ func timeStep(i int) time.Duration { return time.Duration(i) * time.Second }
 // number; part 0 has the id a one-part tombstone always had.
 func ExampleTombstonePartID() {
 	fmt.Println(fleet.TombstonePartID("dsr-1", 0) == fleet.DeriveID(fleet.KindTombstone, "dsr-1"))
-	fmt.Println(fleet.TombstonePartID("dsr-1", 1) == fleet.TombstonePartID("dsr-1", 1))
+	fmt.Println(fleet.TombstonePartID("dsr-1", 1) == fleet.DeriveID(fleet.KindTombstone, "dsr-1"))
 	fmt.Println(fleet.TombstonePartID("dsr-1", 1) == fleet.TombstonePartID("dsr-1", 2))
 	// Output:
 	// true
-	// true
+	// false
 	// false
 }
