@@ -18,12 +18,17 @@
 //     units get a *ParseError{Format, Field, Offset, Err} matchable with
 //     errors.Is (ErrSyntax, ErrTruncated, ErrMissing, ErrType, ErrFormat,
 //     ErrRange, ErrUnit, ErrUnknownEvent) and no partial value. Both read
-//     JSON with the repository's one scanner (internal/jsonscan). Cost
-//     (CPU time, best of five on a shared two-core machine): a position
-//     message 0.3 to 0.4 µs, no allocation; a Smartcar VEHICLE_STATE with
-//     seven signals (3.1 KB) 7.8 µs and with two (1.5 KB) 4.7 µs, five
-//     allocations, most of it the Signals slice (BenchmarkDecodeSmartcar,
-//     BenchmarkPositionDecoder). The 2 µs target is not met.
+//     JSON with the repository's one scanner (internal/jsonscan). Measured
+//     decode costs (CPU time per payload, median of six on a shared
+//     two-core machine, December 2026; BenchmarkDecodeSmartcar,
+//     BenchmarkPositionDecoder): a position message 0.3 µs, no
+//     allocation; a Smartcar VEHICLE_STATE with six signals (3.1 KB as
+//     stored) 7.0 to 7.5 µs, with four (1.5 KB) 4.6 to 4.8 µs, three or
+//     four allocations (the Signals slice, the arena of kept strings). The
+//     2 µs target is not met for Smartcar deliveries: validating the
+//     payload alone costs 1.3 to 1.8 µs, and the rest is the Signals
+//     slice of 280-byte values with their strings and times and the
+//     garbage collector's share of it.
 //
 //  2. Trips and ETA. Tracker is a synchronous state machine over Places
 //     (id, centre, arrival radius, ETA rings; validated, errors name the

@@ -6,8 +6,12 @@
 //
 // It exists because encoding/json costs several microseconds and a dozen
 // allocations per kilobyte, and the adapters aim to decode each device
-// payload in about two microseconds. Validating a 3.9 KB indented payload
-// costs about 2.5 µs of CPU, 1.7 µs compact (BenchmarkSkip). It validates
+// payload in about two microseconds. Measured decode costs (BenchmarkSkip,
+// CPU time per payload, median of six on a shared two-core machine,
+// December 2026): validating the 3.9 KB indented Stripe charge 2.1 µs
+// (1.5 µs compact), the 3.1 KB Smartcar delivery 1.8 µs (1.3 µs compact),
+// a 1.7 KB Home Assistant event 1.0 µs; about 0.5 ns per byte, which is
+// the floor under every decoder built on the scanner. It validates
 // what it reads or skips (strings, escapes, numbers, literals, nesting up
 // to MaxDepth, trailing bytes), so a payload it accepts is JSON; it does
 // not check that object keys are unique or that strings are valid UTF-8
