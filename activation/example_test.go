@@ -121,3 +121,31 @@ func ExampleEngine_ReloadFile() {
 	fmt.Println(err)
 	// Output: defs: audience a: wher: unknown field
 }
+
+// ProcessBatch applies a batch of inputs (a consumer's poll) as that many
+// Process calls would, with the lock and the write-ahead taken once.
+func ExampleEngine_ProcessBatch() {
+	set, _ := defs.Decode([]byte(`{"version": 1, "audiences": [{"key": "frequent", "where":
+	  {"event": {"event": "Application Opened", "within": "7d", "count": {"op": "gte", "value": 2}}}}]}`))
+	e, _ := activation.New(set)
+	marketing := e.PurposesOf(consent.PurposeMarketing)
+	t := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	var ins []activation.Input
+	for i, p := range []string{"p_1", "p_2", "p_1"} {
+		ins = append(ins, activation.Input{Profile: p, MessageID: fmt.Sprint("m", i), Time: t.Add(time.Duration(i) * time.Minute),
+			Purposes: marketing, Event: &connected.Event{Event: "Application Opened"}})
+	}
+	out, err := e.ProcessBatch(context.Background(), ins, nil)
+	if err != nil {
+		fmt.Println(err)
+	}
+	for _, o := range out {
+		fmt.Println(o.Kind, o.Profile, o.Audience)
+	}
+	ins[1].MessageID = ""
+	_, err = e.ProcessBatch(context.Background(), ins, nil)
+	fmt.Println(err)
+	// Output:
+	// audience_entered p_1 frequent
+	// activation: input ins[1].MessageID: empty
+}
