@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -10,22 +11,33 @@ import (
 	"github.com/touchpoint-sdk/touchpoint/identity"
 )
 
-// batchStore is a fleet.Store whose writes of one poll are queued and sent
-// in one transaction (Commit), and whose dedupe and tombstone checks are
-// answered from one prefetch (Begin): a poll of n records costs a few
-// round trips instead of ~6n. Only the instance's consuming goroutine
-// uses it; Erase and Export use the plain store.
+// batchStore is a fleet.Store whose writes of one poll are held and sent
+// at commit in one pgx batch — one round trip, run by PostgreSQL as one
+// implicit transaction (a pipeline ended by one Sync) — and whose dedupe
+// and tombstone checks are answered from one prefetch (begin, one round
+// trip). Only the instance's consuming goroutine uses it; Erase and Export
+// use the plain store.
+//
+// The commit: the shared advisory locks of every key of the poll in one
+// statement, in one sorted order (an Erase takes them exclusive, in the
+// same order, so the two never deadlock and a record's tombstone check
+// and an Erase of its key serialise); each record, inserted unless one of
+// its keys is tombstoned (checked under the locks), ON CONFLICT DO
+// NOTHING; the applied ids in one statement.
 //
 // Within a poll, a record queued for a key erased after the prefetch is
 // still not filed (the insert is guarded by the tombstone, under the
 // key's advisory lock), but its drop is not reported: the window is one
-// poll's duration.
+// poll's duration. A message id applied earlier in the same poll is a
+// duplicate.
 type batchStore struct {
 	*pgStore
 	mu      sync.Mutex
-	b       *pgx.Batch
+	open    bool // between begin and commit or abort
 	applied map[string]bool
 	tombs   map[identity.Key]bool
+	marks   []string
+	recs    []fleet.Record
 }
 
 type batcher interface {
@@ -34,6 +46,16 @@ type batcher interface {
 	abort()
 }
 
+const (
+	sqlPrefetchApplied = `SELECT id FROM fleet_applied WHERE id = ANY($1::text[])`
+	sqlPrefetchTombs   = `SELECT key FROM fleet_tombstones WHERE key = ANY($1::bytea[])`
+	sqlLockShared      = `SELECT pg_advisory_xact_lock_shared(l) FROM unnest($1::bigint[]) AS l`
+	sqlPutRecord       = `INSERT INTO fleet_records (key, id, kind, t, body)
+		SELECT k, $2, $3, $4, $5 FROM unnest($1::bytea[]) AS k
+		WHERE NOT EXISTS (SELECT 1 FROM fleet_tombstones WHERE key = ANY($1)) ON CONFLICT DO NOTHING`
+	sqlMarkApplied = `INSERT INTO fleet_applied (id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`
+)
+
 func (s *batchStore) begin(ctx context.Context, msgs []fleet.Message) error {
 	ids := make([]string, 0, len(msgs))
 	var keys []identity.Key
@@ -41,15 +63,15 @@ func (s *batchStore) begin(ctx context.Context, msgs []fleet.Message) error {
 		ids = append(ids, m.ID)
 		switch {
 		case m.Link != nil:
-			keys = append(keys, keysOfRefs(m.Link.IDs)...)
+			keys = appendKeys(keys, m.Link.IDs)
 		case m.Consent != nil:
-			keys = append(keys, keysOfRefs(m.Consent.Subject)...)
+			keys = appendKeys(keys, m.Consent.Subject)
 		case m.Touchpoint != nil:
-			keys = append(keys, keysOfRefs(m.Touchpoint.Subject)...)
+			keys = appendKeys(keys, m.Touchpoint.Subject)
 		case m.Membership != nil:
-			keys = append(keys, keysOfRefs(m.Membership.Subject)...)
+			keys = appendKeys(keys, m.Membership.Subject)
 		case m.Action != nil:
-			keys = append(keys, keysOfRefs(m.Action.Subject)...)
+			keys = appendKeys(keys, m.Action.Subject)
 		}
 	}
 	applied := make(map[string]bool, len(ids))
@@ -57,74 +79,78 @@ func (s *batchStore) begin(ctx context.Context, msgs []fleet.Message) error {
 	for _, k := range keys {
 		tombs[k] = false
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id FROM fleet_applied WHERE id = ANY($1)`, ids)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
+	b := &pgx.Batch{}
+	b.Queue(sqlPrefetchApplied, ids).Query(func(rows pgx.Rows) error {
 		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		applied[id] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		_, err := pgx.ForEachRow(rows, []any{&id}, func() error { applied[id] = true; return nil })
 		return err
-	}
-	rows, err = s.pool.Query(ctx, `SELECT key FROM fleet_tombstones WHERE key = ANY($1)`, keyBytes(keys))
-	if err != nil {
+	})
+	b.Queue(sqlPrefetchTombs, keyBytes(keys)).Query(func(rows pgx.Rows) error {
+		var kb []byte
+		_, err := pgx.ForEachRow(rows, []any{&kb}, func() error {
+			var k identity.Key
+			copy(k[:], kb)
+			tombs[k] = true
+			return nil
+		})
 		return err
-	}
-	for rows.Next() {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
-			rows.Close()
-			return err
-		}
-		var k identity.Key
-		copy(k[:], b)
-		tombs[k] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	})
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return err
 	}
 	s.mu.Lock()
-	s.b, s.applied, s.tombs = &pgx.Batch{}, applied, tombs
+	s.open, s.applied, s.tombs, s.marks, s.recs = true, applied, tombs, s.marks[:0], s.recs[:0]
 	s.mu.Unlock()
 	return nil
 }
 
-func keysOfRefs(rs []identity.Ref) []identity.Key {
-	out := make([]identity.Key, len(rs))
-	for i, r := range rs {
-		out[i] = r.Key
+func appendKeys(dst []identity.Key, rs []identity.Ref) []identity.Key {
+	for _, r := range rs {
+		dst = append(dst, r.Key)
 	}
-	return out
+	return dst
 }
 
+// commit writes what the poll held, atomically (see batchStore).
 func (s *batchStore) commit(ctx context.Context) error {
 	s.mu.Lock()
-	b := s.b
-	s.b, s.applied, s.tombs = nil, nil, nil
+	marks, recs := s.marks, s.recs
+	s.open, s.applied, s.tombs = false, nil, nil
 	s.mu.Unlock()
-	if b == nil || b.Len() == 0 {
+	if len(marks) == 0 && len(recs) == 0 {
 		return nil
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return tx.SendBatch(ctx, b).Close() })
+	b := &pgx.Batch{}
+	if len(recs) > 0 {
+		var locks []int64
+		for i := range recs {
+			for _, k := range recs[i].Keys {
+				locks = append(locks, lockID(k))
+			}
+		}
+		slices.Sort(locks)
+		b.Queue(sqlLockShared, slices.Compact(locks))
+		for i := range recs {
+			r := &recs[i]
+			b.Queue(sqlPutRecord, keyBytes(r.Keys), r.ID, string(r.Kind), r.Time, r.Body)
+		}
+	}
+	if len(marks) > 0 {
+		b.Queue(sqlMarkApplied, marks)
+	}
+	return s.pool.SendBatch(ctx, b).Close()
 }
 
 func (s *batchStore) abort() {
 	s.mu.Lock()
-	s.b, s.applied, s.tombs = nil, nil, nil
+	s.open, s.applied, s.tombs = false, nil, nil
+	s.marks, s.recs = s.marks[:0], s.recs[:0]
 	s.mu.Unlock()
 }
 
 func (s *batchStore) Applied(ctx context.Context, id string) (bool, error) {
 	s.mu.Lock()
-	if s.applied != nil {
+	if s.open {
 		ok := s.applied[id]
 		s.mu.Unlock()
 		return ok, nil
@@ -135,7 +161,7 @@ func (s *batchStore) Applied(ctx context.Context, id string) (bool, error) {
 
 func (s *batchStore) Tombstoned(ctx context.Context, keys []identity.Key) (bool, error) {
 	s.mu.Lock()
-	if s.tombs != nil {
+	if s.open {
 		known := true
 		for _, k := range keys {
 			t, ok := s.tombs[k]
@@ -154,16 +180,21 @@ func (s *batchStore) Tombstoned(ctx context.Context, keys []identity.Key) (bool,
 	return s.pgStore.Tombstoned(ctx, keys)
 }
 
+// MarkApplied holds id until commit; a later message of the same poll
+// with this id is then a duplicate.
 func (s *batchStore) MarkApplied(ctx context.Context, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.b == nil {
+	if !s.open {
 		return s.pgStore.MarkApplied(ctx, id)
 	}
-	s.b.Queue(`INSERT INTO fleet_applied (id) VALUES ($1) ON CONFLICT DO NOTHING`, id)
+	s.marks = append(s.marks, id)
+	s.applied[id] = true
 	return nil
 }
 
+// Put holds rec until commit (rec.Body is retained: the hub encodes a new
+// one per record).
 func (s *batchStore) Put(ctx context.Context, rec fleet.Record) error {
 	erased, err := s.Tombstoned(ctx, rec.Keys)
 	if err != nil {
@@ -174,14 +205,11 @@ func (s *batchStore) Put(ctx context.Context, rec fleet.Record) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.b == nil {
+	if !s.open {
 		return s.pgStore.Put(ctx, rec)
 	}
-	s.b.Queue(`SELECT pg_advisory_xact_lock_shared(l) FROM unnest($1::bigint[]) AS l`, sortedLocks(rec.Keys))
-	s.b.Queue(`INSERT INTO fleet_records (key, id, kind, t, body)
-		SELECT k, $2, $3, $4, $5 FROM unnest($1::bytea[]) AS k
-		WHERE NOT EXISTS (SELECT 1 FROM fleet_tombstones WHERE key = ANY($1)) ON CONFLICT DO NOTHING`,
-		keyBytes(rec.Keys), rec.ID, string(rec.Kind), rec.Time, rec.Body)
+	rec.Keys = slices.Clone(rec.Keys)
+	s.recs = append(s.recs, rec)
 	return nil
 }
 
