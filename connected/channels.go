@@ -99,8 +99,11 @@ func NewChannels(extra ...Channel) (*Channels, error) {
 // channel is not registered; validation allows it separately. It does
 // not allocate.
 func (cs *Channels) Has(c Channel) bool {
+	if c != "" && c.Valid() {
+		return true // every registry holds the built-in channels
+	}
 	if cs == nil {
-		return c != "" && c.Valid()
+		return false
 	}
 	_, ok := cs.set[c]
 	return ok

@@ -23,9 +23,8 @@ type Client struct {
 	cfg     *config
 	sink    Handler // the sink given to New: flushed and shut down
 	handler Handler // the middleware chain ending in sink
-	ids     *uuidV7
 	keys    *keyer
-	bufs    sync.Pool // of *[]byte scratch buffers
+	lib     *libBlock // cfg.library, encoded
 	arenas  sync.Pool // of *arena: slabs records and payloads are carved from
 	// withEvent is whether records carry a copy of their Event: false only
 	// when the sink is PayloadOnly and no middleware reads records first.
@@ -52,12 +51,11 @@ func New(sink Handler, opts ...Option) (*Client, error) {
 		cfg:     cfg,
 		sink:    sink,
 		handler: Chain(sink, cfg.middleware...),
-		ids:     newUUIDV7(),
 		keys:    newKeyer(cfg.keySecret),
+		lib:     newLibBlock(cfg.library),
 	}
 	_, payloadOnly := sink.(PayloadOnly)
 	c.withEvent = len(cfg.middleware) > 0 || !payloadOnly
-	c.bufs.New = func() any { b := make([]byte, 0, 2048); return &b }
 	c.arenas.New = func() any { return new(arena) }
 	return c, nil
 }
@@ -124,16 +122,23 @@ func (c *Client) emit(ctx context.Context, e *Event) error {
 }
 
 // encode stamps, validates and encodes e into a new Record: the Record
-// and its bytes (payload, then partition key; the id and the key are views
-// of those bytes, which never change) are carved from the Client's slabs
-// (see arena), and the copy of the Event, when withEvent, is allocated.
-// With fields not nil, the properties come from fields (TrackFields).
+// and its bytes (payload, then partition key, then the ids the Record
+// keeps; the id and the key are views of those bytes, which never change)
+// are carved from the Client's slabs (see arena), the payload encoded in
+// place, and the copy of the Event, when withEvent, is allocated. With
+// fields not nil, the properties come from fields (TrackFields).
 func (c *Client) encode(e *Event, fields []Field) (*Record, error) {
-	now := c.cfg.clock()
+	return c.encodeAt(e, fields, c.cfg.clock(), nil)
+}
+
+// encodeAt is encode with the clock read (now), and, when uuid is not
+// nil, the UUIDv7 generated for an event whose MessageID is empty: the
+// fast path, falling back, passes what it already did.
+func (c *Client) encodeAt(e *Event, fields []Field, now time.Time, uuid *[36]byte) (*Record, error) {
 	if e.OriginalTimestamp.IsZero() {
 		e.OriginalTimestamp = now
 	} else if e.OriginalTimestamp.After(now.Add(c.cfg.maxSkew)) {
-		return nil, fieldError("originalTimestamp", "is more than "+c.cfg.maxSkew.String()+" ahead of the client clock: "+e.OriginalTimestamp.UTC().Format(time.RFC3339))
+		return nil, skewError(c.cfg.maxSkew, e.OriginalTimestamp)
 	}
 	if e.Context.Library == (Library{}) {
 		e.Context.Library = c.cfg.library
@@ -146,91 +151,118 @@ func (c *Client) encode(e *Event, fields []Field) (*Record, error) {
 	var idBuf [36]byte
 	var id []byte
 	if e.MessageID == "" {
-		if c.cfg.newID != nil {
+		switch {
+		case uuid != nil:
+			id = uuid[:]
+		case c.cfg.newID != nil:
 			e.MessageID = c.cfg.newID()
 			if e.MessageID == "" {
-				return nil, fieldError("messageId", "the ID generator returned an empty id")
+				return nil, errEmptyGeneratedID()
 			}
-		} else {
-			c.ids.appendID(&idBuf, e.OriginalTimestamp)
+		default:
+			appendUUIDV7(&idBuf, e.OriginalTimestamp.UnixMilli())
 			id = idBuf[:]
 		}
 	}
 
-	bp := c.bufs.Get().(*[]byte)
-	defer c.putBuf(bp)
-	out, offs, err := encodeSegment((*bp)[:0], e, id, c.cfg.channels, fields)
+	a := c.arenas.Get().(*arena)
+	out, offs, err := encodeSegment(a.room(), e, id, c.cfg.channels, fields, c.lib)
 	if err != nil {
+		c.arenas.Put(a)
 		return nil, err
 	}
-	*bp = out // keep a buffer that grew for a large event
-	n := len(out)
-	if n > c.cfg.maxBytes {
+	if n := len(out); n > c.cfg.maxBytes {
+		c.arenas.Put(a)
 		return nil, &SizeError{Size: n, Limit: c.cfg.maxBytes}
 	}
-	identity := e.UserID
-	if identity == "" {
-		identity = e.AnonymousID
-	}
-	// The Record keeps nothing the caller's Event points to: its strings
-	// are copied after the payload and the partition key (see detach), so
-	// that an Event and the maps in it, given to Track by value, can live
-	// on the caller's stack.
-	ext := 0
-	if id == nil {
-		ext += len(e.MessageID)
-	}
-	ext += len(e.UserID) + len(e.AnonymousID)
-	a := c.arenas.Get().(*arena)
-	b := a.bytes(n + 32 + ext)
-	r := a.record()
-	var ev *Event
-	if c.withEvent {
-		ev = new(Event)
-		detachEvent(ev, e, a)
-	}
-	c.arenas.Put(a)
-	copy(b, out[:n])
-	if !c.keys.lookup(b[n:n+32], identity) {
-		out = c.keys.appendInput(out, identity)
-		if cap(out)-len(out) < 32 {
-			out = append(out, make([]byte, 32)...)[:len(out)]
-		}
-		*bp = out
-		c.keys.sum(b[n:n+32], out[n:])
-		c.keys.remember(b[n:n+32], identity)
-	}
-	rest := b[n+32:]
-	*r = Record{
-		Type:         canonicalType(e.Type),
-		Time:         detachTime(e.OriginalTimestamp),
-		Category:     canonicalCategory(e.Category),
-		PartitionKey: unsafe.String(&b[n], 32),
-		Payload:      b[:n:n],
-		keys:         c.keys,
-	}
+	h := recordHead{typ: e.Type, time: e.OriginalTimestamp, cat: e.Category, idOff: -1,
+		userID: e.UserID, anonID: e.AnonymousID, ot: offs.ot, ts: offs.ts}
 	if id != nil {
-		r.ID = unsafe.String(&b[offs.id], len(idBuf))
+		h.idOff = offs.id
 	} else {
-		r.ID, rest = carve(rest, e.MessageID)
+		h.msgID = e.MessageID
 	}
-	r.UserID, rest = carve(rest, e.UserID)
-	r.AnonymousID, _ = carve(rest, e.AnonymousID)
-	r.mark(offs.ot, offs.ts)
-	if ev != nil {
+	r := c.finish(a, out, &h)
+	if c.withEvent {
+		ev := new(Event)
+		detachEvent(ev, e, a)
 		ev.MessageID = r.ID
 		if fields != nil {
 			ev.Properties = fieldsProperties(fields, countProps(fields))
 		}
 		r.Event = ev
 	}
+	c.arenas.Put(a)
 	return r, nil
 }
 
-func (c *Client) putBuf(bp *[]byte) {
-	if cap(*bp) <= 64<<10 {
-		c.bufs.Put(bp)
+// skewError refuses an originalTimestamp too far ahead of the clock.
+func skewError(maxSkew time.Duration, t time.Time) error {
+	return fieldError("originalTimestamp", "is more than "+maxSkew.String()+" ahead of the client clock: "+t.UTC().Format(time.RFC3339))
+}
+
+// errEmptyGeneratedID refuses the empty id from WithIDGenerator.
+func errEmptyGeneratedID() error {
+	return fieldError("messageId", "the ID generator returned an empty id")
+}
+
+// recordHead is what a Record holds besides its bytes, as the encoder
+// decided it.
+type recordHead struct {
+	typ            Type
+	time           time.Time // originalTimestamp
+	cat            Category  // valid, not empty
+	msgID          string    // the messageId when not generated
+	idOff          int       // offset of the generated UUID in the payload; -1 for msgID
+	userID, anonID string
+	ot, ts         int // offsets of the time keys (segOffsets)
+}
+
+// finish makes the Record of out, an event just encoded into a.room():
+// it claims the payload's bytes and, after them, the partition key's and
+// copies of the strings the Record keeps (the Record keeps nothing the
+// caller's Event points to, so that an Event and the maps in it, given to
+// Track by value, can live on the caller's stack), and takes the Record
+// from the slab. The caller puts a back.
+func (c *Client) finish(a *arena, out []byte, h *recordHead) *Record {
+	n := len(out)
+	ext := 32 + len(h.userID) + len(h.anonID)
+	if h.idOff < 0 {
+		ext += len(h.msgID)
 	}
+	b := a.claim(out, ext)
+	identity := h.userID
+	if identity == "" {
+		identity = h.anonID
+	}
+	if !c.keys.lookup(b[n:n+32], identity) {
+		// hash in the chunk's free part: scratch until the next event
+		in := c.keys.appendInput(a.room(), identity)
+		if cap(in)-len(in) < 32 {
+			in = append(in, make([]byte, 32)...)[:len(in)]
+		}
+		c.keys.sum(b[n:n+32], in)
+		c.keys.remember(b[n:n+32], identity)
+	}
+	r := a.record()
+	// field by field: the slab's Record is zero, and a composite literal
+	// would be built on the stack and copied with bulk write barriers
+	r.Type = canonicalType(h.typ)
+	r.Time = detachTime(h.time)
+	r.Category = canonicalCategory(h.cat)
+	r.PartitionKey = unsafe.String(&b[n], 32)
+	r.Payload = b[:n:n]
+	r.keys = c.keys
+	rest := b[n+32:]
+	if h.idOff >= 0 {
+		r.ID = unsafe.String(&b[h.idOff], 36)
+	} else {
+		r.ID, rest = carve(rest, h.msgID)
+	}
+	r.UserID, rest = carve(rest, h.userID)
+	r.AnonymousID, _ = carve(rest, h.anonID)
+	r.mark(h.ot, h.ts)
+	return r
 }
 
 // Flush asks the sink to deliver everything accepted so far, if it buffers

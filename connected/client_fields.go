@@ -1,6 +1,9 @@
 package connected
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // TrackFields emits a track event named name, built from typed fields: the
 // fast path. Properties come from String, Int, Float, Bool, Time, ... and
@@ -33,16 +36,13 @@ func (c *Client) TrackFields(ctx context.Context, name string, fields ...Field) 
 	if c.closed.Load() {
 		return ErrClosed
 	}
-	var e Event
-	e.Type = TypeTrack
-	e.Event = name
-	if _, err := applyFields(&e, fields); err != nil {
-		return err
+	var r *Record
+	var err error
+	if c.withEvent {
+		r, err = c.trackFieldsEvent(name, fields, false, time.Time{}, "", nil)
+	} else {
+		r, err = c.trackFields(name, fields)
 	}
-	if fields == nil {
-		fields = []Field{} // not nil: properties come from fields (none)
-	}
-	r, err := c.encode(&e, fields)
 	if err != nil {
 		return err
 	}

@@ -5,3 +5,13 @@ var AppendString = appendString
 
 // AppendTime exposes appendTime to the external tests.
 var AppendTime = appendTime
+
+// AppendFloat exposes appendFloat to the external tests.
+var AppendFloat = appendFloat
+
+// FormatUUID exposes formatUUID to the external tests.
+func FormatUUID(hi, lo uint64) string {
+	var b [36]byte
+	formatUUID(&b, hi, lo)
+	return string(b[:])
+}

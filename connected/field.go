@@ -244,16 +244,21 @@ func (f *Field) value() any {
 // maxStackProps is how many property fields are sorted without allocating.
 const maxStackProps = 64
 
-// fieldProps appends the property fields as the properties object, keys
-// sorted as appendObject sorts a map's, so that the bytes equal those of
-// the same data given as Properties. A key given twice is refused.
+// fieldProps appends the property fields as the properties object (see
+// appendFieldProps).
 func (w *writer) fieldProps(fields []Field) {
-	if w.err != nil {
-		return
+	if w.err == nil {
+		w.b, w.err = appendFieldProps(w.b, fields)
 	}
+}
+
+// appendFieldProps appends the property fields as the properties object,
+// keys sorted as appendObject sorts a map's, so that the bytes equal those
+// of the same data given as Properties; nothing when there are none. A key
+// given twice is refused. On error the returned slice is to be dropped.
+func appendFieldProps(b []byte, fields []Field) ([]byte, error) {
 	if len(fields) > math.MaxUint16 {
-		w.err = fieldError("properties", "more than 65535 fields")
-		return
+		return b, fieldError("properties", "more than 65535 fields")
 	}
 	var stack [maxStackProps]uint16
 	idx := stack[:0]
@@ -263,75 +268,79 @@ func (w *writer) fieldProps(fields []Field) {
 		}
 	}
 	if len(idx) == 0 {
-		return
+		return b, nil
 	}
 	// insertion sort: a handful of properties
 	for i := 1; i < len(idx); i++ {
-		for j := i; j > 0 && fields[idx[j]].key < fields[idx[j-1]].key; j-- {
+		for j := i; j > 0 && keyLess(fields[idx[j]].key, fields[idx[j-1]].key); j-- {
 			idx[j], idx[j-1] = idx[j-1], idx[j]
 		}
 	}
-	w.b = append(w.b, `,"properties":{`...)
+	b = append(b, `,"properties":{`...)
 	for n, i := range idx {
 		f := &fields[i]
 		if n > 0 {
 			if f.key == fields[idx[n-1]].key {
-				w.err = fieldError("properties."+sanitize(f.key), "is given twice")
-				return
+				return b, fieldError("properties."+sanitize(f.key), "is given twice")
 			}
-			w.b = append(w.b, ',')
+			b = append(b, ',')
 		}
 		var ok bool
-		if w.b, ok = appendString(w.b, f.key); !ok {
-			w.err = fieldError("properties."+strconv.Quote(f.key), "key is not valid UTF-8")
-			return
+		if b, ok = appendString(b, f.key); !ok {
+			return b, fieldError("properties."+strconv.Quote(f.key), "key is not valid UTF-8")
 		}
-		w.b = append(w.b, ':')
-		if !w.propValue(f) {
-			return
+		b = append(b, ':')
+		var err error
+		if b, err = appendProp(b, f); err != nil {
+			return b, err
 		}
 	}
-	w.b = append(w.b, '}')
+	return append(b, '}'), nil
 }
 
-// propValue appends one property field's value, as appendValue would the
-// same value in Properties; false (w.err set) when it is invalid.
-func (w *writer) propValue(f *Field) bool {
+// keyLess is a < b, deciding on the first bytes without a call when they
+// differ, as property keys mostly do.
+func keyLess(a, b string) bool {
+	if a != "" && b != "" && a[0] != b[0] {
+		return a[0] < b[0]
+	}
+	return a < b
+}
+
+// appendProp appends one property field's value, as appendValue would the
+// same value in Properties, or returns the error that makes it invalid.
+func appendProp(b []byte, f *Field) ([]byte, error) {
 	switch f.kind {
 	case kindString:
 		var ok bool
-		if w.b, ok = appendString(w.b, f.str); !ok {
-			w.err = fieldError("properties."+f.key, "string is not valid UTF-8")
-			return false
+		if b, ok = appendString(b, f.str); !ok {
+			return b, fieldError("properties."+f.key, "string is not valid UTF-8")
 		}
 	case kindInt:
-		w.b = strconv.AppendInt(w.b, int64(f.num), 10)
+		b = strconv.AppendInt(b, int64(f.num), 10)
 	case kindUint:
-		w.b = strconv.AppendUint(w.b, f.num, 10)
+		b = strconv.AppendUint(b, f.num, 10)
 	case kindFloat, kindFloat32:
 		x := math.Float64frombits(f.num)
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			w.err = fieldError("properties."+f.key, "number is NaN or infinite")
-			return false
+			return b, fieldError("properties."+f.key, "number is NaN or infinite")
 		}
 		bits := 64
 		if f.kind == kindFloat32 {
 			bits = 32
 		}
-		w.b = appendFloat(w.b, x, bits)
+		b = appendFloat(b, x, bits)
 	case kindBool:
-		w.b = strconv.AppendBool(w.b, f.num != 0)
+		b = strconv.AppendBool(b, f.num != 0)
 	case kindTime:
-		w.b = appendTime(w.b, time.UnixMilli(int64(f.num)))
+		b = appendTime(b, time.UnixMilli(int64(f.num)))
 	case kindTimeZero:
-		w.err = fieldError("properties."+f.key, "time is zero")
-		return false
+		return b, fieldError("properties."+f.key, "time is zero")
 	case kindAny:
 		var err error
-		if w.b, err = appendValue(w.b, f.val, 1); err != nil {
-			w.err = under("properties", under(f.key, err))
-			return false
+		if b, err = appendValue(b, f.val, 1); err != nil {
+			return b, under("properties", under(f.key, err))
 		}
 	}
-	return true
+	return b, nil
 }

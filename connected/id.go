@@ -1,54 +1,55 @@
 package connected
 
 import (
-	crand "crypto/rand"
 	"encoding/binary"
 	"math/rand/v2"
-	"sync"
-	"time"
 	"unicode"
 	"unicode/utf8"
 )
 
-// uuidV7 generates RFC 9562 version 7 UUIDs (48-bit Unix milliseconds, then
-// random bits) straight into a caller's buffer, without allocating.
-// github.com/google/uuid's NewV7 allocates once per id (its reader escapes),
-// which alone would use half of Track's two-allocation budget; the tests
-// check every id with uuid.Parse. Randomness is a ChaCha8 stream seeded from
-// crypto/rand, one per Client.
-type uuidV7 struct {
-	mu  sync.Mutex
-	rng *rand.ChaCha8
+// appendUUIDV7 writes the canonical 36-character form of a new RFC 9562
+// version 7 UUID for the Unix millisecond ms: 48 bits of time, then 74
+// random bits (rand_a and rand_b), without allocating.
+// github.com/google/uuid's NewV7 allocates once per id (its reader escapes)
+// and takes a global lock; the tests check every id with uuid.Parse.
+//
+// The random bits come from math/rand/v2's top-level generator: a ChaCha8
+// stream per thread, seeded by the runtime from the operating system's
+// randomness and never seedable by a program. It takes no lock, so
+// concurrent callers do not contend, and every Client of the process
+// draws from the same streams.
+func appendUUIDV7(dst *[36]byte, ms int64) {
+	hi := uint64(ms)<<16 | 0x7000 | rand.Uint64()&0x0fff        // time, version 7, rand_a
+	lo := 0x8000000000000000 | rand.Uint64()&0x3fffffffffffffff // RFC 9562 variant, rand_b
+	formatUUID(dst, hi, lo)
 }
 
-func newUUIDV7() *uuidV7 {
-	var seed [32]byte
-	_, _ = crand.Read(seed[:]) // crypto/rand.Read never returns an error (Go 1.24+)
-	return &uuidV7{rng: rand.NewChaCha8(seed)}
-}
-
-// appendID writes the canonical 36-character form of a new UUIDv7 for time t.
-func (g *uuidV7) appendID(dst *[36]byte, t time.Time) {
-	var u [16]byte
-	ms := uint64(t.UnixMilli())
-	u[0], u[1], u[2] = byte(ms>>40), byte(ms>>32), byte(ms>>24)
-	u[3], u[4], u[5] = byte(ms>>16), byte(ms>>8), byte(ms)
-	g.mu.Lock()
-	r1, r2 := g.rng.Uint64(), g.rng.Uint64()
-	g.mu.Unlock()
-	binary.BigEndian.PutUint16(u[6:8], uint16(r1))
-	binary.BigEndian.PutUint64(u[8:16], r2)
-	u[6] = u[6]&0x0f | 0x70 // version 7
-	u[8] = u[8]&0x3f | 0x80 // RFC 9562 variant
-	for i, b := range u {
-		j := uuidPos[i]
-		dst[j], dst[j+1] = hexDigits[b>>4], hexDigits[b&0xf]
-	}
+// formatUUID writes the UUID whose bytes are hi and lo, big-endian, in its
+// canonical form (8-4-4-4-12 lower-case hex digits).
+func formatUUID(dst *[36]byte, hi, lo uint64) {
+	binary.BigEndian.PutUint64(dst[0:8], hex8(uint32(hi>>32)))
+	h := hex8(uint32(hi))
+	binary.BigEndian.PutUint32(dst[9:13], uint32(h>>32))
+	binary.BigEndian.PutUint32(dst[14:18], uint32(h))
+	h = hex8(uint32(lo >> 32))
+	binary.BigEndian.PutUint32(dst[19:23], uint32(h>>32))
+	binary.BigEndian.PutUint32(dst[24:28], uint32(h))
+	binary.BigEndian.PutUint64(dst[28:36], hex8(uint32(lo)))
 	dst[8], dst[13], dst[18], dst[23] = '-', '-', '-', '-'
 }
 
-// uuidPos is where each byte's two hex digits go in the 36-character form.
-var uuidPos = [16]int{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
+// hex8 returns v's eight lower-case hex digits as the bytes of a uint64,
+// the first digit in the most significant byte: each nibble is spread
+// into a byte of its own, then turned into '0'..'9' or 'a'..'f' in every
+// byte at once.
+func hex8(v uint32) uint64 {
+	x := uint64(v)
+	x = (x | x<<16) & 0x0000ffff0000ffff
+	x = (x | x<<8) & 0x00ff00ff00ff00ff
+	x = (x | x<<4) & 0x0f0f0f0f0f0f0f0f
+	letters := (x + 0x0606060606060606) >> 4 & 0x0101010101010101 // 1 where the digit is 10 or more
+	return x + 0x3030303030303030 + letters*('a'-'0'-10)
+}
 
 // MaxMessageIDLength is the most characters (Unicode code points) a
 // messageId may have: Segment's limit, which every destination inherits.

@@ -3,15 +3,18 @@ package connected_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/touchpoint-sdk/touchpoint/connected"
 	"github.com/touchpoint-sdk/touchpoint/connected/connectedtest"
 )
@@ -204,4 +207,22 @@ func ExampleCloudEventsOptions_Validate() {
 	// Output:
 	// true true DataSchema
 	// connected: invalid CloudEventsOptions.DataSchema: "schemas/event.json" is not an absolute URI (no scheme)
+}
+
+// TestFormatUUID: the word-at-a-time hex formatting of generated ids
+// writes what github.com/google/uuid writes for the same 16 bytes.
+func TestFormatUUID(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	words := []uint64{0, ^uint64(0), 0x0123456789abcdef, 0xfedcba9876543210, 0xa0a0a0a0a0a0a0a0, 0x0909090909090909}
+	for range 10000 {
+		words = append(words, r.Uint64())
+	}
+	for i := 0; i+1 < len(words); i++ {
+		var u uuid.UUID
+		binary.BigEndian.PutUint64(u[:8], words[i])
+		binary.BigEndian.PutUint64(u[8:], words[i+1])
+		if got, want := connected.FormatUUID(words[i], words[i+1]), u.String(); got != want {
+			t.Fatalf("%#x %#x: got %s, want %s", words[i], words[i+1], got, want)
+		}
+	}
 }

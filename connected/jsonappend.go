@@ -28,9 +28,50 @@ var plain = func() (t [256]bool) {
 // leaves <, > and & alone. It reports false, with dst unchanged, when s is
 // not valid UTF-8: validation and escaping are one pass.
 func appendString(dst []byte, s string) ([]byte, bool) {
+	i := plainPrefix(s)
+	if i == len(s) { // the usual case: nothing to escape or to validate
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"'), true
+	}
+	return appendStringFrom(dst, s, i)
+}
+
+// plainPrefix returns the length of s's longest prefix of plain bytes,
+// eight at a time while it can.
+func plainPrefix(s string) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := s[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		if needsEscape(x) {
+			break
+		}
+	}
+	for i < len(s) && plain[s[i]] {
+		i++
+	}
+	return i
+}
+
+// needsEscape reports whether any of the eight bytes in x is not plain: a
+// control character, a quote, a backslash or a byte from 0x80 up. (The
+// zero-byte tests may also flag a byte above one that is flagged rightly,
+// never a word of plain bytes alone.)
+func needsEscape(x uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	less := (x - lo*0x20) & ^x & hi // a byte below 0x20 (bytes from 0x80 up are caught below)
+	q := x ^ lo*'"'
+	bs := x ^ lo*'\\'
+	return (less | (q-lo)&^q&hi | (bs-lo)&^bs&hi | x&hi) != 0
+}
+
+// appendStringFrom is appendString for s whose first i bytes are plain.
+func appendStringFrom(dst []byte, s string, i int) ([]byte, bool) {
 	orig := len(dst)
 	dst = append(dst, '"')
-	start, i := 0, 0
+	start := 0
 	for {
 		for i < len(s) && plain[s[i]] {
 			i++
@@ -81,6 +122,11 @@ func appendValidString(dst []byte, s string) []byte {
 
 // appendFloat appends a finite float like encoding/json does.
 func appendFloat(dst []byte, f float64, bits int) []byte {
+	if bits == 64 {
+		if out, ok := appendFewDecimals(dst, f); ok {
+			return out
+		}
+	}
 	abs := math.Abs(f)
 	format := byte('f')
 	if abs != 0 {
@@ -98,6 +144,60 @@ func appendFloat(dst []byte, f float64, bits int) []byte {
 		}
 	}
 	return dst
+}
+
+// appendFewDecimals appends f as strconv.AppendFloat(dst, f, 'f', -1, 64)
+// does, when f is a decimal of at most six places with 1e-6 <= |f| < 2^32
+// (prices, quantities, measurements: most numbers events carry); it
+// reports false, appending nothing, for any other f.
+//
+// Why the bytes are the same: below 2^32 adjacent float64s are less than
+// 1e-6 apart, so at most one number with six decimals converts to f.
+// m = round(|f| * 1e6) is that number (times 1e6) when there is one: the
+// product is off by less than 0.5. float64(m) / 1e6 is the correctly
+// rounded quotient, which is what parsing the decimal gives, so comparing
+// it with |f| tells whether the decimal converts to f. Any decimal of
+// fewer places that converts to f is the same number, so m without its
+// trailing zeros is the decimal of fewest places, hence of fewest
+// significant digits, that converts to f: the digits the shortest
+// formatting strconv does picks.
+func appendFewDecimals(dst []byte, f float64) ([]byte, bool) {
+	a := math.Abs(f)
+	if !(a >= 1e-6 && a < 1<<32) { // also NaN
+		return dst, false
+	}
+	m := math.Round(a * 1e6)
+	if m/1e6 != a {
+		return dst, false
+	}
+	u := uint64(m)
+	places := 6
+	for places > 0 && u%10 == 0 {
+		u /= 10
+		places--
+	}
+	if f < 0 {
+		dst = append(dst, '-')
+	}
+	pow := uint64(1)
+	for range places {
+		pow *= 10
+	}
+	dst = strconv.AppendUint(dst, u/pow, 10)
+	if places == 0 {
+		return dst, true
+	}
+	dst = append(dst, '.')
+	frac := u % pow
+	n := len(dst)
+	for range places {
+		dst = append(dst, '0')
+	}
+	for i := len(dst) - 1; i >= n; i-- {
+		dst[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	return dst, true
 }
 
 // TimeLayout is the wire layout of every timestamp Touchpoint writes:

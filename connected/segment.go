@@ -46,7 +46,7 @@ func (e *Event) Validate() error {
 // the messageId value's first byte inside the output. Channels are checked
 // against chans (nil: the built-in channels).
 func appendSegment(dst []byte, e *Event, id []byte, chans *Channels) (out []byte, idOff int, err error) {
-	out, offs, err := encodeSegment(dst, e, id, chans, nil)
+	out, offs, err := encodeSegment(dst, e, id, chans, nil, nil)
 	return out, offs.id, err
 }
 
@@ -56,15 +56,17 @@ func appendSegment(dst []byte, e *Event, id []byte, chans *Channels) (out []byte
 type segOffsets struct{ id, ot, ts int }
 
 // encodeSegment is appendSegment that also reports where the time keys
-// went, and that takes the properties from fields (typed fields, see
-// Field) instead of e.Properties when fields is not nil.
-func encodeSegment(dst []byte, e *Event, id []byte, chans *Channels, fields []Field) (out []byte, offs segOffsets, err error) {
+// went, that takes the properties from fields (typed fields, see Field)
+// instead of e.Properties when fields is not nil, and that copies the
+// Client's encoded default library (lib, may be nil) when the event's
+// library is that one.
+func encodeSegment(dst []byte, e *Event, id []byte, chans *Channels, fields []Field, lib *libBlock) (out []byte, offs segOffsets, err error) {
 	offs.ts = -1
 	if err := checkHeader(e, id != nil); err != nil {
 		return dst, offs, err
 	}
 	start := len(dst)
-	w := writer{b: dst, chans: chans}
+	w := writer{b: dst, chans: chans, lib: lib}
 	w.raw(`{"type":"`)
 	w.raw(string(e.Type))
 	w.raw(`","messageId":`)
@@ -112,6 +114,35 @@ type writer struct {
 	b     []byte
 	err   error
 	chans *Channels // registry of valid channels; nil: the built-in ones
+	lib   *libBlock // the Client's default library, encoded; may be nil
+}
+
+// libBlock is a Client's default context.library, encoded once by New:
+// most events carry it, and copying its bytes is cheaper than escaping
+// the same two strings again for every event.
+type libBlock struct {
+	lib  Library
+	json []byte // `,"library":{...}` as context writes it; nil when lib is empty or not valid UTF-8
+}
+
+// newLibBlock encodes lib as writer.context would.
+func newLibBlock(lib Library) *libBlock {
+	l := &libBlock{lib: lib}
+	if lib != (Library{}) {
+		w := writer{}
+		w.library(lib)
+		if w.err == nil {
+			l.json = w.b
+		}
+	}
+	return l
+}
+
+// library appends context.library.
+func (w *writer) library(l Library) {
+	w.raw(`,"library":{`)
+	w.fields("context.library", "name", l.Name, "version", l.Version, "", "", "", "")
+	w.raw("}")
 }
 
 func (w *writer) raw(s string) {
@@ -240,9 +271,11 @@ func (w *writer) context(c *Context, cat Category) {
 	w.raw(string(cat))
 	w.raw(`"`)
 	if c.Library != (Library{}) {
-		w.raw(`,"library":{`)
-		w.fields("context.library", "name", c.Library.Name, "version", c.Library.Version, "", "", "", "")
-		w.raw("}")
+		if w.lib != nil && w.lib.json != nil && c.Library == w.lib.lib {
+			w.b = append(w.b, w.lib.json...)
+		} else {
+			w.library(c.Library)
+		}
 	}
 	if d := &c.Device; d.ID != "" || d.Type != "" || d.Manufacturer != "" || d.Model != "" || len(d.Extra) > 0 {
 		w.raw(`,"device":{`)
