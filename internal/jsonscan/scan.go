@@ -277,17 +277,7 @@ func (it *Iter) Next() bool {
 		return true
 	}
 	if i < len(b) && b[i] == '"' {
-		// The key's end, its first eight bytes tested inline.
-		j := i + 1
-		if j+8 <= len(b) {
-			if t := specialMask(binary.LittleEndian.Uint64(b[j:])); t != 0 {
-				j += bits.TrailingZeros64(t) >> 3
-			} else {
-				j += specialAt(b[j:])
-			}
-		} else {
-			j += specialAt(b[j:])
-		}
+		j := stringEnd(b, i+1)
 		if j < len(b) && b[j] == '"' {
 			// A key without escapes (the common case) and, usually, the
 			// ':' right after it.
@@ -355,17 +345,7 @@ func (s *Scanner) Member(first bool) ([]byte, bool) {
 		return nil, false
 	}
 	var k []byte
-	// The key's end, its first eight bytes tested inline.
-	j := i + 1
-	if j+8 <= len(b) {
-		if t := specialMask(binary.LittleEndian.Uint64(b[j:])); t != 0 {
-			j += bits.TrailingZeros64(t) >> 3
-		} else {
-			j += specialAt(b[j:])
-		}
-	} else {
-		j += specialAt(b[j:])
-	}
+	j := stringEnd(b, i+1)
 	if j < len(b) && b[j] == '"' {
 		k, i = b[i+1:j], j+1 // no escapes: the common case
 	} else {
@@ -490,11 +470,7 @@ const (
 func specialAt(b []byte) int {
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
-		q := x ^ (lsb * '"')
-		e := x ^ (lsb * '\\')
-		t := ((q - lsb) &^ q) | ((e - lsb) &^ e) | ((x - lsb*0x20) &^ x)
-		if t &= msb; t != 0 {
+		if t := specialMask(binary.LittleEndian.Uint64(b[i:])); t != 0 {
 			return i + bits.TrailingZeros64(t)/8
 		}
 	}
@@ -617,149 +593,6 @@ func hex4(b []byte, i int) (rune, bool) {
 		}
 	}
 	return r, true
-}
-
-// Number reads a number. Numbers of at most 19 significant digits whose
-// decimal exponent keeps them exact in a float64 (Clinger's fast path:
-// coordinates, amounts, epoch milliseconds) are converted without
-// strconv; the result is the correctly rounded float64 either way, bit for
-// bit what strconv.ParseFloat gives.
-func (s *Scanner) Number() float64 {
-	b, mant, exp10, exact := s.NumberParts()
-	if b == nil {
-		return 0
-	}
-	f, ok := Float(b, mant, exp10, exact)
-	if !ok {
-		s.fail(s.pos-len(b), "finite number", ErrSyntax)
-		return 0
-	}
-	return f
-}
-
-// Float converts what NumberParts returned into the correctly rounded
-// float64: with one multiplication or division when the mantissa is below
-// 2^53 and the power of ten is exact in a float64, with strconv otherwise.
-// It reports false for a number beyond the float64 range (1e999).
-func Float(text []byte, mant uint64, exp10 int, exact bool) (float64, bool) {
-	if exact && mant < 1<<53 && uint(exp10+22) <= 44 {
-		f := float64(mant)
-		if exp10 < 0 {
-			f /= pow10[-exp10]
-		} else {
-			f *= pow10[exp10]
-		}
-		if len(text) > 0 && text[0] == '-' {
-			f = -f
-		}
-		return f, true
-	}
-	return floatSlow(text)
-}
-
-//go:noinline
-func floatSlow(text []byte) (float64, bool) {
-	f, err := strconv.ParseFloat(string(text), 64)
-	return f, err == nil
-}
-
-// pow10 holds the powers of ten that are exact in a float64.
-var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
-
-// NumberParts reads and validates a number and returns its text (nil on
-// error) and, when the text has at most 19 significant digits (exact),
-// its value as a decimal mantissa times a power of ten; the sign is the
-// text's. Callers that need integers or their own rounding use it instead
-// of Number.
-func (s *Scanner) NumberParts() (text []byte, mant uint64, exp10 int, exact bool) {
-	if s.err != nil {
-		return nil, 0, 0, false
-	}
-	s.ws()
-	b := s.b
-	start, i := s.pos, s.pos
-	if i < len(b) && b[i] == '-' {
-		i++
-	}
-	if i >= len(b) {
-		s.fail(i, "number", ErrTruncated)
-		return nil, 0, 0, false
-	}
-	nd := 0 // significant digits in mant
-	exact = true
-	switch c := b[i]; {
-	case c == '0':
-		i++
-	case c >= '1' && c <= '9':
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			if nd < 19 {
-				mant = mant*10 + uint64(b[i]-'0')
-				nd++
-			} else {
-				exact = false
-			}
-			i++
-		}
-	default:
-		if i == start {
-			s.fail(i, "number", typeOrSyntax(c))
-		} else {
-			s.fail(i, "digit", ErrSyntax)
-		}
-		return nil, 0, 0, false
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		d := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			if nd < 19 {
-				mant = mant*10 + uint64(b[i]-'0')
-				exp10--
-				if mant != 0 {
-					nd++
-				}
-			} else if b[i] != '0' {
-				exact = false
-			}
-			i++
-		}
-		if i == d {
-			s.fail(i, "digit", errFor(i >= len(b)))
-			return nil, 0, 0, false
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		neg := false
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			neg = b[i] == '-'
-			i++
-		}
-		d, e := i, 0
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			if e < 10000 {
-				e = e*10 + int(b[i]-'0')
-			}
-			i++
-		}
-		if i == d {
-			s.fail(i, "digit", errFor(i >= len(b)))
-			return nil, 0, 0, false
-		}
-		if neg {
-			e = -e
-		}
-		exp10 += e
-	}
-	s.pos = i
-	return b[start:i], mant, exp10, exact
-}
-
-// numberBytes reads and validates a JSON number, returning its text.
-func (s *Scanner) numberBytes() []byte {
-	b, _, _, _ := s.NumberParts()
-	return b
 }
 
 // Bool reads true or false.
