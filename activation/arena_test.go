@@ -212,12 +212,7 @@ func TestSteadyStateAllocs(t *testing.T) {
 	if raceEnabled || testing.CoverMode() != "" {
 		t.Skip("race and coverage instrumentation allocate by themselves; run without -race/-cover to check the budget")
 	}
-	e, err := New(benchSet(), WithLateness(time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := newBenchGen(2000)
-	warm(t, e, g, 20)
+	e, g := warmEngine(t, 2000, 20)
 	// kind "c": no journey triggers on it, so nothing fires
 	for i := range g.events {
 		if g.events[i].Properties["kind"] == "a" {

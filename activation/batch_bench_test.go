@@ -3,18 +3,13 @@ package activation
 import (
 	"context"
 	"testing"
-	"time"
 )
 
 // BenchmarkEvaluateBatch is BenchmarkEvaluate through ProcessBatch, 64
 // inputs a call (made in the timed loop, as BenchmarkEvaluate makes its).
 func BenchmarkEvaluateBatch(b *testing.B) {
-	e, err := New(benchSet(), WithLateness(time.Second))
-	if err != nil {
-		b.Fatal(err)
-	}
-	g := newBenchGen(100_000)
-	warm(b, e, g, 10)
+	e, g := warmEngine(b, 100_000, 10)
+	var err error
 	ctx := context.Background()
 	var out []Output
 	ins := make([]Input, 0, 64)

@@ -97,6 +97,18 @@ func (g *benchGen) next() Input {
 		Event: &g.events[g.rng.IntN(len(g.events))], Purposes: 1 << 2}
 }
 
+// warmEngine is an engine over benchSet with profiles profiles, each
+// warmed with perProfile events: the state every benchmark starts from.
+func warmEngine(tb testing.TB, profiles, perProfile int) (*Engine, *benchGen) {
+	e, err := New(benchSet(), WithLateness(time.Second))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	g := newBenchGen(profiles)
+	warm(tb, e, g, perProfile)
+	return e, g
+}
+
 func warm(b testing.TB, e *Engine, g *benchGen, perProfile int) {
 	ctx := context.Background()
 	var out []Output
@@ -113,12 +125,8 @@ func warm(b testing.TB, e *Engine, g *benchGen, perProfile int) {
 // audiences, 20 journeys, 10 computed traits; each profile warmed with 10
 // events first. Run it pinned (taskset -c 1) with -benchmem.
 func BenchmarkEvaluate(b *testing.B) {
-	e, err := New(benchSet(), WithLateness(time.Second))
-	if err != nil {
-		b.Fatal(err)
-	}
-	g := newBenchGen(100_000)
-	warm(b, e, g, 10)
+	e, g := warmEngine(b, 100_000, 10)
+	var err error
 	ctx := context.Background()
 	var out []Output
 	outputs := 0
@@ -147,12 +155,8 @@ func reportEvents(b *testing.B, cpu float64, outputs int) {
 
 // BenchmarkDecisionLatency reports the p50 and p99 of one Process call.
 func BenchmarkDecisionLatency(b *testing.B) {
-	e, err := New(benchSet(), WithLateness(time.Second))
-	if err != nil {
-		b.Fatal(err)
-	}
-	g := newBenchGen(100_000)
-	warm(b, e, g, 10)
+	e, g := warmEngine(b, 100_000, 10)
+	var err error
 	ctx := context.Background()
 	lat := make([]time.Duration, 0, b.N)
 	var out []Output
