@@ -156,6 +156,38 @@ func BenchmarkDecodeSmartcar(b *testing.B) {
 	}
 }
 
+// BenchmarkSmartcarDecoder is BenchmarkDecodeSmartcar with a reused
+// SmartcarDecoder.
+func BenchmarkSmartcarDecoder(b *testing.B) {
+	for _, name := range []string{"vehicle_state_location", "vehicle_state_first_delivery"} {
+		data, err := os.ReadFile("testdata/smartcar/" + name + ".json")
+		if err != nil {
+			b.Fatal(err)
+		}
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, data); err != nil {
+			b.Fatal(err)
+		}
+		for _, form := range []struct {
+			name string
+			data []byte
+		}{{"compact", compact.Bytes()}, {"as-stored", data}} {
+			b.Run(name+"/"+form.name, func(b *testing.B) {
+				var d vehicle.SmartcarDecoder
+				b.SetBytes(int64(len(form.data)))
+				b.ReportAllocs()
+				cpu0 := cpuSeconds()
+				for b.Loop() {
+					if _, err := d.Decode(form.data); err != nil {
+						b.Fatal(err)
+					}
+				}
+				reportCPU(b, cpu0)
+			})
+		}
+	}
+}
+
 func BenchmarkPositionDecoder(b *testing.B) {
 	data, err := os.ReadFile("testdata/positions/stream.ndjson")
 	if err != nil {

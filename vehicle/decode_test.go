@@ -161,6 +161,7 @@ func TestMalformed(t *testing.T) {
 		{"huge number", `{"eventId":1e999}`, "eventId", vehicle.ErrType},
 		{"deep nesting", `{"x":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`, "", vehicle.ErrRange},
 	}
+	var d vehicle.SmartcarDecoder
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			e, err := vehicle.DecodeSmartcar([]byte(c.in))
@@ -168,6 +169,7 @@ func TestMalformed(t *testing.T) {
 			if e.Type != "" || e.Signals != nil || e.EventID != "" {
 				t.Fatalf("partial value %+v", e)
 			}
+			sameAsDecodeSmartcar(t, &d, []byte(c.in))
 		})
 	}
 	pcases := []struct {

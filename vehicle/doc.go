@@ -10,7 +10,9 @@
 //     (SmartcarEvent.Position), odometer in metres, state of charge and
 //     charging state; VerifySmartcarSignature and
 //     SmartcarChallengeResponse handle the SC-Signature header and the
-//     VERIFY challenge. PositionDecoder reads a generic position stream
+//     VERIFY challenge; SmartcarDecoder decodes a stream of deliveries
+//     without allocating, into an event valid until its next call.
+//     PositionDecoder reads a generic position stream
 //     (lat/lon/speed/heading/time as JSON, including gpsd TPV and
 //     Traccar-shaped objects) into Positions in SI units; for known
 //     vehicle ids it allocates nothing. Decoders are strict: malformed
@@ -57,10 +59,12 @@
 //     Coordinates are left out unless EventOptions.Coordinates is set.
 //
 // Concurrency: DecodeSmartcar and ParsePosition are safe for concurrent
-// use; a PositionDecoder or a Tracker is not (use one per goroutine, or
-// guard it). Nothing in the package starts goroutines, reads the clock or
+// use; a SmartcarDecoder, a PositionDecoder or a Tracker is not (use one
+// per goroutine, or guard it). Nothing in the package starts goroutines, reads the clock or
 // the environment.
 //
 // Ownership: decoders do not retain their input; a SmartcarEvent,
-// Position or TripEvent holds no reference into it or into a Tracker.
+// Position or TripEvent holds no reference into it or into a Tracker. The
+// exception is SmartcarDecoder.Decode, whose event aliases the input and
+// the decoder's buffers until the next call (see SmartcarDecoder).
 package vehicle

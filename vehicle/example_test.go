@@ -86,6 +86,27 @@ func ExampleDecodeSmartcar() {
 	// true true
 }
 
+func ExampleSmartcarDecoder() {
+	body, err := os.ReadFile("testdata/smartcar/vehicle_state_location.json")
+	if err != nil {
+		panic(err)
+	}
+	// One decoder per worker goroutine; each delivery is handled before
+	// the next Decode, which reuses the event's memory.
+	var d vehicle.SmartcarDecoder
+	for range 2 {
+		e, err := d.Decode(body)
+		if err != nil {
+			panic(err)
+		}
+		p, _ := e.Position() // a value: it stays valid after the next Decode
+		fmt.Printf("%s %d signals, %.4f,%.4f\n", e.Type, len(e.Signals), p.Lat, p.Lon)
+	}
+	// Output:
+	// VEHICLE_STATE 6 signals, 52.5163,13.3777
+	// VEHICLE_STATE 6 signals, 52.5163,13.3777
+}
+
 func ExampleSmartcarChallengeResponse() {
 	// A VERIFY delivery carries data.challenge; answer 200 with
 	// {"challenge": <this>}.

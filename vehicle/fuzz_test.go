@@ -63,7 +63,21 @@ func FuzzDecodeSmartcar(f *testing.F) {
 	seedFiles(f, "testdata/smartcar/*.json")
 	f.Add([]byte(`{"eventType":"VERIFY","data":{"challenge":"\ud83d\ude00x"}}`))
 	f.Add([]byte(`{"eventId":"e","eventType":"VEHICLE_STATE","vehicleId":"v","data":{"signals":[{"code":"location-preciselocation","body":{"latitude":1,"longitude":2}}]}}`))
+	f.Add([]byte(`{"eventId":"e","eventType":"VEHICLE_ERROR","data":{"errors":[{"code":"A","signals":[{"code":"x"},{"code":"y"}]},{"code":"B","signals":[{"code":"\u00e9"}]}]}}`))
+	f.Add([]byte(`{"eventId":"e","eventType":"VEHICLE_STATE","vehicleId":"v","data":{"signals":[{"code":"x","meta":{"oemUpdatedAt":1767261590000,"fetchedAt":1767261600,"retrievedAt":17672616001234567}}]}}`))
+	// SmartcarDecoder must agree with DecodeSmartcar whatever it decoded
+	// before: each input is decoded after the largest sample, by the same
+	// decoder.
+	var d vehicle.SmartcarDecoder
+	warm, err := os.ReadFile("testdata/smartcar/vehicle_state_location.json")
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if _, err := d.Decode(warm); err != nil {
+			t.Fatal(err)
+		}
+		sameAsDecodeSmartcar(t, &d, data)
 		e, err := vehicle.DecodeSmartcar(data)
 		syntaxAgrees(t, data, err)
 		if err != nil {

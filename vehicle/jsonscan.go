@@ -29,6 +29,9 @@ type scanner struct {
 	segs  [16]pathSeg
 	depth int
 	arena []byte // the strings a decode keeps (keep)
+	// bufs, when set, holds a SmartcarDecoder's reused slices: the
+	// decode appends into them and keep rewrites the arena.
+	bufs *smartcarBufs
 }
 
 // pathSeg is a key (idx < 0) or an array index.
@@ -40,6 +43,13 @@ type pathSeg struct {
 func (s *scanner) init(b []byte, format string) {
 	s.js.Reset(b)
 	s.n, s.err, s.format, s.arena, s.depth = len(b), nil, format, nil, 0
+}
+
+// reuse is init for a decoder that owns what it returns until its next
+// call: the arena and bufs are kept and rewritten from the start.
+func (s *scanner) reuse(b []byte, format string, bufs *smartcarBufs) {
+	s.js.Reset(b)
+	s.n, s.err, s.format, s.arena, s.depth, s.bufs = len(b), nil, format, s.arena[:0], 0, bufs
 }
 
 // path joins the segments: data.signals[0].body.

@@ -3,6 +3,8 @@ package vehicle
 import (
 	"time"
 	"unicode/utf8"
+
+	"github.com/touchpoint-sdk/touchpoint/internal/jsonscan"
 )
 
 // SpeedUnit is the unit of a position stream's plain "speed" field.
@@ -254,7 +256,31 @@ func (s *scanner) timeVal() (time.Time, bool) {
 			s.fail(at, ErrFormat)
 			return time.Time{}, false
 		}
-	case c == '-' || (c >= '0' && c <= '9'):
+	case c >= '1' && c <= '9':
+		// An integer (the usual epoch milliseconds) is converted without
+		// going through float64: the same time epochTime gives, as
+		// every integer below 2^53 is exact in a float64.
+		txt, mant, exp10, exact := s.js.NumberParts()
+		if !s.ok() {
+			return time.Time{}, false
+		}
+		switch {
+		case exact && exp10 == 0 && mant > 1e11 && mant < 1<<53:
+			t = time.UnixMilli(int64(mant)).UTC()
+		case exact && exp10 == 0 && mant <= 1e11:
+			t = time.Unix(int64(mant), 0).UTC()
+		default:
+			v, ok := jsonscan.Float(txt, mant, exp10, exact)
+			if !ok {
+				s.fail(at, ErrRange)
+				return time.Time{}, false
+			}
+			if t, ok = epochTime(v, false); !ok {
+				s.fail(at, ErrRange)
+				return time.Time{}, false
+			}
+		}
+	case c == '-' || c == '0':
 		v, ok := s.num()
 		if !ok {
 			return time.Time{}, false

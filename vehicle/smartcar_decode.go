@@ -1,6 +1,9 @@
 package vehicle
 
-import "unicode/utf8"
+import (
+	"encoding/binary"
+	"unicode/utf8"
+)
 
 // DecodeSmartcar decodes one Smartcar webhook delivery (v4 payloads:
 // VERIFY, VEHICLE_STATE, VEHICLE_ERROR; the field variants of Smartcar's
@@ -21,9 +24,18 @@ func DecodeSmartcar(b []byte) (SmartcarEvent, error) {
 	var s scanner
 	s.init(b, "smartcar")
 	var e SmartcarEvent
+	if err := s.smartcar(&e); err != nil {
+		return SmartcarEvent{}, err
+	}
+	return e, nil
+}
+
+// smartcar decodes the delivery s was initialised with into e (zero on
+// entry). On error e holds a partial value the caller must drop.
+func (s *scanner) smartcar(e *SmartcarEvent) *ParseError {
 	haveSignals := false
 	if !s.enterObject() {
-		return SmartcarEvent{}, s.err
+		return s.err
 	}
 	first := true
 	for {
@@ -59,7 +71,7 @@ func DecodeSmartcar(b []byte) (SmartcarEvent, error) {
 			s.pop(n)
 		case "data":
 			n := s.push("data")
-			haveSignals = s.scData(&e) || haveSignals
+			haveSignals = s.scData(e) || haveSignals
 			s.pop(n)
 		case "triggers":
 			n := s.push("triggers")
@@ -92,14 +104,11 @@ func DecodeSmartcar(b []byte) (SmartcarEvent, error) {
 			missing = "data.signals"
 		}
 		if missing != "" {
-			s.fail(len(b), ErrMissing)
+			s.fail(s.n, ErrMissing)
 			s.err.Field = missing
 		}
 	}
-	if s.err != nil {
-		return SmartcarEvent{}, s.err
-	}
-	return e, nil
+	return s.err
 }
 
 // optString reads a string or null.
@@ -118,7 +127,7 @@ func (s *scanner) optString() string {
 	if !s.ok() {
 		return ""
 	}
-	if !utf8.Valid(v) {
+	if !validUTF8(v) {
 		s.fail(at, ErrFormat)
 		return ""
 	}
@@ -257,6 +266,10 @@ func (s *scanner) scNamed(code, name, group *string) {
 
 func (s *scanner) scTriggers(dst []SmartcarTrigger) []SmartcarTrigger {
 	dst = dst[:0]
+	if s.bufs != nil {
+		dst = s.bufs.trigs[:0]
+		defer func() { s.bufs.trigs = dst }()
+	}
 	if s.isNull() || !s.enterArray() {
 		return dst
 	}
@@ -300,6 +313,10 @@ func (s *scanner) scTriggers(dst []SmartcarTrigger) []SmartcarTrigger {
 }
 
 func (s *scanner) scErrors(dst []SmartcarError) []SmartcarError {
+	if s.bufs != nil {
+		dst = s.bufs.errs[:0]
+		defer func() { s.bufs.errs = dst }()
+	}
 	if s.isNull() || !s.enterArray() {
 		return dst
 	}
@@ -330,16 +347,7 @@ func (s *scanner) scErrors(dst []SmartcarError) []SmartcarError {
 				case "resolution":
 					x.Resolution = s.scResolution()
 				case "signals":
-					if !s.isNull() && s.enterArray() {
-						ff := true
-						for s.nextElem(&ff) {
-							var c, nm, g string
-							s.scNamed(&c, &nm, &g)
-							if c != "" {
-								x.Signals = append(x.Signals, c)
-							}
-						}
-					}
+					x.Signals = s.scErrorSignals()
 				default:
 					s.skip()
 				}
@@ -349,4 +357,57 @@ func (s *scanner) scErrors(dst []SmartcarError) []SmartcarError {
 		dst = append(dst, x)
 	}
 	return dst
+}
+
+// scErrorSignals reads an error's signals: the codes of its {"code",
+// "name", "group"} entries. A SmartcarDecoder keeps them in one reused
+// slice (each error's a full slice expression of it, so an append to
+// one cannot write into the next).
+func (s *scanner) scErrorSignals() []string {
+	if s.isNull() || !s.enterArray() {
+		return nil
+	}
+	var out []string
+	start := 0
+	if s.bufs != nil {
+		out = s.bufs.codes
+		start = len(out)
+	}
+	ff := true
+	for s.nextElem(&ff) {
+		var c, nm, g string
+		s.scNamed(&c, &nm, &g)
+		if c != "" {
+			out = append(out, c)
+		}
+	}
+	if s.bufs == nil {
+		return out
+	}
+	s.bufs.codes = out
+	if len(out) == start {
+		return nil
+	}
+	return out[start:len(out):len(out)]
+}
+
+// validUTF8 is utf8.Valid with the common case inline: a string of up to
+// sixteen ASCII bytes is tested with two word loads.
+func validUTF8(v []byte) bool {
+	const hi = 0x8080808080808080
+	switch n := len(v); {
+	case n >= 8 && n <= 16:
+		if (binary.LittleEndian.Uint64(v)|binary.LittleEndian.Uint64(v[n-8:]))&hi == 0 {
+			return true
+		}
+	case n < 8:
+		var w uint64
+		for _, c := range v {
+			w |= uint64(c)
+		}
+		if w&0x80 == 0 {
+			return true
+		}
+	}
+	return utf8.Valid(v)
 }

@@ -65,6 +65,9 @@ func (s *scanner) scSignals(dst []SmartcarSignal) []SmartcarSignal {
 	if !s.enterArray() {
 		return dst
 	}
+	if s.bufs != nil {
+		return s.scSignalsInto()
+	}
 	// Signals are decoded into a buffer on the stack and copied into a
 	// slice of the exact length: one allocation of the size needed.
 	var local [8]SmartcarSignal
@@ -83,6 +86,21 @@ func (s *scanner) scSignals(dst []SmartcarSignal) []SmartcarSignal {
 	copy(out, dst)
 	copy(out[len(dst):], buf)
 	return out
+}
+
+// scSignalsInto is scSignals for a SmartcarDecoder: the signals are
+// decoded in place into its reused slice.
+func (s *scanner) scSignalsInto() []SmartcarSignal {
+	buf := s.bufs.sigs[:0]
+	first := true
+	for i := 0; s.nextElem(&first); i++ {
+		n := s.pushIndex(i)
+		buf = append(buf, SmartcarSignal{})
+		s.scSignal(&buf[len(buf)-1])
+		s.pop(n)
+	}
+	s.bufs.sigs = buf
+	return buf
 }
 
 func (s *scanner) scSignal(g *SmartcarSignal) {
@@ -315,18 +333,39 @@ func (s *scanner) scBody(g *SmartcarSignal) {
 	g.HasLocation = haveLat && haveLon
 }
 
-// keep returns v as a string copied into the decode's arena, so that the
-// strings of one delivery cost one allocation, not one each. The arena
-// is sized from the payload (kept strings are a fraction of it); a full
-// arena is replaced, never rewritten, so the strings stay valid.
+// keep returns v as a string that outlives the decode's reads. For
+// DecodeSmartcar it is copied into the decode's arena, so that the
+// strings of one delivery cost one allocation, not one each: the arena is
+// sized from the payload (kept strings are a fraction of it), and a full
+// arena is replaced, never rewritten, so the strings stay valid. For a
+// SmartcarDecoder a string without escapes aliases the input (see its
+// ownership contract), and others are copied into an arena it reuses.
 func (s *scanner) keep(v []byte) string {
 	if len(v) == 0 {
 		return ""
 	}
+	if s.bufs != nil && s.inInput(v) {
+		return unsafe.String(&v[0], len(v))
+	}
 	if cap(s.arena)-len(s.arena) < len(v) {
-		s.arena = make([]byte, 0, max(256, s.n/4, 2*len(v)))
+		c := max(256, s.n/4, 2*len(v))
+		if s.bufs != nil {
+			// A SmartcarDecoder's arena is reused: it doubles until it
+			// holds its largest delivery's strings.
+			c = max(c, 2*cap(s.arena))
+		}
+		s.arena = make([]byte, 0, c)
 	}
 	n := len(s.arena)
 	s.arena = append(s.arena, v...)
 	return unsafe.String(&s.arena[n], len(v))
+}
+
+// inInput reports whether v (not empty) lies in the input, rather than in
+// the reader's unescape buffer.
+func (s *scanner) inInput(v []byte) bool {
+	in := s.bufs.in
+	p := uintptr(unsafe.Pointer(&v[0]))
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(in)))
+	return p >= base && p-base <= uintptr(len(in)-len(v))
 }
