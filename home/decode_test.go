@@ -45,6 +45,9 @@ func TestDecodeWebSocketRefuses(t *testing.T) {
 		{"invalid utf-8", wsMsg(`{"entity_id":"light.kitchen","old_state":null,"new_state":` + strings.Replace(okState, `"state":"on"`, "\"state\":\"o\xffn\"", 1) + `}`), home.ErrFieldType, "event.data.new_state.state"},
 		{"state too long", wsMsg(`{"entity_id":"light.kitchen","old_state":null,"new_state":` + strings.Replace(okState, `"state":"on"`, `"state":"`+strings.Repeat("a", 256)+`"`, 1) + `}`), home.ErrFieldType, "event.data.new_state.state"},
 		{"too large", `{"x":"` + strings.Repeat("a", home.MaxPayload) + `"}`, home.ErrTooLarge, ""},
+		{"type invalid utf-8", "{\"id\":4,\"type\":\"ev\xffent\"}", home.ErrFieldType, "type"},
+		{"event_type invalid utf-8", strings.Replace(wsMsg(`{"entity_id":"light.kitchen","old_state":null,"new_state":`+okState+`}`), "state_changed", "state\xffchanged", 1), home.ErrFieldType, "event.event_type"},
+		{"bad time after the same good one", wsMsg(`{"entity_id":"light.kitchen","old_state":null,"new_state":` + strings.Replace(okState, `"last_updated":"2026-01-01T10:00:00+00:00"`, `"last_updated":"2026-01-01T10:00:00+00:0"`, 1) + `}`), home.ErrFieldType, "event.data.new_state.last_updated"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -193,5 +196,33 @@ func TestStatestreamSettle(t *testing.T) {
 	out = s.Flush(out, t0.Add(2400*time.Millisecond), false)
 	if len(out) != 1 || !out[0].HasOld || out[0].Old.Value != "off" || out[0].New.Value != "on" {
 		t.Fatalf("settled hall: %+v", out)
+	}
+}
+
+// TestDecodeWebSocketTimes: each time field gets its own value when the
+// texts repeat (the decoder parses a repeated text once), differ, or
+// spell one instant with an escape.
+func TestDecodeWebSocketTimes(t *testing.T) {
+	old := `{"entity_id":"light.kitchen","state":"off","last_changed":"2026-01-01T09:00:00+00:00","last_updated":"2026-01-01T09:30:00+00:00"}`
+	nw := `{"entity_id":"light.kitchen","state":"on","last_changed":"2026-01-01T10:00:00\u002b00:00","last_updated":"2026-01-01T10:00:00+00:00"}`
+	in := `{"event_type":"state_changed","time_fired":"2026-01-01T09:30:00+00:00","data":{"entity_id":"light.kitchen","old_state":` + old + `,"new_state":` + nw + `}}`
+	var c home.StateChange
+	if err := home.DecodeWebSocket([]byte(in), &c); err != nil {
+		t.Fatal(err)
+	}
+	at := func(h, m int) time.Time { return time.Date(2026, 1, 1, h, m, 0, 0, time.UTC) }
+	for _, x := range []struct {
+		name      string
+		got, want time.Time
+	}{
+		{"old last_changed", c.Old.LastChanged, at(9, 0)},
+		{"old last_updated", c.Old.LastUpdated, at(9, 30)},
+		{"new last_changed", c.New.LastChanged, at(10, 0)},
+		{"new last_updated", c.New.LastUpdated, at(10, 0)},
+		{"time", c.Time, at(10, 0)},
+	} {
+		if !x.got.Equal(x.want) || x.got.Location() != time.UTC {
+			t.Errorf("%s = %v, want %v", x.name, x.got, x.want)
+		}
 	}
 }

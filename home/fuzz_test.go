@@ -52,6 +52,9 @@ func checkState(t *testing.T, s *home.State) {
 func FuzzDecodeWebSocket(f *testing.F) {
 	seedDir(f, "testdata/ws/*.json")
 	f.Add([]byte(wsMsg(`{"entity_id":"light.kitchen","old_state":null,"new_state":` + okState + `}`)))
+	// Repeated and escaped time texts (parsed once when repeated), a type
+	// that is compared and not kept.
+	f.Add([]byte(`{"type":"event","event":{"event_type":"state_changed","time_fired":"2026-01-01T10:00:00\u002b00:00","data":{"entity_id":"light.kitchen","old_state":{"entity_id":"light.kitchen","state":"off","last_changed":"2026-01-01T10:00:00+00:00","last_updated":"2026-01-01T10:00:00+00:00"},"new_state":{"entity_id":"light.kitchen","state":"on","last_changed":"2026-01-01T10:00:00\u002b00:00","last_updated":"2026-01-01T10:00:00\u002b00:00"}}}}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		c := home.StateChange{Device: "untouched"}
 		err := home.DecodeWebSocket(in, &c)

@@ -220,6 +220,10 @@ type decoder struct {
 	src    Source
 	err    error
 	prefix string // JSON path of the object being read, joined to field names on error only
+	// The text of the time read last (aliasing the payload, or a copy
+	// String made of an escaped one) and its value: see time.
+	lastTime []byte
+	lastT    time.Time
 }
 
 func (d *decoder) path(field string) string {
@@ -277,6 +281,21 @@ func (d *decoder) str(field string) (string, bool) {
 	return intern(b), true
 }
 
+// is reads a string value that is compared, not kept: whether it is
+// want. It checks it like str.
+func (d *decoder) is(field, want string) (eq, ok bool) {
+	off := d.s.Pos()
+	b := d.s.String()
+	if d.scanErr(field) {
+		return false, false
+	}
+	if len(b) > MaxStringLen || !utf8.Valid(b) {
+		d.fail(field, off, ErrFieldType)
+		return false, false
+	}
+	return string(b) == want, true
+}
+
 // optStr reads a string or null ("" for null).
 func (d *decoder) optStr(field string) (string, bool) {
 	if d.s.Null() {
@@ -307,11 +326,18 @@ func (d *decoder) time(field string) (time.Time, bool) {
 	if d.scanErr(field) {
 		return time.Time{}, false
 	}
+	// A state change repeats its times (last_changed, last_updated and
+	// time_fired are often one instant, in the same text): the text
+	// parsed last is compared before it is parsed again.
+	if d.lastTime != nil && string(b) == string(d.lastTime) {
+		return d.lastT, true
+	}
 	t, ok := jsonscan.ParseTime(b)
 	if !ok || !validTime(t) {
 		d.fail(field, off, ErrFieldType)
 		return time.Time{}, false
 	}
+	d.lastTime, d.lastT = b, t
 	return t, true
 }
 
@@ -329,22 +355,33 @@ var (
 // validEntityID reports whether id is domain.object_id with both parts
 // from [a-z0-9_] and non-empty, as Home Assistant requires.
 func validEntityID(id string) (domain string, ok bool) {
+	dot := entityDot(id)
+	if dot < 0 {
+		return "", false
+	}
+	return id[:dot], true
+}
+
+// entityDot returns the index of the dot of a valid entity id (see
+// validEntityID), or -1. It takes the bytes of a payload as they are, so
+// checking an id that is not kept does not copy it.
+func entityDot[T string | []byte](id T) int {
 	dot := -1
 	for i := 0; i < len(id); i++ {
 		c := id[i]
 		switch {
 		case c == '.':
 			if dot >= 0 {
-				return "", false
+				return -1
 			}
 			dot = i
 		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '_':
 		default:
-			return "", false
+			return -1
 		}
 	}
 	if dot <= 0 || dot == len(id)-1 {
-		return "", false
+		return -1
 	}
-	return id[:dot], true
+	return dot
 }

@@ -40,11 +40,11 @@ func DecodeWebSocket(b []byte, c *StateChange) error {
 	for it.Next() {
 		switch string(it.Key()) {
 		case "type":
-			t, ok := d.str("type")
+			ev, ok := d.is("type", "event")
 			if !ok {
 				return d.err
 			}
-			sawType, isEvent = true, t == "event"
+			sawType, isEvent = true, ev
 		case "event":
 			d.prefix = "event"
 			d.event(&ev, &out)
@@ -142,11 +142,11 @@ func (d *decoder) event(ev *wsEvent, out *StateChange) {
 	for it.Next() {
 		switch string(it.Key()) {
 		case "event_type":
-			t, ok := d.str("event_type")
+			sc, ok := d.is("event_type", "state_changed")
 			if !ok {
 				return
 			}
-			ev.stateChanged = t == "state_changed"
+			ev.stateChanged = sc
 		case "time_fired":
 			t, ok := d.time("time_fired")
 			if !ok {
@@ -313,7 +313,7 @@ func (d *decoder) stateObject(st *State, entity *string) (sawID, user bool) {
 			if d.scanErr("entity_id") {
 				return
 			}
-			if _, ok := validEntityID(string(id)); !ok || entity != nil && *entity != "" && string(id) != *entity {
+			if entityDot(id) < 0 || entity != nil && *entity != "" && string(id) != *entity {
 				d.fail("entity_id", off, ErrFieldType)
 				return
 			}
