@@ -198,21 +198,28 @@ func (c *core) lose() {
 }
 
 // handle applies one poll's messages and publishes what they cause. The
-// caller acknowledges the poll only when it returns nil.
+// caller acknowledges the poll only when it returns nil. Each message is
+// decoded once: the batching store's prefetch and the hub's apply share
+// the decoded message (a message that does not decode goes to Hub.Apply,
+// which reports it as a drop).
 func (c *core) handle(ctx context.Context, msgs []inbound, publish publishFunc) error {
+	decoded := make([]decodedIn, len(msgs))
+	for i := range msgs {
+		decoded[i].m, decoded[i].err = fleet.Decode(msgs[i].value)
+	}
 	if c.batch != nil {
-		decoded := make([]fleet.Message, 0, len(msgs))
-		for _, m := range msgs {
-			if d, err := fleet.Decode(m.value); err == nil {
-				decoded = append(decoded, d)
+		ok := make([]fleet.Message, 0, len(msgs))
+		for i := range decoded {
+			if decoded[i].err == nil {
+				ok = append(ok, decoded[i].m)
 			}
 		}
-		if err := c.batch.begin(ctx, decoded); err != nil {
+		if err := c.batch.begin(ctx, ok); err != nil {
 			return err
 		}
 		defer c.batch.abort()
 	}
-	pub, err := c.applyAll(ctx, msgs)
+	pub, err := c.applyAll(ctx, msgs, decoded)
 	if err != nil {
 		return err
 	}
@@ -224,17 +231,32 @@ func (c *core) handle(ctx context.Context, msgs []inbound, publish publishFunc) 
 	return publish(ctx, pub...)
 }
 
+// decodedIn is an inbound message decoded, or why it did not decode.
+type decodedIn struct {
+	m   fleet.Message
+	err error
+}
+
+// applyOne applies one message through h: the decoded message, or the
+// bytes when they did not decode (Hub.Apply reports the drop).
+func applyOne(ctx context.Context, h *fleet.Hub, in inbound, d decodedIn) (fleet.Result, error) {
+	if d.err != nil {
+		return h.Apply(ctx, in.value)
+	}
+	return h.ApplyMessage(ctx, d.m)
+}
+
 // applyAll applies a poll's messages (data first, then control through
-// the graph) and returns what to publish.
-func (c *core) applyAll(ctx context.Context, msgs []inbound) ([]fleet.Message, error) {
+// the graph) and returns what to publish. decoded[i] is msgs[i] decoded.
+func (c *core) applyAll(ctx context.Context, msgs []inbound, decoded []decodedIn) ([]fleet.Message, error) {
 	var pub []fleet.Message
-	var control []inbound
-	for _, m := range msgs {
+	var control []int
+	for i, m := range msgs {
 		if m.control {
-			control = append(control, m)
+			control = append(control, i)
 			continue
 		}
-		res, err := c.data.Apply(ctx, m.value)
+		res, err := applyOne(ctx, c.data, m, decoded[i])
 		if err != nil && !isReported(err) {
 			return nil, err
 		}
@@ -251,8 +273,8 @@ func (c *core) applyAll(ctx context.Context, msgs []inbound) ([]fleet.Message, e
 		}
 		var ids []string
 		apply := func(ctx context.Context) error {
-			for _, m := range control {
-				res, err := h.Apply(ctx, m.value)
+			for _, i := range control {
+				res, err := applyOne(ctx, h, msgs[i], decoded[i])
 				if err != nil && !isReported(err) {
 					return err
 				}

@@ -21,9 +21,9 @@ import (
 // The commit: the shared advisory locks of every key of the poll in one
 // statement, in one sorted order (an Erase takes them exclusive, in the
 // same order, so the two never deadlock and a record's tombstone check
-// and an Erase of its key serialise); each record, inserted unless one of
-// its keys is tombstoned (checked under the locks), ON CONFLICT DO
-// NOTHING; the applied ids in one statement.
+// and an Erase of its key serialise); the records in one statement, each
+// inserted unless one of its keys is tombstoned (checked under the locks),
+// ON CONFLICT DO NOTHING; the applied ids in one statement.
 //
 // Within a poll, a record queued for a key erased after the prefetch is
 // still not filed (the insert is guarded by the tombstone, under the
@@ -50,9 +50,17 @@ const (
 	sqlPrefetchApplied = `SELECT id FROM fleet_applied WHERE id = ANY($1::text[])`
 	sqlPrefetchTombs   = `SELECT key FROM fleet_tombstones WHERE key = ANY($1::bytea[])`
 	sqlLockShared      = `SELECT pg_advisory_xact_lock_shared(l) FROM unnest($1::bigint[]) AS l`
-	sqlPutRecord       = `INSERT INTO fleet_records (key, id, kind, t, body)
-		SELECT k, $2, $3, $4, $5 FROM unnest($1::bytea[]) AS k
-		WHERE NOT EXISTS (SELECT 1 FROM fleet_tombstones WHERE key = ANY($1)) ON CONFLICT DO NOTHING`
+	// sqlPutRecords files a poll's records in one statement: $1 and $2 are
+	// every (key, record number) pair, $3..$6 the records (id, kind, time,
+	// body) in record-number order (1-based). A record with any key
+	// tombstoned is left out whole.
+	sqlPutRecords = `WITH r AS (SELECT * FROM unnest($1::bytea[], $2::bigint[]) AS r(k, i)),
+		erased AS (SELECT DISTINCT r.i FROM r JOIN fleet_tombstones ft ON ft.key = r.k)
+		INSERT INTO fleet_records (key, id, kind, t, body)
+		SELECT r.k, m.id, m.kind, m.t, m.body
+		FROM r JOIN unnest($3::text[], $4::text[], $5::timestamptz[], $6::bytea[]) WITH ORDINALITY AS m(id, kind, t, body, i) ON m.i = r.i
+		WHERE r.i NOT IN (SELECT i FROM erased)
+		ON CONFLICT DO NOTHING`
 	sqlMarkApplied = `INSERT INTO fleet_applied (id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`
 )
 
@@ -130,10 +138,21 @@ func (s *batchStore) commit(ctx context.Context) error {
 		}
 		slices.Sort(locks)
 		b.Queue(sqlLockShared, slices.Compact(locks))
+		var (
+			keys          [][]byte
+			nums          []int64
+			ids, kinds    = make([]string, len(recs)), make([]string, len(recs))
+			times, bodies = make([]time.Time, len(recs)), make([][]byte, len(recs))
+		)
 		for i := range recs {
 			r := &recs[i]
-			b.Queue(sqlPutRecord, keyBytes(r.Keys), r.ID, string(r.Kind), r.Time, r.Body)
+			for j := range r.Keys {
+				keys = append(keys, r.Keys[j][:])
+				nums = append(nums, int64(i+1))
+			}
+			ids[i], kinds[i], times[i], bodies[i] = r.ID, string(r.Kind), r.Time, r.Body
 		}
+		b.Queue(sqlPutRecords, keys, nums, ids, kinds, times, bodies)
 	}
 	if len(marks) > 0 {
 		b.Queue(sqlMarkApplied, marks)
