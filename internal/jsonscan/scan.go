@@ -75,6 +75,7 @@ type Scanner struct {
 	depth   int
 	err     *SyntaxError
 	scratch []byte // Text's unescape buffer
+	key     []byte // the key walk stopped at (NextKey)
 }
 
 // New returns a Scanner over b.

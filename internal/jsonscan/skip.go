@@ -22,12 +22,34 @@ func (s *Scanner) Skip() {
 	if s.err != nil {
 		return
 	}
+	s.walk(s.pos, 0, 0, MaxDepth-s.depth, atValue, nil)
+}
+
+// Where walk starts: at a value, at a member's key, or after a value.
+const (
+	atValue = iota
+	atKey
+	afterValue
+)
+
+// walk is Skip's loop. It starts at i inside depth containers opened
+// before (objs their kinds, as in the loop) or, with depth 0, at a value;
+// at says what comes at i (atValue, atKey, or afterValue: a value ended
+// just before i); limit is how many containers may be open at once. With ks nil it returns -1 when a whole
+// value has been read, s.pos after it. With ks set (NextKey: depth 1, the
+// object being iterated), it also stops after the ':' of a member of that
+// object whose key is in ks, s.pos at the value, and returns the key's
+// index in ks, the key in s.key. -1 with an error kept is a failure.
+func (s *Scanner) walk(i, depth int, objs uint64, limit int, at int, ks *Keys) int {
 	b := s.b
-	i := s.pos
-	var objs uint64 // bit d: the container at local depth d+1 is an object
-	depth := 0
-	key := false // the next token is a member's key
+	key := at == atKey // the next token is a member's key
+	ended := at == afterValue
+	var c byte
 	for {
+		if ended {
+			ended = false
+			goto valueEnded
+		}
 		// A value (or, when key, a member's key) starts at i.
 		if i < len(b) && b[i] <= ' ' {
 			i = skipWS(b, i)
@@ -38,10 +60,12 @@ func (s *Scanner) Skip() {
 			} else {
 				s.fail(i, "value", ErrTruncated)
 			}
-			return
+			return -1
 		}
-		c := b[i]
+		c = b[i]
 		if c == '"' {
+			start := i
+			esc := false
 			i++
 		str:
 			for {
@@ -67,10 +91,12 @@ func (s *Scanner) Skip() {
 					break str
 				}
 				if i = s.skipEscape(i); i < 0 {
-					return
+					return -1
 				}
+				esc = true
 			}
 			if key {
+				end := i
 				// The ':' after a key, usually right after it.
 				if i < len(b) && b[i] == ':' {
 					i = afterColon(b, i+1)
@@ -78,20 +104,30 @@ func (s *Scanner) Skip() {
 					i++
 				} else {
 					s.fail(i, "':'", errFor(i >= len(b)))
-					return
+					return -1
 				}
 				key = false
+				if ks != nil && depth == 1 {
+					k := b[start+1 : end-1]
+					if esc {
+						k = s.unescapeKey(start)
+					}
+					if x := ks.index(k); x >= 0 {
+						s.pos, s.key = i, k
+						return x
+					}
+				}
 				continue
 			}
 		} else if key {
 			s.fail(i, "string", typeOrSyntax(c))
-			return
+			return -1
 		} else {
 			switch c {
 			case '{', '[':
-				if s.depth+depth >= MaxDepth {
+				if depth >= limit {
 					s.fail(i, "", ErrDepth)
-					return
+					return -1
 				}
 				closer := byte(']')
 				if c == '{' {
@@ -115,19 +151,19 @@ func (s *Scanner) Skip() {
 				if i+4 <= len(b) && binary.LittleEndian.Uint32(b[i:]) == wordTrue {
 					i += 4
 				} else if i = s.skipLiteral(i, "true"); i < 0 {
-					return
+					return -1
 				}
 			case 'f':
 				if i+5 <= len(b) && binary.LittleEndian.Uint32(b[i+1:]) == wordAlse {
 					i += 5
 				} else if i = s.skipLiteral(i, "false"); i < 0 {
-					return
+					return -1
 				}
 			case 'n':
 				if i+4 <= len(b) && binary.LittleEndian.Uint32(b[i:]) == wordNull {
 					i += 4
 				} else if i = s.skipLiteral(i, "null"); i < 0 {
-					return
+					return -1
 				}
 			case '1', '2', '3', '4', '5', '6', '7', '8', '9':
 				// The common forms checked in place: digits, a
@@ -151,7 +187,7 @@ func (s *Scanner) Skip() {
 				if j < 0 || j < len(b) && (b[j] == 'e' || b[j] == 'E') {
 					s.pos = i
 					if s.numberBytes() == nil {
-						return
+						return -1
 					}
 					j = s.pos
 				}
@@ -159,20 +195,21 @@ func (s *Scanner) Skip() {
 			case '-', '0':
 				s.pos = i
 				if s.numberBytes() == nil {
-					return
+					return -1
 				}
 				i = s.pos
 			default:
 				s.fail(i, "value", ErrSyntax)
-				return
+				return -1
 			}
 		}
 		// A value ended at i: close containers, or go on to the next
 		// member or element.
+	valueEnded:
 		for {
 			if depth == 0 {
 				s.pos = i
-				return
+				return -1
 			}
 			if i < len(b) && b[i] <= ' ' {
 				i = skipWS(b, i)
@@ -200,7 +237,7 @@ func (s *Scanner) Skip() {
 			} else {
 				s.fail(i, "',' or '"+string(closer)+"'", ErrSyntax)
 			}
-			return
+			return -1
 		}
 		// After ',' in an array, a ']' fails as "value" above.
 	}
