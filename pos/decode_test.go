@@ -1,6 +1,7 @@
 package pos_test
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -35,6 +36,29 @@ func TestSamplesGolden(t *testing.T) {
 			}
 			golden(t, filepath.Join("golden", strings.TrimSuffix(strings.TrimSuffix(name, ".json"), ".http")+".golden"), b.String())
 		})
+	}
+}
+
+// TestDecodedOwnsStrings: a decoded sample does not change when its
+// payload is overwritten afterwards (the decoders copy what they keep).
+func TestDecodedOwnsStrings(t *testing.T) {
+	for _, name := range samples(t) {
+		data := readSample(t, name)
+		want, _, _, err := decodeSample(t, name, data)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		cp := bytes.Clone(data)
+		got, _, _, err := decodeSample(t, name, cp)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for i := range cp {
+			cp[i] = '#'
+		}
+		if g, w := marshal(t, got), marshal(t, want); g != w {
+			t.Errorf("%s: the decoded value changed with its payload:\n%s\n%s", name, g, w)
+		}
 	}
 }
 

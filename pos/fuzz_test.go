@@ -1,6 +1,7 @@
 package pos_test
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
 	"strings"
@@ -60,6 +61,7 @@ func checkNotification(t *testing.T, n pos.Notification, data []byte, decode fun
 	if err != nil || !reflect.DeepEqual(again, n) {
 		t.Fatalf("decode is not deterministic: %v", err)
 	}
+	checkOwnsStrings(t, data, decode)
 	ev, err := n.Event(pos.Options{Pseudonymizer: pseudonymizer()})
 	if err == nil {
 		if n.Payment.Time.Year() < 2000 || n.Payment.Time.Year() >= 2100 {
@@ -68,6 +70,21 @@ func checkNotification(t *testing.T, n pos.Notification, data []byte, decode fun
 		checkEvent(t, ev)
 	} else if !errors.Is(err, pos.ErrNotCompleted) && !errors.Is(err, pos.ErrThin) && !errors.Is(err, pos.ErrUnsupported) {
 		t.Fatalf("Event: %v", err)
+	}
+}
+
+// checkOwnsStrings: what decode returns does not change when the payload
+// is overwritten afterwards (no string aliases it).
+func checkOwnsStrings[T any](t *testing.T, data []byte, decode func([]byte) (T, error)) {
+	t.Helper()
+	want, err := decode(data)
+	cp := bytes.Clone(data)
+	got, err2 := decode(cp)
+	for i := range cp {
+		cp[i] = '#'
+	}
+	if (err == nil) != (err2 == nil) || !reflect.DeepEqual(got, want) {
+		t.Fatalf("the decoded value changed with its payload:\n%+v\n%+v", got, want)
 	}
 }
 
@@ -114,6 +131,7 @@ func FuzzDecodeGoogleWalletCallback(f *testing.F) {
 		if c.Serial == "" || c.PassType == "" || (c.Op != pos.PassAdded && c.Op != pos.PassRemoved) {
 			t.Fatalf("invalid change decoded: %+v", c)
 		}
+		checkOwnsStrings(t, data, pos.DecodeGoogleWalletCallback)
 		ev, err := c.Event(pos.Options{Pseudonymizer: pseudonymizer()}, arrival)
 		if err != nil {
 			t.Fatal(err)
@@ -156,6 +174,7 @@ func FuzzDecodeApplePass(f *testing.F) {
 		if p.Serial == "" || p.PassType == "" || len(p.Locations) > 10 || len(p.Beacons) > 10 || p.MaxDistance < 0 {
 			t.Fatalf("invalid pass decoded: %+v", p)
 		}
+		checkOwnsStrings(t, data, pos.DecodeApplePass)
 		if len(p.Locations) == 0 {
 			return
 		}

@@ -89,3 +89,12 @@ type OrderChange struct {
 	Created    time.Time
 	Updated    time.Time
 }
+
+// own makes n's strings independent of the payload they came from.
+func (n *Notification) own(payload []byte) {
+	p, o := &n.Payment, &n.Order
+	own(payload, &n.Format, &n.Type, &n.EventID,
+		&p.ID, &p.ChargeID, &p.OrderID, &p.LocationID, &p.Status, &p.Amount.Currency, &p.ReceiptNumber, &p.Method,
+		&p.CardBrand, &p.EntryMethod, &p.CardFingerprint, &p.PaymentToken, &p.CustomerID, &p.LoyaltyID,
+		&o.OrderID, &o.LocationID, &o.State)
+}

@@ -3,6 +3,18 @@ package pos
 import (
 	"math"
 	"time"
+
+	"github.com/touchpoint-sdk/touchpoint/internal/jsonscan"
+)
+
+// The keys DecodeApplePass keeps (case labels below are indices in these
+// lists); barcodes, the authentication token and the rest are skipped,
+// and validated, by the scanner in one loop.
+var (
+	passKeys = jsonscan.NewKeys("passTypeIdentifier", "serialNumber", "teamIdentifier", "organizationName",
+		"maxDistance", "relevantDate", "locations", "beacons")
+	passLocationKeys = jsonscan.NewKeys("latitude", "longitude", "relevantText")
+	passBeaconKeys   = jsonscan.NewKeys("proximityUUID", "major", "minor", "relevantText")
 )
 
 // DefaultRelevanceRadius is the radius, in metres, within which Apple
@@ -49,25 +61,25 @@ func DecodeApplePass(passJSON []byte) (Pass, error) {
 	d := newDec("apple_pass", passJSON)
 	var p Pass
 	it := d.s.Object()
-	for it.Next() {
-		switch string(it.Key()) {
-		case "passTypeIdentifier":
+	for k := it.NextKey(passKeys); k >= 0; k = it.NextKey(passKeys) {
+		switch k {
+		case 0: // passTypeIdentifier
 			p.PassType = d.str("passTypeIdentifier")
-		case "serialNumber":
+		case 1: // serialNumber
 			p.Serial = d.str("serialNumber")
-		case "teamIdentifier":
+		case 2: // teamIdentifier
 			p.Team = d.str("teamIdentifier")
-		case "organizationName":
+		case 3: // organizationName
 			p.Organization = d.str("organizationName")
-		case "maxDistance":
+		case 4: // maxDistance
 			off := d.s.Pos()
 			p.MaxDistance = d.s.Number()
 			if d.check("maxDistance") && p.MaxDistance < 0 {
 				d.fail("maxDistance", off, &detail{ErrInvalid, "negative"})
 			}
-		case "relevantDate":
+		case 5: // relevantDate
 			p.RelevantDate = d.rfc3339("relevantDate")
-		case "locations":
+		case 6: // locations
 			// Read into a buffer on the stack, kept in one allocation of
 			// the length needed.
 			var buf [10]PassLocation
@@ -84,7 +96,7 @@ func DecodeApplePass(passJSON []byte) (Pass, error) {
 			if d.check("locations") && n > 0 {
 				p.Locations = append(p.Locations, buf[:n]...)
 			}
-		case "beacons":
+		case 7: // beacons
 			var buf [10]PassBeacon
 			n := 0
 			arr := d.s.Array()
@@ -99,8 +111,6 @@ func DecodeApplePass(passJSON []byte) (Pass, error) {
 			if d.check("beacons") && n > 0 {
 				p.Beacons = append(p.Beacons, buf[:n]...)
 			}
-		default:
-			d.s.Skip()
 		}
 		if !d.ok() {
 			break
@@ -118,6 +128,7 @@ func DecodeApplePass(passJSON []byte) (Pass, error) {
 	if d.err != nil {
 		return Pass{}, d.err
 	}
+	p.own(passJSON)
 	return p, nil
 }
 
@@ -126,16 +137,14 @@ func (d *dec) passLocation() PassLocation {
 	var lat, lon bool
 	off := d.s.Pos()
 	it := d.s.Object()
-	for it.Next() {
-		switch string(it.Key()) {
-		case "latitude":
+	for k := it.NextKey(passLocationKeys); k >= 0; k = it.NextKey(passLocationKeys) {
+		switch k {
+		case 0: // latitude
 			l.Latitude, lat = d.s.Number(), true
-		case "longitude":
+		case 1: // longitude
 			l.Longitude, lon = d.s.Number(), true
-		case "relevantText":
+		case 2: // relevantText
 			l.RelevantText = d.str("locations.relevantText")
-		default:
-			d.s.Skip()
 		}
 	}
 	if !d.check("locations") {
@@ -158,34 +167,45 @@ func (d *dec) passBeacon() PassBeacon {
 	b := PassBeacon{Major: -1, Minor: -1}
 	off := d.s.Pos()
 	it := d.s.Object()
-	for it.Next() {
-		switch k := string(it.Key()); k {
-		case "proximityUUID":
+	for k := it.NextKey(passBeaconKeys); k >= 0; k = it.NextKey(passBeaconKeys) {
+		switch k {
+		case 0: // proximityUUID
 			b.ProximityUUID = d.str("beacons.proximityUUID")
-		case "major", "minor":
+		case 1, 2: // major, minor
 			field := "beacons.major" // constants: no string is built unless there is an error
-			if k == "minor" {
+			if k == 2 {
 				field = "beacons.minor"
 			}
 			v, ok := d.amount(field)
 			if ok && v > 65535 {
 				d.fail(field, off, &detail{ErrInvalid, "above 65535"})
 			}
-			if k == "major" {
+			if k == 1 {
 				b.Major = int(v)
 			} else {
 				b.Minor = int(v)
 			}
-		case "relevantText":
+		case 3: // relevantText
 			b.RelevantText = d.str("beacons.relevantText")
-		default:
-			d.s.Skip()
 		}
 	}
 	if d.check("beacons") && b.ProximityUUID == "" {
 		d.fail("beacons.proximityUUID", off, ErrMissing)
 	}
 	return b
+}
+
+// own makes p's strings independent of the pass.json they came from.
+func (p *Pass) own(passJSON []byte) {
+	var buf [4 + 10 + 2*10]*string // at most 10 locations and 10 beacons
+	ss := append(buf[:0], &p.PassType, &p.Serial, &p.Team, &p.Organization)
+	for i := range p.Locations {
+		ss = append(ss, &p.Locations[i].RelevantText)
+	}
+	for i := range p.Beacons {
+		ss = append(ss, &p.Beacons[i].ProximityUUID, &p.Beacons[i].RelevantText)
+	}
+	own(passJSON, ss...)
 }
 
 // Radius returns the relevance radius in metres: the smaller of

@@ -16,15 +16,14 @@ const maxPayload = 1 << 20
 
 // dec wraps a jsonscan.Scanner and turns its errors, and the decoders'
 // own, into one *DecodeError with the field path.
+//
+// Strings it reads (str) alias the payload while decoding; a decoder hands
+// every string of its result to own before returning it, which copies
+// those that alias the payload into one allocation of the size they need.
 type dec struct {
 	s      jsonscan.Scanner
 	format string
 	err    *DecodeError
-	// arena holds the bytes of every string kept from the payload, so a
-	// decode allocates once for them instead of once per string. Strings
-	// point into it; bytes once written are never changed (a full arena is
-	// replaced, not reused), so they stay valid.
-	arena []byte
 }
 
 func newDec(format string, b []byte) dec {
@@ -81,34 +80,55 @@ func (d *dec) finish() error {
 // null consumes a null value and reports whether there was one.
 func (d *dec) null() bool { return d.s.Null() }
 
-// str reads a string (null is "") that must be valid UTF-8.
+// str reads a string (null is "") that must be valid UTF-8. The result
+// aliases the payload (or, for a string with escapes, a fresh buffer): the
+// decoder passes it to own before returning it.
 func (d *dec) str(field string) string {
 	if d.null() {
 		return ""
 	}
 	off := d.s.Pos()
 	b := d.s.String()
-	if !d.check(field) {
+	if !d.check(field) || len(b) == 0 {
 		return ""
 	}
 	if !utf8.Valid(b) {
 		d.fail(field, off, &detail{ErrInvalid, "not valid UTF-8"})
 		return ""
 	}
-	return d.keep(b)
+	return unsafe.String(&b[0], len(b))
 }
 
-// keep returns b as a string backed by the arena.
-func (d *dec) keep(b []byte) string {
-	if len(b) == 0 {
-		return ""
+// own makes the strings *ss independent of payload: those that alias it
+// are copied into one new buffer of their total length (one allocation
+// per decode); others (constants, unescaped strings in buffers of their
+// own) are left as they are.
+func own(payload []byte, ss ...*string) {
+	if len(payload) == 0 {
+		return
 	}
-	if cap(d.arena)-len(d.arena) < len(b) {
-		d.arena = make([]byte, 0, max(512, 2*len(b)))
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(payload)))
+	in := func(s string) bool {
+		return len(s) > 0 && uintptr(unsafe.Pointer(unsafe.StringData(s)))-base < uintptr(len(payload))
 	}
-	n := len(d.arena)
-	d.arena = append(d.arena, b...)
-	return unsafe.String(&d.arena[n], len(b))
+	n := 0
+	for _, s := range ss {
+		if in(*s) {
+			n += len(*s)
+		}
+	}
+	if n == 0 {
+		return
+	}
+	buf := make([]byte, n)
+	n = 0
+	for _, s := range ss {
+		if in(*s) {
+			m := copy(buf[n:], *s)
+			*s = unsafe.String(&buf[n], m)
+			n += m
+		}
+	}
 }
 
 // bytes reads a string without copying it (null is nil).
@@ -190,14 +210,11 @@ func (d *dec) money(field, amountField, currencyField string) (Money, bool) {
 		return m, false
 	}
 	it := d.s.Object()
-	for it.Next() {
-		switch string(it.Key()) {
-		case "amount":
+	for k := it.NextKey(moneyKeys); k >= 0; k = it.NextKey(moneyKeys) {
+		if k == 0 { // amount
 			m.Amount, hasAmount = d.amount(amountField)
-		case "currency":
+		} else { // currency
 			m.Currency = d.currency(currencyField)
-		default:
-			d.s.Skip()
 		}
 	}
 	if !d.check(field) {

@@ -1,6 +1,25 @@
 package pos
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/touchpoint-sdk/touchpoint/internal/jsonscan"
+)
+
+// The keys the Square decoder keeps, per object (case labels below are
+// indices in these lists); members with other keys are skipped, and
+// validated, by the scanner in one loop.
+var (
+	squareEventKeys   = jsonscan.NewKeys("type", "event_id", "created_at", "data")
+	squareDataKeys    = jsonscan.NewKeys("object")
+	squareObjectKeys  = jsonscan.NewKeys("payment", "order_created", "order_updated", "order_fulfillment_updated")
+	squarePaymentKeys = jsonscan.NewKeys("id", "status", "created_at", "amount_money", "total_money", "location_id",
+		"order_id", "customer_id", "receipt_number", "source_type", "card_details")
+	squareCardDetailsKeys = jsonscan.NewKeys("entry_method", "card")
+	squareCardKeys        = jsonscan.NewKeys("card_brand", "fingerprint")
+	squareOrderKeys       = jsonscan.NewKeys("order_id", "location_id", "state", "version", "created_at", "updated_at")
+	moneyKeys             = jsonscan.NewKeys("amount", "currency")
+)
 
 // DecodeSquare decodes a Square v2 webhook body (payment.created,
 // payment.updated; order.created, order.updated,
@@ -25,19 +44,17 @@ func DecodeSquare(body []byte) (Notification, error) {
 	n.Format = "square"
 	var sawData bool
 	it := d.s.Object()
-	for it.Next() {
-		switch string(it.Key()) {
-		case "type":
+	for k := it.NextKey(squareEventKeys); k >= 0; k = it.NextKey(squareEventKeys) {
+		switch k {
+		case 0: // type
 			n.Type = d.str("type")
-		case "event_id":
+		case 1: // event_id
 			n.EventID = d.str("event_id")
-		case "created_at":
+		case 2: // created_at
 			n.Created = d.rfc3339("created_at")
-		case "data":
+		case 3: // data
 			sawData = true
 			d.squareData(&n)
-		default:
-			d.s.Skip()
 		}
 	}
 	if err := d.finish(); err != nil {
@@ -69,27 +86,21 @@ func DecodeSquare(body []byte) (Notification, error) {
 	if d.err != nil {
 		return Notification{}, d.err
 	}
+	n.own(body)
 	return n, nil
 }
 
 func (d *dec) squareData(n *Notification) {
 	it := d.s.Object()
-	for it.Next() {
-		if string(it.Key()) != "object" {
-			d.s.Skip()
-			continue
-		}
+	for it.NextKey(squareDataKeys) >= 0 { // object
 		obj := d.s.Object()
-		for obj.Next() {
-			switch string(obj.Key()) {
-			case "payment":
+		for k := obj.NextKey(squareObjectKeys); k >= 0; k = obj.NextKey(squareObjectKeys) {
+			if k == 0 { // payment
 				n.Kind = KindPayment
 				d.squarePayment(&n.Payment)
-			case "order_created", "order_updated", "order_fulfillment_updated":
+			} else { // order_created, order_updated, order_fulfillment_updated
 				n.Kind = KindOrder
 				d.squareOrder(&n.Order)
-			default:
-				d.s.Skip()
 			}
 		}
 	}
@@ -102,32 +113,30 @@ func (d *dec) squarePayment(p *Payment) {
 	var amount, total Money
 	var hasAmount, hasTotal bool
 	it := d.s.Object()
-	for it.Next() {
-		switch string(it.Key()) {
-		case "id":
+	for k := it.NextKey(squarePaymentKeys); k >= 0; k = it.NextKey(squarePaymentKeys) {
+		switch k {
+		case 0: // id
 			p.ID = d.str(sqPay + "id")
-		case "status":
+		case 1: // status
 			p.Status = d.str(sqPay + "status")
-		case "created_at":
+		case 2: // created_at
 			p.Time = d.rfc3339(sqPay + "created_at")
-		case "amount_money":
+		case 3: // amount_money
 			amount, hasAmount = d.money(sqPay+"amount_money", sqPay+"amount_money.amount", sqPay+"amount_money.currency")
-		case "total_money":
+		case 4: // total_money
 			total, hasTotal = d.money(sqPay+"total_money", sqPay+"total_money.amount", sqPay+"total_money.currency")
-		case "location_id":
+		case 5: // location_id
 			p.LocationID = d.str(sqPay + "location_id")
-		case "order_id":
+		case 6: // order_id
 			p.OrderID = d.str(sqPay + "order_id")
-		case "customer_id":
+		case 7: // customer_id
 			p.CustomerID = d.str(sqPay + "customer_id")
-		case "receipt_number":
+		case 8: // receipt_number
 			p.ReceiptNumber = d.str(sqPay + "receipt_number")
-		case "source_type":
+		case 9: // source_type
 			p.Method = d.str(sqPay + "source_type")
-		case "card_details":
+		case 10: // card_details
 			d.squareCardDetails(p)
-		default:
-			d.s.Skip()
 		}
 		if !d.ok() {
 			return
@@ -160,24 +169,18 @@ func (d *dec) squareCardDetails(p *Payment) {
 		return
 	}
 	it := d.s.Object()
-	for it.Next() {
-		switch string(it.Key()) {
-		case "entry_method":
+	for k := it.NextKey(squareCardDetailsKeys); k >= 0; k = it.NextKey(squareCardDetailsKeys) {
+		if k == 0 { // entry_method
 			p.EntryMethod = d.str(sqPay + "card_details.entry_method")
-		case "card":
-			card := d.s.Object()
-			for card.Next() {
-				switch string(card.Key()) {
-				case "card_brand":
-					p.CardBrand = d.str(sqPay + "card_details.card.card_brand")
-				case "fingerprint":
-					p.CardFingerprint = d.str(sqPay + "card_details.card.fingerprint")
-				default: // last_4, bin, exp_month, exp_year, cardholder_name: never read
-					d.s.Skip()
-				}
+			continue
+		}
+		card := d.s.Object() // card; last_4, bin, exp_month, exp_year, cardholder_name: never read
+		for k := card.NextKey(squareCardKeys); k >= 0; k = card.NextKey(squareCardKeys) {
+			if k == 0 { // card_brand
+				p.CardBrand = d.str(sqPay + "card_details.card.card_brand")
+			} else { // fingerprint
+				p.CardFingerprint = d.str(sqPay + "card_details.card.fingerprint")
 			}
-		default:
-			d.s.Skip()
 		}
 	}
 	d.check(sqPay + "card_details")
@@ -187,23 +190,21 @@ const sqOrder = "data.object.order."
 
 func (d *dec) squareOrder(o *OrderChange) {
 	it := d.s.Object()
-	for it.Next() {
-		switch string(it.Key()) {
-		case "order_id":
+	for k := it.NextKey(squareOrderKeys); k >= 0; k = it.NextKey(squareOrderKeys) {
+		switch k {
+		case 0: // order_id
 			o.OrderID = d.str(sqOrder + "order_id")
-		case "location_id":
+		case 1: // location_id
 			o.LocationID = d.str(sqOrder + "location_id")
-		case "state":
+		case 2: // state
 			o.State = d.str(sqOrder + "state")
-		case "version":
+		case 3: // version
 			v, _ := d.amount(sqOrder + "version")
 			o.Version = v
-		case "created_at":
+		case 4: // created_at
 			o.Created = d.rfc3339(sqOrder + "created_at")
-		case "updated_at":
+		case 5: // updated_at
 			o.Updated = d.rfc3339(sqOrder + "updated_at")
-		default:
-			d.s.Skip()
 		}
 	}
 	d.check("data.object.order")

@@ -1,6 +1,25 @@
 package pos
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/touchpoint-sdk/touchpoint/internal/jsonscan"
+)
+
+// The keys the Stripe decoder keeps, per object (case labels below are
+// indices in these lists); members with other keys are skipped, and
+// validated, by the scanner in one loop.
+var (
+	stripeEventKeys  = jsonscan.NewKeys("id", "type", "created", "data")
+	stripeDataKeys   = jsonscan.NewKeys("object")
+	stripeObjectKeys = jsonscan.NewKeys("id", "object", "amount", "amount_captured", "amount_received", "currency",
+		"customer", "created", "status", "captured", "payment_intent", "latest_charge", "receipt_number",
+		"payment_method_details", "metadata")
+	stripeMethodKeys   = jsonscan.NewKeys("type", "card_present", "card", "interac_present")
+	stripeCardKeys     = jsonscan.NewKeys("brand", "fingerprint", "generated_card", "read_method")
+	stripeMetadataKeys = jsonscan.NewKeys("order_id", "store_id", "loyalty_id")
+	idKeys             = jsonscan.NewKeys("id")
+)
 
 // DecodeStripe decodes a Stripe webhook Event whose data.object is a
 // Charge (charge.succeeded, charge.captured, charge.updated, ...) or a
@@ -26,27 +45,21 @@ func DecodeStripe(body []byte) (Notification, error) {
 	var obj stripeObject
 	var sawObject bool
 	it := d.s.Object()
-	for it.Next() {
-		switch string(it.Key()) {
-		case "id":
+	for k := it.NextKey(stripeEventKeys); k >= 0; k = it.NextKey(stripeEventKeys) {
+		switch k {
+		case 0: // id
 			n.EventID = d.str("id")
-		case "type":
+		case 1: // type
 			n.Type = d.str("type")
-		case "created":
+		case 2: // created
 			n.Created = d.unix("created")
-		case "data":
+		case 3: // data
 			data := d.s.Object()
-			for data.Next() {
-				if string(data.Key()) == "object" {
-					sawObject = true
-					d.stripeObject(&obj)
-				} else {
-					d.s.Skip()
-				}
+			for data.NextKey(stripeDataKeys) >= 0 { // object
+				sawObject = true
+				d.stripeObject(&obj)
 			}
 			d.check("data")
-		default:
-			d.s.Skip()
 		}
 	}
 	if err := d.finish(); err != nil {
@@ -62,7 +75,7 @@ func DecodeStripe(body []byte) (Notification, error) {
 		d.fail("data.object", -1, ErrMissing)
 	case obj.object != "charge" && obj.object != "payment_intent":
 		d.fail(o+"object", -1, &detail{ErrUnsupported, "object " + quoteShort(obj.object)})
-	case !strings.HasPrefix(n.Type, obj.object+"."):
+	case !strings.HasPrefix(n.Type, obj.object) || len(n.Type) == len(obj.object) || n.Type[len(obj.object)] != '.':
 		d.fail("type", -1, &detail{ErrInvalid, "type " + quoteShort(n.Type) + " does not match object " + obj.object})
 	case obj.p.ID == "":
 		d.fail(o+"id", -1, ErrMissing)
@@ -97,6 +110,7 @@ func DecodeStripe(body []byte) (Notification, error) {
 	}
 	n.Kind = KindPayment
 	n.Payment = p
+	n.own(body)
 	return n, nil
 }
 
@@ -114,53 +128,52 @@ type stripeObject struct {
 func (d *dec) stripeObject(o *stripeObject) {
 	const f = "data.object."
 	it := d.s.Object()
-	for it.Next() {
-		switch string(it.Key()) {
-		case "id":
+	for k := it.NextKey(stripeObjectKeys); k >= 0; k = it.NextKey(stripeObjectKeys) {
+		// billing_details, receipt_email, shipping, ...: never read
+		switch k {
+		case 0: // id
 			o.p.ID = d.str(f + "id")
-		case "object":
+		case 1: // object
 			o.object = d.str(f + "object")
-		case "amount":
+		case 2: // amount
 			o.p.Amount.Amount, o.hasAmount = d.amount(f + "amount")
-		case "amount_captured":
+		case 3: // amount_captured
 			o.captured, _ = d.amount(f + "amount_captured")
-		case "amount_received":
+		case 4: // amount_received
 			o.received, _ = d.amount(f + "amount_received")
-		case "currency":
+		case 5: // currency
 			o.p.Amount.Currency = d.currency(f + "currency")
-		case "customer":
+		case 6: // customer
 			if d.s.Peek() == '{' { // expanded Customer object
 				o.p.CustomerID = d.expandedID(f + "customer")
 			} else {
 				o.p.CustomerID = d.str(f + "customer")
 			}
-		case "created":
+		case 7: // created
 			o.p.Time = d.unix(f + "created")
-		case "status":
+		case 8: // status
 			o.p.Status = d.str(f + "status")
-		case "captured":
+		case 9: // captured
 			o.hasCaptured = true
 			o.capturedFlag = d.boolean(f + "captured")
-		case "payment_intent":
+		case 10: // payment_intent
 			if d.s.Peek() == '{' {
 				o.paymentIntent = d.expandedID(f + "payment_intent")
 			} else {
 				o.paymentIntent = d.str(f + "payment_intent")
 			}
-		case "latest_charge":
+		case 11: // latest_charge
 			if d.s.Peek() == '{' {
 				o.latestCharge = d.expandedID(f + "latest_charge")
 			} else {
 				o.latestCharge = d.str(f + "latest_charge")
 			}
-		case "receipt_number":
+		case 12: // receipt_number
 			o.p.ReceiptNumber = d.str(f + "receipt_number")
-		case "payment_method_details":
+		case 13: // payment_method_details
 			d.stripeMethod(&o.p)
-		case "metadata":
+		case 14: // metadata
 			d.stripeMetadata(&o.p)
-		default: // billing_details, receipt_email, shipping, ...: never read
-			d.s.Skip()
 		}
 		if !d.ok() {
 			return
@@ -173,12 +186,8 @@ func (d *dec) stripeObject(o *stripeObject) {
 func (d *dec) expandedID(field string) string {
 	var id string
 	it := d.s.Object()
-	for it.Next() {
-		if string(it.Key()) == "id" {
-			id = d.str(field + ".id")
-		} else {
-			d.s.Skip()
-		}
+	for it.NextKey(idKeys) >= 0 { // id
+		id = d.str(field + ".id")
 	}
 	d.check(field)
 	return id
@@ -190,31 +199,28 @@ func (d *dec) stripeMethod(p *Payment) {
 		return
 	}
 	it := d.s.Object()
-	for it.Next() {
-		switch k := string(it.Key()); k {
-		case "type":
+	for k := it.NextKey(stripeMethodKeys); k >= 0; k = it.NextKey(stripeMethodKeys) {
+		if k == 0 { // type
 			p.Method = d.str(f + "type")
-		case "card_present", "card", "interac_present":
-			if d.null() {
-				continue
+			continue
+		}
+		// card_present, card, interac_present
+		if d.null() {
+			continue
+		}
+		c := d.s.Object()
+		// last4, iin, exp_month, exp_year, cardholder_name, emv_auth_data: never read
+		for k := c.NextKey(stripeCardKeys); k >= 0; k = c.NextKey(stripeCardKeys) {
+			switch k {
+			case 0: // brand
+				p.CardBrand = d.str(f + "card.brand")
+			case 1: // fingerprint
+				p.CardFingerprint = d.str(f + "card.fingerprint")
+			case 2: // generated_card
+				p.PaymentToken = d.str(f + "card.generated_card")
+			case 3: // read_method
+				p.EntryMethod = d.str(f + "card.read_method")
 			}
-			c := d.s.Object()
-			for c.Next() {
-				switch string(c.Key()) {
-				case "brand":
-					p.CardBrand = d.str(f + "card.brand")
-				case "fingerprint":
-					p.CardFingerprint = d.str(f + "card.fingerprint")
-				case "generated_card":
-					p.PaymentToken = d.str(f + "card.generated_card")
-				case "read_method":
-					p.EntryMethod = d.str(f + "card.read_method")
-				default: // last4, iin, exp_month, exp_year, cardholder_name, emv_auth_data: never read
-					d.s.Skip()
-				}
-			}
-		default:
-			d.s.Skip()
 		}
 	}
 	d.check("data.object.payment_method_details")
@@ -226,16 +232,14 @@ func (d *dec) stripeMetadata(p *Payment) {
 		return
 	}
 	it := d.s.Object()
-	for it.Next() {
-		switch string(it.Key()) {
-		case "order_id":
+	for k := it.NextKey(stripeMetadataKeys); k >= 0; k = it.NextKey(stripeMetadataKeys) {
+		switch k {
+		case 0: // order_id
 			p.OrderID = d.str(f + "order_id")
-		case "store_id":
+		case 1: // store_id
 			p.LocationID = d.str(f + "store_id")
-		case "loyalty_id":
+		case 2: // loyalty_id
 			p.LoyaltyID = d.str(f + "loyalty_id")
-		default:
-			d.s.Skip()
 		}
 	}
 	d.check("data.object.metadata")

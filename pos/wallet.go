@@ -184,19 +184,19 @@ func DecodeGoogleWalletCallback(body []byte) (PassChange, error) {
 	pc := PassChange{Platform: PlatformGoogle}
 	var event string
 	it := d.s.Object()
-	for it.Next() {
-		switch string(it.Key()) {
-		case "signedMessage":
+	for k := it.NextKey(googleEnvelopeKeys); k >= 0; k = it.NextKey(googleEnvelopeKeys) {
+		switch k {
+		case 0: // signedMessage
 			envelope = true
 			msg = d.bytes("signedMessage")
-		case "protocolVersion":
+		case 1: // protocolVersion
 			envelope = true
 			if v := d.bytes("protocolVersion"); d.ok() && string(v) != "ECv2SigningOnly" {
 				d.fail("protocolVersion", -1, &detail{ErrInvalid, "want ECv2SigningOnly"})
 			}
-		default:
+		default: // the message's keys, in the same order
 			if !envelope {
-				d.googleField(string(it.Key()), &pc, &event)
+				d.googleField(k-2, &pc, &event)
 			} else {
 				d.s.Skip()
 			}
@@ -213,8 +213,8 @@ func DecodeGoogleWalletCallback(body []byte) (PassChange, error) {
 		pc, event = PassChange{Platform: PlatformGoogle}, ""
 		inner := dec{s: jsonscan.New(msg), format: "google_wallet"}
 		it := inner.s.Object()
-		for it.Next() {
-			inner.googleField(string(it.Key()), &pc, &event)
+		for k := it.NextKey(googleMessageKeys); k >= 0; k = it.NextKey(googleMessageKeys) {
+			inner.googleField(k, &pc, &event)
 		}
 		inner.s.End()
 		if !inner.check("signedMessage") {
@@ -240,7 +240,13 @@ func DecodeGoogleWalletCallback(body []byte) (PassChange, error) {
 	if d.err != nil {
 		return PassChange{}, d.err
 	}
+	pc.own(body)
 	return pc, nil
+}
+
+// own makes pc's strings independent of the payload they came from.
+func (pc *PassChange) own(payload []byte) {
+	own(payload, &pc.PassType, &pc.Serial, &pc.Device, &pc.Nonce)
 }
 
 func suffix(f string) string {
@@ -250,22 +256,31 @@ func suffix(f string) string {
 	return "." + f
 }
 
-func (d *dec) googleField(key string, pc *PassChange, event *string) {
-	switch key {
-	case "classId":
+// The keys the Google Wallet decoder keeps: the envelope's, then the
+// signed message's (googleField's cases are indices in
+// googleMessageKeys); others are skipped, and validated, by the scanner.
+var (
+	googleEnvelopeKeys = jsonscan.NewKeys("signedMessage", "protocolVersion",
+		"classId", "objectId", "eventType", "nonce", "expTimeMillis")
+	googleMessageKeys = jsonscan.NewKeys("classId", "objectId", "eventType", "nonce", "expTimeMillis")
+)
+
+// googleField reads the signed message's member k (an index in
+// googleMessageKeys).
+func (d *dec) googleField(k int, pc *PassChange, event *string) {
+	switch k {
+	case 0: // classId
 		pc.PassType = d.str("classId")
-	case "objectId":
+	case 1: // objectId
 		pc.Serial = d.str("objectId")
-	case "eventType":
+	case 2: // eventType
 		*event = d.str("eventType")
-	case "nonce":
+	case 3: // nonce
 		pc.Nonce = d.str("nonce")
-	case "expTimeMillis":
+	case 4: // expTimeMillis
 		ms, ok := d.amount("expTimeMillis")
 		if ok {
 			pc.Expires = time.UnixMilli(ms).UTC()
 		}
-	default:
-		d.s.Skip()
 	}
 }
