@@ -197,15 +197,29 @@ func (d *dec) passBeacon() PassBeacon {
 
 // own makes p's strings independent of the pass.json they came from.
 func (p *Pass) own(passJSON []byte) {
-	var buf [4 + 10 + 2*10]*string // at most 10 locations and 10 beacons
-	ss := append(buf[:0], &p.PassType, &p.Serial, &p.Team, &p.Organization)
+	o := newOwner(passJSON)
+	o.count(p.PassType)
+	o.count(p.Serial)
+	o.count(p.Team)
+	o.count(p.Organization)
 	for i := range p.Locations {
-		ss = append(ss, &p.Locations[i].RelevantText)
+		o.count(p.Locations[i].RelevantText)
 	}
 	for i := range p.Beacons {
-		ss = append(ss, &p.Beacons[i].ProximityUUID, &p.Beacons[i].RelevantText)
+		o.count(p.Beacons[i].ProximityUUID)
+		o.count(p.Beacons[i].RelevantText)
 	}
-	own(passJSON, ss...)
+	o.take(&p.PassType)
+	o.take(&p.Serial)
+	o.take(&p.Team)
+	o.take(&p.Organization)
+	for i := range p.Locations {
+		o.take(&p.Locations[i].RelevantText)
+	}
+	for i := range p.Beacons {
+		o.take(&p.Beacons[i].ProximityUUID)
+		o.take(&p.Beacons[i].RelevantText)
+	}
 }
 
 // Radius returns the relevance radius in metres: the smaller of

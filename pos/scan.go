@@ -45,13 +45,17 @@ func (d *dec) fail(field string, off int, err error) {
 
 // check turns a scanner error into a DecodeError on field.
 func (d *dec) check(field string) bool {
+	if d.err == nil && !d.s.Failed() {
+		return true // inlined
+	}
+	return d.checkSlow(field)
+}
+
+func (d *dec) checkSlow(field string) bool {
 	if d.err != nil {
 		return false
 	}
 	err := d.s.Err()
-	if err == nil {
-		return true
-	}
 	var se *jsonscan.SyntaxError
 	if !errors.As(err, &se) {
 		d.fail(field, d.s.Pos(), &detail{ErrSyntax, err.Error()})
@@ -104,31 +108,48 @@ func (d *dec) str(field string) string {
 // per decode); others (constants, unescaped strings in buffers of their
 // own) are left as they are.
 func own(payload []byte, ss ...*string) {
-	if len(payload) == 0 {
+	o := newOwner(payload)
+	for _, s := range ss {
+		o.count(*s)
+	}
+	for _, s := range ss {
+		o.take(s)
+	}
+}
+
+// owner copies the strings that alias a payload into one buffer: count
+// each, then take each.
+type owner struct {
+	base uintptr
+	len  uintptr
+	n    int
+	buf  []byte
+}
+
+func newOwner(payload []byte) owner {
+	return owner{base: uintptr(unsafe.Pointer(unsafe.SliceData(payload))), len: uintptr(len(payload))}
+}
+
+func (o *owner) aliases(s string) bool {
+	return len(s) > 0 && uintptr(unsafe.Pointer(unsafe.StringData(s)))-o.base < o.len
+}
+
+func (o *owner) count(s string) {
+	if o.aliases(s) {
+		o.n += len(s)
+	}
+}
+
+func (o *owner) take(s *string) {
+	if !o.aliases(*s) {
 		return
 	}
-	base := uintptr(unsafe.Pointer(unsafe.SliceData(payload)))
-	in := func(s string) bool {
-		return len(s) > 0 && uintptr(unsafe.Pointer(unsafe.StringData(s)))-base < uintptr(len(payload))
+	if o.buf == nil {
+		o.buf = make([]byte, 0, o.n)
 	}
-	n := 0
-	for _, s := range ss {
-		if in(*s) {
-			n += len(*s)
-		}
-	}
-	if n == 0 {
-		return
-	}
-	buf := make([]byte, n)
-	n = 0
-	for _, s := range ss {
-		if in(*s) {
-			m := copy(buf[n:], *s)
-			*s = unsafe.String(&buf[n], m)
-			n += m
-		}
-	}
+	n := len(o.buf)
+	o.buf = append(o.buf, *s...)
+	*s = unsafe.String(&o.buf[n], len(*s))
 }
 
 // bytes reads a string without copying it (null is nil).

@@ -19,11 +19,13 @@ type Keys struct {
 }
 
 // keySlot is a table entry: a key's pack (compared before the key
-// itself) and index+1, 0 when the slot is empty or shared when several
-// keys have the same pack (then they are compared in turn).
+// itself, which a pack of a key of up to eight bytes holds whole), its
+// length, and its index+1, 0 when the slot is empty or shared when
+// several keys have the same pack (then they are compared in turn).
 type keySlot struct {
 	pack uint64
 	idx  uint32
+	n    uint32
 }
 
 const shared = ^uint32(0)
@@ -74,7 +76,7 @@ func (ks *Keys) place() bool {
 		e := &ks.slot[(p*ks.mul)>>ks.shift]
 		switch {
 		case e.idx == 0:
-			*e = keySlot{p, uint32(i + 1)}
+			*e = keySlot{p, uint32(i + 1), uint32(len(k))}
 		case e.pack == p:
 			e.idx = shared
 		default:
@@ -111,7 +113,7 @@ func (ks *Keys) index(k []byte) int {
 	if e.idx == shared {
 		return ks.search(k)
 	}
-	if ks.keys[e.idx-1] != string(k) {
+	if int(e.n) != len(k) || len(k) > 8 && ks.keys[e.idx-1] != string(k) { // up to eight bytes, the pack is the key
 		return -1
 	}
 	return int(e.idx) - 1
