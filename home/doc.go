@@ -12,7 +12,10 @@
 // (and the repository's internal JSON reader), allocate only the strings
 // they keep (measured decode costs, CPU time per payload, median of six
 // on a shared two-core machine, December 2026: a websocket state_changed
-// of 1.7 KB 1.7 to 2.4 µs, of which validating the JSON is 1.0 µs; a
+// of 1.0 to 1.7 KB 1.6 to 2.5 µs pinned to one core at load average 4
+// to 5, 2 to 16 % less than before its type strings stopped being
+// copied and repeated times parsed, one allocation (the entity id); of
+// that, validating the JSON is 1.0 µs on a quiet machine; a
 // Zigbee2MQTT payload 0.25 to 0.5 µs; BenchmarkDecodeWebSocket,
 // BenchmarkDecodeZigbee), and refuse malformed
 // input with a *DecodeError that names the field and byte offset and
