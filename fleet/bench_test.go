@@ -88,3 +88,25 @@ func BenchmarkExport(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecode: one touchpoint (what Export reads 10,000 of) and one
+// identity-link fact (what the hub reads per fact).
+func BenchmarkDecode(b *testing.B) {
+	tp := fleet.Touchpoint{Subject: []identity.Ref{{Type: identity.TypeLoyaltyID, Key: identity.Key{1, 2, 3}}}, Type: "track", Event: "Zone Entered", Channel: "store", Store: "store-1", Zone: "shoes"}
+	for _, c := range []struct {
+		name    string
+		payload []byte
+	}{
+		{"touchpoint", enc(b, fleet.NewTouchpointMessage("ev-1", at(1, 2), tp, "gw"))},
+		{"link", linkPayloads(b, 1)[0]},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := fleet.Decode(c.payload); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
