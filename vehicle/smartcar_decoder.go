@@ -16,7 +16,8 @@ package vehicle
 // or use DecodeSmartcar, whose event the caller owns outright.
 //
 // The zero value is ready to use. A SmartcarDecoder is not safe for
-// concurrent use: use one per goroutine.
+// concurrent use (use one per goroutine), and must not be copied after
+// its first Decode: the copies would share the buffers.
 type SmartcarDecoder struct {
 	s    scanner
 	bufs smartcarBufs

@@ -365,6 +365,9 @@ func (s *scanner) keep(v []byte) string {
 // the reader's unescape buffer.
 func (s *scanner) inInput(v []byte) bool {
 	in := s.bufs.in
+	if len(v) > len(in) {
+		return false
+	}
 	p := uintptr(unsafe.Pointer(&v[0]))
 	base := uintptr(unsafe.Pointer(unsafe.SliceData(in)))
 	return p >= base && p-base <= uintptr(len(in)-len(v))
