@@ -160,17 +160,20 @@ func (it *Iter) NextKey(ks *Keys) int {
 		it.done = true
 		return -1
 	}
-	at := atKey
 	if it.n > 0 {
-		at = afterValue
-		if i < len(b) && b[i] == ',' {
-			at = atKey
-			if i++; i < len(b) && b[i] <= ' ' {
-				i = skipWS(b, i)
-			}
+		switch { // the errors Next keeps
+		case i >= len(b):
+			s.fail(i, "", ErrTruncated)
+			return -1
+		case b[i] != ',':
+			s.fail(i, "',' or '}'", ErrSyntax)
+			return -1
+		}
+		if i++; i < len(b) && b[i] <= ' ' {
+			i = skipWS(b, i)
 		}
 	} else if i >= len(b) {
-		s.fail(i, "", ErrTruncated) // as Next
+		s.fail(i, "", ErrTruncated)
 		return -1
 	}
 	it.n++
@@ -178,21 +181,28 @@ func (it *Iter) NextKey(ks *Keys) int {
 	// and its ':'. A kept key returns here; after another, walk skips its
 	// value and what follows up to the next kept key. Anything else, errors
 	// included, is walk's, from where the case stopped.
-	if at == atKey && i < len(b) && b[i] == '"' {
+	key := true
+	if i < len(b) && b[i] == '"' {
+		i0 := i
 		j := stringEnd(b, i+1)
 		if j+1 < len(b) && b[j] == '"' && b[j+1] == ':' {
 			k := b[i+1 : j]
 			i = afterColon(b, j+2)
 			if x := ks.index(k); x >= 0 {
-				s.pos, it.key = i, k
+				s.pos = i
+				it.setKey(i0+1, j)
 				return x
 			}
-			at = atValue
+			key = false
 		}
 	}
-	x := s.walk(i, 1, 1, MaxDepth-s.depth+1, at, ks)
+	x := s.walk(i, 1, 1, MaxDepth-s.depth+1, key, ks)
 	if x >= 0 {
-		it.key = s.key
+		if s.keyStart >= 0 {
+			it.setKey(s.keyStart, s.keyEnd)
+		} else {
+			it.kb = s.scratch[:s.keyEnd]
+		}
 		return x
 	}
 	if s.err == nil {

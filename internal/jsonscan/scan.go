@@ -75,7 +75,10 @@ type Scanner struct {
 	depth   int
 	err     *SyntaxError
 	scratch []byte // Text's unescape buffer
-	key     []byte // the key walk stopped at (NextKey)
+	// The key walk stopped at (NextKey): b[keyStart:keyEnd], or with
+	// keyStart -1 scratch[:keyEnd]. Offsets, not a slice: no pointer is
+	// written per key.
+	keyStart, keyEnd int
 }
 
 // New returns a Scanner over b.
@@ -234,7 +237,19 @@ type Iter struct {
 	obj  bool
 	n    int
 	done bool
-	key  []byte
+	// The current key: s.b[ks:ke], or kb when it is not a slice of the
+	// input as it stands (escapes, or a key read the slow way). Offsets,
+	// not a slice, in the common case: no pointer is written per key.
+	ks, ke int
+	kb     []byte
+}
+
+// setKey makes b[start:end] the current key.
+func (it *Iter) setKey(start, end int) {
+	it.ks, it.ke = start, end
+	if it.kb != nil {
+		it.kb = nil
+	}
 }
 
 // Next advances to the next member or element. It returns false at the
@@ -282,7 +297,7 @@ func (it *Iter) Next() bool {
 		if j < len(b) && b[j] == '"' {
 			// A key without escapes (the common case) and, usually, the
 			// ':' right after it.
-			it.key = b[i+1 : j]
+			it.setKey(i+1, j)
 			if j+1 < len(b) && b[j+1] == ':' {
 				s.pos = afterColon(b, j+2)
 				return true
@@ -290,11 +305,11 @@ func (it *Iter) Next() bool {
 			s.pos = j + 1
 		} else {
 			s.pos = i
-			it.key = s.String()
+			it.kb = s.String()
 		}
 	} else {
 		s.pos = i
-		it.key = s.String()
+		it.kb = s.String()
 	}
 	if s.err != nil {
 		return false
@@ -399,7 +414,12 @@ func (s *Scanner) Element(first bool) bool {
 }
 
 // Key returns the current member's key (unescaped).
-func (it *Iter) Key() []byte { return it.key }
+func (it *Iter) Key() []byte {
+	if it.kb != nil {
+		return it.kb
+	}
+	return it.s.b[it.ks:it.ke]
+}
 
 // String reads a string and returns its contents, unescaped. Without
 // escapes the result aliases the input; with escapes it is a new buffer.
@@ -494,15 +514,19 @@ func specialMask(x uint64) uint64 {
 }
 
 // stringEnd returns the index of the first '"', '\\' or control
-// character at or after j: specialAt with the first eight bytes tested
-// first, which covers most keys and short values.
+// character at or after j: specialAt in place.
 func stringEnd(b []byte, j int) int {
-	if j+8 <= len(b) {
+	for ; j+8 <= len(b); j += 8 {
 		if t := specialMask(binary.LittleEndian.Uint64(b[j:])); t != 0 {
 			return j + bits.TrailingZeros64(t)>>3
 		}
 	}
-	return j + specialAt(b[j:])
+	for ; j < len(b); j++ {
+		if c := b[j]; c == '"' || c == '\\' || c < 0x20 {
+			return j
+		}
+	}
+	return j
 }
 
 // unescape decodes a string with escapes starting at start (after the

@@ -22,34 +22,21 @@ func (s *Scanner) Skip() {
 	if s.err != nil {
 		return
 	}
-	s.walk(s.pos, 0, 0, MaxDepth-s.depth, atValue, nil)
+	s.walk(s.pos, 0, 0, MaxDepth-s.depth, false, nil)
 }
-
-// Where walk starts: at a value, at a member's key, or after a value.
-const (
-	atValue = iota
-	atKey
-	afterValue
-)
 
 // walk is Skip's loop. It starts at i inside depth containers opened
 // before (objs their kinds, as in the loop) or, with depth 0, at a value;
-// at says what comes at i (atValue, atKey, or afterValue: a value ended
-// just before i); limit is how many containers may be open at once. With ks nil it returns -1 when a whole
+// key says a member's key (not a value) comes at i; limit is how many
+// containers may be open at once. With ks nil it returns -1 when a whole
 // value has been read, s.pos after it. With ks set (NextKey: depth 1, the
 // object being iterated), it also stops after the ':' of a member of that
 // object whose key is in ks, s.pos at the value, and returns the key's
-// index in ks, the key in s.key. -1 with an error kept is a failure.
-func (s *Scanner) walk(i, depth int, objs uint64, limit int, at int, ks *Keys) int {
+// index in ks, the key in s.keyStart and s.keyEnd. -1 with an error kept
+// is a failure.
+func (s *Scanner) walk(i, depth int, objs uint64, limit int, key bool, ks *Keys) int {
 	b := s.b
-	key := at == atKey // the next token is a member's key
-	ended := at == afterValue
-	var c byte
 	for {
-		if ended {
-			ended = false
-			goto valueEnded
-		}
 		// A value (or, when key, a member's key) starts at i.
 		if i < len(b) && b[i] <= ' ' {
 			i = skipWS(b, i)
@@ -62,7 +49,7 @@ func (s *Scanner) walk(i, depth int, objs uint64, limit int, at int, ks *Keys) i
 			}
 			return -1
 		}
-		c = b[i]
+		c := b[i]
 		if c == '"' {
 			start := i
 			esc := false
@@ -113,7 +100,10 @@ func (s *Scanner) walk(i, depth int, objs uint64, limit int, at int, ks *Keys) i
 						k = s.unescapeKey(start)
 					}
 					if x := ks.index(k); x >= 0 {
-						s.pos, s.key = i, k
+						s.pos, s.keyStart, s.keyEnd = i, start+1, end-1
+						if esc {
+							s.keyStart, s.keyEnd = -1, len(k)
+						}
 						return x
 					}
 				}
@@ -205,7 +195,6 @@ func (s *Scanner) walk(i, depth int, objs uint64, limit int, at int, ks *Keys) i
 		}
 		// A value ended at i: close containers, or go on to the next
 		// member or element.
-	valueEnded:
 		for {
 			if depth == 0 {
 				s.pos = i
