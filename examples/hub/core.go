@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/touchpoint-sdk/touchpoint/fleet"
 	"github.com/touchpoint-sdk/touchpoint/identity"
 )
@@ -35,10 +36,11 @@ type Config struct {
 	// instance gains the control partition (or lease). The graph is closed
 	// when it loses it.
 	OpenGraph func(ctx context.Context) (*identity.Graph, error)
-	// Batch, if set, runs fn with the graph's store writes held in one
-	// transaction (pgstore's IdentityStore.Batch); the applied ids are
-	// marked after it commits. It receives the graph OpenGraph returned.
-	Batch func(ctx context.Context, g *identity.Graph, fn func(ctx context.Context) error) error
+	// Batch, if set, runs fn with the graph's store writes held, then
+	// writes them (see BatchFunc); the applied ids are marked in the same
+	// transaction, or after it commits. It receives the graph OpenGraph
+	// returned.
+	Batch BatchFunc
 	// Controller is named on receipts.
 	Controller fleet.Controller
 	// OnDrop reports every message not applied (corrupt, erased, ...).
@@ -58,6 +60,16 @@ type Config struct {
 	// when the lease is gained).
 	assigned func(map[string][]int32)
 }
+
+// BatchFunc runs fn with the graph's store writes held, then writes them.
+// With send nil, in a transaction of their own (pgstore's
+// IdentityStore.Batch). Otherwise, if fn succeeded, on the pgx.Batch it
+// hands to send, which queues the fleet store's writes of the poll after
+// them and sends it: the graph's entries, the poll's records and its
+// applied ids commit in one transaction (IdentityStore.BatchIn). If fn
+// fails, send is not called and the entries fn appended are written on
+// their own.
+type BatchFunc func(ctx context.Context, g *identity.Graph, fn func(ctx context.Context) error, send func(ctx context.Context, b *pgx.Batch) error) error
 
 // core is the transport-neutral part of a hub instance: it applies what
 // the transport consumed (control and data messages) to the store, owns
@@ -291,8 +303,17 @@ func (c *core) applyAll(ctx context.Context, msgs []inbound, decoded []decodedIn
 		}
 		var err error
 		if c.cfg.Batch != nil {
-			err = c.cfg.Batch(ctx, g, apply)
-			if err == nil {
+			var send func(context.Context, *pgx.Batch) error
+			if c.batch != nil { // one transaction: the graph's entries, then the poll's records and ids
+				send = func(ctx context.Context, b *pgx.Batch) error {
+					if err := h.MarkApplied(ctx, ids...); err != nil { // held by the batching store
+						return err
+					}
+					return c.batch.commitWith(ctx, b)
+				}
+			}
+			err = c.cfg.Batch(ctx, g, apply, send)
+			if err == nil && send == nil {
 				err = h.MarkApplied(ctx, ids...)
 			}
 		} else {

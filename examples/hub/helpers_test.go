@@ -42,7 +42,7 @@ type env struct {
 	graph   string // pgstore identity store name
 	store   fleet.Store
 	open    func(context.Context) (*identity.Graph, error)
-	batch   func(context.Context, *identity.Graph, func(context.Context) error) error
+	batch   BatchFunc
 }
 
 func newEnv(t testing.TB, pg bool) *env { return newEnvOn(t, pg, false) }

@@ -43,6 +43,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/touchpoint-sdk/touchpoint/fleet"
 	"github.com/touchpoint-sdk/touchpoint/identity"
@@ -57,7 +58,7 @@ func main() {
 
 // Stores returns the fleet store and the graph loader for a database URL
 // ("" for memory). The pool, if any, belongs to the caller.
-func Stores(ctx context.Context, pool *pgxpool.Pool, secret, sealKey []byte, graphName string) (fleet.Store, func(context.Context) (*identity.Graph, error), func(context.Context, *identity.Graph, func(context.Context) error) error, error) {
+func Stores(ctx context.Context, pool *pgxpool.Pool, secret, sealKey []byte, graphName string) (fleet.Store, func(context.Context) (*identity.Graph, error), BatchFunc, error) {
 	if pool == nil {
 		ids := identity.NewMemStore()
 		open := func(context.Context) (*identity.Graph, error) { return identity.New(secret, identity.WithStore(ids)) }
@@ -85,8 +86,11 @@ func Stores(ctx context.Context, pool *pgxpool.Pool, secret, sealKey []byte, gra
 		current = is
 		return g, nil
 	}
-	batch := func(ctx context.Context, _ *identity.Graph, fn func(context.Context) error) error {
-		return current.Batch(ctx, fn)
+	batch := func(ctx context.Context, _ *identity.Graph, fn func(context.Context) error, send func(context.Context, *pgx.Batch) error) error {
+		if send == nil {
+			return current.Batch(ctx, fn)
+		}
+		return current.BatchIn(ctx, fn, send)
 	}
 	return st, open, batch, nil
 }

@@ -43,6 +43,7 @@ type batchStore struct {
 type batcher interface {
 	begin(ctx context.Context, msgs []fleet.Message) error
 	commit(ctx context.Context) error
+	commitWith(ctx context.Context, b *pgx.Batch) error
 	abort()
 }
 
@@ -119,16 +120,22 @@ func appendKeys(dst []identity.Key, rs []identity.Ref) []identity.Key {
 	return dst
 }
 
-// commit writes what the poll held, atomically (see batchStore).
-func (s *batchStore) commit(ctx context.Context) error {
+// commit writes what the poll held, atomically (see batchStore). After
+// commit or commitWith, the poll is closed: a second commit writes
+// nothing.
+func (s *batchStore) commit(ctx context.Context) error { return s.commitWith(ctx, &pgx.Batch{}) }
+
+// commitWith is commit with b's statements (the identity store's entries
+// of the poll, from IdentityStore.BatchIn) first in the same transaction.
+func (s *batchStore) commitWith(ctx context.Context, b *pgx.Batch) error {
 	s.mu.Lock()
 	marks, recs := s.marks, s.recs
 	s.open, s.applied, s.tombs = false, nil, nil
+	s.marks, s.recs = nil, nil
 	s.mu.Unlock()
-	if len(marks) == 0 && len(recs) == 0 {
+	if len(marks) == 0 && len(recs) == 0 && b.Len() == 0 {
 		return nil
 	}
-	b := &pgx.Batch{}
 	if len(recs) > 0 {
 		var locks []int64
 		for i := range recs {

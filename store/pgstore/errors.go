@@ -21,6 +21,8 @@ var (
 	// had applied them in memory; the store refuses every later call. Close
 	// the graph (ledger, engine) and open it again from the database.
 	ErrDiverged = errors.New("pgstore: batch not written; memory is ahead of the database")
+	// ErrNested: IdentityStore.BatchIn was called inside a batch.
+	ErrNested = errors.New("pgstore: BatchIn inside a batch")
 	// ErrCorrupt: a record does not open (wrong key, or altered in the
 	// database).
 	ErrCorrupt = errors.New("pgstore: record does not open")

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // logStore is the one implementation behind the three stores: a snapshot
@@ -176,18 +177,21 @@ func (s *logStore) appendRecs(ctx context.Context, recs [][]byte) error {
 // writeChunk bounds the records of one INSERT.
 const writeChunk = 4096
 
-// write appends sealed records as one unit; mu is held. Each statement
-// takes the next sequence numbers from the store's row (locking it until
-// commit) and inserts the records with them.
-func (s *logStore) write(ctx context.Context, recs [][]byte) error {
-	guard := s.guardFirst && s.empty && !s.wrote
-	const q = `WITH h AS (
+// sqlAppend takes the next sequence numbers from the store's row (locking
+// it until commit) and inserts the records with them.
+const sqlAppend = `WITH h AS (
 		UPDATE touchpoint_stores SET head = head + $2
 		WHERE id = $1 AND (NOT $4::boolean OR (head = 0 AND generation = 0))
 		RETURNING head)
 	INSERT INTO touchpoint_log (store_id, seq, writer, rec)
 	SELECT $1, h.head - $2 + r.ord, $3, r.rec
 	FROM h CROSS JOIN unnest($5::bytea[]) WITH ORDINALITY AS r(rec, ord)`
+
+// write appends sealed records as one unit; mu is held. Each statement
+// is sqlAppend.
+func (s *logStore) write(ctx context.Context, recs [][]byte) error {
+	guard := s.guardFirst && s.empty && !s.wrote
+	const q = sqlAppend
 	if len(recs) <= writeChunk {
 		tag, err := s.db.pool.Exec(ctx, q, s.id, int64(len(recs)), s.writer, guard, recs)
 		if err != nil {
@@ -304,6 +308,71 @@ func (s *logStore) batch(ctx context.Context, fn func(ctx context.Context) error
 		return errors.Join(ferr, s.diverged, err)
 	}
 	return ferr
+}
+
+// batchIn is batch with the write queued on a pgx.Batch that send sends
+// with the caller's statements after it (see IdentityStore.BatchIn).
+func (s *logStore) batchIn(ctx context.Context, fn func(ctx context.Context) error, send func(ctx context.Context, b *pgx.Batch) error) error {
+	s.mu.Lock()
+	if err := s.check(); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	if s.batchDepth > 0 {
+		s.mu.Unlock()
+		return s.fail("", "BatchIn inside a batch", ErrNested)
+	}
+	s.batchDepth++
+	s.mu.Unlock()
+	ferr := fn(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.batchDepth--
+	buf := s.buf
+	s.buf = nil
+	if ferr != nil { // what fn appended is written on its own, as batch does
+		if len(buf) == 0 {
+			return ferr
+		}
+		if s.closed {
+			s.diverged = s.fail("", fmt.Sprintf("closed during a batch of %d records", len(buf)), ErrDiverged)
+			return errors.Join(ferr, s.diverged)
+		}
+		if err := s.write(ctx, buf); err != nil {
+			s.diverged = s.fail("", fmt.Sprintf("%d records not written", len(buf)), ErrDiverged)
+			return errors.Join(ferr, s.diverged, err)
+		}
+		return ferr
+	}
+	if s.closed && len(buf) > 0 {
+		s.diverged = s.fail("", fmt.Sprintf("closed during a batch of %d records", len(buf)), ErrDiverged)
+		return s.diverged
+	}
+	b := &pgx.Batch{}
+	guard := s.guardFirst && s.empty && !s.wrote
+	var short bool
+	for c := range slices.Chunk(buf, writeChunk) {
+		want := int64(len(c))
+		b.Queue(sqlAppend, s.id, want, s.writer, guard, c).Exec(func(tag pgconn.CommandTag) error {
+			if tag.RowsAffected() != want {
+				short = true
+				return s.fail("", "another writer wrote the first record of the store this one loaded empty", ErrConflict)
+			}
+			return nil
+		})
+		guard = false
+	}
+	if err := send(ctx, b); err != nil || short {
+		if len(buf) == 0 {
+			return err
+		}
+		s.diverged = s.fail("", fmt.Sprintf("%d records not written", len(buf)), ErrDiverged)
+		return errors.Join(s.diverged, err)
+	}
+	if len(buf) > 0 {
+		s.wrote = true
+	}
+	return nil
 }
 
 func (s *logStore) close() error {

@@ -3,6 +3,7 @@ package pgstore
 import (
 	"context"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/touchpoint-sdk/touchpoint/activation"
 	"github.com/touchpoint-sdk/touchpoint/connected/consent"
 	"github.com/touchpoint-sdk/touchpoint/identity"
@@ -76,6 +77,26 @@ func (st *IdentityStore) Compact(ctx context.Context, snapshot func(emit func(en
 // appended are written all the same.
 func (st *IdentityStore) Batch(ctx context.Context, fn func(ctx context.Context) error) error {
 	return st.s.batch(ctx, fn)
+}
+
+// BatchIn is Batch with the entries written in the caller's transaction:
+// it runs fn, then calls send with a pgx.Batch holding the statements that
+// append what fn appended (none when it appended nothing). send queues its
+// own statements after them and sends the batch, which PostgreSQL runs as
+// one implicit transaction (one Sync), so the entries commit together
+// with the caller's writes or not at all — one commit per poll where Batch
+// and the caller's write take two. The append holds the store's row lock
+// until that commit.
+//
+// If send returns an error (or the append finds another writer's first
+// record, ErrConflict), BatchIn returns it joined with ErrDiverged and the
+// store refuses every later call, as Batch does. If fn fails, send is not
+// called: the entries fn appended are written on their own, as Batch
+// writes them, and fn's error is returned. BatchIn does not nest: inside a
+// Batch or BatchIn it returns a *StoreError matching ErrNested. The
+// store's mutex is held while send runs: send must not call the store.
+func (st *IdentityStore) BatchIn(ctx context.Context, fn func(ctx context.Context) error, send func(ctx context.Context, b *pgx.Batch) error) error {
+	return st.s.batchIn(ctx, fn, send)
 }
 
 // Close implements identity.Store: later calls return ErrClosed. The DB's

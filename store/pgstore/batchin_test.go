@@ -1,0 +1,97 @@
+package pgstore_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/touchpoint-sdk/touchpoint/identity"
+	"github.com/touchpoint-sdk/touchpoint/store/pgstore"
+)
+
+// TestBatchIn: the entries a BatchIn appends commit with the caller's
+// statements in one transaction — both or neither — and a failed send
+// leaves the store diverged, as a failed Batch does.
+func TestBatchIn(t *testing.T) {
+	pool := poolIn(t, schema(t))
+	ctx := context.Background()
+	if _, err := pool.Exec(ctx, `CREATE TABLE side (n int PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t, pool)
+	ref, _ := identity.New(graphSecret)
+	defer ref.Shutdown(ctx)
+	facts := people(t, ref, 3) // 4 facts a person
+	later := facts[8]
+	facts = facts[:8]
+	link := func(g *identity.Graph, fs []identity.LinkFact) func(context.Context) error {
+		return func(ctx context.Context) error {
+			for _, f := range fs {
+				if _, err := g.LinkKeys(ctx, f); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	reload := func() identity.Stats {
+		g, err := identity.New(graphSecret, identity.WithStore(identityStore(t, db, "g")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer g.Shutdown(ctx)
+		return g.Stats()
+	}
+	count := func() (n int) {
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM side`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	st := identityStore(t, db, "g")
+	g, err := identity.New(graphSecret, identity.WithStore(st))
+	if err != nil {
+		t.Fatal(err)
+	}
+	queued := -1
+	err = st.BatchIn(ctx, link(g, facts[:4]), func(ctx context.Context, b *pgx.Batch) error {
+		queued = b.Len()
+		b.Queue(`INSERT INTO side VALUES (1)`)
+		return pool.SendBatch(ctx, b).Close()
+	})
+	if err != nil || queued != 1 {
+		t.Fatalf("BatchIn: %v (%d statements queued by the store, want 1)", err, queued)
+	}
+	want := g.Stats()
+	if got := reload(); got.Identifiers != want.Identifiers || want.Identifiers == 0 || count() != 1 {
+		t.Fatalf("after BatchIn: reloaded %+v, in memory %+v, side rows %d", got, want, count())
+	}
+
+	// Nested in a Batch: refused, nothing run.
+	err = st.Batch(ctx, func(ctx context.Context) error {
+		return st.BatchIn(ctx, func(context.Context) error { t.Error("fn ran"); return nil },
+			func(context.Context, *pgx.Batch) error { t.Error("send ran"); return nil })
+	})
+	if !errors.Is(err, pgstore.ErrNested) {
+		t.Fatalf("BatchIn inside Batch: %v, want ErrNested", err)
+	}
+
+	// The caller's statement fails: neither its row nor the entries commit.
+	err = st.BatchIn(ctx, link(g, facts[4:]), func(ctx context.Context, b *pgx.Batch) error {
+		b.Queue(`INSERT INTO side VALUES (2)`)
+		b.Queue(`INSERT INTO side VALUES (1)`) // duplicate key
+		return pool.SendBatch(ctx, b).Close()
+	})
+	if !errors.Is(err, pgstore.ErrDiverged) {
+		t.Fatalf("BatchIn whose send failed: %v, want ErrDiverged", err)
+	}
+	if _, err := g.LinkKeys(ctx, later); !errors.Is(err, pgstore.ErrDiverged) {
+		t.Fatalf("LinkKeys after a failed BatchIn: %v, want ErrDiverged", err)
+	}
+	g.Shutdown(ctx)
+	if got := reload(); got.Identifiers != want.Identifiers || count() != 1 {
+		t.Fatalf("after a failed BatchIn: reloaded %+v, want %+v; side rows %d, want 1", got, want, count())
+	}
+}
