@@ -22,12 +22,13 @@ const maxPayload = 1 << 20
 // those that alias the payload into one allocation of the size they need.
 type dec struct {
 	s      jsonscan.Scanner
+	src    []byte // the payload
 	format string
 	err    *DecodeError
 }
 
 func newDec(format string, b []byte) dec {
-	d := dec{s: jsonscan.New(b), format: format}
+	d := dec{s: jsonscan.New(b), src: b, format: format}
 	if len(b) > maxPayload {
 		d.fail("", 0, &detail{ErrInvalid, "payload larger than 1 MiB"})
 	}
@@ -88,19 +89,24 @@ func (d *dec) null() bool { return d.s.Null() }
 // aliases the payload (or, for a string with escapes, a fresh buffer): the
 // decoder passes it to own before returning it.
 func (d *dec) str(field string) string {
-	if d.null() {
-		return ""
-	}
 	off := d.s.Pos()
-	b := d.s.String()
-	if !d.check(field) || len(b) == 0 {
+	b, null := d.s.StringOrNull()
+	if null || !d.check(field) || len(b) == 0 {
 		return ""
 	}
 	if !utf8.Valid(b) {
-		d.fail(field, off, &detail{ErrInvalid, "not valid UTF-8"})
+		d.fail(field, d.valueAt(off), &detail{ErrInvalid, "not valid UTF-8"})
 		return ""
 	}
 	return unsafe.String(&b[0], len(b))
+}
+
+// valueAt returns the offset of the value after the white space at off.
+func (d *dec) valueAt(off int) int {
+	for off < len(d.src) && (d.src[off] == ' ' || d.src[off] == '\n' || d.src[off] == '\t' || d.src[off] == '\r') {
+		off++
+	}
+	return off
 }
 
 // own makes the strings *ss independent of payload: those that alias it

@@ -211,7 +211,7 @@ func DecodeGoogleWalletCallback(body []byte) (PassChange, error) {
 			return PassChange{}, d.err
 		}
 		pc, event = PassChange{Platform: PlatformGoogle}, ""
-		inner := dec{s: jsonscan.New(msg), format: "google_wallet"}
+		inner := dec{s: jsonscan.New(msg), src: msg, format: "google_wallet"}
 		it := inner.s.Object()
 		for k := it.NextKey(googleMessageKeys); k >= 0; k = it.NextKey(googleMessageKeys) {
 			inner.googleField(k, &pc, &event)

@@ -219,3 +219,35 @@ func (s *Scanner) unescapeKey(start int) []byte {
 	s.scratch = out
 	return out
 }
+
+// StringOrNull reads a string like String or, when the next value is
+// null, consumes it and returns (nil, true): the one call per value of a
+// decoder that keeps optional strings, in place of Null and String, with
+// the same results and errors.
+func (s *Scanner) StringOrNull() (b []byte, null bool) {
+	if s.err != nil {
+		return nil, false
+	}
+	in, i := s.b, s.pos
+	if i < len(in) && in[i] <= ' ' {
+		i = skipWS(in, i)
+	}
+	s.pos = i
+	if i < len(in) {
+		switch in[i] {
+		case '"':
+			if j := stringEnd(in, i+1); j < len(in) && in[j] == '"' {
+				s.pos = j + 1
+				return in[i+1 : j], false // no escapes: the common case
+			}
+		case 'n':
+			return nil, s.null()
+		}
+	}
+	return s.str(false), false
+}
+
+func (s *Scanner) null() bool {
+	s.literal("null")
+	return s.err == nil
+}

@@ -140,3 +140,39 @@ func TestKeysIndex(t *testing.T) {
 		}()
 	}
 }
+
+// TestStringOrNull: the same results, errors and positions as Null then
+// String.
+func TestStringOrNull(t *testing.T) {
+	for _, in := range []string{`"abc"`, ` "abc"`, "\n\t \"a\\\"b\"", `null`, ` null`, `nul`, `nulx`, `"abc`, `"a` + "\x01" + `"`,
+		`"\u00e9"`, `"\q"`, `1`, `{}`, ``, ` `, `"a very long string without escapes in it"`, `"long string with an escape \n at the end"`} {
+		s1, s2 := New([]byte(in)), New([]byte(in))
+		b1, null1 := s1.StringOrNull()
+		null2 := s2.Null()
+		var b2 []byte
+		if !null2 {
+			b2 = s2.String()
+		}
+		if string(b1) != string(b2) || (b1 == nil) != (b2 == nil) || null1 != null2 || !reflect.DeepEqual(s1.err, s2.err) || s1.pos != s2.pos {
+			t.Errorf("%q: StringOrNull %q %v %v pos %d; Null+String %q %v %v pos %d", in, b1, null1, s1.Err(), s1.pos, b2, null2, s2.Err(), s2.pos)
+		}
+	}
+}
+
+func FuzzStringOrNull(f *testing.F) {
+	for _, in := range []string{`"abc"`, ` null`, `nul`, `"a\"b"`, `"\u00e9"`, `"unterminated`} {
+		f.Add([]byte(in))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		s1, s2 := New(in), New(in)
+		b1, null1 := s1.StringOrNull()
+		null2 := s2.Null()
+		var b2 []byte
+		if !null2 {
+			b2 = s2.String()
+		}
+		if string(b1) != string(b2) || null1 != null2 || !reflect.DeepEqual(s1.err, s2.err) || s1.pos != s2.pos {
+			t.Fatalf("%q: StringOrNull %q %v %v; Null+String %q %v %v", in, b1, null1, s1.Err(), b2, null2, s2.Err())
+		}
+	})
+}
