@@ -57,3 +57,20 @@ func collectStrings(v reflect.Value, out *[]reflect.Value) {
 		}
 	}
 }
+
+// TestWordConstants: word returns the value read, and a known value as a
+// constant that does not alias the payload.
+func TestWordConstants(t *testing.T) {
+	for _, in := range []string{"COMPLETED", "payment.updated", "contactless_emv", "visa", "SOMETHING_NEW", "Completed"} {
+		payload := []byte(`"` + in + `"`)
+		d := newDec("test", payload)
+		got := d.word("f")
+		if got != in || d.err != nil {
+			t.Fatalf("word(%q) = %q, %v", in, got, d.err)
+		}
+		aliases := unsafe.StringData(got) == &payload[1]
+		if known := in != "SOMETHING_NEW" && in != "Completed"; known == aliases {
+			t.Errorf("word(%q): aliases the payload %v, want %v", in, aliases, !known)
+		}
+	}
+}

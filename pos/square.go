@@ -47,7 +47,7 @@ func DecodeSquare(body []byte) (Notification, error) {
 	for k := it.NextKey(squareEventKeys); k >= 0; k = it.NextKey(squareEventKeys) {
 		switch k {
 		case 0: // type
-			n.Type = d.str("type")
+			n.Type = d.word("type")
 		case 1: // event_id
 			n.EventID = d.str("event_id")
 		case 2: // created_at
@@ -118,7 +118,7 @@ func (d *dec) squarePayment(p *Payment) {
 		case 0: // id
 			p.ID = d.str(sqPay + "id")
 		case 1: // status
-			p.Status = d.str(sqPay + "status")
+			p.Status = d.word(sqPay + "status")
 		case 2: // created_at
 			p.Time = d.rfc3339(sqPay + "created_at")
 		case 3: // amount_money
@@ -134,7 +134,7 @@ func (d *dec) squarePayment(p *Payment) {
 		case 8: // receipt_number
 			p.ReceiptNumber = d.str(sqPay + "receipt_number")
 		case 9: // source_type
-			p.Method = d.str(sqPay + "source_type")
+			p.Method = d.word(sqPay + "source_type")
 		case 10: // card_details
 			d.squareCardDetails(p)
 		}
@@ -171,13 +171,13 @@ func (d *dec) squareCardDetails(p *Payment) {
 	it := d.s.Object()
 	for k := it.NextKey(squareCardDetailsKeys); k >= 0; k = it.NextKey(squareCardDetailsKeys) {
 		if k == 0 { // entry_method
-			p.EntryMethod = d.str(sqPay + "card_details.entry_method")
+			p.EntryMethod = d.word(sqPay + "card_details.entry_method")
 			continue
 		}
 		card := d.s.Object() // card; last_4, bin, exp_month, exp_year, cardholder_name: never read
 		for k := card.NextKey(squareCardKeys); k >= 0; k = card.NextKey(squareCardKeys) {
 			if k == 0 { // card_brand
-				p.CardBrand = d.str(sqPay + "card_details.card.card_brand")
+				p.CardBrand = d.word(sqPay + "card_details.card.card_brand")
 			} else { // fingerprint
 				p.CardFingerprint = d.str(sqPay + "card_details.card.fingerprint")
 			}
@@ -197,7 +197,7 @@ func (d *dec) squareOrder(o *OrderChange) {
 		case 1: // location_id
 			o.LocationID = d.str(sqOrder + "location_id")
 		case 2: // state
-			o.State = d.str(sqOrder + "state")
+			o.State = d.word(sqOrder + "state")
 		case 3: // version
 			v, _ := d.amount(sqOrder + "version")
 			o.Version = v

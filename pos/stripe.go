@@ -50,7 +50,7 @@ func DecodeStripe(body []byte) (Notification, error) {
 		case 0: // id
 			n.EventID = d.str("id")
 		case 1: // type
-			n.Type = d.str("type")
+			n.Type = d.word("type")
 		case 2: // created
 			n.Created = d.unix("created")
 		case 3: // data
@@ -152,7 +152,7 @@ func (d *dec) stripeObject(o *stripeObject) {
 		case 7: // created
 			o.p.Time = d.unix(f + "created")
 		case 8: // status
-			o.p.Status = d.str(f + "status")
+			o.p.Status = d.word(f + "status")
 		case 9: // captured
 			o.hasCaptured = true
 			o.capturedFlag = d.boolean(f + "captured")
@@ -201,7 +201,7 @@ func (d *dec) stripeMethod(p *Payment) {
 	it := d.s.Object()
 	for k := it.NextKey(stripeMethodKeys); k >= 0; k = it.NextKey(stripeMethodKeys) {
 		if k == 0 { // type
-			p.Method = d.str(f + "type")
+			p.Method = d.word(f + "type")
 			continue
 		}
 		// card_present, card, interac_present
@@ -213,13 +213,13 @@ func (d *dec) stripeMethod(p *Payment) {
 		for k := c.NextKey(stripeCardKeys); k >= 0; k = c.NextKey(stripeCardKeys) {
 			switch k {
 			case 0: // brand
-				p.CardBrand = d.str(f + "card.brand")
+				p.CardBrand = d.word(f + "card.brand")
 			case 1: // fingerprint
 				p.CardFingerprint = d.str(f + "card.fingerprint")
 			case 2: // generated_card
 				p.PaymentToken = d.str(f + "card.generated_card")
 			case 3: // read_method
-				p.EntryMethod = d.str(f + "card.read_method")
+				p.EntryMethod = d.word(f + "card.read_method")
 			}
 		}
 	}
