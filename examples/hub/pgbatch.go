@@ -56,10 +56,12 @@ const (
 	// body) in record-number order (1-based). A record with any key
 	// tombstoned is left out whole.
 	sqlPutRecords = `WITH r AS (SELECT * FROM unnest($1::bytea[], $2::bigint[]) AS r(k, i)),
-		erased AS (SELECT DISTINCT r.i FROM r JOIN fleet_tombstones ft ON ft.key = r.k)
-		INSERT INTO fleet_records (key, id, kind, t, body)
-		SELECT r.k, m.id, m.kind, m.t, m.body
+		erased AS (SELECT DISTINCT r.i FROM r JOIN fleet_tombstones ft ON ft.key = r.k),
+		ks AS (SELECT i, array_agg(k) AS keys FROM r GROUP BY i)
+		INSERT INTO fleet_records (key, id, kind, t, body, keys)
+		SELECT r.k, m.id, m.kind, m.t, m.body, ks.keys
 		FROM r JOIN unnest($3::text[], $4::text[], $5::timestamptz[], $6::bytea[]) WITH ORDINALITY AS m(id, kind, t, body, i) ON m.i = r.i
+		JOIN ks ON ks.i = r.i
 		WHERE r.i NOT IN (SELECT i FROM erased)
 		ON CONFLICT DO NOTHING`
 	sqlMarkApplied = `INSERT INTO fleet_applied (id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`

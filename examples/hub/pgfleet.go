@@ -13,15 +13,55 @@ import (
 	"github.com/touchpoint-sdk/touchpoint/identity"
 )
 
-// pgFleetSchema is the hub's own tables: applied message ids, records by
-// subject key (keyed hashes and the fleet wire bytes, which hold keys
-// only), tombstones. Idempotent.
-const pgFleetSchema = `
-CREATE TABLE IF NOT EXISTS fleet_applied (id text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now());
+// pgFleetMigrations are the versions of the hub's own tables: applied
+// message ids, records by subject key (keyed hashes and the fleet wire
+// bytes, which hold keys only), tombstones. Index v is schema version v;
+// each is applied once, in order (fleet_schema_migrations). Never edit
+// one that has shipped: append the next.
+var pgFleetMigrations = []string{
+	1: `CREATE TABLE IF NOT EXISTS fleet_applied (id text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now());
 CREATE TABLE IF NOT EXISTS fleet_records (key bytea NOT NULL, id text NOT NULL, kind text NOT NULL, t timestamptz NOT NULL, body bytea NOT NULL, PRIMARY KEY (key, id));
 CREATE INDEX IF NOT EXISTS fleet_records_id ON fleet_records (id);
-CREATE TABLE IF NOT EXISTS fleet_tombstones (key bytea PRIMARY KEY, at timestamptz NOT NULL);
-`
+CREATE TABLE IF NOT EXISTS fleet_tombstones (key bytea PRIMARY KEY, at timestamptz NOT NULL);`,
+	// 2: every row keeps all its record's keys, so Erase finds a record's
+	// other rows by primary key; the index on id (a second random-order
+	// index written on every insert) goes.
+	2: `ALTER TABLE fleet_records ADD COLUMN IF NOT EXISTS keys bytea[];
+UPDATE fleet_records r SET keys = k.keys FROM (SELECT id, array_agg(key) AS keys FROM fleet_records GROUP BY id) k WHERE r.id = k.id AND r.keys IS NULL;
+ALTER TABLE fleet_records ALTER COLUMN keys SET NOT NULL;
+DROP INDEX IF EXISTS fleet_records_id;`,
+}
+
+// migrateFleet brings the hub's tables to the last version, in one
+// transaction under an advisory lock (hub instances starting together
+// wait for each other). A database of a later version is refused.
+func migrateFleet(ctx context.Context, pool *pgxpool.Pool) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7263544301)`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS fleet_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+			return err
+		}
+		var have int
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM fleet_schema_migrations`).Scan(&have); err != nil {
+			return err
+		}
+		last := len(pgFleetMigrations) - 1
+		if have > last {
+			return fmt.Errorf("hub: the fleet tables are at schema version %d, this hub knows up to %d", have, last)
+		}
+		for v := have + 1; v <= last; v++ {
+			if _, err := tx.Exec(ctx, pgFleetMigrations[v]); err != nil {
+				return fmt.Errorf("hub: fleet schema version %d: %w", v, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO fleet_schema_migrations (version) VALUES ($1)`, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
 
 // pgStore is fleet.Store on PostgreSQL. Put and Erase serialise per key
 // with advisory transaction locks (shared for Put, exclusive for Erase),
@@ -31,7 +71,7 @@ type pgStore struct{ pool *pgxpool.Pool }
 var _ fleet.Store = (*pgStore)(nil)
 
 func newPGStore(ctx context.Context, pool *pgxpool.Pool) (*pgStore, error) {
-	if _, err := pool.Exec(ctx, "SELECT pg_advisory_lock(7263544301); "+pgFleetSchema+" SELECT pg_advisory_unlock(7263544301);"); err != nil {
+	if err := migrateFleet(ctx, pool); err != nil {
 		return nil, fmt.Errorf("hub: fleet schema: %w", err)
 	}
 	return &pgStore{pool: pool}, nil
@@ -81,7 +121,7 @@ func (s *pgStore) Put(ctx context.Context, rec fleet.Record) error {
 		if erased {
 			return &fleet.ErasedError{ID: rec.ID, Kind: rec.Kind}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO fleet_records (key, id, kind, t, body) SELECT k, $2, $3, $4, $5 FROM unnest($1::bytea[]) AS k ON CONFLICT DO NOTHING`,
+		_, err := tx.Exec(ctx, `INSERT INTO fleet_records (key, id, kind, t, body, keys) SELECT k, $2, $3, $4, $5, $1 FROM unnest($1::bytea[]) AS k ON CONFLICT DO NOTHING`,
 			keyBytes(rec.Keys), rec.ID, string(rec.Kind), rec.Time, rec.Body)
 		return err
 	})
@@ -117,7 +157,7 @@ func (s *pgStore) Erase(ctx context.Context, keys []identity.Key, at time.Time) 
 		if _, err := tx.Exec(ctx, `INSERT INTO fleet_tombstones (key, at) SELECT k, $2 FROM unnest($1::bytea[]) AS k ON CONFLICT DO NOTHING`, keyBytes(keys), at); err != nil {
 			return err
 		}
-		return tx.QueryRow(ctx, `WITH gone AS (DELETE FROM fleet_records WHERE id IN (SELECT id FROM fleet_records WHERE key = ANY($1)) RETURNING id)
+		return tx.QueryRow(ctx, `WITH gone AS (DELETE FROM fleet_records WHERE (key, id) IN (SELECT unnest(keys), id FROM fleet_records WHERE key = ANY($1)) RETURNING id)
 			SELECT count(DISTINCT id) FROM gone`, keyBytes(keys)).Scan(&n)
 	})
 	return n, err
