@@ -1,13 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/touchpoint-sdk/touchpoint/connected/consent"
 	"github.com/touchpoint-sdk/touchpoint/fleet"
 	"github.com/touchpoint-sdk/touchpoint/identity"
@@ -58,8 +64,13 @@ func benchLinkFacts(b *testing.B, pg bool) {
 	defer in.lose()
 	recs := linkRecords(b, e.secret, e.run, b.N)
 	const poll = 1000
+	var pool *pgxpool.Pool
+	if ps, ok := e.store.(*pgStore); ok {
+		pool = ps.pool
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0, srv0 := processCPU(), serverCPU(ctx, pool, nil)
 	start := time.Now()
 	for i := 0; i < len(recs); i += poll {
 		if err := in.process(ctx, nil, recs[i:min(i+poll, len(recs))]); err != nil {
@@ -67,6 +78,53 @@ func benchLinkFacts(b *testing.B, pg bool) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "facts/s")
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+	if srv := serverCPU(ctx, pool, srv0); srv != nil {
+		var sum time.Duration
+		for _, d := range srv {
+			sum += d
+		}
+		b.ReportMetric(float64(sum)/float64(b.N), "pg-cpu-ns/op")
+	}
+}
+
+// processCPU returns this process's CPU time (user and system).
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// serverCPU returns the CPU time of the PostgreSQL backends behind the
+// pool's idle connections, read from /proc (a server on this machine),
+// minus what since holds for each backend; nil when it cannot tell (no
+// pool, or a server elsewhere). Clock ticks are taken as 1/100 s.
+func serverCPU(ctx context.Context, pool *pgxpool.Pool, since map[uint32]time.Duration) map[uint32]time.Duration {
+	if pool == nil {
+		return nil
+	}
+	out := map[uint32]time.Duration{}
+	for _, c := range pool.AcquireAllIdle(ctx) {
+		pid := c.Conn().PgConn().PID()
+		c.Release()
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return nil
+		}
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(f) < 13 {
+			return nil
+		}
+		ut, err1 := strconv.ParseInt(f[11], 10, 64)
+		st, err2 := strconv.ParseInt(f[12], 10, 64)
+		if err1 != nil || err2 != nil {
+			return nil
+		}
+		out[pid] = time.Duration(ut+st)*10*time.Millisecond - since[pid]
+	}
+	return out
 }
 
 // BenchmarkLinkFacts: identity-link facts applied per second by one hub
