@@ -264,7 +264,11 @@ func (e *Engine) evaluate(p int32, t int64, auds []int32, reason string, out []O
 		}
 		out = e.announce(p, a.key, a.purpStr, kind, t, why, out)
 	}
-	if c.next != 0 && (pr.due == 0 || c.next < pr.due || pr.due <= t) {
+	// pr.due != 0 is a timer still in the heap (advanceTo clears it when
+	// it fires): only an earlier expiry replaces it. A later one must not,
+	// even when pr.due <= t: auds may be a subset (the audiences of one
+	// event), and the others' windows still expire at pr.due.
+	if c.next != 0 && (pr.due == 0 || c.next < pr.due) {
 		pr.due = c.next
 		e.timers.push(timer{due: c.next, prof: p})
 	}

@@ -257,3 +257,29 @@ func TestLateDrop(t *testing.T) {
 		t.Errorf("no message id: %v", err)
 	}
 }
+
+// TestWindowExitNotDelayedByOtherEvent: an event that re-evaluates only
+// its own audiences (b) must not postpone another audience's pending
+// window expiry (a's, at 1h) to its own (2h01m). The exit of a comes when
+// the watermark passes 1h, at the profile's clock (1h01m: the engine
+// evaluates a profile at its latest time).
+func TestWindowExitNotDelayedByOtherEvent(t *testing.T) {
+	set := mustSet(t, `{"version":1,"audiences":[
+	 {"key":"a","where":{"event":{"event":"X","within":"1h"}}},
+	 {"key":"b","where":{"event":{"event":"Y","within":"1h"}}}]}`)
+	h := newHarness(t, set, WithLateness(10*time.Minute))
+	if got := kinds(h.emit(ev{profile: "p", name: "X", purp: h.all})); got != "audience_entered:a" {
+		t.Fatalf("X: %s", got)
+	}
+	if got := kinds(h.emit(ev{profile: "p", name: "Y", purp: h.all, at: time.Hour + time.Minute})); got != "audience_entered:b" {
+		t.Fatalf("Y: %s", got)
+	}
+	out := h.advance(time.Hour + 11*time.Minute) // watermark 1h01m
+	if kinds(out) != "audience_exited:a" || out[0].Reason != ReasonWindow || out[0].Time.Sub(t0) != time.Hour+time.Minute {
+		t.Fatalf("watermark past a's window: %s %+v", kinds(out), out)
+	}
+	out = h.advance(3 * time.Hour)
+	if kinds(out) != "audience_exited:b" || out[0].Time.Sub(t0) != 2*time.Hour+time.Minute {
+		t.Fatalf("watermark past b's window: %s %+v", kinds(out), out)
+	}
+}
