@@ -4,6 +4,7 @@ import (
 	"context"
 	"hash/maphash"
 	"strconv"
+	"unsafe"
 )
 
 // batchChunk is how many inputs ProcessBatch looks ahead: the cache misses
@@ -39,6 +40,7 @@ func (e *Engine) ProcessBatch(ctx context.Context, ins []Input, out []Output) ([
 		return out, ErrClosed
 	}
 	start := len(out)
+	e.ahead = true
 	for lo := 0; lo < len(ins); lo += batchChunk {
 		chunk := ins[lo:min(lo+batchChunk, len(ins))]
 		e.readAhead(chunk)
@@ -48,6 +50,7 @@ func (e *Engine) ProcessBatch(ctx context.Context, ins []Input, out []Output) ([
 			e.rvals = r.vals[:0]
 		}
 	}
+	e.ahead = false
 	err := e.flushWAL(ctx)
 	e.mu.Unlock()
 	if err != nil {
@@ -126,15 +129,27 @@ func (e *Engine) readAhead(ins []Input) {
 			d = e.ident(pr.head)
 		}
 		if fs := e.facts.items(d.facts); len(fs) > 0 {
-			// one read per cache line (a fact is 40 bytes)
-			for k := 0; k < len(fs); k += 3 {
-				sink += uint64(fs[k].t)
-			}
-			sink += uint64(fs[len(fs)-1].t)
+			sink += touchLines(unsafe.Pointer(&fs[0]), len(fs)*int(unsafe.Sizeof(fact{})))
 		}
 		if js := e.jrecs.items(pr.js); len(js) > 0 {
-			sink += uint64(js[0].tj)
+			sink += touchLines(unsafe.Pointer(&js[0]), len(js)*int(unsafe.Sizeof(jrec{})))
 		}
 	}
 	e.sink += sink
+}
+
+// touchLines reads one byte of each 64-byte cache line of the n bytes at
+// p, and returns their sum (for a sink: the reads must not be elided).
+func touchLines(p unsafe.Pointer, n int) uint64 {
+	var s uint64
+	off := 0
+	for ; off < n; off += 64 {
+		s += uint64(*(*byte)(unsafe.Add(p, off)))
+	}
+	// the loop's reads fall on consecutive lines; the last byte may be
+	// one line further
+	if a := uintptr(p); n > 0 && (a+uintptr(n-1))>>6 != (a+uintptr(off-64))>>6 {
+		s += uint64(*(*byte)(unsafe.Add(p, n-1)))
+	}
+	return s
 }

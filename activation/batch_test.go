@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // TestProcessBatchEqualsProcess: ProcessBatch gives the outputs, state and
@@ -60,5 +61,25 @@ func TestProcessBatchEqualsProcess(t *testing.T) {
 	}
 	if b.Stats().Inputs != a.Stats().Inputs {
 		t.Fatal("a batch with a bad input was applied in part")
+	}
+}
+
+// TestTouchLines: touchLines reads one byte of every 64-byte line the
+// range spans (every byte is 1, so the sum counts the lines read), for
+// every start offset and length.
+func TestTouchLines(t *testing.T) {
+	buf := make([]byte, 1024)
+	for i := range buf {
+		buf[i] = 1
+	}
+	base := uintptr(unsafe.Pointer(&buf[0]))
+	for off := range 128 {
+		for n := 1; off+n <= len(buf); n++ {
+			a := base + uintptr(off)
+			lines := (a+uintptr(n)-1)>>6 - a>>6 + 1
+			if got := touchLines(unsafe.Pointer(&buf[off]), n); got != uint64(lines) {
+				t.Fatalf("touchLines(buf[%d:], %d) read %d lines, want %d", off, n, got, lines)
+			}
+		}
 	}
 }

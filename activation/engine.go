@@ -275,7 +275,8 @@ type Engine struct {
 	memo       [16]memo
 	memoN      int // valid entries of memo; 0 whenever facts change
 	cur        curProf
-	sink       uint64 // what readAhead read (kept, so that the reads stay)
+	sink       uint64 // what readAhead and touch read (kept, so that the reads stay)
+	ahead      bool   // in ProcessBatch: readAhead has read the state apply will touch
 }
 
 // New compiles set and returns an engine. It returns a *defs.Error for an

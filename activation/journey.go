@@ -304,11 +304,14 @@ func (e *Engine) fire(j *journey, ji int32, pd *pending, out []Output) []Output 
 		if len(e.evSlab) == 0 {
 			e.evSlab = make([]connected.Event, 64)
 		}
-		o.Event, e.evSlab = &e.evSlab[0], e.evSlab[1:]
-		*o.Event = connected.Event{Type: connected.TypeTrack, MessageID: pd.actionID, UserID: pd.userID, AnonymousID: pd.anonID,
-			Event: j.emit, OriginalTimestamp: o.Time, Properties: props}
+		// The slab's events are zero and handed out once: set only the
+		// fields that are not (a 488-byte struct literal writes them all).
+		ev := &e.evSlab[0]
+		o.Event, e.evSlab = ev, e.evSlab[1:]
+		ev.Type, ev.MessageID, ev.UserID, ev.AnonymousID = connected.TypeTrack, pd.actionID, pd.userID, pd.anonID
+		ev.Event, ev.OriginalTimestamp, ev.Properties = j.emit, o.Time, props
 		if pd.userID == "" && pd.anonID == "" {
-			o.Event.AnonymousID = pid
+			ev.AnonymousID = pid
 		}
 	}
 	return append(out, o)

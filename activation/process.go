@@ -3,6 +3,7 @@ package activation
 import (
 	"context"
 	"time"
+	"unsafe"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
 )
@@ -175,6 +176,9 @@ func (e *Engine) apply(r *rec, out []Output) []Output {
 	if r.named {
 		x = e.prog.event(r.ev)
 	}
+	if x != nil && !e.ahead {
+		e.touch(p, owner)
+	}
 	if x != nil && r.barred != 0 && !e.replay {
 		e.barred(r, x)
 	}
@@ -211,6 +215,22 @@ func (e *Engine) apply(r *rec, out []Output) []Output {
 		}
 	}
 	return e.advanceTo(e.watermark(), out)
+}
+
+// touch reads every cache line of the facts of identifier i and of the
+// journey records of profile p before they are searched: the reads do not
+// depend on each other, so their misses overlap, where a binary search's
+// would follow one another. ProcessBatch's read-ahead has read them
+// already (Engine.ahead).
+func (e *Engine) touch(p, i int32) {
+	var s uint64
+	if fs := e.facts.items(e.ident(i).facts); len(fs) > 0 {
+		s += touchLines(unsafe.Pointer(&fs[0]), len(fs)*int(unsafe.Sizeof(fact{})))
+	}
+	if js := e.jrecs.items(e.profs[p].js); len(js) > 0 {
+		s += touchLines(unsafe.Pointer(&js[0]), len(js)*int(unsafe.Sizeof(jrec{})))
+	}
+	e.sink += s
 }
 
 // isMember reports whether profile p is an announced member of audience a.
