@@ -41,7 +41,10 @@
 // Append commits before it returns. Batch holds the records appended
 // while a function runs and commits them in one transaction at its end:
 // a consumer applying a poll's worth of identity facts pays one commit for
-// all of them (the README gives the measured rate).
+// all of them (the README gives the measured rate). IdentityStore.BatchIn
+// puts those records on the caller's pgx.Batch instead, so that they
+// commit in one transaction with the caller's own writes (the fleet hub's
+// records and applied message ids): one commit per poll for both.
 //
 // # Contracts
 //
