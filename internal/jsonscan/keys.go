@@ -23,9 +23,10 @@ type Keys struct {
 // length, and its index+1, 0 when the slot is empty or shared when
 // several keys have the same pack (then they are compared in turn).
 type keySlot struct {
-	pack uint64
-	idx  uint32
-	n    uint32
+	pack       uint64
+	idx        uint32
+	n          uint32
+	head, tail uint64 // a key of 9 to 16 bytes: its first and last eight
 }
 
 const shared = ^uint32(0)
@@ -76,7 +77,11 @@ func (ks *Keys) place() bool {
 		e := &ks.slot[(p*ks.mul)>>ks.shift]
 		switch {
 		case e.idx == 0:
-			*e = keySlot{p, uint32(i + 1), uint32(len(k))}
+			*e = keySlot{pack: p, idx: uint32(i + 1), n: uint32(len(k))}
+			if n := len(k); n > 8 && n <= 16 {
+				e.head = binary.LittleEndian.Uint64([]byte(k[:8]))
+				e.tail = binary.LittleEndian.Uint64([]byte(k[n-8:]))
+			}
 		case e.pack == p:
 			e.idx = shared
 		default:
@@ -113,8 +118,19 @@ func (ks *Keys) index(k []byte) int {
 	if e.idx == shared {
 		return ks.search(k)
 	}
-	if int(e.n) != len(k) || len(k) > 8 && ks.keys[e.idx-1] != string(k) { // up to eight bytes, the pack is the key
+	n := len(k)
+	switch {
+	case int(e.n) != n:
 		return -1
+	case n <= 8: // the pack is the key
+	case n <= 16: // compared as two words
+		if binary.LittleEndian.Uint64(k) != e.head || binary.LittleEndian.Uint64(k[n-8:]) != e.tail {
+			return -1
+		}
+	default:
+		if ks.keys[e.idx-1] != string(k) {
+			return -1
+		}
 	}
 	return int(e.idx) - 1
 }

@@ -114,7 +114,7 @@ func TestKeysIndex(t *testing.T) {
 			t.Errorf("index(%q) = %d, want %d", k, got, i)
 		}
 	}
-	for _, k := range []string{"i", "ids", "amount_refunded", "amount_capturee", "objecT", "k", "e", " ", "abcd_3_wxyz", "abcd_wxyz"} {
+	for _, k := range []string{"i", "ids", "amount_refunded", "amount_capturee", "objecT", "k", "e", " ", "abcd_3_wxyz", "abcd_wxyz", "amount_capXured", "amount_receivet", "abcd_1_wxya"} {
 		if got := testKeys.index([]byte(k)); got != -1 {
 			t.Errorf("index(%q) = %d, want -1", k, got)
 		}
