@@ -19,6 +19,11 @@
 // correctly rounded (NumberParts, Float: exact fast path, strconv
 // otherwise).
 //
+// Decoders that keep a few members of large objects name them in a Keys
+// set and loop with Iter.NextKey: the members they do not keep are
+// skipped by Skip's loop, at Skip's cost, instead of one Next, one key
+// comparison and one Skip call each.
+//
 // A Scanner is a value owned by one goroutine. Slices it returns alias the
 // input (or, for strings with escapes, a fresh buffer) and are valid as long
 // as the input is.
