@@ -111,7 +111,7 @@ func (ks *Keys) index(k []byte) int {
 		return ks.empty
 	}
 	p := pack(k)
-	e := ks.slot[(p*ks.mul)>>ks.shift]
+	e := &ks.slot[(p*ks.mul)>>(ks.shift&63)]
 	if e.pack != p || e.idx == 0 {
 		return -1
 	}
