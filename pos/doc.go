@@ -25,20 +25,21 @@
 // Measured decode costs (go test -bench Decode -benchmem; CPU time per
 // payload, median of six runs interleaved with the previous version,
 // pinned to one core of a shared two-core machine, December 2026): a
-// Stripe charge.succeeded of a Terminal sale (3.9 KB as stored) 3.1 µs,
-// 2.5 µs compact; a Stripe payment_intent 1.4 to 1.5 µs; a Square
-// payment.updated 2.0 µs, 1.8 µs compact; an order.updated 0.7 µs; a
-// Google Wallet callback 1.0 µs; an Apple web-service request 0.3 µs; a
-// pass.json 1.4 to 1.5 µs (three allocations); one allocation for the
-// others, the kept strings copied
-// into one buffer of the size they need (80 to 224 bytes; documented
-// statuses, types, methods and brands are constants and cost none). Where
-// the Stripe charge's time goes: the validating scan alone costs 1.9 µs
-// (1.45 µs compact; internal/jsonscan BenchmarkSkip), the copy of the
-// kept strings with the garbage collection it causes about 0.3 µs, and
-// the keys, values and checks of the kept fields about 0.75 µs; so the
-// 2 µs target is met for every payload but the Stripe charge, and the
-// Square payment as stored is at it.
+// Stripe charge.succeeded of a Terminal sale (3.9 KB as stored) 3.0 µs,
+// 2.4 µs compact; a Stripe payment_intent 1.4 µs; a Square
+// payment.updated 1.9 µs, 1.7 µs compact (2.2 and 1.8 µs unpinned, the
+// collector then running on the other core); an order.updated 0.7 µs; a
+// Google Wallet callback 0.9 µs; an Apple web-service request 0.3 µs; a
+// pass.json 1.3 to 1.5 µs (three allocations); one allocation for the
+// others, the kept strings copied into one buffer of the size they need
+// (80 to 224 bytes; documented statuses, types, methods and brands are
+// constants and cost none). Where the Stripe charge's time goes: the
+// validating scan alone costs 1.9 µs (1.45 µs compact; internal/jsonscan
+// BenchmarkSkip), the copy of the kept strings with the garbage
+// collection it causes about 0.3 µs, and the keys, values and checks of
+// the kept fields about 0.75 µs; so the 2 µs target is met for every
+// payload but the Stripe charge, and the Square payment as stored is at
+// it.
 //
 // # Events
 //
