@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/touchpoint-sdk/touchpoint/identity"
@@ -93,5 +94,104 @@ func TestBatchIn(t *testing.T) {
 	g.Shutdown(ctx)
 	if got := reload(); got.Identifiers != want.Identifiers || count() != 1 {
 		t.Fatalf("after a failed BatchIn: reloaded %+v, want %+v; side rows %d, want 1", got, want, count())
+	}
+}
+
+// TestPrepareBatchPipeline: batches prepared one after the other while the
+// first is still unsent (a pipelined consumer) commit in order; a write
+// outside them waits until they are done; a failed send leaves the store
+// diverged.
+func TestPrepareBatchPipeline(t *testing.T) {
+	pool := poolIn(t, schema(t))
+	ctx := context.Background()
+	db := openDB(t, pool)
+	ref, _ := identity.New(graphSecret)
+	defer ref.Shutdown(ctx)
+	facts := people(t, ref, 4) // 4 facts a person
+	link := func(g *identity.Graph, fs []identity.LinkFact) func(context.Context) error {
+		return func(ctx context.Context) error {
+			for _, f := range fs {
+				if _, err := g.LinkKeys(ctx, f); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	reload := func() identity.Stats {
+		g, err := identity.New(graphSecret, identity.WithStore(identityStore(t, db, "g")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer g.Shutdown(ctx)
+		return g.Stats()
+	}
+	st := identityStore(t, db, "g")
+	g, err := identity.New(graphSecret, identity.WithStore(st))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b1, done1, err := st.PrepareBatch(ctx, link(g, facts[:4]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, done2, err := st.PrepareBatch(ctx, link(g, facts[4:8])) // while b1 is unsent
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b1.Len() != 1 || b2.Len() != 1 {
+		t.Fatalf("queued %d and %d statements, want 1 each", b1.Len(), b2.Len())
+	}
+
+	// A write outside the batches waits for them.
+	wrote := make(chan error, 1)
+	go func() { wrote <- st.Append(ctx, []byte("not an entry the graph reads")) }()
+	select {
+	case err := <-wrote:
+		t.Fatalf("Append returned (%v) while two prepared batches were unsent", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if err := done1(pool.SendBatch(ctx, b1).Close()); err != nil {
+		t.Fatalf("first batch: %v", err)
+	}
+	select {
+	case err := <-wrote:
+		t.Fatalf("Append returned (%v) while the second batch was unsent", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	if err := done2(pool.SendBatch(ctx, b2).Close()); err != nil {
+		t.Fatalf("second batch: %v", err)
+	}
+	if err := <-wrote; err != nil {
+		t.Fatalf("Append after the batches: %v", err)
+	}
+	if err := done2(errors.New("again")); err == nil || errors.Is(err, pgstore.ErrDiverged) {
+		t.Fatalf("a second done: %v, want its argument back and nothing else", err)
+	}
+
+	// The raw entry cannot be read by a graph: take it out before reloading.
+	if _, err := pool.Exec(ctx, `DELETE FROM touchpoint_log WHERE rec = (SELECT rec FROM touchpoint_log ORDER BY seq DESC LIMIT 1)`); err != nil {
+		t.Fatal(err)
+	}
+	want := g.Stats()
+	if got := reload(); got.Identifiers != want.Identifiers || want.Identifiers == 0 {
+		t.Fatalf("after two pipelined batches: reloaded %+v, in memory %+v", got, want)
+	}
+
+	// A send that failed: diverged, and the store refuses what follows.
+	b3, done3, err := st.PrepareBatch(ctx, link(g, facts[8:12]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b3.Queue(`SELECT 1/0`)
+	if err := done3(pool.SendBatch(ctx, b3).Close()); !errors.Is(err, pgstore.ErrDiverged) {
+		t.Fatalf("a batch whose send failed: %v, want ErrDiverged", err)
+	}
+	if _, err := g.LinkKeys(ctx, facts[12]); !errors.Is(err, pgstore.ErrDiverged) {
+		t.Fatalf("LinkKeys after a failed batch: %v, want ErrDiverged", err)
+	}
+	g.Shutdown(ctx)
+	if got := reload(); got.Identifiers != want.Identifiers {
+		t.Fatalf("after a failed batch: reloaded %+v, want %+v", got, want)
 	}
 }

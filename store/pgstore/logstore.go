@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -44,13 +45,16 @@ type logStore struct {
 	empty      bool  // the last Load found no record at all
 	wrote      bool  // an Append succeeded since the last Load
 	batchDepth int
-	buf        [][]byte // sealed records held by Batch
+	buf        [][]byte  // sealed records held by Batch
+	inflight   int       // batches PrepareBatch returned whose done was not called
+	settled    sync.Cond // on mu: inflight went to 0
 	diverged   error
 }
 
 func newLogStore(db *DB, kind, name string, id int64, guardFirst bool) *logStore {
 	s := &logStore{db: db, kind: kind, name: name, id: id, guardFirst: guardFirst}
 	s.ad = []byte("touchpoint/pgstore\x00" + kind + "\x00" + name)
+	s.settled.L = &s.mu
 	rand.Read(s.writer[:])
 	s.writer[6] = s.writer[6]&0x0f | 0x40 // a version 4 UUID
 	s.writer[8] = s.writer[8]&0x3f | 0x80
@@ -190,6 +194,7 @@ const sqlAppend = `WITH h AS (
 // write appends sealed records as one unit; mu is held. Each statement
 // is sqlAppend.
 func (s *logStore) write(ctx context.Context, recs [][]byte) error {
+	s.settle()
 	guard := s.guardFirst && s.empty && !s.wrote
 	const q = sqlAppend
 	if len(recs) <= writeChunk {
@@ -238,6 +243,7 @@ func (s *logStore) compact(ctx context.Context, fill func(emit func([]byte) erro
 	if err := s.check(); err != nil {
 		return err
 	}
+	s.settle()
 	if len(s.buf) > 0 { // a Compact inside a Batch: what the batch holds goes first
 		buf := s.buf
 		s.buf = nil
@@ -281,6 +287,15 @@ func (s *logStore) compact(ctx context.Context, fill func(emit func([]byte) erro
 	return nil
 }
 
+// settle waits, with mu held, until every batch PrepareBatch returned is
+// done, so that a write outside them lands after them, in the order the
+// graph applied the entries.
+func (s *logStore) settle() {
+	for s.inflight > 0 {
+		s.settled.Wait()
+	}
+}
+
 // batch runs fn with Appends held in memory, then writes them as one unit.
 func (s *logStore) batch(ctx context.Context, fn func(ctx context.Context) error) error {
 	s.mu.Lock()
@@ -313,14 +328,27 @@ func (s *logStore) batch(ctx context.Context, fn func(ctx context.Context) error
 // batchIn is batch with the write queued on a pgx.Batch that send sends
 // with the caller's statements after it (see IdentityStore.BatchIn).
 func (s *logStore) batchIn(ctx context.Context, fn func(ctx context.Context) error, send func(ctx context.Context, b *pgx.Batch) error) error {
+	b, done, err := s.prepareBatch(ctx, fn)
+	if err != nil {
+		return err
+	}
+	return done(send(ctx, b))
+}
+
+// prepareBatch runs fn with Appends held, then returns the statements
+// that append them on a new pgx.Batch, and done, to be called once with
+// the result of sending it (see IdentityStore.PrepareBatch). If fn fails,
+// what it appended is written on its own, as batch does, and fn's error
+// is returned.
+func (s *logStore) prepareBatch(ctx context.Context, fn func(ctx context.Context) error) (*pgx.Batch, func(sendErr error) error, error) {
 	s.mu.Lock()
 	if err := s.check(); err != nil {
 		s.mu.Unlock()
-		return err
+		return nil, nil, err
 	}
 	if s.batchDepth > 0 {
 		s.mu.Unlock()
-		return s.fail("", "BatchIn inside a batch", ErrNested)
+		return nil, nil, s.fail("", "BatchIn or PrepareBatch inside a batch", ErrNested)
 	}
 	s.batchDepth++
 	s.mu.Unlock()
@@ -332,47 +360,59 @@ func (s *logStore) batchIn(ctx context.Context, fn func(ctx context.Context) err
 	s.buf = nil
 	if ferr != nil { // what fn appended is written on its own, as batch does
 		if len(buf) == 0 {
-			return ferr
+			return nil, nil, ferr
 		}
 		if s.closed {
 			s.diverged = s.fail("", fmt.Sprintf("closed during a batch of %d records", len(buf)), ErrDiverged)
-			return errors.Join(ferr, s.diverged)
+			return nil, nil, errors.Join(ferr, s.diverged)
 		}
 		if err := s.write(ctx, buf); err != nil {
 			s.diverged = s.fail("", fmt.Sprintf("%d records not written", len(buf)), ErrDiverged)
-			return errors.Join(ferr, s.diverged, err)
+			return nil, nil, errors.Join(ferr, s.diverged, err)
 		}
-		return ferr
+		return nil, nil, ferr
 	}
 	if s.closed && len(buf) > 0 {
 		s.diverged = s.fail("", fmt.Sprintf("closed during a batch of %d records", len(buf)), ErrDiverged)
-		return s.diverged
+		return nil, nil, s.diverged
 	}
 	b := &pgx.Batch{}
 	guard := s.guardFirst && s.empty && !s.wrote
-	var short bool
+	var short atomic.Bool // set while the batch's results are read, read by done
 	for c := range slices.Chunk(buf, writeChunk) {
 		want := int64(len(c))
 		b.Queue(sqlAppend, s.id, want, s.writer, guard, c).Exec(func(tag pgconn.CommandTag) error {
 			if tag.RowsAffected() != want {
-				short = true
+				short.Store(true)
 				return s.fail("", "another writer wrote the first record of the store this one loaded empty", ErrConflict)
 			}
 			return nil
 		})
 		guard = false
 	}
-	if err := send(ctx, b); err != nil || short {
-		if len(buf) == 0 {
+	if len(buf) > 0 {
+		// A batch prepared before this one is sent must not guard the
+		// first record again; if this one fails, the store is diverged.
+		s.wrote = true
+		s.inflight++
+	}
+	var once atomic.Bool
+	done := func(err error) error {
+		if !once.CompareAndSwap(false, true) || len(buf) == 0 {
 			return err
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.inflight--; s.inflight == 0 {
+			s.settled.Broadcast()
+		}
+		if err == nil && !short.Load() {
+			return nil
 		}
 		s.diverged = s.fail("", fmt.Sprintf("%d records not written", len(buf)), ErrDiverged)
 		return errors.Join(s.diverged, err)
 	}
-	if len(buf) > 0 {
-		s.wrote = true
-	}
-	return nil
+	return b, done, nil
 }
 
 func (s *logStore) close() error {

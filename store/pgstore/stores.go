@@ -94,9 +94,36 @@ func (st *IdentityStore) Batch(ctx context.Context, fn func(ctx context.Context)
 // called: the entries fn appended are written on their own, as Batch
 // writes them, and fn's error is returned. BatchIn does not nest: inside a
 // Batch or BatchIn it returns a *StoreError matching ErrNested. The
-// store's mutex is held while send runs: send must not call the store.
+// store's other writes wait until send returned: send must not write to
+// the store (see PrepareBatch).
 func (st *IdentityStore) BatchIn(ctx context.Context, fn func(ctx context.Context) error, send func(ctx context.Context, b *pgx.Batch) error) error {
 	return st.s.batchIn(ctx, fn, send)
+}
+
+// PrepareBatch is BatchIn split in two, for a caller that pipelines
+// (applies the next poll to the graph while this one commits): it runs
+// fn and returns the statements that append what fn appended, on a new
+// pgx.Batch, and done. The caller queues its own statements after them,
+// sends the batch when it likes, from any goroutine, and then calls done
+// once with the send's error (nil when the batch committed); done
+// returns it, joined with ErrDiverged when the entries were not written
+// (the send failed, or ErrConflict), and the store then refuses every
+// later call, as after a failed Batch. Calling done again does nothing.
+//
+// Between PrepareBatch and done the store is usable: the next
+// PrepareBatch may run while this batch is in flight. Send the batches of
+// one store in the order PrepareBatch returned them, each after the one
+// before committed: a batch's entries may follow from the ones before
+// (the graph applied them in memory in that order). A write outside a
+// batch meanwhile (an Erase's entries, a Compact) waits until every
+// prepared batch is done, so entries reach the log in the order the graph
+// applied them: call done on every path, or such writes wait forever. If
+// fn fails, the entries it appended are written on their own, as Batch
+// writes them (after the batches in flight), and fn's error is returned
+// with a nil batch. PrepareBatch does not nest: inside a Batch it returns
+// a *StoreError matching ErrNested.
+func (st *IdentityStore) PrepareBatch(ctx context.Context, fn func(ctx context.Context) error) (b *pgx.Batch, done func(sendErr error) error, err error) {
+	return st.s.prepareBatch(ctx, fn)
 }
 
 // Close implements identity.Store: later calls return ErrClosed. The DB's
