@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/touchpoint-sdk/touchpoint/connected/consent"
 	"github.com/touchpoint-sdk/touchpoint/fleet"
@@ -234,9 +235,12 @@ func BenchmarkExportPostgreSQL(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	if err := bs.commit(ctx); err != nil {
+	pb := &pgx.Batch{}
+	queue(pb, bs.take())
+	if err := bs.send(ctx, pb); err != nil {
 		b.Fatal(err)
 	}
+	bs.end()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

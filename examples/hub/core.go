@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"sync"
@@ -55,21 +56,23 @@ type Config struct {
 	// errCrashed at once, without committing (a process killed
 	// mid-stream).
 	crash func() bool
+	// part, for tests: the messages of a poll committed together on
+	// PostgreSQL (default commitPart), small so that tests pipeline.
+	part int
 	// assigned, for tests: called with the partitions of each assignment
 	// (on NATS: {Data: [0]} when the data consumer starts, {Control: [0]}
 	// when the lease is gained).
 	assigned func(map[string][]int32)
 }
 
-// BatchFunc runs fn with the graph's store writes held, then writes them.
-// With send nil, in a transaction of their own (pgstore's
-// IdentityStore.Batch). Otherwise, if fn succeeded, on the pgx.Batch it
-// hands to send, which queues the fleet store's writes of the poll after
-// them and sends it: the graph's entries, the poll's records and its
-// applied ids commit in one transaction (IdentityStore.BatchIn). If fn
-// fails, send is not called and the entries fn appended are written on
-// their own.
-type BatchFunc func(ctx context.Context, g *identity.Graph, fn func(ctx context.Context) error, send func(ctx context.Context, b *pgx.Batch) error) error
+// BatchFunc runs fn with the graph's store writes held and returns them
+// as statements on a pgx.Batch, with done, to be called once with the
+// result of sending it (pgstore's IdentityStore.PrepareBatch). The hub
+// queues the records and applied ids of the same messages after them, so
+// the three commit in one transaction, and prepares the next part of the
+// poll while that one is in flight. If fn fails, the entries it appended
+// are written on their own and its error is returned.
+type BatchFunc func(ctx context.Context, g *identity.Graph, fn func(ctx context.Context) error) (b *pgx.Batch, done func(sendErr error) error, err error)
 
 // core is the transport-neutral part of a hub instance: it applies what
 // the transport consumed (control and data messages) to the store, owns
@@ -85,7 +88,7 @@ type core struct {
 	cfg   Config
 	data  *fleet.Hub
 	apply fleet.Store // cfg.Store, or its batching view on PostgreSQL
-	batch batcher     // nil on memory
+	batch *batchStore // nil on memory
 
 	mu      sync.Mutex
 	graph   *identity.Graph
@@ -134,6 +137,9 @@ func newCore(cfg Config) (*core, error) {
 	if ps, ok := cfg.Store.(*pgStore); ok {
 		bs := &batchStore{pgStore: ps}
 		c.apply, c.batch = bs, bs
+	}
+	if cfg.Batch != nil && c.batch == nil {
+		return nil, errors.New("hub: Batch needs the PostgreSQL fleet store (see Stores)")
 	}
 	data, err := fleet.NewHub(c.apply, fleet.WithDropHandler(cfg.OnDrop), fleet.WithController(cfg.Controller))
 	if err != nil {
@@ -229,16 +235,11 @@ func (c *core) handle(ctx context.Context, msgs []inbound, publish publishFunc) 
 		if err := c.batch.begin(ctx, ok); err != nil {
 			return err
 		}
-		defer c.batch.abort()
+		defer c.batch.end()
 	}
 	pub, err := c.applyAll(ctx, msgs, decoded)
 	if err != nil {
 		return err
-	}
-	if c.batch != nil {
-		if err := c.batch.commit(ctx); err != nil {
-			return err
-		}
 	}
 	return publish(ctx, pub...)
 }
@@ -258,10 +259,60 @@ func applyOne(ctx context.Context, h *fleet.Hub, in inbound, d decodedIn) (fleet
 	return h.ApplyMessage(ctx, d.m)
 }
 
-// applyAll applies a poll's messages (data first, then control through
-// the graph) and returns what to publish. decoded[i] is msgs[i] decoded.
+// commitPart is how many messages of a poll commit together on
+// PostgreSQL. A poll is applied in parts, pipelined: part n+1 is applied
+// (decoded, run through the graph, its statements built) while part n
+// commits, so the hub's CPU and the server's overlap; each part commits
+// after the one before.
+const commitPart = 250
+
+// applyAll applies a poll's messages and returns what to publish; when it
+// returns nil, every part committed. decoded[i] is msgs[i] decoded. On
+// memory the poll is one part, written as it is applied.
 func (c *core) applyAll(ctx context.Context, msgs []inbound, decoded []decodedIn) ([]fleet.Message, error) {
-	var pub []fleet.Message
+	part := len(msgs)
+	if c.batch != nil {
+		part = cmp.Or(c.cfg.part, commitPart)
+	}
+	var (
+		pub    []fleet.Message
+		flight chan error // the commit of the part before, or nil
+	)
+	wait := func() error {
+		if flight == nil {
+			return nil
+		}
+		err := <-flight
+		flight = nil
+		return err
+	}
+	for lo := 0; lo < len(msgs); lo += part {
+		hi := min(lo+part, len(msgs))
+		b, done, p, err := c.applyPart(ctx, msgs[lo:hi], decoded[lo:hi])
+		if werr := wait(); err != nil || werr != nil {
+			if done != nil {
+				done(errors.Join(err, werr, errNotSent))
+			}
+			return nil, errors.Join(werr, err)
+		}
+		pub = append(pub, p...)
+		if b != nil {
+			flight = make(chan error, 1)
+			go func() { flight <- done(c.batch.send(ctx, b)) }()
+		}
+	}
+	return pub, wait()
+}
+
+// errNotSent is what a prepared part's done gets when it was not sent
+// (the part before it failed to commit, or the next one failed to apply).
+var errNotSent = errors.New("hub: not sent")
+
+// applyPart applies a part of a poll (data messages, then control ones
+// through the graph) and, on PostgreSQL, returns its writes to send, and
+// done, to be called with the result of sending them (always non-nil
+// with b).
+func (c *core) applyPart(ctx context.Context, msgs []inbound, decoded []decodedIn) (b *pgx.Batch, done func(error) error, pub []fleet.Message, err error) {
 	var control []int
 	for i, m := range msgs {
 		if m.control {
@@ -270,18 +321,18 @@ func (c *core) applyAll(ctx context.Context, msgs []inbound, decoded []decodedIn
 		}
 		res, err := applyOne(ctx, c.data, m, decoded[i])
 		if err != nil && !isReported(err) {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		pub = append(pub, res.Publish...)
 		c.count(res)
 		if c.cfg.crash != nil && c.cfg.crash() {
-			return nil, errCrashed
+			return nil, nil, nil, errCrashed
 		}
 	}
 	if len(control) > 0 {
 		h, g := c.owner()
 		if h == nil {
-			return nil, ErrNotOwner // consumed, but the graph did not load: redelivered from the last acknowledgement
+			return nil, nil, nil, ErrNotOwner // consumed, but the graph did not load: redelivered from the last acknowledgement
 		}
 		var ids []string
 		apply := func(ctx context.Context) error {
@@ -301,29 +352,27 @@ func (c *core) applyAll(ctx context.Context, msgs []inbound, decoded []decodedIn
 			}
 			return nil
 		}
-		var err error
-		if c.cfg.Batch != nil {
-			var send func(context.Context, *pgx.Batch) error
-			if c.batch != nil { // one transaction: the graph's entries, then the poll's records and ids
-				send = func(ctx context.Context, b *pgx.Batch) error {
-					if err := h.MarkApplied(ctx, ids...); err != nil { // held by the batching store
-						return err
-					}
-					return c.batch.commitWith(ctx, b)
-				}
-			}
-			err = c.cfg.Batch(ctx, g, apply, send)
-			if err == nil && send == nil {
-				err = h.MarkApplied(ctx, ids...)
+		if c.cfg.Batch == nil {
+			if err := apply(ctx); err != nil {
+				return nil, nil, nil, err
 			}
 		} else {
-			err = apply(ctx)
-		}
-		if err != nil {
-			return nil, err
+			if b, done, err = c.cfg.Batch(ctx, g, apply); err != nil {
+				return nil, nil, nil, err
+			}
+			if err := h.MarkApplied(ctx, ids...); err != nil { // held by the batching store
+				return nil, nil, nil, errors.Join(err, done(errNotSent))
+			}
 		}
 	}
-	return pub, nil
+	if c.batch == nil {
+		return nil, nil, pub, nil
+	}
+	if b == nil {
+		b, done = &pgx.Batch{}, func(err error) error { return err }
+	}
+	queue(b, c.batch.take())
+	return b, done, pub, nil
 }
 
 func (c *core) count(res fleet.Result) {

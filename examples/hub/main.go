@@ -86,11 +86,8 @@ func Stores(ctx context.Context, pool *pgxpool.Pool, secret, sealKey []byte, gra
 		current = is
 		return g, nil
 	}
-	batch := func(ctx context.Context, _ *identity.Graph, fn func(context.Context) error, send func(context.Context, *pgx.Batch) error) error {
-		if send == nil {
-			return current.Batch(ctx, fn)
-		}
-		return current.BatchIn(ctx, fn, send)
+	batch := func(ctx context.Context, _ *identity.Graph, fn func(context.Context) error) (*pgx.Batch, func(error) error, error) {
+		return current.PrepareBatch(ctx, fn)
 	}
 	return st, open, batch, nil
 }

@@ -11,14 +11,15 @@ import (
 	"github.com/touchpoint-sdk/touchpoint/identity"
 )
 
-// batchStore is a fleet.Store whose writes of one poll are held and sent
-// at commit in one pgx batch — one round trip, run by PostgreSQL as one
-// implicit transaction (a pipeline ended by one Sync) — and whose dedupe
-// and tombstone checks are answered from one prefetch (begin, one round
-// trip). Only the instance's consuming goroutine uses it; Erase and Export
-// use the plain store.
+// batchStore is a fleet.Store whose writes are held, for each part of a
+// poll, and sent at its commit in one pgx batch — one round trip, run by
+// PostgreSQL as one implicit transaction (a pipeline ended by one Sync) —
+// and whose dedupe and tombstone checks are answered from one prefetch
+// per poll (begin, one round trip). Only the instance's consuming
+// goroutine calls its methods (a commit in flight holds what take
+// returned, nothing of the store); Erase and Export use the plain store.
 //
-// The commit: the shared advisory locks of every key of the poll in one
+// A part's commit: the shared advisory locks of every key of the poll in one
 // statement, in one sorted order (an Erase takes them exclusive, in the
 // same order, so the two never deadlock and a record's tombstone check
 // and an Erase of its key serialise); the records in one statement, each
@@ -38,13 +39,6 @@ type batchStore struct {
 	tombs   map[identity.Key]bool
 	marks   []string
 	recs    []fleet.Record
-}
-
-type batcher interface {
-	begin(ctx context.Context, msgs []fleet.Message) error
-	commit(ctx context.Context) error
-	commitWith(ctx context.Context, b *pgx.Batch) error
-	abort()
 }
 
 const (
@@ -122,23 +116,28 @@ func appendKeys(dst []identity.Key, rs []identity.Ref) []identity.Key {
 	return dst
 }
 
-// commit writes what the poll held, atomically (see batchStore). After
-// commit or commitWith, the poll is closed: a second commit writes
-// nothing.
-func (s *batchStore) commit(ctx context.Context) error { return s.commitWith(ctx, &pgx.Batch{}) }
+// held is what a part of a poll wrote to the batching store: records
+// and applied ids, sent by queue.
+type held struct {
+	marks []string
+	recs  []fleet.Record
+}
 
-// commitWith is commit with b's statements (the identity store's entries
-// of the poll, from IdentityStore.BatchIn) first in the same transaction.
-func (s *batchStore) commitWith(ctx context.Context, b *pgx.Batch) error {
+// take returns what the poll held since begin or the last take, and
+// clears it; the poll stays open (its prefetch and the ids it marked
+// still answer Applied and Tombstoned).
+func (s *batchStore) take() held {
 	s.mu.Lock()
-	marks, recs := s.marks, s.recs
-	s.open, s.applied, s.tombs = false, nil, nil
+	defer s.mu.Unlock()
+	h := held{marks: s.marks, recs: s.recs}
 	s.marks, s.recs = nil, nil
-	s.mu.Unlock()
-	if len(marks) == 0 && len(recs) == 0 && b.Len() == 0 {
-		return nil
-	}
-	if len(recs) > 0 {
+	return h
+}
+
+// queue appends h's writes to b (after the identity store's entries, when
+// b holds them), to commit with them in one transaction (see batchStore).
+func queue(b *pgx.Batch, h held) {
+	if recs := h.recs; len(recs) > 0 {
 		var locks []int64
 		for i := range recs {
 			for _, k := range recs[i].Keys {
@@ -163,13 +162,22 @@ func (s *batchStore) commitWith(ctx context.Context, b *pgx.Batch) error {
 		}
 		b.Queue(sqlPutRecords, keys, nums, ids, kinds, times, bodies)
 	}
-	if len(marks) > 0 {
-		b.Queue(sqlMarkApplied, marks)
+	if len(h.marks) > 0 {
+		b.Queue(sqlMarkApplied, h.marks)
+	}
+}
+
+// send sends b: PostgreSQL runs it as one implicit transaction.
+func (s *batchStore) send(ctx context.Context, b *pgx.Batch) error {
+	if b.Len() == 0 {
+		return nil
 	}
 	return s.pool.SendBatch(ctx, b).Close()
 }
 
-func (s *batchStore) abort() {
+// end closes the poll (deferred after begin): what it held and did not
+// take is dropped.
+func (s *batchStore) end() {
 	s.mu.Lock()
 	s.open, s.applied, s.tombs = false, nil, nil
 	s.marks, s.recs = s.marks[:0], s.recs[:0]
