@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"slices"
@@ -53,11 +54,14 @@ func linkRecords(b *testing.B, secret []byte, run string, n int) []*kgo.Record {
 	return out
 }
 
+// benchPart overrides commitPart in BenchmarkLinkFacts, to tune it.
+var benchPart = flag.Int("hub.part", 0, "messages committed together (default commitPart)")
+
 func benchLinkFacts(b *testing.B, pg bool) {
 	e := newEnv(b, pg)
 	ctx := context.Background()
 	in, err := NewInstance(Config{Brokers: e.brokers, Group: "g", Control: topicControl, Data: topicData, Out: topicOut,
-		Store: e.store, OpenGraph: e.open, Batch: e.batch})
+		Store: e.store, OpenGraph: e.open, Batch: e.batch, part: *benchPart})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -48,12 +48,13 @@ const (
 	// sqlPutRecords files a poll's records in one statement: $1 and $2 are
 	// every (key, record number) pair, $3..$6 the records (id, kind, time,
 	// body) in record-number order (1-based). A record with any key
-	// tombstoned is left out whole.
-	sqlPutRecords = `WITH r AS (SELECT * FROM unnest($1::bytea[], $2::bigint[]) AS r(k, i)),
+	// tombstoned is left out whole. The body goes on the row of the
+	// record's first key only (see pgStore.Read).
+	sqlPutRecords = `WITH r AS (SELECT * FROM unnest($1::bytea[], $2::bigint[]) WITH ORDINALITY AS r(k, i, o)),
 		erased AS (SELECT DISTINCT r.i FROM r JOIN fleet_tombstones ft ON ft.key = r.k),
-		ks AS (SELECT i, array_agg(k) AS keys FROM r GROUP BY i)
+		ks AS (SELECT i, array_agg(k ORDER BY o) AS keys, min(o) AS o1 FROM r GROUP BY i)
 		INSERT INTO fleet_records (key, id, kind, t, body, keys)
-		SELECT r.k, m.id, m.kind, m.t, m.body, ks.keys
+		SELECT r.k, m.id, m.kind, m.t, CASE WHEN r.o = ks.o1 THEN m.body ELSE ''::bytea END, ks.keys
 		FROM r JOIN unnest($3::text[], $4::text[], $5::timestamptz[], $6::bytea[]) WITH ORDINALITY AS m(id, kind, t, body, i) ON m.i = r.i
 		JOIN ks ON ks.i = r.i
 		WHERE r.i NOT IN (SELECT i FROM erased)

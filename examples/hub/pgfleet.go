@@ -121,15 +121,21 @@ func (s *pgStore) Put(ctx context.Context, rec fleet.Record) error {
 		if erased {
 			return &fleet.ErasedError{ID: rec.ID, Kind: rec.Kind}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO fleet_records (key, id, kind, t, body, keys) SELECT k, $2, $3, $4, $5, $1 FROM unnest($1::bytea[]) AS k ON CONFLICT DO NOTHING`,
+		_, err := tx.Exec(ctx, `INSERT INTO fleet_records (key, id, kind, t, body, keys)
+			SELECT k, $2, $3, $4, CASE WHEN o = 1 THEN $5::bytea ELSE ''::bytea END, $1 FROM unnest($1::bytea[]) WITH ORDINALITY AS u(k, o) ON CONFLICT DO NOTHING`,
 			keyBytes(rec.Keys), rec.ID, string(rec.Kind), rec.Time, rec.Body)
 		return err
 	})
 }
 
 // Read returns records without their Keys (the hub does not need them).
+// A record's body is kept once, on the row of its first key (keys[1]):
+// the other rows hold an empty body, read from that row (rows filed by
+// earlier hubs hold it on every row).
 func (s *pgStore) Read(ctx context.Context, keys []identity.Key, fn func(fleet.Record) error) error {
-	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (t, id) id, kind, t, body FROM fleet_records WHERE key = ANY($1) ORDER BY t, id`, keyBytes(keys))
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT ON (r.t, r.id) r.id, r.kind, r.t,
+			CASE WHEN length(r.body) > 0 THEN r.body ELSE (SELECT f.body FROM fleet_records f WHERE f.key = r.keys[1] AND f.id = r.id) END
+		FROM fleet_records r WHERE r.key = ANY($1) ORDER BY r.t, r.id, length(r.body) DESC`, keyBytes(keys))
 	if err != nil {
 		return err
 	}

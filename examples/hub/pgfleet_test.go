@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/touchpoint-sdk/touchpoint/fleet"
 	"github.com/touchpoint-sdk/touchpoint/identity"
 )
 
@@ -17,33 +19,8 @@ import (
 // gets its record's keys, the id index goes, and Erase then finds a
 // record's rows under its other keys. Migrating again changes nothing.
 func TestFleetSchemaMigrates(t *testing.T) {
-	url := os.Getenv("TOUCHPOINT_POSTGRES_URL")
-	if url == "" {
-		t.Skip("no PostgreSQL: set TOUCHPOINT_POSTGRES_URL (CI starts one with .ci/postgres.sh)")
-	}
 	ctx := context.Background()
-	var rnd [6]byte
-	rand.Read(rnd[:])
-	schema := "hubmig_" + hex.EncodeToString(rnd[:])
-	admin, err := pgxpool.New(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.ConnConfig.RuntimeParams["search_path"] = schema
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := freshSchema(t, "hubmig_")
 
 	// Version 1, as hubs before versioning left it, with two records.
 	if _, err := pool.Exec(ctx, pgFleetMigrations[1]); err != nil {
@@ -68,7 +45,7 @@ func TestFleetSchemaMigrates(t *testing.T) {
 	if err := pool.QueryRow(ctx, `SELECT max(version) FROM fleet_schema_migrations`).Scan(&version); err != nil {
 		t.Fatal(err)
 	}
-	if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE schemaname = $1 AND indexname = 'fleet_records_id'`, schema).Scan(&indexes); err != nil {
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'fleet_records_id'`).Scan(&indexes); err != nil {
 		t.Fatal(err)
 	}
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM fleet_records WHERE cardinality(keys) <> CASE id WHEN 'r1' THEN 2 ELSE 1 END`).Scan(&nulls); err != nil {
@@ -91,5 +68,94 @@ func TestFleetSchemaMigrates(t *testing.T) {
 	}
 	if rows.Err() != nil || len(left) != 1 || left[0] != "r2" {
 		t.Fatalf("after Erase(b): records %v (%v), want [r2] (r1's row under a gone too)", left, rows.Err())
+	}
+}
+
+// freshSchema returns a pool on a new, empty schema of the test database
+// (dropped at the end of the test), or skips without PostgreSQL.
+func freshSchema(t *testing.T, prefix string) *pgxpool.Pool {
+	t.Helper()
+	url := os.Getenv("TOUCHPOINT_POSTGRES_URL")
+	if url == "" {
+		t.Skip("no PostgreSQL: set TOUCHPOINT_POSTGRES_URL (CI starts one with .ci/postgres.sh)")
+	}
+	ctx := context.Background()
+	var rnd [6]byte
+	rand.Read(rnd[:])
+	schema := prefix + hex.EncodeToString(rnd[:])
+	admin, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(admin.Close)
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+// TestFleetBodyOnce: a record filed under several keys, by Put or by the
+// batching store, keeps its body once (on its first key's row), and Read
+// under any of its keys returns it whole; Erase under its last key
+// removes every row.
+func TestFleetBodyOnce(t *testing.T) {
+	ctx := context.Background()
+	pool := freshSchema(t, "hubbody_")
+	st, err := newPGStore(ctx, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	a, b, c, d, e := identity.Key{1}, identity.Key{2}, identity.Key{3}, identity.Key{4}, identity.Key{5}
+	if err := st.Put(ctx, fleet.Record{ID: "put", Kind: fleet.KindLink, Time: at, Keys: []identity.Key{b, a}, Body: []byte("body of put")}); err != nil {
+		t.Fatal(err)
+	}
+	bs := &batchStore{pgStore: st}
+	if err := bs.begin(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := bs.Put(ctx, fleet.Record{ID: "batch", Kind: fleet.KindLink, Time: at.Add(time.Second), Keys: []identity.Key{e, c, d}, Body: []byte("body of batch")}); err != nil {
+		t.Fatal(err)
+	}
+	pb := &pgx.Batch{}
+	queue(pb, bs.take())
+	if err := bs.send(ctx, pb); err != nil {
+		t.Fatal(err)
+	}
+	bs.end()
+	var withBody, rows int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE length(body) > 0), count(*) FROM fleet_records`).Scan(&withBody, &rows); err != nil {
+		t.Fatal(err)
+	}
+	if withBody != 2 || rows != 5 {
+		t.Fatalf("%d rows, %d with a body; want 5 rows, 2 with a body", rows, withBody)
+	}
+	for _, k := range []identity.Key{a, b, c, d, e} {
+		var got []string
+		err := st.Read(ctx, []identity.Key{k}, func(r fleet.Record) error { got = append(got, r.ID+": "+string(r.Body)); return nil })
+		want := "put: body of put"
+		if k != a && k != b {
+			want = "batch: body of batch"
+		}
+		if err != nil || len(got) != 1 || got[0] != want {
+			t.Fatalf("Read(%x) = %q, %v; want [%q]", k[:1], got, err, want)
+		}
+	}
+	if n, err := st.Erase(ctx, []identity.Key{d}, at); err != nil || n != 1 {
+		t.Fatalf("Erase(d) = %d, %v; want the one record", n, err)
+	}
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM fleet_records WHERE id = 'batch'`).Scan(&rows); err != nil || rows != 0 {
+		t.Fatalf("after Erase(d): %d rows of the record left (%v), want 0", rows, err)
 	}
 }
