@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"slices"
@@ -54,14 +53,11 @@ func linkRecords(b *testing.B, secret []byte, run string, n int) []*kgo.Record {
 	return out
 }
 
-// benchPart overrides commitPart in BenchmarkLinkFacts, to tune it.
-var benchPart = flag.Int("hub.part", 0, "messages committed together (default commitPart)")
-
 func benchLinkFacts(b *testing.B, pg bool) {
 	e := newEnv(b, pg)
 	ctx := context.Background()
 	in, err := NewInstance(Config{Brokers: e.brokers, Group: "g", Control: topicControl, Data: topicData, Out: topicOut,
-		Store: e.store, OpenGraph: e.open, Batch: e.batch, part: *benchPart})
+		Store: e.store, OpenGraph: e.open, Batch: e.batch})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -81,6 +77,9 @@ func benchLinkFacts(b *testing.B, pg bool) {
 		if err := in.process(ctx, nil, recs[i:min(i+poll, len(recs))]); err != nil {
 			b.Fatal(err)
 		}
+	}
+	if err := in.settle(); err != nil { // the last poll commits in the background
+		b.Fatal(err)
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "facts/s")
 	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"sync"
@@ -56,9 +55,6 @@ type Config struct {
 	// errCrashed at once, without committing (a process killed
 	// mid-stream).
 	crash func() bool
-	// part, for tests: the messages of a poll committed together on
-	// PostgreSQL (default commitPart), small so that tests pipeline.
-	part int
 	// assigned, for tests: called with the partitions of each assignment
 	// (on NATS: {Data: [0]} when the data consumer starts, {Control: [0]}
 	// when the lease is gained).
@@ -68,10 +64,10 @@ type Config struct {
 // BatchFunc runs fn with the graph's store writes held and returns them
 // as statements on a pgx.Batch, with done, to be called once with the
 // result of sending it (pgstore's IdentityStore.PrepareBatch). The hub
-// queues the records and applied ids of the same messages after them, so
-// the three commit in one transaction, and prepares the next part of the
-// poll while that one is in flight. If fn fails, the entries it appended
-// are written on their own and its error is returned.
+// queues the records and applied ids of the same poll after them, so the
+// three commit in one transaction, and applies the next poll while that
+// one is in flight. If fn fails, the entries it appended are written on
+// their own and its error is returned.
 type BatchFunc func(ctx context.Context, g *identity.Graph, fn func(ctx context.Context) error) (b *pgx.Batch, done func(sendErr error) error, err error)
 
 // core is the transport-neutral part of a hub instance: it applies what
@@ -94,6 +90,9 @@ type core struct {
 	graph   *identity.Graph
 	control *fleet.Hub // applies (over the batching view)
 	dsr     *fleet.Hub // Erase and Export (over the plain store)
+
+	flightMu sync.Mutex
+	flight   *flight // the poll committing in the background, or nil
 
 	published atomic.Uint64
 	applied   atomic.Uint64
@@ -202,7 +201,12 @@ func (c *core) gain(ctx context.Context) bool {
 }
 
 // lose closes the graph: this instance no longer owns the control stream.
+// It first waits for the poll committing in the background (and its
+// acknowledgement), so that the next owner loads a graph that holds it.
 func (c *core) lose() {
+	if err := c.settle(); err != nil {
+		c.cfg.Logf("hub: the last poll: %v", err)
+	}
 	c.mu.Lock()
 	g, h, dsr := c.graph, c.control, c.dsr
 	c.graph, c.control, c.dsr = nil, nil, nil
@@ -215,34 +219,90 @@ func (c *core) lose() {
 	}
 }
 
-// handle applies one poll's messages and publishes what they cause. The
-// caller acknowledges the poll only when it returns nil. Each message is
-// decoded once: the batching store's prefetch and the hub's apply share
-// the decoded message (a message that does not decode goes to Hub.Apply,
-// which reports it as a drop).
-func (c *core) handle(ctx context.Context, msgs []inbound, publish publishFunc) error {
+// handle applies one poll's messages. Each message is decoded once: the
+// batching store's prefetch and the hub's apply share the decoded message
+// (a message that does not decode goes to Hub.Apply, which reports it as
+// a drop).
+//
+// On memory, handle writes the poll, publishes what it caused, then
+// calls ack (the transport acknowledges the poll), and returns. On
+// PostgreSQL it is pipelined: handle applies the poll (through the graph,
+// in memory) while the poll before commits in the background, waits for
+// that one to finish, and then leaves this one committing — its commit,
+// then publish, then ack — and returns. A poll is acknowledged only after
+// its writes committed and what it caused was published; an error of the
+// poll before is returned by the next handle (or settle), and the
+// transport then stops without acknowledging anything after it.
+func (c *core) handle(ctx context.Context, msgs []inbound, publish publishFunc, ack func(context.Context) error) error {
 	decoded := make([]decodedIn, len(msgs))
 	for i := range msgs {
 		decoded[i].m, decoded[i].err = fleet.Decode(msgs[i].value)
 	}
-	if c.batch != nil {
-		ok := make([]fleet.Message, 0, len(msgs))
-		for i := range decoded {
-			if decoded[i].err == nil {
-				ok = append(ok, decoded[i].m)
-			}
-		}
-		if err := c.batch.begin(ctx, ok); err != nil {
+	if c.batch == nil {
+		_, _, pub, err := c.applyPoll(ctx, msgs, decoded)
+		if err != nil {
 			return err
 		}
-		defer c.batch.end()
+		if err := publish(ctx, pub...); err != nil {
+			return err
+		}
+		return ack(ctx)
 	}
-	pub, err := c.applyAll(ctx, msgs, decoded)
-	if err != nil {
-		return err
+	ok := make([]fleet.Message, 0, len(msgs))
+	for i := range decoded {
+		if decoded[i].err == nil {
+			ok = append(ok, decoded[i].m)
+		}
 	}
-	return publish(ctx, pub...)
+	if err := c.batch.begin(ctx, ok); err != nil {
+		return errors.Join(err, c.settle())
+	}
+	defer c.batch.end()
+	b, done, pub, err := c.applyPoll(ctx, msgs, decoded)
+	if serr := c.settle(); err != nil || serr != nil {
+		if done != nil {
+			done(errNotSent)
+		}
+		return errors.Join(serr, err)
+	}
+	f := &flight{done: make(chan error, 1)}
+	c.flightMu.Lock()
+	c.flight = f
+	c.flightMu.Unlock()
+	go func() {
+		err := done(c.batch.send(ctx, b))
+		if err == nil {
+			err = publish(ctx, pub...)
+		}
+		if err == nil {
+			err = ack(ctx)
+		}
+		f.done <- err
+	}()
+	return nil
 }
+
+// flight is a poll committing in the background (see handle).
+type flight struct {
+	done chan error // its commit's, publication's or acknowledgement's error, once
+}
+
+// settle waits for the poll committing in the background, if any, and
+// returns its error. After it, nothing is in flight.
+func (c *core) settle() error {
+	c.flightMu.Lock()
+	f := c.flight
+	c.flight = nil
+	c.flightMu.Unlock()
+	if f == nil {
+		return nil
+	}
+	return <-f.done
+}
+
+// errNotSent is what a prepared poll's done gets when it was not sent
+// (the poll before it failed).
+var errNotSent = errors.New("hub: not sent")
 
 // decodedIn is an inbound message decoded, or why it did not decode.
 type decodedIn struct {
@@ -259,60 +319,12 @@ func applyOne(ctx context.Context, h *fleet.Hub, in inbound, d decodedIn) (fleet
 	return h.ApplyMessage(ctx, d.m)
 }
 
-// commitPart is how many messages of a poll commit together on
-// PostgreSQL. A poll is applied in parts, pipelined: part n+1 is applied
-// (decoded, run through the graph, its statements built) while part n
-// commits, so the hub's CPU and the server's overlap; each part commits
-// after the one before.
-const commitPart = 250
-
-// applyAll applies a poll's messages and returns what to publish; when it
-// returns nil, every part committed. decoded[i] is msgs[i] decoded. On
-// memory the poll is one part, written as it is applied.
-func (c *core) applyAll(ctx context.Context, msgs []inbound, decoded []decodedIn) ([]fleet.Message, error) {
-	part := len(msgs)
-	if c.batch != nil {
-		part = cmp.Or(c.cfg.part, commitPart)
-	}
-	var (
-		pub    []fleet.Message
-		flight chan error // the commit of the part before, or nil
-	)
-	wait := func() error {
-		if flight == nil {
-			return nil
-		}
-		err := <-flight
-		flight = nil
-		return err
-	}
-	for lo := 0; lo < len(msgs); lo += part {
-		hi := min(lo+part, len(msgs))
-		b, done, p, err := c.applyPart(ctx, msgs[lo:hi], decoded[lo:hi])
-		if werr := wait(); err != nil || werr != nil {
-			if done != nil {
-				done(errors.Join(err, werr, errNotSent))
-			}
-			return nil, errors.Join(werr, err)
-		}
-		pub = append(pub, p...)
-		if b != nil {
-			flight = make(chan error, 1)
-			go func() { flight <- done(c.batch.send(ctx, b)) }()
-		}
-	}
-	return pub, wait()
-}
-
-// errNotSent is what a prepared part's done gets when it was not sent
-// (the part before it failed to commit, or the next one failed to apply).
-var errNotSent = errors.New("hub: not sent")
-
-// applyPart applies a part of a poll (data messages, then control ones
-// through the graph) and, on PostgreSQL, returns its writes to send, and
-// done, to be called with the result of sending them (always non-nil
-// with b).
-func (c *core) applyPart(ctx context.Context, msgs []inbound, decoded []decodedIn) (b *pgx.Batch, done func(error) error, pub []fleet.Message, err error) {
+// applyPoll applies a poll's messages (data messages, then control ones
+// through the graph) and returns what to publish and, on PostgreSQL, the
+// poll's writes to send, with done, to be called with the result of
+// sending them (non-nil with b). On error, nothing is returned to send
+// (the graph's entries, if any, were written on their own).
+func (c *core) applyPoll(ctx context.Context, msgs []inbound, decoded []decodedIn) (b *pgx.Batch, done func(error) error, pub []fleet.Message, err error) {
 	var control []int
 	for i, m := range msgs {
 		if m.control {

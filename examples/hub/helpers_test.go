@@ -124,7 +124,7 @@ func (e *env) startHub(name string, crash func() bool) *instance {
 		}
 	}
 	cfg := Config{Brokers: e.brokers, Group: "hub-" + e.run, Control: topicControl, Data: topicData, Out: topicOut,
-		Store: st, OpenGraph: open, Batch: batch, MaxPoll: 50, part: 7, crash: crash, assigned: h.onAssigned,
+		Store: st, OpenGraph: open, Batch: batch, MaxPoll: 50, crash: crash, assigned: h.onAssigned,
 		Controller: fleet.Controller{Name: "Acme Stores Ltd", Contact: "privacy@acme.example", Retention: "proof of consent: 6 years after it ends"},
 		Logf:       func(f string, a ...any) { e.t.Logf(name+": "+f, a...) }}
 	var in hubProcess

@@ -29,9 +29,15 @@ func NewInstance(cfg Config) (*Instance, error) {
 
 // Run consumes until ctx ends or the client fails, and returns why. It
 // commits a poll's offsets only after every record of it was applied and
-// what it caused was published.
+// what it caused was published (on PostgreSQL while the next poll is
+// applied: see core.handle).
 func (in *Instance) Run(ctx context.Context) error {
 	onRevoke := func(_ context.Context, _ *kgo.Client, lost map[string][]int32) {
+		// The poll committing in the background commits its offsets
+		// before the partitions go.
+		if err := in.settle(); err != nil {
+			in.cfg.Logf("hub: the last poll: %v", err)
+		}
 		if _, ok := lost[in.cfg.Control]; ok {
 			in.lose()
 		}
@@ -73,26 +79,34 @@ func (in *Instance) Run(ctx context.Context) error {
 		if ferr != nil {
 			in.cfg.Logf("%v", ferr)
 		}
-		recs := fs.Records()
-		if len(recs) > 0 {
+		if recs := fs.Records(); len(recs) > 0 {
 			if err := in.process(ctx, cl, recs); err != nil {
 				return err
-			}
-			if err := cl.CommitRecords(ctx, recs...); err != nil {
-				return fmt.Errorf("hub: commit: %w", err)
 			}
 		}
 		cl.AllowRebalance()
 	}
 }
 
-// process applies a poll's records and publishes what they cause.
+// process applies a poll's records, publishes what they cause and commits
+// their offsets (see core.handle for when). With cl nil (benchmarks) it
+// publishes and commits nothing.
 func (in *Instance) process(ctx context.Context, cl *kgo.Client, recs []*kgo.Record) error {
 	msgs := make([]inbound, len(recs))
 	for i, r := range recs {
 		msgs[i] = inbound{value: r.Value, control: r.Topic == in.cfg.Control}
 	}
-	return in.handle(ctx, msgs, func(ctx context.Context, m ...fleet.Message) error { return in.publish(ctx, cl, m...) })
+	publish := func(ctx context.Context, m ...fleet.Message) error { return in.publish(ctx, cl, m...) }
+	ack := func(ctx context.Context) error {
+		if cl == nil {
+			return nil
+		}
+		if err := cl.CommitRecords(ctx, recs...); err != nil {
+			return fmt.Errorf("hub: commit: %w", err)
+		}
+		return nil
+	}
+	return in.handle(ctx, msgs, publish, ack)
 }
 
 func (in *Instance) publish(ctx context.Context, cl *kgo.Client, msgs ...fleet.Message) error {

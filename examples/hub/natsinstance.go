@@ -191,14 +191,17 @@ func (in *NATSInstance) Run(ctx context.Context) (err error) {
 		for i, m := range got {
 			msgs[i] = inbound{value: m.Data(), control: i < nctl}
 		}
-		if err := in.handle(ctx, msgs, publish); err != nil {
-			return err
-		}
-		for _, m := range got {
-			if err := m.Ack(); err != nil {
-				// not acked: redelivered after AckWait, and found applied
-				in.cfg.Logf("hub: ack: %v", err)
+		ack := func(context.Context) error {
+			for _, m := range got {
+				if err := m.Ack(); err != nil {
+					// not acked: redelivered after AckWait, and found applied
+					in.cfg.Logf("hub: ack: %v", err)
+				}
 			}
+			return nil
+		}
+		if err := in.handle(ctx, msgs, publish, ack); err != nil {
+			return err
 		}
 	}
 }
