@@ -20,7 +20,8 @@ const MaxDepth = jsonscan.MaxDepth
 // The first error sticks: later calls return zero values.
 type scanner struct {
 	js     jsonscan.Scanner
-	n      int // len of the input
+	b      []byte // the input, for peek
+	n      int    // len of the input
 	err    *ParseError
 	format string
 	// The JSON path of the value being read, for errors: a stack of
@@ -42,14 +43,14 @@ type pathSeg struct {
 
 func (s *scanner) init(b []byte, format string) {
 	s.js.Reset(b)
-	s.n, s.err, s.format, s.arena, s.depth = len(b), nil, format, nil, 0
+	s.b, s.n, s.err, s.format, s.arena, s.depth = b, len(b), nil, format, nil, 0
 }
 
 // reuse is init for a decoder that owns what it returns until its next
 // call: the arena and bufs are kept and rewritten from the start.
 func (s *scanner) reuse(b []byte, format string, bufs *smartcarBufs) {
 	s.js.Reset(b)
-	s.n, s.err, s.format, s.arena, s.depth, s.bufs = len(b), nil, format, s.arena[:0], 0, bufs
+	s.b, s.n, s.err, s.format, s.arena, s.depth, s.bufs = b, len(b), nil, format, s.arena[:0], 0, bufs
 }
 
 // path joins the segments: data.signals[0].body.
@@ -127,6 +128,29 @@ func (s *scanner) takeErr() bool {
 // peek returns the next non-space byte, or 0 at the end or after an
 // error.
 func (s *scanner) peek() byte {
+	if c := s.next(); c > ' ' {
+		return c
+	}
+	return s.peekEnd()
+}
+
+// next is peek's common case, inline: the byte at the reader's position
+// when no error is kept, else 0. A result <= ' ' says nothing: call peek.
+// (A value follows a ':', a ',' or a '[' with no white space, or with
+// the one space jsonscan skips after a ':'. Every call that can fail the
+// reader is followed by ok or takeErr, so without an error of the
+// scanner's the reader has none.)
+func (s *scanner) next() byte {
+	if i := s.js.Pos(); uint(i) < uint(len(s.b)) && s.err == nil {
+		return s.b[i]
+	}
+	return 0
+}
+
+// peekEnd is peek's slow path: the end of input, or an error.
+//
+//go:noinline
+func (s *scanner) peekEnd() byte {
 	if s.err == nil && !s.js.Failed() {
 		return s.js.Peek()
 	}
@@ -149,6 +173,16 @@ func (s *scanner) enterObject() bool { return s.enter('{') }
 func (s *scanner) enterArray() bool { return s.enter('[') }
 
 func (s *scanner) enter(c byte) bool {
+	if s.next() == c {
+		return s.js.Consume(c)
+	}
+	return s.enterSlow(c)
+}
+
+// enterSlow is enter when c does not come next (or after an error).
+//
+//go:noinline
+func (s *scanner) enterSlow(c byte) bool {
 	switch s.peek() {
 	case c:
 		return s.js.Consume(c)
@@ -171,7 +205,10 @@ func (s *scanner) nextKey(first *bool) ([]byte, bool) {
 	}
 	k, ok := s.js.Member(*first)
 	*first = false
-	return k, ok && s.ok()
+	if !ok && s.js.Failed() {
+		s.takeErr()
+	}
+	return k, ok
 }
 
 // nextElem advances to the next array element; false at ']' or error.
@@ -181,14 +218,20 @@ func (s *scanner) nextElem(first *bool) bool {
 	}
 	ok := s.js.Element(*first)
 	*first = false
-	return s.ok() && ok
+	if !ok && s.js.Failed() {
+		s.takeErr()
+	}
+	return ok
 }
 
 // num reads a number value (correctly rounded: jsonscan.Float). A value
 // of another JSON type gets ErrType, a number beyond the float64 range
 // ErrRange.
 func (s *scanner) num() (float64, bool) {
-	c := s.peek()
+	c := s.next()
+	if c <= ' ' {
+		c = s.peek()
+	}
 	if c != '-' && (c < '0' || c > '9') {
 		s.typeErr()
 		return 0, false
@@ -251,6 +294,14 @@ func (s *scanner) boolVal() (bool, bool) {
 
 // isNull consumes a null if one is next.
 func (s *scanner) isNull() bool {
+	if c := s.next(); c > ' ' && c != 'n' {
+		return false
+	}
+	return s.isNullSlow()
+}
+
+//go:noinline
+func (s *scanner) isNullSlow() bool {
 	if s.peek() == 'n' {
 		v := s.js.Null()
 		return s.ok() && v

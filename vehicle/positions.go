@@ -246,7 +246,11 @@ func (d *PositionDecoder) intern(v []byte) string {
 func (s *scanner) timeVal() (time.Time, bool) {
 	at := s.at()
 	var t time.Time
-	switch c := s.peek(); {
+	c := s.next()
+	if c <= ' ' {
+		c = s.peek()
+	}
+	switch {
 	case c == '"':
 		v, ok := s.str()
 		if !ok {

@@ -113,25 +113,29 @@ func (s *scanner) smartcar(e *SmartcarEvent) *ParseError {
 
 // optString reads a string or null.
 func (s *scanner) optString() string {
-	switch s.peek() {
+	c := s.next()
+	if c <= ' ' {
+		c = s.peek()
+	}
+	switch c {
 	case '"':
+		at := s.js.Pos()
+		v := s.js.Text()
+		if s.js.Failed() {
+			s.takeErr()
+			return ""
+		}
+		if !validUTF8(v) {
+			s.fail(at, ErrFormat)
+			return ""
+		}
+		return s.keep(v)
 	case 'n':
 		s.isNull()
-		return ""
 	default:
 		s.typeErr()
-		return ""
 	}
-	at := s.at()
-	v := s.js.Text()
-	if !s.ok() {
-		return ""
-	}
-	if !validUTF8(v) {
-		s.fail(at, ErrFormat)
-		return ""
-	}
-	return s.keep(v)
+	return ""
 }
 
 func (s *scanner) optInt() int {
@@ -391,23 +395,22 @@ func (s *scanner) scErrorSignals() []string {
 	return out[start:len(out):len(out)]
 }
 
-// validUTF8 is utf8.Valid with the common case inline: a string of up to
-// sixteen ASCII bytes is tested with two word loads.
+// validUTF8 is utf8.Valid with the common case, ASCII, tested a word at
+// a time without a call: kept strings are mostly short ASCII (codes,
+// names, UUIDs).
 func validUTF8(v []byte) bool {
 	const hi = 0x8080808080808080
-	switch n := len(v); {
-	case n >= 8 && n <= 16:
-		if (binary.LittleEndian.Uint64(v)|binary.LittleEndian.Uint64(v[n-8:]))&hi == 0 {
-			return true
-		}
-	case n < 8:
+	n := len(v)
+	if n < 8 {
 		var w uint64
 		for _, c := range v {
 			w |= uint64(c)
 		}
-		if w&0x80 == 0 {
-			return true
-		}
+		return w&0x80 == 0 || utf8.Valid(v)
 	}
-	return utf8.Valid(v)
+	w := binary.LittleEndian.Uint64(v[n-8:])
+	for i := 0; i < n-8; i += 8 {
+		w |= binary.LittleEndian.Uint64(v[i:])
+	}
+	return w&hi == 0 || utf8.Valid(v)
 }

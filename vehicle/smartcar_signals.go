@@ -347,6 +347,13 @@ func (s *scanner) keep(v []byte) string {
 	if s.bufs != nil && s.inInput(v) {
 		return unsafe.String(&v[0], len(v))
 	}
+	return s.keepCopy(v)
+}
+
+// keepCopy is keep's copy into the arena.
+//
+//go:noinline
+func (s *scanner) keepCopy(v []byte) string {
 	if cap(s.arena)-len(s.arena) < len(v) {
 		c := max(256, s.n/4, 2*len(v))
 		if s.bufs != nil {
