@@ -135,19 +135,19 @@ func (s *scanner) peek() byte {
 }
 
 // next is peek's common case, inline: the byte at the reader's position
-// when no error is kept, else 0. A result <= ' ' says nothing: call peek.
-// (A value follows a ':', a ',' or a '[' with no white space, or with
-// the one space jsonscan skips after a ':'. Every call that can fail the
-// reader is followed by ok or takeErr, so without an error of the
-// scanner's the reader has none.)
+// when neither the scanner nor the reader keeps an error, else 0. A
+// result <= ' ' says nothing: call peek. (A value follows a ':', a ','
+// or a '[' with no white space, or with the one space jsonscan skips
+// after a ':'.)
 func (s *scanner) next() byte {
-	if i := s.js.Pos(); uint(i) < uint(len(s.b)) && s.err == nil {
+	if i := s.js.Pos(); uint(i) < uint(len(s.b)) && s.err == nil && !s.js.Failed() {
 		return s.b[i]
 	}
 	return 0
 }
 
-// peekEnd is peek's slow path: the end of input, or an error.
+// peekEnd is peek's slow path: white space, the end of input, or an
+// error.
 //
 //go:noinline
 func (s *scanner) peekEnd() byte {
@@ -205,10 +205,7 @@ func (s *scanner) nextKey(first *bool) ([]byte, bool) {
 	}
 	k, ok := s.js.Member(*first)
 	*first = false
-	if !ok && s.js.Failed() {
-		s.takeErr()
-	}
-	return k, ok
+	return k, ok && s.ok()
 }
 
 // nextElem advances to the next array element; false at ']' or error.
@@ -218,10 +215,7 @@ func (s *scanner) nextElem(first *bool) bool {
 	}
 	ok := s.js.Element(*first)
 	*first = false
-	if !ok && s.js.Failed() {
-		s.takeErr()
-	}
-	return ok
+	return s.ok() && ok
 }
 
 // num reads a number value (correctly rounded: jsonscan.Float). A value
