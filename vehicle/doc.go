@@ -23,19 +23,21 @@
 //     JSON with the repository's one scanner (internal/jsonscan). Measured
 //     decode costs (CPU time per payload, median of six runs interleaved
 //     with the previous version, pinned to one core of a shared two-core
-//     machine at load average 3 to 6, December 2026;
+//     machine at load average 5 to 8, December 2026;
 //     BenchmarkSmartcarDecoder, BenchmarkDecodeSmartcar,
 //     BenchmarkPositionDecoder): a position message 0.3 µs, no
 //     allocation; a Smartcar VEHICLE_STATE with six signals (1.9 KB
-//     compact, 3.1 KB as stored) 3.1 and 3.4 µs with a warm
-//     SmartcarDecoder, no allocation, and 5.1 and 5.3 µs with
-//     DecodeSmartcar, three or four allocations (the Signals slice, the
-//     arena of kept strings, the Triggers: the difference is mostly the
-//     garbage collector's); with four signals 2.1 and 3.6 µs
-//     respectively. The 2 µs
-//     target is not met for six signals: validating the payload alone
-//     (jsonscan's Skip) costs 1.2 µs compact and 1.7 µs as stored, and
-//     the decoder reads its 200-odd keys and values one call each.
+//     compact, 3.1 KB as stored) 2.7 and 2.9 µs with a warm
+//     SmartcarDecoder (3.0 and 3.5 before), no allocation, and 4.7 and
+//     4.9 µs with DecodeSmartcar (4.8 and 5.2), three or four
+//     allocations (the Signals slice, the arena of kept strings, the
+//     Triggers: the difference is mostly the garbage collector's); with
+//     four signals 1.8 and 3.3 µs respectively. The 2 µs target is not
+//     met for six signals: validating the payload alone (jsonscan's Skip)
+//     costs 1.2 µs compact and 1.7 µs as stored, and the decoder reads
+//     its 200-odd keys and values one reader call each, which is three
+//     quarters of its time (a profile of the SmartcarDecoder: Member for
+//     the keys, Text and NumberParts for the values).
 //
 //  2. Trips and ETA. Tracker is a synchronous state machine over Places
 //     (id, centre, arrival radius, ETA rings; validated, errors name the
