@@ -76,6 +76,7 @@ func (e *SyntaxError) Unwrap() error { return e.Err }
 // kept; Err returns it.
 type Scanner struct {
 	b       []byte
+	n       int // len(b), or 0 once an error is kept: the inlined fast paths' one test
 	pos     int
 	depth   int
 	err     *SyntaxError
@@ -87,12 +88,12 @@ type Scanner struct {
 }
 
 // New returns a Scanner over b.
-func New(b []byte) Scanner { return Scanner{b: b} }
+func New(b []byte) Scanner { return Scanner{b: b, n: len(b)} }
 
 // Reset makes s read b from the start, forgetting any error but keeping
 // the buffer Text unescapes into, so that a decoder reused for a stream
 // of payloads does not allocate it again.
-func (s *Scanner) Reset(b []byte) { *s = Scanner{b: b, scratch: s.scratch[:0]} }
+func (s *Scanner) Reset(b []byte) { *s = Scanner{b: b, n: len(b), scratch: s.scratch[:0]} }
 
 // Consume skips white space and consumes the byte c when it comes next;
 // it reports whether it did. It keeps no error either way: decoders with
@@ -124,6 +125,7 @@ func (s *Scanner) Pos() int { return s.pos }
 func (s *Scanner) fail(off int, want string, err error) {
 	if s.err == nil {
 		s.err = &SyntaxError{Offset: off, Want: want, Err: err}
+		s.n = 0
 	}
 }
 
@@ -131,7 +133,7 @@ func (s *Scanner) fail(off int, want string, err error) {
 func (s *Scanner) Failed() bool { return s.err != nil }
 
 func (s *Scanner) ws() {
-	if b, i := s.b, s.pos; uint(i) < uint(len(b)) && b[i] > ' ' {
+	if i := s.pos; i < len(s.b) && s.b[i] > ' ' {
 		return // no white space: the common case, inlined
 	}
 	s.wsSlow()
@@ -177,8 +179,10 @@ func afterColon(b []byte, i int) int {
 // 'n', or a number's first byte), or 0 at the end of input or after an
 // error.
 func (s *Scanner) Peek() byte {
-	if b, i := s.b, s.pos; uint(i) < uint(len(b)) && b[i] > ' ' && s.err == nil {
-		return b[i] // no white space: the common case, inlined
+	// s.n is 0 once an error is kept: one test for both (and the form
+	// that fits the compiler's inlining budget).
+	if s.pos < s.n && s.b[s.pos] > ' ' {
+		return s.b[s.pos] // no white space: the common case, inlined
 	}
 	return s.peekSlow()
 }
