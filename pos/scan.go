@@ -1,8 +1,10 @@
 package pos
 
 import (
+	"encoding/binary"
 	"errors"
 	"math"
+	"math/bits"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -94,11 +96,32 @@ func (d *dec) str(field string) string {
 	if null || !d.check(field) || len(b) == 0 {
 		return ""
 	}
-	if !utf8.Valid(b) {
+	if !ascii(b) && !utf8.Valid(b) {
 		d.fail(field, d.valueAt(off), &detail{ErrInvalid, "not valid UTF-8"})
 		return ""
 	}
 	return unsafe.String(&b[0], len(b))
+}
+
+// ascii reports whether b (not empty) is all ASCII, and so valid UTF-8:
+// nearly every id and code a decoder keeps is. It reads a word at a time,
+// the last word overlapping the one before, where utf8.Valid finishes a
+// string byte by byte; a string that is not ASCII goes on to utf8.Valid.
+func ascii(b []byte) bool {
+	n := len(b)
+	var x uint64
+	switch {
+	case n >= 8:
+		for i := 0; i+8 <= n; i += 8 {
+			x |= binary.LittleEndian.Uint64(b[i:])
+		}
+		x |= binary.LittleEndian.Uint64(b[n-8:])
+	case n >= 4:
+		x = uint64(binary.LittleEndian.Uint32(b) | binary.LittleEndian.Uint32(b[n-4:]))
+	default:
+		x = uint64(b[0] | b[n>>1] | b[n-1])
+	}
+	return x&0x8080808080808080 == 0
 }
 
 // valueAt returns the offset of the value after the white space at off.
@@ -112,14 +135,36 @@ func (d *dec) valueAt(off int) int {
 // own makes the strings *ss independent of payload: those that alias it
 // are copied into one new buffer of their total length (one allocation
 // per decode); others (constants, unescaped strings in buffers of their
-// own) are left as they are.
+// own) are left as they are. One pass finds and measures the strings to
+// copy (a bit each), the other copies only those.
 func own(payload []byte, ss ...*string) {
 	o := newOwner(payload)
-	for _, s := range ss {
-		o.count(*s)
+	if len(ss) > 64 {
+		for _, s := range ss {
+			o.count(*s)
+		}
+		for _, s := range ss {
+			o.take(s)
+		}
+		return
 	}
-	for _, s := range ss {
-		o.take(s)
+	var copied uint64 // the strings that alias payload, by index (at most 64)
+	for i, s := range ss {
+		if o.aliases(*s) {
+			o.n += len(*s)
+			copied |= 1 << i
+		}
+	}
+	if copied == 0 {
+		return
+	}
+	buf := make([]byte, o.n)
+	j := 0
+	for ; copied != 0; copied &= copied - 1 {
+		s := ss[bits.TrailingZeros64(copied)]
+		n := copy(buf[j:], *s)
+		*s = unsafe.String(&buf[j], n)
+		j += n
 	}
 }
 
