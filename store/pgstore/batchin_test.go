@@ -3,6 +3,7 @@ package pgstore_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -193,5 +194,58 @@ func TestPrepareBatchPipeline(t *testing.T) {
 	g.Shutdown(ctx)
 	if got := reload(); got.Identifiers != want.Identifiers {
 		t.Fatalf("after a failed batch: reloaded %+v, want %+v", got, want)
+	}
+}
+
+// TestLogPacks: a batch's entries are written as one log row (a pack, at
+// most 256 records a row) and load back in order; a row whose pack does
+// not hold the records it says is refused as corrupt, naming the row.
+func TestLogPacks(t *testing.T) {
+	pool := poolIn(t, schema(t))
+	ctx := context.Background()
+	db := openDB(t, pool)
+	ref, _ := identity.New(graphSecret)
+	defer ref.Shutdown(ctx)
+	facts := people(t, ref, 3)
+	st := identityStore(t, db, "g")
+	g, err := identity.New(graphSecret, identity.WithStore(st))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Batch(ctx, func(ctx context.Context) error {
+		for _, f := range facts {
+			if _, err := g.LinkKeys(ctx, f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := g.Stats()
+	g.Shutdown(ctx)
+	var rows, entries, packs int
+	if err := pool.QueryRow(ctx, `SELECT count(*), sum(entries), count(*) FILTER (WHERE entries > 1) FROM touchpoint_log`).Scan(&rows, &entries, &packs); err != nil {
+		t.Fatal(err)
+	}
+	if packs != 1 || entries < len(facts) || rows > 2 {
+		t.Fatalf("log: %d rows, %d entries, %d packs; want the batch's %d+ entries in one pack", rows, entries, packs, len(facts))
+	}
+	g2, err := identity.New(graphSecret, identity.WithStore(identityStore(t, db, "g")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := g2.Stats(); got != want {
+		t.Fatalf("reloaded %+v, want %+v", got, want)
+	}
+	g2.Shutdown(ctx)
+	if _, err := pool.Exec(ctx, `UPDATE touchpoint_log SET entries = entries + 1 WHERE entries > 1`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = identity.New(graphSecret, identity.WithStore(identityStore(t, db, "g")))
+	var se *pgstore.StoreError
+	if !errors.Is(err, pgstore.ErrCorrupt) || !errors.As(err, &se) || !strings.HasPrefix(se.Record, "log ") {
+		t.Fatalf("loading a bad pack: %v, want ErrCorrupt naming the log row", err)
 	}
 }

@@ -17,8 +17,8 @@ func TestExamples(t *testing.T) {
 		fn   func()
 		want string
 	}{
-		{"Open", ExampleOpen, "schema version 1\n"},
-		{"Migrate", ExampleMigrate, "migrated to 1\n"},
+		{"Open", ExampleOpen, "schema version 2\n"},
+		{"Migrate", ExampleMigrate, "migrated to 2\n"},
 		{"DB_IdentityStore", ExampleDB_IdentityStore, "same profile: true\n"},
 		{"IdentityStore_Batch", ExampleIdentityStore_Batch, "2 facts in one commit; profile members: 3\n"},
 		{"DB_ConsentStore", ExampleDB_ConsentStore, "marketing permitted: false\n"},

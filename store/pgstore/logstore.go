@@ -3,8 +3,10 @@ package pgstore
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -126,19 +128,33 @@ func (s *logStore) load(ctx context.Context, snapshot, log func([]byte) error) e
 		}
 		defer rows.Close()
 		var (
-			pos int64
-			b   []byte
+			pos     int64
+			b       []byte
+			entries int32
 		)
 		for rows.Next() {
-			if err := rows.Scan(&pos, &b); err != nil {
+			if err := rows.Scan(&pos, &b, &entries); err != nil {
 				return s.fail("", "load", err)
 			}
-			rec, err := s.open(b, fmt.Sprint(what, " ", pos))
-			if err != nil {
-				return err
+			if entries < 1 {
+				return s.fail(fmt.Sprint(what, " ", pos), errPack.Error(), ErrCorrupt)
 			}
-			n++
-			if err := fn(rec); err != nil {
+			err := unpack(b, int(entries), func(i int, b []byte) error {
+				where := fmt.Sprint(what, " ", pos)
+				if entries > 1 {
+					where = fmt.Sprint(what, " ", pos, " record ", i+1, " of ", entries)
+				}
+				rec, err := s.open(b, where)
+				if err != nil {
+					return err
+				}
+				n++
+				return fn(rec)
+			})
+			if errors.Is(err, errPack) {
+				return s.fail(fmt.Sprint(what, " ", pos), errPack.Error(), ErrCorrupt)
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -147,10 +163,10 @@ func (s *logStore) load(ctx context.Context, snapshot, log func([]byte) error) e
 		}
 		return nil
 	}
-	if err := each("snapshot", snapshot, "SELECT pos::bigint, rec FROM touchpoint_snapshot WHERE store_id = $1 ORDER BY pos", s.id); err != nil {
+	if err := each("snapshot", snapshot, "SELECT pos::bigint, rec, 1 FROM touchpoint_snapshot WHERE store_id = $1 ORDER BY pos", s.id); err != nil {
 		return err
 	}
-	if err := each("log", log, "SELECT seq, rec FROM touchpoint_log WHERE store_id = $1 AND seq <= $2 ORDER BY seq", s.id, head); err != nil {
+	if err := each("log", log, "SELECT seq, rec, entries FROM touchpoint_log WHERE store_id = $1 AND seq <= $2 ORDER BY seq", s.id, head); err != nil {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -178,31 +194,84 @@ func (s *logStore) appendRecs(ctx context.Context, recs [][]byte) error {
 	return s.write(ctx, sealed)
 }
 
-// writeChunk bounds the records of one INSERT.
+// writeChunk bounds the rows of one INSERT.
 const writeChunk = 4096
 
+// packMax bounds the records of one log row (see pack).
+const packMax = 256
+
 // sqlAppend takes the next sequence numbers from the store's row (locking
-// it until commit) and inserts the records with them.
+// it until commit) and inserts the rows with them: $5 the rows (a record,
+// or a pack), $6 how many records each holds.
 const sqlAppend = `WITH h AS (
 		UPDATE touchpoint_stores SET head = head + $2
 		WHERE id = $1 AND (NOT $4::boolean OR (head = 0 AND generation = 0))
 		RETURNING head)
-	INSERT INTO touchpoint_log (store_id, seq, writer, rec)
-	SELECT $1, h.head - $2 + r.ord, $3, r.rec
-	FROM h CROSS JOIN unnest($5::bytea[]) WITH ORDINALITY AS r(rec, ord)`
+	INSERT INTO touchpoint_log (store_id, seq, writer, rec, entries)
+	SELECT $1, h.head - $2 + r.ord, $3, r.rec, r.n
+	FROM h CROSS JOIN unnest($5::bytea[], $6::integer[]) WITH ORDINALITY AS r(rec, n, ord)`
+
+// pack groups sealed records into log rows of up to packMax records: a
+// row of one record is the record; a row of several, a pack — each
+// record after its length as a uvarint (schema version 2). counts[i] is
+// how many records rows[i] holds. Records are appended in order, so the
+// log keeps their order.
+func pack(recs [][]byte) (rows [][]byte, counts []int32) {
+	for c := range slices.Chunk(recs, packMax) {
+		if len(c) == 1 {
+			rows, counts = append(rows, c[0]), append(counts, 1)
+			continue
+		}
+		n := 0
+		for _, r := range c {
+			n += binary.MaxVarintLen32 + len(r)
+		}
+		p := make([]byte, 0, n)
+		for _, r := range c {
+			p = binary.AppendUvarint(p, uint64(len(r)))
+			p = append(p, r...)
+		}
+		rows, counts = append(rows, p), append(counts, int32(len(c)))
+	}
+	return rows, counts
+}
+
+// unpack calls fn for each of the n records of a log row, in order; it
+// returns errPack when the row is not a pack of n records.
+func unpack(row []byte, n int, fn func(i int, rec []byte) error) error {
+	if n == 1 {
+		return fn(0, row)
+	}
+	for i := range n {
+		l, w := binary.Uvarint(row)
+		if w <= 0 || l > uint64(len(row)-w) || w != max(1, (bits.Len64(l)+6)/7) { // the minimal form pack writes
+			return errPack
+		}
+		if err := fn(i, row[w:w+int(l)]); err != nil {
+			return err
+		}
+		row = row[w+int(l):]
+	}
+	if len(row) != 0 {
+		return errPack
+	}
+	return nil
+}
+
+var errPack = errors.New("a log row that is not the pack of records it says")
 
 // write appends sealed records as one unit; mu is held. Each statement
 // is sqlAppend.
 func (s *logStore) write(ctx context.Context, recs [][]byte) error {
 	s.settle()
 	guard := s.guardFirst && s.empty && !s.wrote
-	const q = sqlAppend
-	if len(recs) <= writeChunk {
-		tag, err := s.db.pool.Exec(ctx, q, s.id, int64(len(recs)), s.writer, guard, recs)
+	rows, counts := pack(recs)
+	if len(rows) <= writeChunk {
+		tag, err := s.db.pool.Exec(ctx, sqlAppend, s.id, int64(len(rows)), s.writer, guard, rows, counts)
 		if err != nil {
 			return s.fail("", "append", err)
 		}
-		if tag.RowsAffected() != int64(len(recs)) {
+		if tag.RowsAffected() != int64(len(rows)) {
 			return s.fail("", "another writer wrote the first record of the store this one loaded empty", ErrConflict)
 		}
 		s.wrote = true
@@ -213,12 +282,13 @@ func (s *logStore) write(ctx context.Context, recs [][]byte) error {
 		return s.fail("", "append", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	for c := range slices.Chunk(recs, writeChunk) {
-		tag, err := tx.Exec(ctx, q, s.id, int64(len(c)), s.writer, guard, c)
+	for lo := 0; lo < len(rows); lo += writeChunk {
+		hi := min(lo+writeChunk, len(rows))
+		tag, err := tx.Exec(ctx, sqlAppend, s.id, int64(hi-lo), s.writer, guard, rows[lo:hi], counts[lo:hi])
 		if err != nil {
 			return s.fail("", "append", err)
 		}
-		if tag.RowsAffected() != int64(len(c)) {
+		if tag.RowsAffected() != int64(hi-lo) {
 			return s.fail("", "another writer wrote the first record of the store this one loaded empty", ErrConflict)
 		}
 		guard = false
@@ -379,9 +449,11 @@ func (s *logStore) prepareBatch(ctx context.Context, fn func(ctx context.Context
 	b := &pgx.Batch{}
 	guard := s.guardFirst && s.empty && !s.wrote
 	var short atomic.Bool // set while the batch's results are read, read by done
-	for c := range slices.Chunk(buf, writeChunk) {
-		want := int64(len(c))
-		b.Queue(sqlAppend, s.id, want, s.writer, guard, c).Exec(func(tag pgconn.CommandTag) error {
+	rows, counts := pack(buf)
+	for lo := 0; lo < len(rows); lo += writeChunk {
+		hi := min(lo+writeChunk, len(rows))
+		want := int64(hi - lo)
+		b.Queue(sqlAppend, s.id, want, s.writer, guard, rows[lo:hi], counts[lo:hi]).Exec(func(tag pgconn.CommandTag) error {
 			if tag.RowsAffected() != want {
 				short.Store(true)
 				return s.fail("", "another writer wrote the first record of the store this one loaded empty", ErrConflict)

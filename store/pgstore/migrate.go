@@ -20,7 +20,7 @@ var migrationFS embed.FS
 
 // SchemaVersion is the schema version this code uses: the number of the
 // last migration embedded in the module.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // migrateLockKey is the advisory lock that serializes Migrate across
 // processes ("touchpoint" in ASCII).
