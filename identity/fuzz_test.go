@@ -101,6 +101,30 @@ func FuzzDecodeLinkFact(f *testing.F) {
 	})
 }
 
+// FuzzDecodeLinkFactFast: the scanner (scanLinkFact) either gives what
+// the encoding/json path gives, with no error, or declines; and
+// DecodeLinkFact gives what the encoding/json path gives, fact and error.
+func FuzzDecodeLinkFactFast(f *testing.F) {
+	for _, b := range linkFactSeeds(f) {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		want, wantErr := decodeLinkFactJSON(b)
+		if lf, ok := scanLinkFact(b); ok {
+			if wantErr != nil {
+				t.Fatalf("scanner accepts what encoding/json refuses (%v): %+v", wantErr, lf)
+			}
+			if !reflect.DeepEqual(lf, want) {
+				t.Fatalf("scanner: %+v\nencoding/json: %+v", lf, want)
+			}
+		}
+		got, err := DecodeLinkFact(b)
+		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(err, wantErr) {
+			t.Fatalf("DecodeLinkFact: %+v, %v\nencoding/json: %+v, %v", got, err, want, wantErr)
+		}
+	})
+}
+
 // FuzzNormalizeEmail: never panics; a result is its own normal form and
 // lower case; errors never contain the value.
 func FuzzNormalizeEmail(f *testing.F) {

@@ -127,7 +127,22 @@ func EncodeLinkFact(lf LinkFact, source string, secret []byte) (*connected.Recor
 // payload that is not JSON, not an "Identity Linked" track event, of
 // another key version, or with missing or malformed fields; the offset is
 // that of a JSON syntax error, else 0.
+//
+// It reads the payload with a scanner over the exact shapes
+// EncodeLinkFact writes (scanLinkFact), and falls back to encoding/json
+// for anything else; both give the same fact or the same error
+// (FuzzDecodeLinkFactFast). It does not keep payload.
 func DecodeLinkFact(payload []byte) (LinkFact, error) {
+	if lf, ok := scanLinkFact(payload); ok {
+		return lf, nil
+	}
+	return decodeLinkFactJSON(payload)
+}
+
+// decodeLinkFactJSON is DecodeLinkFact with encoding/json only: the
+// reference the scanner is checked against, and the one that reports
+// errors.
+func decodeLinkFactJSON(payload []byte) (LinkFact, error) {
 	var msg struct {
 		Type       string    `json:"type"`
 		Event      string    `json:"event"`
