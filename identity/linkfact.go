@@ -64,8 +64,57 @@ const factTimeLayout = "2006-01-02T15:04:05.000Z07:00"
 // (as connected.WithPartitionKeySecret; may be empty). The record's
 // PartitionKey and ProfileID follow lf.ProfileID. It returns a
 // *connected.ValidationError if the event does not validate (an event id
-// that is not valid UTF-8, say).
+// that is not valid UTF-8, say). The record's Event carries the
+// properties as the payload has them, in a connected.Properties map
+// ("identifiers" and "blocked" as []any of map[string]any{"key","type"}).
+//
+// It writes the payload straight from lf (appendLinkFact) when it can,
+// and through connected.AppendSegment otherwise (encodeLinkFactMaps):
+// both give the same bytes, or the same error.
 func EncodeLinkFact(lf LinkFact, source string, secret []byte) (*connected.Record, error) {
+	anon := lf.ProfileID
+	if anon == "" {
+		anon = "identity-graph"
+	}
+	var id [36]byte
+	linkFactID(&id, lf.EventID)
+	payload, ok := appendLinkFact(nil, &lf, source, anon, &id)
+	if !ok {
+		return encodeLinkFactMaps(lf, source, secret)
+	}
+	// One allocation for the record and its event.
+	x := new(struct {
+		rec connected.Record
+		ev  connected.Event
+	})
+	x.ev = connected.Event{
+		Type:              connected.TypeTrack,
+		MessageID:         string(id[:]),
+		AnonymousID:       anon,
+		Event:             EventIdentityLinked,
+		Properties:        linkFactProps(&lf, source),
+		OriginalTimestamp: lf.Time.UTC(),
+		Category:          connected.CategoryIdentity,
+		Context:           connected.Context{Library: connected.Library{Name: connected.LibraryName, Version: connected.Version}},
+	}
+	x.rec = connected.Record{
+		ID:           x.ev.MessageID,
+		Type:         x.ev.Type,
+		Time:         x.ev.OriginalTimestamp,
+		Category:     x.ev.Category,
+		PartitionKey: connected.PartitionKey(secret, anon),
+		ProfileID:    lf.ProfileID,
+		AnonymousID:  anon,
+		Payload:      payload,
+		Event:        &x.ev,
+	}
+	return &x.rec, nil
+}
+
+// encodeLinkFactMaps is EncodeLinkFact through connected.AppendSegment
+// and a Properties map: the path for facts appendLinkFact declines, which
+// gives AppendSegment's errors.
+func encodeLinkFactMaps(lf LinkFact, source string, secret []byte) (*connected.Record, error) {
 	fj := factJSON{EventID: lf.EventID, KeyVersion: 1, ProfileID: lf.ProfileID, Source: source, Time: lf.Time.UTC().Format(factTimeLayout)}
 	for _, r := range lf.IDs {
 		fj.Identifiers = append(fj.Identifiers, refJSON{Key: r.Key.String(), Type: string(r.Type)})

@@ -65,19 +65,26 @@ func BenchmarkDecodeLinkFact(b *testing.B) {
 	reportCPU(b, cpu0)
 }
 
-// BenchmarkEncodeLinkFact encodes link facts (what the middleware does
-// for every fact, and the fleet hub for every link message it forwards).
+// BenchmarkEncodeLinkFact encodes link facts: as the fleet hub does for
+// every link message it forwards (no partition-key secret), and as the
+// middleware does for every fact (with one).
 func BenchmarkEncodeLinkFact(b *testing.B) {
 	facts := benchFacts(b)
-	secret := []byte("pk-secret")
-	b.ReportAllocs()
-	n := 0
-	cpu0 := cpuSeconds()
-	for b.Loop() {
-		if _, err := identity.EncodeLinkFact(facts[n%len(facts)], "store-0042", secret); err != nil {
-			b.Fatal(err)
-		}
-		n++
+	for _, v := range []struct {
+		name   string
+		secret []byte
+	}{{"hub", nil}, {"gateway", []byte("pk-secret")}} {
+		b.Run(v.name, func(b *testing.B) {
+			b.ReportAllocs()
+			n := 0
+			cpu0 := cpuSeconds()
+			for b.Loop() {
+				if _, err := identity.EncodeLinkFact(facts[n%len(facts)], "store-0042", v.secret); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			reportCPU(b, cpu0)
+		})
 	}
-	reportCPU(b, cpu0)
 }
