@@ -88,3 +88,25 @@ func BenchmarkEncodeLinkFact(b *testing.B) {
 		})
 	}
 }
+
+// TestLinkFactAllocs enforces DecodeLinkFact's allocation budget on a
+// fact as gateways encode it: the event id, the profile id and the
+// identifiers, nothing else.
+func TestLinkFactAllocs(t *testing.T) {
+	if testing.CoverMode() != "" || raceEnabled {
+		t.Skip("coverage and race instrumentation allocate by themselves; run without -race/-cover to check the budget")
+	}
+	k, _ := identity.ParseKey("00112233445566778899aabbccddeeff")
+	rec, err := identity.EncodeLinkFact(identity.LinkFact{EventID: "0197a3c4-0000-7000-8000-000000000001", Time: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC),
+		IDs: []identity.Ref{{Type: identity.TypeEmail, Key: k}, {Type: identity.TypeUserID, Key: k}, {Type: "custom_t", Key: k}}, ProfileID: "p_1"}, "gw-1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := testing.AllocsPerRun(200, func() {
+		if _, err := identity.DecodeLinkFact(rec.Payload); err != nil {
+			t.Fatal(err)
+		}
+	}); a > 4 {
+		t.Errorf("DecodeLinkFact: %v allocations, budget 4 (event id, profile id, identifiers, a custom type)", a)
+	}
+}
