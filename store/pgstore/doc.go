@@ -45,6 +45,10 @@
 // puts those records on the caller's pgx.Batch instead, so that they
 // commit in one transaction with the caller's own writes (the fleet hub's
 // records and applied message ids): one commit per poll for both.
+// IdentityStore.PrepareBatch splits BatchIn in two, for a consumer that
+// applies the next poll while this one commits. The records a batch
+// appends are written as a few log rows (packs of up to 256, schema
+// version 2), not one row each.
 //
 // # Contracts
 //
