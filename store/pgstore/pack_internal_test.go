@@ -3,7 +3,6 @@ package pgstore
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"testing"
 )
 
@@ -81,7 +80,7 @@ func FuzzUnpack(f *testing.F) {
 		if n > 1 {
 			again, counts := pack(recs)
 			if len(again) != 1 || counts[0] != int32(n) || !bytes.Equal(again[0], row) {
-				t.Fatal(fmt.Sprintf("pack(unpack(row)) differs from row %x", row))
+				t.Fatalf("pack(unpack(row)) differs from row %x", row)
 			}
 		}
 	})
