@@ -8,11 +8,11 @@ import (
 )
 
 // The bodies of the envelope scanner (see scanEnvelope for the contract).
-// Each returns nil when the value is not an object (d.ok cleared).
+// Each returns nil when the value is not an object (d.OK cleared).
 
 func (d *scanner) consent() *consentJSON {
 	c := &consentJSON{}
-	d.object(d.once(consentFields, func(i int) {
+	d.Object(d.once(consentFields, func(i int) {
 		switch consentFields[i] {
 		case "recordId":
 			c.RecordID = d.str(nil)
@@ -45,7 +45,7 @@ func (d *scanner) consent() *consentJSON {
 
 func (d *scanner) touchpoint() *touchpointJSON {
 	t := &touchpointJSON{}
-	d.object(d.once(touchpointFields, func(i int) {
+	d.Object(d.once(touchpointFields, func(i int) {
 		switch touchpointFields[i] {
 		case "subject":
 			t.Subject = d.refs()
@@ -62,8 +62,8 @@ func (d *scanner) touchpoint() *touchpointJSON {
 		case "purposes":
 			t.Purposes = d.purposes()
 		case "traits":
-			if d.s.Peek() != '{' {
-				d.ok = false
+			if d.S.Peek() != '{' {
+				d.OK = false
 				return
 			}
 			t.Traits, _ = d.value(0).(map[string]any)
@@ -74,18 +74,18 @@ func (d *scanner) touchpoint() *touchpointJSON {
 
 func (d *scanner) membership() *membershipJSON {
 	m := &membershipJSON{}
-	d.object(d.once(membershipFields, func(i int) {
+	d.Object(d.once(membershipFields, func(i int) {
 		switch membershipFields[i] {
 		case "subject":
 			m.Subject = d.refs()
 		case "audience":
 			m.Audience = d.str(nil)
 		case "entered":
-			if c := d.s.Peek(); c != 't' && c != 'f' {
-				d.ok = false
+			if c := d.S.Peek(); c != 't' && c != 'f' {
+				d.OK = false
 				return
 			}
-			m.Entered = d.s.Bool()
+			m.Entered = d.S.Bool()
 		case "purpose":
 			m.Purpose = consent.Purpose(d.str(nil))
 		case "reason":
@@ -97,7 +97,7 @@ func (d *scanner) membership() *membershipJSON {
 
 func (d *scanner) action() *actionJSON {
 	a := &actionJSON{}
-	d.object(d.once(actionFields, func(i int) {
+	d.Object(d.once(actionFields, func(i int) {
 		switch actionFields[i] {
 		case "subject":
 			a.Subject = d.refs()
@@ -116,7 +116,7 @@ func (d *scanner) action() *actionJSON {
 
 func (d *scanner) tombstone() *tombstoneJSON {
 	t := &tombstoneJSON{}
-	d.object(d.once(tombstoneFields, func(i int) {
+	d.Object(d.once(tombstoneFields, func(i int) {
 		switch tombstoneFields[i] {
 		case "requestId":
 			t.RequestID = d.str(nil)
@@ -128,8 +128,8 @@ func (d *scanner) tombstone() *tombstoneJSON {
 }
 
 func okOr[T any](d *scanner, v *T) *T {
-	if !d.ok || d.s.Failed() {
-		d.ok = false
+	if !d.OK || d.S.Failed() {
+		d.OK = false
 		return nil
 	}
 	return v
@@ -152,24 +152,24 @@ func internTouchpointType(t []byte) string {
 // value reads any JSON value as encoding/json does into an interface{}:
 // map[string]any, []any (never nil), string, float64, bool or nil.
 func (d *scanner) value(depth int) any {
-	if !d.ok {
+	if !d.OK {
 		return nil
 	}
-	switch c := d.s.Peek(); {
+	switch c := d.S.Peek(); {
 	case c == '{':
 		if depth >= maxTraitDepth {
-			d.ok = false
+			d.OK = false
 			return nil
 		}
 		m := map[string]any{}
-		d.object(func(k []byte) {
+		d.Object(func(k []byte) {
 			if !utf8.Valid(k) {
-				d.ok = false
+				d.OK = false
 				return
 			}
 			key := string(k) // k is valid only until the next string is read
 			if _, dup := m[key]; dup {
-				d.ok = false
+				d.OK = false
 				return
 			}
 			m[key] = d.value(depth + 1)
@@ -177,26 +177,26 @@ func (d *scanner) value(depth int) any {
 		return m
 	case c == '[':
 		if depth >= maxTraitDepth {
-			d.ok = false
+			d.OK = false
 			return nil
 		}
 		a := []any{}
-		d.array(func() { a = append(a, d.value(depth+1)) })
+		d.Array(func() { a = append(a, d.value(depth+1)) })
 		return a
 	case c == '"':
 		return d.str(nil)
 	case c == 't' || c == 'f':
-		return d.s.Bool()
+		return d.S.Bool()
 	case c == 'n':
-		d.s.Null()
+		d.S.Null()
 		return nil
 	case c == '-' || c >= '0' && c <= '9':
-		f, ok := jsonscan.Float(d.s.NumberParts())
+		f, ok := jsonscan.Float(d.S.NumberParts())
 		if !ok {
-			d.ok = false
+			d.OK = false
 		}
 		return f
 	}
-	d.ok = false
+	d.OK = false
 	return nil
 }

@@ -1,9 +1,6 @@
 package fleet
 
 import (
-	"bytes"
-	"unicode/utf8"
-
 	"github.com/touchpoint-sdk/touchpoint/connected/consent"
 	"github.com/touchpoint-sdk/touchpoint/internal/jsonscan"
 )
@@ -46,31 +43,28 @@ var (
 	sourceFields     = []string{"source"}
 )
 
-// scanner is the envelope scanner's state: the jsonscan.Scanner and
-// whether everything read so far is within the contract.
-type scanner struct {
-	s  jsonscan.Scanner
-	ok bool
-}
+// scanner is the envelope scanner's state: a jsonscan.Compat (its OK
+// says whether everything read so far is within the contract).
+type scanner struct{ jsonscan.Compat }
 
 // scanEnvelope reads b into e (see the contract above). props is the
 // offset of the top-level "properties" value (-1 when absent), for
 // scanLinkSource.
 func scanEnvelope(b []byte, e *envJSON) (props int, ok bool) {
-	d := scanner{s: jsonscan.New(b), ok: true}
+	d := scanner{jsonscan.NewCompat(b)}
 	props = -1
 	var seen uint32
-	d.object(func(k []byte) {
+	d.Object(func(k []byte) {
 		var bit uint32
 		switch string(k) {
 		case "v":
 			bit = 1 << 0
-			if d.s.Peek() != '1' {
-				d.ok = false
+			if d.S.Peek() != '1' {
+				d.OK = false
 				return
 			}
-			if text, _, _, _ := d.s.NumberParts(); string(text) != "1" {
-				d.ok = false
+			if text, _, _, _ := d.S.NumberParts(); string(text) != "1" {
+				d.OK = false
 				return
 			}
 			e.V = 1
@@ -112,18 +106,18 @@ func scanEnvelope(b []byte, e *envJSON) (props int, ok bool) {
 			e.MessageID = d.str(nil)
 		case "properties": // not an envJSON field: its place, for scanLinkSource
 			bit = 1 << 13
-			props = d.s.Pos()
-			d.s.Skip()
+			props = d.S.Pos()
+			d.S.Skip()
 		default:
-			d.unknown(k, envFields)
+			d.Unknown(k, envFields)
 		}
 		if seen&bit != 0 {
-			d.ok = false
+			d.OK = false
 		}
 		seen |= bit
 	})
-	d.s.End()
-	return props, d.ok && !d.s.Failed()
+	d.S.End()
+	return props, d.OK && !d.S.Failed()
 }
 
 // scanLinkSource reads properties.source of a link fact, as Decode's
@@ -132,61 +126,27 @@ func scanLinkSource(b []byte, props int) (src string, ok bool) {
 	if props < 0 || props > len(b) {
 		return "", props < 0 // no properties: no source
 	}
-	d := scanner{s: jsonscan.New(b[props:]), ok: true}
+	d := scanner{jsonscan.NewCompat(b[props:])}
 	seen := false
-	d.object(func(k []byte) {
+	d.Object(func(k []byte) {
 		if string(k) != "source" {
-			d.unknown(k, sourceFields)
+			d.Unknown(k, sourceFields)
 			return
 		}
 		if seen {
-			d.ok = false
+			d.OK = false
 		}
 		seen = true
 		src = d.str(nil)
 	})
-	return src, d.ok && !d.s.Failed()
-}
-
-// object reads an object, calling member for each key with the scanner at
-// its value; member must read or skip the value (or clear d.ok).
-func (d *scanner) object(member func(k []byte)) {
-	if !d.ok || d.s.Peek() != '{' {
-		d.ok = false
-		return
-	}
-	d.s.Consume('{')
-	for first := true; d.ok; first = false {
-		k, more := d.s.Member(first)
-		if !more {
-			return
-		}
-		member(k)
-	}
-}
-
-// unknown skips the value of a key no field names, unless the key names
-// one of fields case-insensitively.
-func (d *scanner) unknown(k []byte, fields []string) {
-	for _, f := range fields {
-		if bytes.EqualFold(k, []byte(f)) {
-			d.ok = false
-			return
-		}
-	}
-	d.s.Skip()
+	return src, d.OK && !d.S.Failed()
 }
 
 // str reads a string that must be valid UTF-8; intern, if set, returns a
 // constant for a known value ("" for others).
 func (d *scanner) str(intern func([]byte) string) string {
-	if !d.ok || d.s.Peek() != '"' {
-		d.ok = false
-		return ""
-	}
-	t := d.s.Text()
-	if d.s.Failed() || !utf8.Valid(t) {
-		d.ok = false
+	t := d.Text()
+	if t == nil {
 		return ""
 	}
 	if intern != nil {
@@ -236,26 +196,14 @@ func internType(t []byte) string {
 	return ""
 }
 
-// array reads an array, calling elem with the scanner at each element.
-func (d *scanner) array(elem func()) {
-	if !d.ok || d.s.Peek() != '[' {
-		d.ok = false
-		return
-	}
-	d.s.Consume('[')
-	for first := true; d.ok && d.s.Element(first); first = false {
-		elem()
-	}
-}
-
 // refs reads an array of {"type","key"} objects (never nil: encoding/json
 // makes [] an empty slice).
 func (d *scanner) refs() []refJSON {
 	out := make([]refJSON, 0, 2)
-	d.array(func() {
+	d.Array(func() {
 		var r refJSON
 		var seen uint8
-		d.object(func(k []byte) {
+		d.Object(func(k []byte) {
 			var bit uint8
 			switch string(k) {
 			case "type":
@@ -265,10 +213,10 @@ func (d *scanner) refs() []refJSON {
 				bit = 2
 				r.Key = d.str(nil)
 			default:
-				d.unknown(k, refFields)
+				d.Unknown(k, refFields)
 			}
 			if seen&bit != 0 {
-				d.ok = false
+				d.OK = false
 			}
 			seen |= bit
 		})
@@ -280,7 +228,7 @@ func (d *scanner) refs() []refJSON {
 // purposes reads an array of strings (never nil, as refs).
 func (d *scanner) purposes() []consent.Purpose {
 	out := make([]consent.Purpose, 0, 2)
-	d.array(func() { out = append(out, consent.Purpose(d.str(nil))) })
+	d.Array(func() { out = append(out, consent.Purpose(d.str(nil))) })
 	return out
 }
 
@@ -292,7 +240,7 @@ func (d *scanner) once(fields []string, set func(i int)) func(k []byte) {
 		for i, f := range fields {
 			if string(k) == f {
 				if seen&(1<<i) != 0 {
-					d.ok = false
+					d.OK = false
 					return
 				}
 				seen |= 1 << i
@@ -300,6 +248,6 @@ func (d *scanner) once(fields []string, set func(i int)) func(k []byte) {
 				return
 			}
 		}
-		d.unknown(k, fields)
+		d.Unknown(k, fields)
 	}
 }

@@ -1,10 +1,8 @@
 package identity
 
 import (
-	"bytes"
 	"encoding/hex"
 	"time"
-	"unicode/utf8"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
 	"github.com/touchpoint-sdk/touchpoint/internal/jsonscan"
@@ -45,19 +43,16 @@ var (
 	linkRefFields  = []string{"key", "type"}
 )
 
-// factScanner is the link-fact scanner's state: the jsonscan.Scanner and
-// whether everything read so far is within the contract.
-type factScanner struct {
-	s  jsonscan.Scanner
-	ok bool
-}
+// factScanner is the link-fact scanner's state: a jsonscan.Compat (its OK
+// says whether everything read so far is within the contract).
+type factScanner struct{ jsonscan.Compat }
 
 // scanLinkFact reads a link-fact payload (see the contract above).
 func scanLinkFact(b []byte) (lf LinkFact, ok bool) {
-	d := factScanner{s: jsonscan.New(b), ok: true}
+	d := factScanner{jsonscan.NewCompat(b)}
 	var seen uint8
 	var track, linked bool
-	d.object(func(k []byte) {
+	d.Object(func(k []byte) {
 		var bit uint8
 		switch string(k) {
 		case "type":
@@ -70,26 +65,26 @@ func scanLinkFact(b []byte) (lf LinkFact, ok bool) {
 			bit = 4
 			d.properties(&lf)
 		default:
-			d.unknown(k, linkMsgFields)
+			d.Unknown(k, linkMsgFields)
 		}
 		if seen&bit != 0 {
-			d.ok = false
+			d.OK = false
 		}
 		seen |= bit
 	})
-	d.s.End()
-	if !d.ok || d.s.Failed() || !track || !linked || seen&4 == 0 {
+	d.S.End()
+	if !d.OK || d.S.Failed() || !track || !linked || seen&4 == 0 {
 		return LinkFact{}, false
 	}
 	return lf, true
 }
 
 // properties reads the fact's properties into lf and checks them as
-// decodeLinkFactJSON does (anything it would refuse clears d.ok).
+// decodeLinkFactJSON does (anything it would refuse clears d.OK).
 func (d *factScanner) properties(lf *LinkFact) {
 	var seen uint8
 	var t time.Time
-	d.object(func(k []byte) {
+	d.Object(func(k []byte) {
 		var bit uint8
 		switch string(k) {
 		case "eventId":
@@ -103,37 +98,37 @@ func (d *factScanner) properties(lf *LinkFact) {
 			lf.Blocked = d.refs()
 		case "keyVersion":
 			bit = 8
-			if d.s.Peek() != '1' {
-				d.ok = false
+			if d.S.Peek() != '1' {
+				d.OK = false
 				return
 			}
-			if text, _, _, _ := d.s.NumberParts(); string(text) != "1" {
-				d.ok = false
+			if text, _, _, _ := d.S.NumberParts(); string(text) != "1" {
+				d.OK = false
 			}
 		case "profileId":
 			bit = 16
 			lf.ProfileID = d.str()
 		case "source": // read, not kept: only its type matters
 			bit = 32
-			if d.s.Peek() != '"' {
-				d.ok = false
+			if d.S.Peek() != '"' {
+				d.OK = false
 				return
 			}
-			d.s.Skip()
+			d.S.Skip()
 		case "time":
 			bit = 64
 			t = d.time()
 		default:
-			d.unknown(k, linkFactFields)
+			d.Unknown(k, linkFactFields)
 		}
 		if seen&bit != 0 {
-			d.ok = false
+			d.OK = false
 		}
 		seen |= bit
 	})
 	// keyVersion and time are required; eventId's checks refuse it absent.
-	if !d.ok || seen&(8|64) != 8|64 || len(lf.IDs)+len(lf.Blocked) == 0 || checkEvent("eventId", lf.EventID, t) != nil {
-		d.ok = false
+	if !d.OK || seen&(8|64) != 8|64 || len(lf.IDs)+len(lf.Blocked) == 0 || checkEvent("eventId", lf.EventID, t) != nil {
+		d.OK = false
 		return
 	}
 	lf.Time = t
@@ -142,83 +137,27 @@ func (d *factScanner) properties(lf *LinkFact) {
 // time reads a time as EncodeLinkFact writes it, "2006-01-02T15:04:05.000Z",
 // in UTC: what time.Parse(time.RFC3339Nano) and Time.UTC give for it.
 func (d *factScanner) time() time.Time {
-	if !d.ok || d.s.Peek() != '"' {
-		d.ok = false
+	if !d.OK || d.S.Peek() != '"' {
+		d.OK = false
 		return time.Time{}
 	}
-	b := d.s.Text()
-	if d.s.Failed() || len(b) != len("2006-01-02T15:04:05.000Z") || b[10] != 'T' || b[19] != '.' || b[23] != 'Z' {
-		d.ok = false
+	b := d.S.Text()
+	if d.S.Failed() || len(b) != len("2006-01-02T15:04:05.000Z") || b[10] != 'T' || b[19] != '.' || b[23] != 'Z' {
+		d.OK = false
 		return time.Time{}
 	}
 	// jsonscan.ParseTime reads this shape (digits, ranges and calendar
 	// checked) as time.Parse does.
 	t, ok := jsonscan.ParseTime(b)
 	if !ok {
-		d.ok = false
-	}
-	return t
-}
-
-// object reads an object, calling member for each key with the scanner at
-// its value; member must read or skip the value (or clear d.ok).
-func (d *factScanner) object(member func(k []byte)) {
-	if !d.ok || d.s.Peek() != '{' {
-		d.ok = false
-		return
-	}
-	d.s.Consume('{')
-	for first := true; d.ok; first = false {
-		k, more := d.s.Member(first)
-		if !more {
-			return
-		}
-		member(k)
-	}
-}
-
-// array reads an array, calling elem with the scanner at each element.
-func (d *factScanner) array(elem func()) {
-	if !d.ok || d.s.Peek() != '[' {
-		d.ok = false
-		return
-	}
-	d.s.Consume('[')
-	for first := true; d.ok && d.s.Element(first); first = false {
-		elem()
-	}
-}
-
-// unknown skips the value of a key no field names, unless the key names
-// one of fields case-insensitively (encoding/json's rule: bytes.EqualFold).
-func (d *factScanner) unknown(k []byte, fields []string) {
-	for _, f := range fields {
-		if bytes.EqualFold(k, []byte(f)) {
-			d.ok = false
-			return
-		}
-	}
-	d.s.Skip()
-}
-
-// text reads a string and returns its unescaped bytes (valid until the
-// next text), which must be valid UTF-8.
-func (d *factScanner) text() []byte {
-	if !d.ok || d.s.Peek() != '"' {
-		d.ok = false
-		return nil
-	}
-	t := d.s.Text()
-	if d.s.Failed() || !utf8.Valid(t) {
-		d.ok = false
-		return nil
+		d.OK = false
 	}
 	return t
 }
 
 // str reads a string that must be valid UTF-8.
 func (d *factScanner) str() string {
-	t := d.text()
+	t := d.Text()
 	if t == nil {
 		return ""
 	}
@@ -227,8 +166,8 @@ func (d *factScanner) str() string {
 
 // is reads a string and reports whether it is c.
 func (d *factScanner) is(c string) bool {
-	t := d.text()
-	return d.ok && string(t) == c
+	t := d.Text()
+	return d.OK && string(t) == c
 }
 
 // refs reads an array of {"key","type"} objects, each checked as
@@ -236,35 +175,35 @@ func (d *factScanner) is(c string) bool {
 // returns.
 func (d *factScanner) refs() []Ref {
 	var out []Ref
-	d.array(func() {
+	d.Array(func() {
 		var r Ref
 		var seen uint8
-		d.object(func(k []byte) {
+		d.Object(func(k []byte) {
 			var bit uint8
 			switch string(k) {
 			case "key":
 				bit = 1
-				t := d.text()
-				if !d.ok || len(t) != 2*len(r.Key) {
-					d.ok = false
+				t := d.Text()
+				if !d.OK || len(t) != 2*len(r.Key) {
+					d.OK = false
 					return
 				}
 				if _, err := hex.Decode(r.Key[:], t); err != nil {
-					d.ok = false
+					d.OK = false
 				}
 			case "type":
 				bit = 2
 				r.Type = d.refType()
 			default:
-				d.unknown(k, linkRefFields)
+				d.Unknown(k, linkRefFields)
 			}
 			if seen&bit != 0 {
-				d.ok = false
+				d.OK = false
 			}
 			seen |= bit
 		})
 		if seen != 3 {
-			d.ok = false
+			d.OK = false
 			return
 		}
 		if out == nil {
@@ -284,8 +223,8 @@ var builtinTypes = [...]Type{TypeAnonymousID, TypeEmail, TypeUserID, TypeDeviceI
 // refType reads an identifier type, which must be a valid type name; the
 // built-in types are returned without allocating.
 func (d *factScanner) refType() Type {
-	t := d.text()
-	if !d.ok {
+	t := d.Text()
+	if !d.OK {
 		return ""
 	}
 	for _, c := range builtinTypes {
@@ -294,7 +233,7 @@ func (d *factScanner) refType() Type {
 		}
 	}
 	if !validTypeName(string(t)) {
-		d.ok = false
+		d.OK = false
 		return ""
 	}
 	return Type(t)
