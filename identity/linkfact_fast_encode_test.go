@@ -6,69 +6,7 @@ import (
 	"reflect"
 	"testing"
 	"time"
-
-	"github.com/google/uuid"
-	"github.com/touchpoint-sdk/touchpoint/connected"
 )
-
-// oldEncodeLinkFact is EncodeLinkFact as it was before appendLinkFact:
-// the reference TestAppendLinkFact compares with.
-func oldEncodeLinkFact(lf LinkFact, source string, secret []byte) (*connected.Record, error) {
-	fj := factJSON{EventID: lf.EventID, KeyVersion: 1, ProfileID: lf.ProfileID, Source: source, Time: lf.Time.UTC().Format(factTimeLayout)}
-	for _, r := range lf.IDs {
-		fj.Identifiers = append(fj.Identifiers, refJSON{Key: r.Key.String(), Type: string(r.Type)})
-	}
-	for _, r := range lf.Blocked {
-		fj.Blocked = append(fj.Blocked, refJSON{Key: r.Key.String(), Type: string(r.Type)})
-	}
-	props := connected.Properties{"eventId": fj.EventID, "keyVersion": 1, "time": fj.Time}
-	ids := make([]any, len(fj.Identifiers))
-	for i, r := range fj.Identifiers {
-		ids[i] = map[string]any{"key": r.Key, "type": r.Type}
-	}
-	props["identifiers"] = ids
-	if len(fj.Blocked) > 0 {
-		bl := make([]any, len(fj.Blocked))
-		for i, r := range fj.Blocked {
-			bl[i] = map[string]any{"key": r.Key, "type": r.Type}
-		}
-		props["blocked"] = bl
-	}
-	anon := lf.ProfileID
-	if anon == "" {
-		anon = "identity-graph"
-	} else {
-		props["profileId"] = lf.ProfileID
-	}
-	if source != "" {
-		props["source"] = source
-	}
-	e := connected.Event{
-		Type:              connected.TypeTrack,
-		MessageID:         uuid.NewSHA1(linkFactNamespace(), []byte("identity-linked\x00"+lf.EventID)).String(),
-		AnonymousID:       anon,
-		Event:             EventIdentityLinked,
-		Properties:        props,
-		OriginalTimestamp: lf.Time.UTC(),
-		Category:          connected.CategoryIdentity,
-		Context:           connected.Context{Library: connected.Library{Name: connected.LibraryName, Version: connected.Version}},
-	}
-	payload, err := connected.AppendSegment(nil, &e)
-	if err != nil {
-		return nil, err
-	}
-	return &connected.Record{
-		ID:           e.MessageID,
-		Type:         e.Type,
-		Time:         e.OriginalTimestamp,
-		Category:     e.Category,
-		PartitionKey: connected.PartitionKey(secret, anon),
-		ProfileID:    lf.ProfileID,
-		AnonymousID:  anon,
-		Payload:      payload,
-		Event:        &e,
-	}, nil
-}
 
 // TestAppendLinkFact: EncodeLinkFact gives the record the map-based
 // construction gives (payload byte for byte, event, error), for random
@@ -106,7 +44,7 @@ func TestAppendLinkFact(t *testing.T) {
 		case 6:
 			lf.IDs, lf.Blocked = nil, nil
 		}
-		want, wantErr := oldEncodeLinkFact(lf, source, secret)
+		want, wantErr := encodeLinkFactMaps(lf, source, secret)
 		got, err := EncodeLinkFact(lf, source, secret)
 		if !reflect.DeepEqual(err, wantErr) {
 			t.Fatalf("%+v: error %v, want %v", lf, err, wantErr)
