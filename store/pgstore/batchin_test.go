@@ -27,24 +27,7 @@ func TestBatchIn(t *testing.T) {
 	facts := people(t, ref, 3) // 4 facts a person
 	later := facts[8]
 	facts = facts[:8]
-	link := func(g *identity.Graph, fs []identity.LinkFact) func(context.Context) error {
-		return func(ctx context.Context) error {
-			for _, f := range fs {
-				if _, err := g.LinkKeys(ctx, f); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}
-	reload := func() identity.Stats {
-		g, err := identity.New(graphSecret, identity.WithStore(identityStore(t, db, "g")))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer g.Shutdown(ctx)
-		return g.Stats()
-	}
+	reload := func() identity.Stats { return reloadStats(t, db, "g") }
 	count := func() (n int) {
 		if err := pool.QueryRow(ctx, `SELECT count(*) FROM side`).Scan(&n); err != nil {
 			t.Fatal(err)
@@ -98,6 +81,30 @@ func TestBatchIn(t *testing.T) {
 	}
 }
 
+// link returns a batch function that applies fs to g.
+func link(g *identity.Graph, fs []identity.LinkFact) func(context.Context) error {
+	return func(ctx context.Context) error {
+		for _, f := range fs {
+			if _, err := g.LinkKeys(ctx, f); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// reloadStats loads the graph kept in the store called name and returns
+// its counters.
+func reloadStats(t *testing.T, db *pgstore.DB, name string) identity.Stats {
+	t.Helper()
+	g, err := identity.New(graphSecret, identity.WithStore(identityStore(t, db, name)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Shutdown(context.Background())
+	return g.Stats()
+}
+
 // TestPrepareBatchPipeline: batches prepared one after the other while the
 // first is still unsent (a pipelined consumer) commit in order; a write
 // outside them waits until they are done; a failed send leaves the store
@@ -109,24 +116,7 @@ func TestPrepareBatchPipeline(t *testing.T) {
 	ref, _ := identity.New(graphSecret)
 	defer ref.Shutdown(ctx)
 	facts := people(t, ref, 4) // 4 facts a person
-	link := func(g *identity.Graph, fs []identity.LinkFact) func(context.Context) error {
-		return func(ctx context.Context) error {
-			for _, f := range fs {
-				if _, err := g.LinkKeys(ctx, f); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}
-	reload := func() identity.Stats {
-		g, err := identity.New(graphSecret, identity.WithStore(identityStore(t, db, "g")))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer g.Shutdown(ctx)
-		return g.Stats()
-	}
+	reload := func() identity.Stats { return reloadStats(t, db, "g") }
 	st := identityStore(t, db, "g")
 	g, err := identity.New(graphSecret, identity.WithStore(st))
 	if err != nil {
@@ -212,15 +202,7 @@ func TestLogPacks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = st.Batch(ctx, func(ctx context.Context) error {
-		for _, f := range facts {
-			if _, err := g.LinkKeys(ctx, f); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := st.Batch(ctx, link(g, facts)); err != nil {
 		t.Fatal(err)
 	}
 	want := g.Stats()
