@@ -5,7 +5,9 @@
 // commits offsets (acks) only after the write and what it caused was
 // published, and publishes consent changes, fleet memberships and erasure
 // tombstones on a topic (subject) every gateway follows (see package
-// fleet).
+// fleet). On PostgreSQL a poll commits, publishes and acknowledges in the
+// background while the next poll is applied (one poll in flight at a
+// time; a lost partition or lease waits for it first).
 //
 //	hub -brokers 127.0.0.1:9092 -postgres postgres://...
 //	hub -transport nats -nats nats://127.0.0.1:4222 -postgres postgres://...
