@@ -50,8 +50,8 @@ const (
 	// table: 53 ms a poll at 162,000 ids, where the probes take 2 ms.
 	sqlPrefetchApplied = `SELECT a.id FROM unnest($1::text[]) AS u(id)
 		CROSS JOIN LATERAL (SELECT id FROM fleet_applied WHERE id = u.id LIMIT 1) a`
-	sqlPrefetchTombs   = `SELECT key FROM fleet_tombstones WHERE key = ANY($1::bytea[])`
-	sqlLockShared      = `SELECT pg_advisory_xact_lock_shared(l) FROM unnest($1::bigint[]) AS l`
+	sqlPrefetchTombs = `SELECT key FROM fleet_tombstones WHERE key = ANY($1::bytea[])`
+	sqlLockShared    = `SELECT pg_advisory_xact_lock_shared(l) FROM unnest($1::bigint[]) AS l`
 	// sqlPutRecords files a poll's records in one statement: $1 and $2 are
 	// every (key, record number) pair, $3..$6 the records (id, kind, time,
 	// body) in record-number order (1-based). A record with any key
