@@ -12,7 +12,8 @@ import (
 // read-only after NewKeys and safe for concurrent use.
 type Keys struct {
 	keys  []string
-	empty int // the index of "", or -1
+	empty int    // the index of "", or -1
+	lens  uint64 // bit n set when a key has n bytes (n < 64); bit 63 for longer keys too
 	mul   uint64
 	shift uint64
 	slot  []keySlot
@@ -68,6 +69,9 @@ func NewKeys(keys ...string) *Keys {
 // place puts every key's pack in its home slot, reporting false when two
 // different packs collide.
 func (ks *Keys) place() bool {
+	for _, k := range ks.keys {
+		ks.lens |= 1 << min(len(k), 63)
+	}
 	for i, k := range ks.keys {
 		if k == "" {
 			ks.empty = i
@@ -107,6 +111,9 @@ func pack(k []byte) uint64 {
 // index returns the index of k in the set, or -1: one probe, since
 // NewKeys places every pack in its home slot.
 func (ks *Keys) index(k []byte) int {
+	if ks.lens&(1<<min(len(k), 63)) == 0 {
+		return -1 // no key of this length: most keys a decoder skips
+	}
 	if len(k) == 0 {
 		return ks.empty
 	}

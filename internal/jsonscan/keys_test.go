@@ -176,3 +176,25 @@ func FuzzStringOrNull(f *testing.F) {
 		}
 	})
 }
+
+// TestKeysLengthFilter: the length filter refuses a key whose length no
+// key has, and never one that is in the set, long keys (64 bytes and
+// more, which share one bit) and "" included.
+func TestKeysLengthFilter(t *testing.T) {
+	long := strings.Repeat("k", 70)
+	ks := NewKeys("id", long, "")
+	for _, c := range []struct {
+		key  string
+		want int
+	}{
+		{"id", 0}, {long, 1}, {"", 2},
+		{"ix", -1}, {"idd", -1}, {strings.Repeat("k", 71), -1}, {strings.Repeat("k", 64), -1},
+	} {
+		if got := ks.index([]byte(c.key)); got != c.want {
+			t.Errorf("index(%d bytes %.8q) = %d, want %d", len(c.key), c.key, got, c.want)
+		}
+	}
+	if NewKeys("id").index(nil) != -1 {
+		t.Error(`"" found in a set without it`)
+	}
+}
