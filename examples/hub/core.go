@@ -277,6 +277,9 @@ func (c *core) handle(ctx context.Context, msgs []inbound, publish publishFunc, 
 		if err == nil {
 			err = ack(ctx)
 		}
+		if err != nil { // said now; returned by the next handle or settle
+			c.cfg.Logf("hub: a poll of %d messages was not acknowledged: %v", len(msgs), err)
+		}
 		f.done <- err
 	}()
 	return nil
