@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -158,4 +160,90 @@ func TestFleetBodyOnce(t *testing.T) {
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM fleet_records WHERE id = 'batch'`).Scan(&rows); err != nil || rows != 0 {
 		t.Fatalf("after Erase(d): %d rows of the record left (%v), want 0", rows, err)
 	}
+}
+
+// TestPipelineCommitFails: on PostgreSQL a poll commits in the background
+// while the next is applied; when that commit fails, the poll is not
+// acknowledged, its ids are not marked applied, and the next handle
+// returns the error (the transport then stops, and redelivery from the
+// last acknowledgement applies the poll again).
+func TestPipelineCommitFails(t *testing.T) {
+	ctx := context.Background()
+	pool := freshSchema(t, "hubpipe_")
+	secret := []byte("fleet-secret-pipeline")
+	st, open, batch, err := Stores(ctx, pool, secret, []byte("seal-key-0123456789abcdef"), "pipe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged []string
+	c, err := newCore(Config{Brokers: []string{"127.0.0.1:1"}, Group: "g", Control: topicControl, Data: topicData, Out: topicOut,
+		Store: st, OpenGraph: open, Batch: batch, Logf: func(f string, a ...any) { logged = append(logged, fmt.Sprintf(f, a...)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.gain(ctx) {
+		t.Fatal("the graph did not load")
+	}
+	g, err := identity.New(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Shutdown(ctx)
+	poll := func(i int) ([]inbound, string) {
+		res, err := g.Link(ctx, identity.Observation{EventID: fmt.Sprintf("pipe-%d", i), Time: time.Date(2026, 3, 1, 0, 0, i, 0, time.UTC),
+			IDs: []identity.Identifier{{Type: identity.TypeLoyaltyID, Value: fmt.Sprintf("L-%d", i)}, {Type: identity.TypeAnonymousID, Value: fmt.Sprintf("a-%d", i)}}})
+		if err != nil || res.Fact == nil {
+			t.Fatalf("link %d: %v (fact %v)", i, err, res.Fact)
+		}
+		m, err := fleet.NewLinkMessage(*res.Fact, "gw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := fleet.Encode(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []inbound{{value: v, control: true}}, m.ID
+	}
+	acked := 0
+	ack := func(context.Context) error { acked++; return nil }
+	publish := func(context.Context, ...fleet.Message) error { return nil }
+
+	p1, id1 := poll(1)
+	if err := c.handle(ctx, p1, publish, ack); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.settle(); err != nil || acked != 1 {
+		t.Fatalf("first poll: settle %v, %d acknowledged; want nil, 1", err, acked)
+	}
+	if _, err := pool.Exec(ctx, `ALTER TABLE fleet_records RENAME TO fleet_records_gone`); err != nil {
+		t.Fatal(err)
+	}
+	p2, id2 := poll(2)
+	if err := c.handle(ctx, p2, publish, ack); err != nil {
+		t.Fatalf("second poll: handle %v; its commit runs in the background", err)
+	}
+	p3, _ := poll(3)
+	err = c.handle(ctx, p3, publish, ack)
+	if err == nil || !strings.Contains(err.Error(), "fleet_records") {
+		t.Fatalf("third poll: handle returned %v, want the second poll's failed commit", err)
+	}
+	if acked != 1 {
+		t.Fatalf("%d polls acknowledged, want 1: the failed one must not be", acked)
+	}
+	for _, c := range []struct {
+		id   string
+		want bool
+	}{{id1, true}, {id2, false}} {
+		if got, err := st.Applied(ctx, c.id); err != nil || got != c.want {
+			t.Errorf("Applied(%s) = %v, %v; want %v", c.id, got, err, c.want)
+		}
+	}
+	if len(logged) == 0 || !strings.Contains(strings.Join(logged, "\n"), "was not acknowledged") {
+		t.Errorf("the failed poll was not logged: %q", logged)
+	}
+	if err := c.settle(); err != nil {
+		t.Errorf("settle after the error was returned: %v, want nothing in flight", err)
+	}
+	c.lose()
 }
