@@ -153,9 +153,9 @@ func New(endpoint, writeKey string, opts ...Option) (_ *Client, err error) {
 		if c.graph, err = identity.New(k.identity, cfg.identityOpts...); err != nil {
 			return nil, &ConfigError{Where: "WithIdentity", Err: err}
 		}
-		mopts := []identity.MiddlewareOption{identity.WithPartitionKeySecret(k.partition), identity.WithoutLinkFacts()}
+		mopts := []identity.MiddlewareOption{identity.WithoutLinkFacts()}
 		if cfg.linkFacts != nil {
-			mopts = []identity.MiddlewareOption{identity.WithPartitionKeySecret(k.partition), identity.WithLinkFactHandler(cfg.linkFacts)}
+			mopts = []identity.MiddlewareOption{identity.WithLinkFactHandler(cfg.linkFacts)}
 		}
 		if c.stitch, err = identity.NewMiddleware(c.graph, mopts...); err != nil {
 			return nil, &ConfigError{Where: "WithIdentity", Err: err}

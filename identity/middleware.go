@@ -62,9 +62,11 @@ func (f mwOption) applyMW(m *Middleware) { f(m) }
 // middleware computes, instead of the one of the Client that emitted each
 // record (connected.WithPartitionKeySecret, see
 // connected.Record.PartitionKeyFor). The slice is copied.
-// Not needed when the secret is configured on the Client, once: the
-// middleware then keys records with it. (To be deprecated once the
-// examples and the root package stop passing it.)
+// Not needed in a Client's pipeline: configure the secret on the Client,
+// once, and the middleware keys records with it (the root package and
+// the examples do so). It is for records no Client emitted — built by
+// hand, or rebuilt from bytes — which would otherwise get unkeyed
+// partition keys (see Middleware.Wrap).
 func WithPartitionKeySecret(secret []byte) MiddlewareOption {
 	s := append([]byte(nil), secret...)
 	return mwOption(func(m *Middleware) { m.secret = s })
@@ -215,7 +217,7 @@ func (m *Middleware) wrap(next connected.Handler) connected.Handler {
 }
 
 // partitionKey keys identity as the Client that emitted r does, or with
-// the deprecated WithPartitionKeySecret when it was given.
+// WithPartitionKeySecret when it was given.
 func (m *Middleware) partitionKey(r *connected.Record, identity string) string {
 	if m.secret != nil {
 		return connected.PartitionKey(m.secret, identity)

@@ -172,7 +172,7 @@ func newGateway(cfg *config) (_ *gateway, err error) {
 	if g.graph, err = identity.New(g.keys.identity, graphOpts...); err != nil {
 		return nil, err
 	}
-	if g.ident, err = identity.NewMiddleware(g.graph, identity.WithPartitionKeySecret(g.keys.partition),
+	if g.ident, err = identity.NewMiddleware(g.graph,
 		identity.WithSource(cloudEventsSource(cfg))); err != nil {
 		return nil, err
 	}

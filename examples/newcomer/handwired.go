@@ -101,7 +101,7 @@ func StartHandwired(ctx context.Context, cfg Config) (_ *HandwiredService, err e
 	if s.graph, err = identity.New(derive("identity")); err != nil {
 		return nil, err
 	}
-	stitch, err := identity.NewMiddleware(s.graph, identity.WithPartitionKeySecret(derive("partition")), identity.WithoutLinkFacts())
+	stitch, err := identity.NewMiddleware(s.graph, identity.WithoutLinkFacts())
 	if err != nil {
 		return nil, err
 	}

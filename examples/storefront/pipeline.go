@@ -169,7 +169,7 @@ func newPipeline(dir string, clock func() time.Time, j *journal) (*pipeline, err
 		return nil, err
 	}
 	stitch, err := identity.NewMiddleware(p.graph, identity.WithLinkFactHandler(p.facts),
-		identity.WithPartitionKeySecret(graphKey), identity.WithSource("urn:touchpoint:"+placeID))
+		identity.WithSource("urn:touchpoint:"+placeID))
 	if err != nil {
 		return nil, err
 	}
@@ -198,6 +198,7 @@ func newPipeline(dir string, clock func() time.Time, j *journal) (*pipeline, err
 		connected.WithClock(clock),
 		connected.WithIDGenerator(func() string { ids++; return fmt.Sprintf("evt-%04d", ids) }),
 		connected.WithLibrary("touchpoint-storefront", connected.Version),
+		connected.WithPartitionKeySecret(graphKey),
 		connected.WithMiddleware(j.middleware, stitch.Middleware(), reader.Middleware(p.ledger), p.act.Middleware()),
 		serviceChannels,
 	)
