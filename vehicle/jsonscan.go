@@ -9,7 +9,10 @@ import (
 )
 
 // MaxDepth bounds the nesting of JSON the decoders accept: deeper input
-// gets ErrRange rather than unbounded work.
+// gets ErrRange rather than unbounded work. It counts from where the
+// decoders start skipping: a value they skip sits inside the few levels
+// of the document they read themselves (five at most in a Smartcar
+// payload), so a whole document may nest that many levels more.
 const MaxDepth = jsonscan.MaxDepth
 
 // scanner is the decoders' view of the repository's JSON reader
