@@ -11,15 +11,15 @@ import (
 	"github.com/touchpoint-sdk/touchpoint/identity"
 )
 
-// batchStore is a fleet.Store whose writes are held, for each part of a
-// poll, and sent at its commit in one pgx batch — one round trip, run by
+// batchStore is a fleet.Store whose writes are held, for each poll, and
+// sent at its commit in one pgx batch — one round trip, run by
 // PostgreSQL as one implicit transaction (a pipeline ended by one Sync) —
 // and whose dedupe and tombstone checks are answered from one prefetch
 // per poll (begin, one round trip). Only the instance's consuming
 // goroutine calls its methods (a commit in flight holds what take
 // returned, nothing of the store); Erase and Export use the plain store.
 //
-// A part's commit: the shared advisory locks of every key of the poll in one
+// A poll's commit: the shared advisory locks of every key of the poll in one
 // statement, in one sorted order (an Erase takes them exclusive, in the
 // same order, so the two never deadlock and a record's tombstone check
 // and an Erase of its key serialise); the records in one statement, each
@@ -29,16 +29,18 @@ import (
 // Within a poll, a record queued for a key erased after the prefetch is
 // still not filed (the insert is guarded by the tombstone, under the
 // key's advisory lock), but its drop is not reported: the window is one
-// poll's duration. A message id applied earlier in the same poll is a
-// duplicate.
+// poll's duration. A message id applied earlier in the same poll, or by
+// the poll before (which may still be committing, so the prefetch cannot
+// see it), is a duplicate.
 type batchStore struct {
 	*pgStore
 	mu      sync.Mutex
-	open    bool // between begin and commit or abort
+	open    bool // between begin and end
 	applied map[string]bool
 	tombs   map[identity.Key]bool
 	marks   []string
 	recs    []fleet.Record
+	recent  []string // the ids the last take returned (the poll before)
 }
 
 const (
@@ -112,6 +114,9 @@ func (s *batchStore) begin(ctx context.Context, msgs []fleet.Message) error {
 		return err
 	}
 	s.mu.Lock()
+	for _, id := range s.recent {
+		applied[id] = true
+	}
 	s.open, s.applied, s.tombs, s.marks, s.recs = true, applied, tombs, s.marks[:0], s.recs[:0]
 	s.mu.Unlock()
 	return nil
@@ -138,7 +143,7 @@ func (s *batchStore) take() held {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	h := held{marks: s.marks, recs: s.recs}
-	s.marks, s.recs = nil, nil
+	s.marks, s.recs, s.recent = nil, nil, h.marks
 	return h
 }
 

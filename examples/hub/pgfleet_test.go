@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -162,34 +163,39 @@ func TestFleetBodyOnce(t *testing.T) {
 	}
 }
 
-// TestPipelineCommitFails: on PostgreSQL a poll commits in the background
-// while the next is applied; when that commit fails, the poll is not
-// acknowledged, its ids are not marked applied, and the next handle
-// returns the error (the transport then stops, and redelivery from the
-// last acknowledgement applies the poll again).
-func TestPipelineCommitFails(t *testing.T) {
+// pipelineCore returns a hub core over a fresh schema that owns the
+// graph, and poll, which makes a poll of one new identity-link fact (and
+// returns its message id); logged collects what the core logs.
+func pipelineCore(t *testing.T) (c *core, pool *pgxpool.Pool, st fleet.Store, poll func(i int) ([]inbound, string), logged *[]string) {
+	t.Helper()
 	ctx := context.Background()
-	pool := freshSchema(t, "hubpipe_")
+	pool = freshSchema(t, "hubpipe_")
 	secret := []byte("fleet-secret-pipeline")
 	st, open, batch, err := Stores(ctx, pool, secret, []byte("seal-key-0123456789abcdef"), "pipe")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logged []string
-	c, err := newCore(Config{Brokers: []string{"127.0.0.1:1"}, Group: "g", Control: topicControl, Data: topicData, Out: topicOut,
-		Store: st, OpenGraph: open, Batch: batch, Logf: func(f string, a ...any) { logged = append(logged, fmt.Sprintf(f, a...)) }})
+	logged = new([]string)
+	var mu sync.Mutex
+	c, err = newCore(Config{Brokers: []string{"127.0.0.1:1"}, Group: "g", Control: topicControl, Data: topicData, Out: topicOut,
+		Store: st, OpenGraph: open, Batch: batch, Logf: func(f string, a ...any) {
+			mu.Lock()
+			defer mu.Unlock()
+			*logged = append(*logged, fmt.Sprintf(f, a...))
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !c.gain(ctx) {
 		t.Fatal("the graph did not load")
 	}
+	t.Cleanup(c.lose)
 	g, err := identity.New(secret)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer g.Shutdown(ctx)
-	poll := func(i int) ([]inbound, string) {
+	t.Cleanup(func() { g.Shutdown(context.Background()) })
+	poll = func(i int) ([]inbound, string) {
 		res, err := g.Link(ctx, identity.Observation{EventID: fmt.Sprintf("pipe-%d", i), Time: time.Date(2026, 3, 1, 0, 0, i, 0, time.UTC),
 			IDs: []identity.Identifier{{Type: identity.TypeLoyaltyID, Value: fmt.Sprintf("L-%d", i)}, {Type: identity.TypeAnonymousID, Value: fmt.Sprintf("a-%d", i)}}})
 		if err != nil || res.Fact == nil {
@@ -205,6 +211,50 @@ func TestPipelineCommitFails(t *testing.T) {
 		}
 		return []inbound{{value: v, control: true}}, m.ID
 	}
+	return c, pool, st, poll, logged
+}
+
+// TestPipelineDedupesAcrossPolls: an id the poll before marked — taken
+// for its commit but perhaps not committed yet, so the next prefetch
+// cannot see it — is applied for the next poll, so a redelivery in that
+// poll is a duplicate, not applied twice.
+func TestPipelineDedupesAcrossPolls(t *testing.T) {
+	ctx := context.Background()
+	pool := freshSchema(t, "hubdedupe_")
+	ps, err := newPGStore(ctx, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs := &batchStore{pgStore: ps}
+	m := fleet.Message{Kind: fleet.KindTouchpoint, ID: "tp-1"}
+	if err := bs.begin(ctx, []fleet.Message{m}); err != nil {
+		t.Fatal(err)
+	}
+	if err := bs.MarkApplied(ctx, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	inflight := bs.take() // queued for a commit that has not run
+	bs.end()
+	if err := bs.begin(ctx, []fleet.Message{m}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := bs.Applied(ctx, m.ID); !ok || err != nil {
+		t.Fatalf("Applied(%s) in the next poll = %v, %v; want true (marked by the poll still committing)", m.ID, ok, err)
+	}
+	bs.end()
+	if ok, _ := ps.Applied(ctx, m.ID); ok || len(inflight.marks) != 1 {
+		t.Fatalf("the store says applied %v before the commit, %d ids taken; want false, 1", ok, len(inflight.marks))
+	}
+}
+
+// TestPipelineCommitFails: on PostgreSQL a poll commits in the background
+// while the next is applied; when that commit fails, the poll is not
+// acknowledged, its ids are not marked applied, and the next handle
+// returns the error (the transport then stops, and redelivery from the
+// last acknowledgement applies the poll again).
+func TestPipelineCommitFails(t *testing.T) {
+	ctx := context.Background()
+	c, pool, st, poll, logged := pipelineCore(t)
 	acked := 0
 	ack := func(context.Context) error { acked++; return nil }
 	publish := func(context.Context, ...fleet.Message) error { return nil }
@@ -224,7 +274,7 @@ func TestPipelineCommitFails(t *testing.T) {
 		t.Fatalf("second poll: handle %v; its commit runs in the background", err)
 	}
 	p3, _ := poll(3)
-	err = c.handle(ctx, p3, publish, ack)
+	err := c.handle(ctx, p3, publish, ack)
 	if err == nil || !strings.Contains(err.Error(), "fleet_records") {
 		t.Fatalf("third poll: handle returned %v, want the second poll's failed commit", err)
 	}
@@ -239,11 +289,10 @@ func TestPipelineCommitFails(t *testing.T) {
 			t.Errorf("Applied(%s) = %v, %v; want %v", c.id, got, err, c.want)
 		}
 	}
-	if len(logged) == 0 || !strings.Contains(strings.Join(logged, "\n"), "was not acknowledged") {
-		t.Errorf("the failed poll was not logged: %q", logged)
+	if l := strings.Join(*logged, "\n"); !strings.Contains(l, "was not acknowledged") {
+		t.Errorf("the failed poll was not logged: %q", l)
 	}
 	if err := c.settle(); err != nil {
 		t.Errorf("settle after the error was returned: %v, want nothing in flight", err)
 	}
-	c.lose()
 }
