@@ -119,8 +119,9 @@ func (st *IdentityStore) BatchIn(ctx context.Context, fn func(ctx context.Contex
 // prepared batch is done, so entries reach the log in the order the graph
 // applied them: call done on every path, or such writes wait forever. If
 // fn fails, the entries it appended are written on their own, as Batch
-// writes them (after the batches in flight), and fn's error is returned
-// with a nil batch. PrepareBatch does not nest: inside a Batch it returns
+// writes them (after the batches in flight, so a batch prepared before
+// must be sent by another goroutine, as a pipeline does, or this waits
+// for it forever), and fn's error is returned with a nil batch. PrepareBatch does not nest: inside a Batch it returns
 // a *StoreError matching ErrNested.
 func (st *IdentityStore) PrepareBatch(ctx context.Context, fn func(ctx context.Context) error) (b *pgx.Batch, done func(sendErr error) error, err error) {
 	return st.s.prepareBatch(ctx, fn)
