@@ -1,31 +1,12 @@
 package pos
 
-import (
-	"unicode/utf8"
-	"unsafe"
-)
-
 // word reads a string like str, with the same results and errors, and,
 // when it is one of the values the platforms document for webhook types,
 // statuses, payment methods, card brands and entry methods, returns that
 // value as a constant: the common values cost no bytes of the decode's
 // one allocation (the fewer bytes a decode allocates, the less garbage
 // collection it causes), and no UTF-8 check (they are ASCII).
-func (d *dec) word(field string) string {
-	off := d.s.Pos()
-	b, null := d.s.StringOrNull()
-	if null || !d.check(field) || len(b) == 0 {
-		return ""
-	}
-	if w := knownWord(b); w != "" {
-		return w
-	}
-	if !ascii(b) && !utf8.Valid(b) {
-		d.fail(field, d.valueAt(off), &detail{ErrInvalid, "not valid UTF-8"})
-		return ""
-	}
-	return unsafe.String(&b[0], len(b))
-}
+func (d *dec) word(field string) string { return d.strOr(field, knownWord) }
 
 // knownWord returns b as a constant when it is a documented value, or "".
 func knownWord(b []byte) string {

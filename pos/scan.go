@@ -90,11 +90,20 @@ func (d *dec) null() bool { return d.s.Null() }
 // str reads a string (null is "") that must be valid UTF-8. The result
 // aliases the payload (or, for a string with escapes, a fresh buffer): the
 // decoder passes it to own before returning it.
-func (d *dec) str(field string) string {
+func (d *dec) str(field string) string { return d.strOr(field, nil) }
+
+// strOr is str; known, if set, returns a constant for a value it knows
+// ("" for others), which then needs no UTF-8 check.
+func (d *dec) strOr(field string, known func([]byte) string) string {
 	off := d.s.Pos()
 	b, null := d.s.StringOrNull()
 	if null || !d.check(field) || len(b) == 0 {
 		return ""
+	}
+	if known != nil {
+		if w := known(b); w != "" {
+			return w
+		}
 	}
 	if !ascii(b) && !utf8.Valid(b) {
 		d.fail(field, d.valueAt(off), &detail{ErrInvalid, "not valid UTF-8"})
