@@ -1,12 +1,10 @@
 package pos
 
 import (
-	"encoding/binary"
 	"errors"
 	"math"
 	"math/bits"
 	"time"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/touchpoint-sdk/touchpoint/internal/jsonscan"
@@ -105,32 +103,11 @@ func (d *dec) strOr(field string, known func([]byte) string) string {
 			return w
 		}
 	}
-	if !ascii(b) && !utf8.Valid(b) {
+	if !jsonscan.ValidUTF8(b) {
 		d.fail(field, d.valueAt(off), &detail{ErrInvalid, "not valid UTF-8"})
 		return ""
 	}
 	return unsafe.String(&b[0], len(b))
-}
-
-// ascii reports whether b (not empty) is all ASCII, and so valid UTF-8:
-// nearly every id and code a decoder keeps is. It reads a word at a time,
-// the last word overlapping the one before, where utf8.Valid finishes a
-// string byte by byte; a string that is not ASCII goes on to utf8.Valid.
-func ascii(b []byte) bool {
-	n := len(b)
-	var x uint64
-	switch {
-	case n >= 8:
-		for i := 0; i+8 <= n; i += 8 {
-			x |= binary.LittleEndian.Uint64(b[i:])
-		}
-		x |= binary.LittleEndian.Uint64(b[n-8:])
-	case n >= 4:
-		x = uint64(binary.LittleEndian.Uint32(b) | binary.LittleEndian.Uint32(b[n-4:]))
-	default:
-		x = uint64(b[0] | b[n>>1] | b[n-1])
-	}
-	return x&0x8080808080808080 == 0
 }
 
 // valueAt returns the offset of the value after the white space at off.

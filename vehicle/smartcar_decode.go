@@ -1,9 +1,6 @@
 package vehicle
 
-import (
-	"encoding/binary"
-	"unicode/utf8"
-)
+import "github.com/touchpoint-sdk/touchpoint/internal/jsonscan"
 
 // DecodeSmartcar decodes one Smartcar webhook delivery (v4 payloads:
 // VERIFY, VEHICLE_STATE, VEHICLE_ERROR; the field variants of Smartcar's
@@ -125,7 +122,7 @@ func (s *scanner) optString() string {
 			s.takeErr()
 			return ""
 		}
-		if !validUTF8(v) {
+		if !jsonscan.ValidUTF8(v) {
 			s.fail(at, ErrFormat)
 			return ""
 		}
@@ -393,24 +390,4 @@ func (s *scanner) scErrorSignals() []string {
 		return nil
 	}
 	return out[start:len(out):len(out)]
-}
-
-// validUTF8 is utf8.Valid with the common case, ASCII, tested a word at
-// a time without a call: kept strings are mostly short ASCII (codes,
-// names, UUIDs).
-func validUTF8(v []byte) bool {
-	const hi = 0x8080808080808080
-	n := len(v)
-	if n < 8 {
-		var w uint64
-		for _, c := range v {
-			w |= uint64(c)
-		}
-		return w&0x80 == 0 || utf8.Valid(v)
-	}
-	w := binary.LittleEndian.Uint64(v[n-8:])
-	for i := 0; i < n-8; i += 8 {
-		w |= binary.LittleEndian.Uint64(v[i:])
-	}
-	return w&hi == 0 || utf8.Valid(v)
 }

@@ -2,7 +2,6 @@ package jsonscan
 
 import (
 	"bytes"
-	"unicode/utf8"
 )
 
 // Compat is a Scanner for a fast path that must read exactly what
@@ -72,7 +71,7 @@ func (d *Compat) Text() []byte {
 		return nil
 	}
 	t := d.S.Text()
-	if d.S.Failed() || !utf8.Valid(t) {
+	if d.S.Failed() || !ValidUTF8(t) {
 		d.OK = false
 		return nil
 	}

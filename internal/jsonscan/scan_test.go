@@ -1,12 +1,14 @@
 package jsonscan
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"math"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func validate(b []byte) error {
@@ -178,4 +180,32 @@ func offsetMinutesOK(in string) bool {
 		return in[n-2:] <= "59"
 	}
 	return true
+}
+
+// TestValidUTF8: ValidUTF8 agrees with utf8.Valid for strings of every
+// length up to 40 with a valid multi-byte rune, or an invalid byte, at
+// every position (the word-wise ASCII test must see every byte).
+func TestValidUTF8(t *testing.T) {
+	for n := 0; n <= 40; n++ {
+		ascii := bytes.Repeat([]byte{'a'}, n)
+		if !ValidUTF8(ascii) {
+			t.Fatalf("%d ASCII bytes refused", n)
+		}
+		for i := 0; i < n; i++ {
+			for _, c := range []byte{0xff, 0xc3} { // invalid; a lead byte without its continuation
+				b := bytes.Clone(ascii)
+				b[i] = c
+				if got, want := ValidUTF8(b), utf8.Valid(b); got != want {
+					t.Fatalf("ValidUTF8(%q) = %v, utf8.Valid %v", b, got, want)
+				}
+			}
+			if i+1 < n {
+				b := bytes.Clone(ascii)
+				copy(b[i:], "é")
+				if !ValidUTF8(b) {
+					t.Fatalf("ValidUTF8(%q) = false, want true", b)
+				}
+			}
+		}
+	}
 }

@@ -204,3 +204,24 @@ func hex4(b []byte, i int) (rune, bool) {
 	}
 	return r, true
 }
+
+// ValidUTF8 is utf8.Valid with the common case first: a string of ASCII
+// (nearly every id, code and name a decoder keeps) is tested a word at a
+// time, the last word overlapping the one before, where utf8.Valid would
+// finish it byte by byte; any other string goes on to utf8.Valid.
+func ValidUTF8(b []byte) bool {
+	n := len(b)
+	var x uint64
+	switch {
+	case n >= 8:
+		for i := 0; i+8 <= n; i += 8 {
+			x |= binary.LittleEndian.Uint64(b[i:])
+		}
+		x |= binary.LittleEndian.Uint64(b[n-8:])
+	case n >= 4:
+		x = uint64(binary.LittleEndian.Uint32(b) | binary.LittleEndian.Uint32(b[n-4:]))
+	case n > 0:
+		x = uint64(b[0] | b[n>>1] | b[n-1])
+	}
+	return x&msb == 0 || utf8.Valid(b)
+}
