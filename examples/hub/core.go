@@ -260,10 +260,11 @@ func (c *core) handle(ctx context.Context, msgs []inbound, publish publishFunc, 
 	defer c.batch.end()
 	b, done, pub, err := c.applyPoll(ctx, msgs, decoded)
 	if serr := c.settle(); err != nil || serr != nil {
+		var derr error
 		if done != nil {
-			done(errNotSent)
+			derr = done(errNotSent) // the store is diverged: said, not dropped
 		}
-		return errors.Join(serr, err)
+		return errors.Join(serr, err, derr)
 	}
 	f := &flight{done: make(chan error, 1)}
 	c.flightMu.Lock()
