@@ -1,11 +1,13 @@
 package jsonscan
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -127,4 +129,69 @@ func TestTextReusesBuffer(t *testing.T) {
 	if allocs != 0 && !raceEnabled {
 		t.Errorf("Text after Reset allocates %v times", allocs)
 	}
+}
+
+// TestDigits8: the eight-at-a-time digit reader agrees with reading the
+// bytes one by one, for every count of leading digits and the bytes
+// around '0' and '9' after them.
+func TestDigits8(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for i := 0; i < 200000; i++ {
+		var b [8]byte
+		for j := range b {
+			b[j] = '0' + byte(rng.IntN(10))
+		}
+		if k := rng.IntN(9); k < 8 {
+			b[k] = []byte{'/', ':', '.', 'e', ' ', 0, 0x80, 0xb0, 0xff, ','}[rng.IntN(10)]
+		}
+		if rng.IntN(4) == 0 {
+			b[rng.IntN(8)] = byte(rng.Uint32())
+		}
+		wantN, wantV := 0, uint64(0)
+		for wantN < 8 && b[wantN] >= '0' && b[wantN] <= '9' {
+			wantV = wantV*10 + uint64(b[wantN]-'0')
+			wantN++
+		}
+		x := binary.LittleEndian.Uint64(b[:])
+		if n, v := digits8(x); n != wantN || v != wantV {
+			t.Fatalf("%q: digits8 %d %d, want %d %d", b, n, v, wantN, wantV)
+		}
+		if n := digitCount8(x); n != wantN {
+			t.Fatalf("%q: digitCount8 %d, want %d", b, n, wantN)
+		}
+	}
+}
+
+// FuzzNumber: a number NumberParts accepts is one strconv parses to the
+// same float64, inside an array (so that bytes follow it) and alone; one
+// it refuses is not JSON.
+func FuzzNumber(f *testing.F) {
+	for _, s := range []string{"1767261600123", "52.5163", "-13.3777", "0.000123456789012", "18234.6", "123456789012345678901234.5", "1e5", "0.5e-3", "2450"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, c string) {
+		if c == "" {
+			return
+		}
+		for _, in := range []string{c, "[" + c + ",1]"} {
+			s := New([]byte(in))
+			if in[0] == '[' {
+				s.Consume('[')
+			}
+			text, mant, exp10, exact := s.NumberParts()
+			got, ok := Float(text, mant, exp10, exact)
+			if s.Err() != nil || !ok {
+				if json.Valid([]byte(c)) && strings.TrimSpace(c) == c && (c[0] == '-' || c[0] >= '0' && c[0] <= '9') {
+					if _, err := strconv.ParseFloat(c, 64); err == nil {
+						t.Fatalf("%q refused in %q: %v", c, in, s.Err())
+					}
+				}
+				continue
+			}
+			want, err := strconv.ParseFloat(string(text), 64)
+			if err != nil || math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("%q in %q: got %v, strconv %v %v", text, in, got, want, err)
+			}
+		}
+	})
 }

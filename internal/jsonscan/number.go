@@ -1,6 +1,10 @@
 package jsonscan
 
-import "strconv"
+import (
+	"encoding/binary"
+	"math/bits"
+	"strconv"
+)
 
 // Number reads a number. Numbers of at most 19 significant digits whose
 // decimal exponent keeps them exact in a float64 (Clinger's fast path:
@@ -75,6 +79,17 @@ func (s *Scanner) NumberParts() (text []byte, mant uint64, exp10 int, exact bool
 	case c == '0':
 		i++
 	case c >= '1' && c <= '9':
+		// Eight digits at a time while they fit in the 19 (no leading
+		// zero here, so every digit is significant).
+		for i+8 <= len(b) && nd <= 19-8 {
+			n, v := digits8(binary.LittleEndian.Uint64(b[i:]))
+			mant = mant*pow10u[n] + v
+			nd += n
+			i += n
+			if n < 8 {
+				break
+			}
+		}
 		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
 			if nd < 19 {
 				mant = mant*10 + uint64(b[i]-'0')
@@ -95,6 +110,18 @@ func (s *Scanner) NumberParts() (text []byte, mant uint64, exp10 int, exact bool
 	if i < len(b) && b[i] == '.' {
 		i++
 		d := i
+		// Eight at a time once a digit was significant (leading zeros of
+		// a fraction, as in 0.05, are not counted in nd).
+		for mant != 0 && i+8 <= len(b) && nd <= 19-8 {
+			n, v := digits8(binary.LittleEndian.Uint64(b[i:]))
+			mant = mant*pow10u[n] + v
+			exp10 -= n
+			nd += n
+			i += n
+			if n < 8 {
+				break
+			}
+		}
 		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
 			if nd < 19 {
 				mant = mant*10 + uint64(b[i]-'0')
@@ -143,4 +170,36 @@ func (s *Scanner) NumberParts() (text []byte, mant uint64, exp10 int, exact bool
 func (s *Scanner) numberBytes() []byte {
 	b, _, _, _ := s.NumberParts()
 	return b
+}
+
+// pow10u holds 10^n for n <= 8.
+var pow10u = [...]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8}
+
+// digits8 returns how many of the eight bytes of x (little-endian: the
+// first byte in the low bits) lead with ASCII digits, n, and their value
+// as a decimal number. It combines the digits in three multiplications
+// (pairs, then fours, then eight) instead of eight dependent steps.
+func digits8(x uint64) (n int, v uint64) {
+	x7 := x &^ msb
+	// A byte is a digit when c+0x50 reaches 0x80 (c >= '0') and c+0x46
+	// does not (c <= '9'), and its own high bit is clear; neither sum
+	// carries into the next byte.
+	nondigit := (^(x7 + lsb*0x50) | (x7 + lsb*0x46) | x) & msb
+	n = bits.TrailingZeros64(nondigit) >> 3
+	if n == 0 {
+		return 0, 0
+	}
+	// The n digits to the top bytes: the bytes below become zeros, the
+	// leading digits of the same number.
+	x = (x & (lsb * 0x0f)) << (64 - 8*uint(n))
+	x = (x * (10<<8 + 1)) >> 8
+	x = ((x & 0x00ff00ff00ff00ff) * (100<<16 + 1)) >> 16
+	x = ((x & 0x0000ffff0000ffff) * (10000<<32 + 1)) >> 32
+	return n, x
+}
+
+// digitCount8 is the n of digits8 alone.
+func digitCount8(x uint64) int {
+	x7 := x &^ msb
+	return bits.TrailingZeros64((^(x7+lsb*0x50)|(x7+lsb*0x46)|x)&msb) >> 3
 }

@@ -159,15 +159,9 @@ func (s *Scanner) walk(i, depth int, objs uint64, limit int, key bool, ks *Keys)
 				// The common forms checked in place: digits, a
 				// fraction; anything else (an exponent) goes to
 				// NumberParts.
-				j := i + 1
-				for j < len(b) && b[j]-'0' <= 9 {
-					j++
-				}
+				j := digitsEnd(b, i+1)
 				if j < len(b) && b[j] == '.' {
-					k := j + 1
-					for k < len(b) && b[k]-'0' <= 9 {
-						k++
-					}
+					k := digitsEnd(b, j+1)
 					if k == j+1 {
 						j = -1 // no digit after '.': let NumberParts say so
 					} else {
@@ -296,4 +290,20 @@ func (s *Scanner) stringClose(i int) int {
 			return -1
 		}
 	}
+}
+
+// digitsEnd returns the index of the first byte at or after i that is
+// not an ASCII digit, reading eight bytes at a time.
+func digitsEnd(b []byte, i int) int {
+	for i+8 <= len(b) {
+		n := digitCount8(binary.LittleEndian.Uint64(b[i:]))
+		i += n
+		if n < 8 {
+			return i
+		}
+	}
+	for i < len(b) && b[i]-'0' <= 9 {
+		i++
+	}
+	return i
 }
