@@ -33,6 +33,13 @@
 #   keyed-hash index logs the whole page). The hub's tables and their
 #   indexes outgrow 128 MB within a few benchmark runs, and then inserts
 #   evict and re-read index pages.
+# - Huge pages for shared memory, as the PostgreSQL manual advises with a
+#   large shared_buffers (section "Linux Huge Pages"): as root, the script
+#   raises vm.nr_hugepages to hold shared_buffers and gives the old value
+#   back on stop (TOUCHPOINT_POSTGRES_HUGE_PAGES=off: normal pages, for
+#   comparison). On this VM a random-key index insert is mostly TLB and
+#   cache misses; with huge pages the hub's link facts cost PostgreSQL
+#   about a quarter less CPU (DESIGN.md, "Fleet sizing").
 # - Idempotent: a cluster this script started that still answers is reused
 #   (the URL is printed again, without TOUCHPOINT_POSTGRES_STARTED).
 # - `bash .ci/postgres.sh stop` stops the cluster this script started and
@@ -74,6 +81,39 @@ print_env() { # url started
   if [ "$2" = 1 ]; then echo "export TOUCHPOINT_POSTGRES_STARTED=1"; fi
 }
 
+# reserve_hugepages MB makes sure the kernel holds enough huge pages for
+# shared memory of MB megabytes (shared_buffers plus PostgreSQL's other
+# shared structures, about 1/32 more, and 128 MB of slack), as root, by
+# raising vm.nr_hugepages; the value before is kept in $STATE so that stop
+# gives it back. PostgreSQL's default huge_pages=try then maps its shared
+# memory with them, or falls back to normal pages where the kernel refuses
+# (not root, a container without /proc/sys write access, memory too
+# fragmented): a log line says which.
+reserve_hugepages() {
+  local mb=$1 size_kb have want
+  size_kb=$(awk '/^Hugepagesize:/ { print $2 }' /proc/meminfo 2>/dev/null)
+  have=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null)
+  if [ -z "$size_kb" ] || [ -z "$have" ] || [ "$size_kb" -le 0 ]; then
+    log "no huge pages on this kernel: shared memory uses normal pages"
+    return 0
+  fi
+  want=$(( (mb + mb / 32 + 128) * 1024 / size_kb ))
+  [ "$have" -ge "$want" ] && return 0
+  if [ "$(id -u)" != 0 ] || ! echo "$want" >/proc/sys/vm/nr_hugepages 2>/dev/null; then
+    log "cannot reserve $want huge pages (vm.nr_hugepages is $have): shared memory uses normal pages"
+    return 0
+  fi
+  echo "$have" >"$STATE/nr_hugepages.before"
+  log "vm.nr_hugepages $have -> $(cat /proc/sys/vm/nr_hugepages) (wanted $want) for shared_buffers"
+}
+
+# restore_hugepages gives back the huge pages reserve_hugepages took.
+restore_hugepages() {
+  local before
+  before=$(cat "$STATE/nr_hugepages.before" 2>/dev/null) || return 0
+  echo "$before" >/proc/sys/vm/nr_hugepages 2>/dev/null && log "vm.nr_hugepages back to $before"
+}
+
 if [ "${1:-}" = stop ]; then
   if running; then
     as "$(bindir)/pg_ctl" -D "$STATE/data" -m fast -w -t 30 stop >/dev/null 2>&1
@@ -81,6 +121,7 @@ if [ "${1:-}" = stop ]; then
   else
     log "not running"
   fi
+  restore_hugepages
   rm -rf "$STATE"
   exit 0
 fi
@@ -149,6 +190,11 @@ buffers_mb=$(( ${mem_mb:-512} / 4 ))
 [ "$buffers_mb" -lt 128 ] && buffers_mb=128
 [ "$buffers_mb" -gt 4096 ] && buffers_mb=4096
 SETTINGS="-c shared_buffers=${buffers_mb}MB -c max_wal_size=2GB -c checkpoint_timeout=15min"
+if [ "${TOUCHPOINT_POSTGRES_HUGE_PAGES:-try}" = off ]; then
+  SETTINGS="$SETTINGS -c huge_pages=off"
+else
+  reserve_hugepages "$buffers_mb"
+fi
 if ! as "$BIN/pg_ctl" -D "$STATE/data" -l "$STATE/postgres.log" -w -t 60 \
   -o "-c listen_addresses=127.0.0.1 -p $port -k $STATE/sock $SETTINGS" start >/dev/null 2>&1; then
   tail -n 20 "$STATE/postgres.log" >&2
