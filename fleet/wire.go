@@ -140,13 +140,14 @@ func NewActionMessage(actionID string, t time.Time, a Action, source string) Mes
 }
 
 // NewLinkMessage wraps an identity-link fact; its id is the one
-// identity.EncodeLinkFact gives it (derived from the source event id).
+// identity.EncodeLinkFact and identity.AppendLinkFact give it (derived
+// from the source event id).
 func NewLinkMessage(lf identity.LinkFact, source string) (Message, error) {
-	rec, err := identity.EncodeLinkFact(lf, source, nil)
+	_, id, err := identity.AppendLinkFact(nil, lf, source)
 	if err != nil {
 		return Message{}, err
 	}
-	return Message{Kind: KindLink, ID: rec.ID, Time: lf.Time, Source: source, Link: &lf}, nil
+	return Message{Kind: KindLink, ID: id, Time: lf.Time, Source: source, Link: &lf}, nil
 }
 
 // wire shapes: field order is the wire order (deterministic output).
@@ -246,14 +247,14 @@ func Encode(m Message) ([]byte, error) {
 		return nil, err
 	}
 	if m.Kind == KindLink {
-		rec, err := identity.EncodeLinkFact(*m.Link, m.Source, nil)
+		payload, id, err := identity.AppendLinkFact(nil, *m.Link, m.Source)
 		if err != nil {
 			return nil, &FieldError{Kind: KindLink, Field: "Link", Reason: err.Error()}
 		}
-		if rec.ID != m.ID {
+		if id != m.ID {
 			return nil, &FieldError{Kind: KindLink, Field: "ID", Reason: "is not the id identity derives from the event id"}
 		}
-		return rec.Payload, nil
+		return payload, nil
 	}
 	e := envJSON{V: WireVersion, Kind: m.Kind, ID: m.ID, Time: m.Time.UTC().Format(timeLayout), Source: m.Source}
 	switch m.Kind {

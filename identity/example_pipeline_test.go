@@ -88,6 +88,17 @@ func ExampleEncodeLinkFact() {
 	// {"type":"track","messageId":"e68ed7fe-9596-5be8-838c-e791efa
 }
 
+func ExampleAppendLinkFact() {
+	k, _ := identity.ParseKey("00112233445566778899aabbccddeeff")
+	payload, id, _ := identity.AppendLinkFact(nil, identity.LinkFact{EventID: "e-1", Time: at(1, 9), ProfileID: "p_x",
+		IDs: []identity.Ref{{Type: identity.TypeEmail, Key: k}}}, "store-12")
+	fmt.Println(id)
+	fmt.Println(string(payload[:60]))
+	// Output:
+	// e68ed7fe-9596-5be8-838c-e791efa5eb5a
+	// {"type":"track","messageId":"e68ed7fe-9596-5be8-838c-e791efa
+}
+
 func ExampleDecodeLinkFact() {
 	_, err := identity.DecodeLinkFact([]byte(`{"type":"track","event":"Page Viewed"}`))
 	fmt.Println(err)

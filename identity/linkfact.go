@@ -111,6 +111,28 @@ func EncodeLinkFact(lf LinkFact, source string, secret []byte) (*connected.Recor
 	return &x.rec, nil
 }
 
+// AppendLinkFact appends to dst the payload EncodeLinkFact(lf, source, _)
+// gives its record (the same bytes, or the same error) and returns it with
+// the record's id, without building the record, its Event or a partition
+// key: for code that stores or forwards only the bytes (the fleet wire
+// format). dst may be nil; the result aliases it when it has room.
+func AppendLinkFact(dst []byte, lf LinkFact, source string) (payload []byte, id string, err error) {
+	anon := lf.ProfileID
+	if anon == "" {
+		anon = "identity-graph"
+	}
+	var idb [36]byte
+	linkFactID(&idb, lf.EventID)
+	if out, ok := appendLinkFact(dst, &lf, source, anon, &idb); ok {
+		return out, string(idb[:]), nil
+	}
+	rec, err := encodeLinkFactMaps(lf, source, nil)
+	if err != nil {
+		return dst, "", err
+	}
+	return append(dst, rec.Payload...), rec.ID, nil
+}
+
 // encodeLinkFactMaps is EncodeLinkFact through connected.AppendSegment
 // and a Properties map: the path for facts appendLinkFact declines, which
 // gives AppendSegment's errors.

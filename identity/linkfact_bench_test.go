@@ -67,7 +67,8 @@ func BenchmarkDecodeLinkFact(b *testing.B) {
 
 // BenchmarkEncodeLinkFact encodes link facts: as the fleet hub does for
 // every link message it forwards (no partition-key secret), and as the
-// middleware does for every fact (with one).
+// middleware does for every fact (with one); "append" is AppendLinkFact,
+// the bytes alone (fleet.Encode).
 func BenchmarkEncodeLinkFact(b *testing.B) {
 	facts := benchFacts(b)
 	for _, v := range []struct {
@@ -87,6 +88,21 @@ func BenchmarkEncodeLinkFact(b *testing.B) {
 			reportCPU(b, cpu0)
 		})
 	}
+	// What the fleet hub now does: the payload alone, into a reused buffer.
+	b.Run("append", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf []byte
+		n := 0
+		cpu0 := cpuSeconds()
+		for b.Loop() {
+			var err error
+			if buf, _, err = identity.AppendLinkFact(buf[:0], facts[n%len(facts)], "store-0042"); err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		reportCPU(b, cpu0)
+	})
 }
 
 // TestLinkFactAllocs enforces DecodeLinkFact's allocation budget on a

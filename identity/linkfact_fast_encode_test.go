@@ -12,7 +12,8 @@ import (
 // construction gives (payload byte for byte, event, error), for random
 // facts, some outside the writer's domain (escapes, invalid UTF-8, blank
 // or odd profile ids, times out of range, zone offsets); and the writer
-// takes the plain ones.
+// takes the plain ones. AppendLinkFact gives the same payload, id and
+// error.
 func TestAppendLinkFact(t *testing.T) {
 	if linkFactTail() == nil {
 		t.Fatal("the writer is disabled: its output differs from connected.AppendSegment's")
@@ -49,8 +50,21 @@ func TestAppendLinkFact(t *testing.T) {
 		if !reflect.DeepEqual(err, wantErr) {
 			t.Fatalf("%+v: error %v, want %v", lf, err, wantErr)
 		}
+		// AppendLinkFact: the same bytes, id and error, after what dst
+		// held.
+		prefix := []byte("held:")
+		payload, gotID, err2 := AppendLinkFact(prefix[:len(prefix):len(prefix)], lf, source)
+		if !reflect.DeepEqual(err2, wantErr) {
+			t.Fatalf("%+v: AppendLinkFact error %v, want %v", lf, err2, wantErr)
+		}
 		if err != nil {
+			if !bytes.Equal(payload, prefix) || gotID != "" {
+				t.Fatalf("AppendLinkFact on error: %q, %q", payload, gotID)
+			}
 			continue
+		}
+		if !bytes.HasPrefix(payload, prefix) || !bytes.Equal(payload[len(prefix):], want.Payload) || gotID != want.ID {
+			t.Fatalf("AppendLinkFact\n%s (%s)\nwant\n%s%s (%s)", payload, gotID, prefix, want.Payload, want.ID)
 		}
 		if !bytes.Equal(got.Payload, want.Payload) {
 			t.Fatalf("payload\n%s\nwant\n%s", got.Payload, want.Payload)
