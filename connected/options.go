@@ -48,7 +48,7 @@ type config struct {
 func newConfig(opts []Option) (*config, error) {
 	c := &config{
 		library:  Library{Name: LibraryName, Version: Version},
-		clock:    time.Now,
+		clock:    wallNow,
 		logger:   slog.New(slog.DiscardHandler),
 		maxBytes: DefaultMaxEventBytes,
 		maxSkew:  DefaultMaxClockSkew,
@@ -112,7 +112,9 @@ func WithChannels(names ...Channel) Option {
 }
 
 // WithClock sets the clock that stamps originalTimestamp on events without
-// one, and that the clock-skew check compares against. Default: time.Now.
+// one, and that the clock-skew check compares against. Default: the
+// system's wall clock (time.Now's wall time, read without the monotonic
+// clock, which the stamp does not need).
 // Tests and examples use a fixed clock to get deterministic output.
 func WithClock(now func() time.Time) Option {
 	return optionFunc(func(c *config) { c.clock = now })
