@@ -72,12 +72,7 @@ const factTimeLayout = "2006-01-02T15:04:05.000Z07:00"
 // and through connected.AppendSegment otherwise (encodeLinkFactMaps):
 // both give the same bytes, or the same error.
 func EncodeLinkFact(lf LinkFact, source string, secret []byte) (*connected.Record, error) {
-	anon := lf.ProfileID
-	if anon == "" {
-		anon = "identity-graph"
-	}
-	var id [36]byte
-	linkFactID(&id, lf.EventID)
+	anon, id := linkFactHead(&lf)
 	payload, ok := appendLinkFact(nil, &lf, source, anon, &id)
 	if !ok {
 		return encodeLinkFactMaps(lf, source, secret)
@@ -117,12 +112,7 @@ func EncodeLinkFact(lf LinkFact, source string, secret []byte) (*connected.Recor
 // key: for code that stores or forwards only the bytes (the fleet wire
 // format). dst may be nil; the result aliases it when it has room.
 func AppendLinkFact(dst []byte, lf LinkFact, source string) (payload []byte, id string, err error) {
-	anon := lf.ProfileID
-	if anon == "" {
-		anon = "identity-graph"
-	}
-	var idb [36]byte
-	linkFactID(&idb, lf.EventID)
+	anon, idb := linkFactHead(&lf)
 	if out, ok := appendLinkFact(dst, &lf, source, anon, &idb); ok {
 		return out, string(idb[:]), nil
 	}
@@ -131,6 +121,17 @@ func AppendLinkFact(dst []byte, lf LinkFact, source string) (payload []byte, id 
 		return dst, "", err
 	}
 	return append(dst, rec.Payload...), rec.ID, nil
+}
+
+// linkFactHead returns the anonymousId a link fact's record carries (its
+// profile id, else "identity-graph") and the record's id.
+func linkFactHead(lf *LinkFact) (anon string, id [36]byte) {
+	anon = lf.ProfileID
+	if anon == "" {
+		anon = "identity-graph"
+	}
+	linkFactID(&id, lf.EventID)
+	return anon, id
 }
 
 // encodeLinkFactMaps is EncodeLinkFact through connected.AppendSegment

@@ -72,12 +72,7 @@ func TestAppendLinkFact(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("record\n%+v\nwant\n%+v\nevent\n%+v\nwant\n%+v", got, want, got.Event, want.Event)
 		}
-		anon := lf.ProfileID
-		if anon == "" {
-			anon = "identity-graph"
-		}
-		var id [36]byte
-		linkFactID(&id, lf.EventID)
+		anon, id := linkFactHead(&lf)
 		if _, ok := appendLinkFact(nil, &lf, source, anon, &id); ok {
 			fast++
 		}
