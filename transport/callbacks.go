@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"runtime"
 	"sync"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
@@ -90,7 +91,11 @@ func (d *Dispatcher) Failure(f Failure) {
 // caller's queue turned away. Refusals that follow one another with the
 // same reason, while the callback goroutine has not yet taken them, are
 // reported together in one Failure, in order, so a burst of refusals costs
-// no allocation per record. It never blocks on the callback.
+// no allocation per record. It never blocks on the callback; each time
+// 1,024 refusals wait in one report it yields the processor
+// (runtime.Gosched), so that on one core a producer that is refused
+// without pause lets the callback run and the refused records it reports
+// do not pile up in memory.
 func (d *Dispatcher) Refused(r *connected.Record, reason Reason) {
 	if d.cb.OnFailure == nil || r == nil {
 		return
@@ -99,7 +104,14 @@ func (d *Dispatcher) Refused(r *connected.Record, reason Reason) {
 	if n := len(d.queue); n > 0 {
 		if last := &d.queue[n-1]; last.refused && last.failure.Reason == reason {
 			last.failure.Records = append(last.failure.Records, r)
+			k := len(last.failure.Records)
 			d.mu.Unlock()
+			if k%refusedYield == 0 {
+				// The callback goroutine has not run for a while (one
+				// core, a producer that never blocks): let it, so that
+				// the refused records it holds do not pile up in memory.
+				runtime.Gosched()
+			}
 			return // the wake-up for last is pending or being served
 		}
 	}
@@ -109,6 +121,10 @@ func (d *Dispatcher) Refused(r *connected.Record, reason Reason) {
 	d.mu.Unlock()
 	d.wakeUp()
 }
+
+// refusedYield: Refused yields the processor each time this many refusals
+// wait in one report.
+const refusedYield = 1024
 
 func (d *Dispatcher) push(it dispatchItem) {
 	d.mu.Lock()
