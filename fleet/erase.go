@@ -46,7 +46,13 @@ type Erasure struct {
 //
 // Erase is idempotent: calling it again for the same request (after a
 // crash before the tombstone was published) returns the same tombstone
-// parts.
+// parts, and erases nobody else: once the request has stored its
+// tombstone parts (or, when it had none, run to the end), a rerun does
+// not ask the graph again, so an identifier the graph kept as shared is
+// not taken to its other owner. Report then holds only Subject and At.
+// (A crash between the graph's erasure and the storing of the parts
+// leaves that window open: the rerun erases the person the identifier
+// belongs to then.) A request is its id and the identifier it names.
 // Errors: ErrClosed, ErrNoGraph, a *FieldError for an empty request id,
 // the graph's errors (an *identity.IdentifierError for an identifier that
 // identifies nobody) and the store's.
@@ -61,7 +67,7 @@ func (h *Hub) Erase(ctx context.Context, id identity.Identifier, requestID strin
 		return nil, &FieldError{Kind: KindTombstone, Field: "requestID", Reason: "is empty or longer than 256 bytes"}
 	}
 	at = at.UTC().Truncate(time.Millisecond)
-	rep, err := h.graph.Erase(ctx, id, at)
+	subject, err := h.graph.Key(id)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +77,7 @@ func (h *Hub) Erase(ctx context.Context, id identity.Identifier, requestID strin
 	has := func(k identity.Key) bool {
 		return slices.ContainsFunc(refs, func(x identity.Ref) bool { return x.Key == k })
 	}
-	proofOfSubject := ProofKey(rep.Subject.Key)
+	proofOfSubject := ProofKey(subject.Key)
 	earlier := map[string]Message{}
 	err = h.store.Read(ctx, []identity.Key{proofOfSubject}, func(r Record) error {
 		if r.Kind != KindTombstone {
@@ -101,11 +107,28 @@ func (h *Hub) Erase(ctx context.Context, id identity.Identifier, requestID strin
 		}
 		at = m.Time
 	}
+	// The graph erases only on the request's first run: by a rerun the
+	// identifier may belong to someone else (a shared one the graph kept
+	// goes on with its other owner), who must not be erased for this
+	// request. The request ran if it left tombstone parts, or its mark
+	// when it left none (every key the person had was shared).
+	ran := len(earlier) > 0
+	if !ran {
+		if ran, err = h.store.Applied(ctx, erasureDoneID(requestID, subject.Key)); err != nil {
+			return nil, err
+		}
+	}
+	var rep *identity.ErasureReport
+	if ran {
+		rep = &identity.ErasureReport{Subject: subject, At: at}
+	} else if rep, err = h.graph.Erase(ctx, id, at); err != nil {
+		return nil, err
+	}
 	// only the keys the graph removed, and the subject when the graph never
 	// knew it: a key the graph kept (shared with someone else, such as a
 	// family tablet) is not tombstoned, or every gateway would erase its
 	// other owner
-	if rep.ProfileID == "" && !has(rep.Subject.Key) {
+	if !ran && rep.ProfileID == "" && !has(rep.Subject.Key) {
 		refs = append(refs, identity.Ref{Type: rep.Subject.Type, Key: rep.Subject.Key})
 	}
 	for _, r := range rep.Removed {
@@ -159,8 +182,17 @@ func (h *Hub) Erase(ctx context.Context, id identity.Identifier, requestID strin
 	if err != nil {
 		return nil, err
 	}
+	if err := h.store.MarkApplied(ctx, erasureDoneID(requestID, subject.Key)); err != nil {
+		return nil, err
+	}
 	h.erasures.Add(1)
 	return &Erasure{Report: rep, Keys: refs, RecordsRemoved: n, ProofsKept: len(proofs) - len(tombs), Publish: tombs}, nil
+}
+
+// erasureDoneID is the id Erase marks applied when request requestID for
+// the subject key has run to the end.
+func erasureDoneID(requestID string, subject identity.Key) string {
+	return DeriveID(KindTombstone, "erasure done\x00"+requestID+"\x00"+subject.String())
 }
 
 // TombstonePartID returns the message id of part part (from 0) of the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -86,6 +87,101 @@ func eraseShared(t *testing.T, by, kim, lee, tablet identity.Identifier) {
 	}
 	if len(*drops) != 0 {
 		t.Fatalf("drops at the gateway: %+v", *drops)
+	}
+}
+
+// TestEraseRerunErasesNobodyElse: Kim is erased through the family
+// tablet, which she used first and Bob after her; the hub keeps the
+// tablet (shared), and with Kim gone it goes on with Bob. A rerun of the
+// same request (a requester retrying, or a crash before the tombstone
+// was published) publishes the same parts and must not erase Bob, the
+// tablet's owner by then.
+func TestEraseRerunErasesNobodyElse(t *testing.T) {
+	ctx := context.Background()
+	kimCard := id(identity.TypeLoyaltyID, "K-1")
+	kimMail := id(identity.TypeEmail, "kim@mail.example")
+	bobMail := id(identity.TypeEmail, "bob@mail.example")
+	bobUser := id(identity.TypeUserID, "bob-5")
+	tablet := id(identity.TypeDeviceID, "family-tablet")
+	hub, _, _ := newHub(t)
+	gw, _ := graphGateway(t, "store-a")
+	var msgs [][]byte
+	for i, ids := range [][]identity.Identifier{{kimCard, kimMail}, {kimMail, tablet}, {tablet, bobMail}, {bobUser, bobMail}} {
+		_, m := gw.see(at(1, 8+i), "Zone Entered", ids...)
+		msgs = append(msgs, m...)
+	}
+	apply(t, hub, msgs...)
+	key := func(x identity.Identifier) identity.Key {
+		r, err := gw.graph.Key(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Key
+	}
+
+	er, err := hub.Erase(ctx, tablet, "dsr-kim", at(2, 9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(er.Report.Removed) != 2 || len(er.Report.Retained) != 1 || er.Report.Retained[0].Key != key(tablet) || len(er.Publish) != 1 {
+		t.Fatalf("first run: %+v, %d parts; want Kim's card and email removed, the tablet kept", er.Report, len(er.Publish))
+	}
+	if _, err := hub.Export(ctx, kimCard); err == nil {
+		t.Fatal("Kim's export after her erasure")
+	}
+	before, err := hub.Export(ctx, bobUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(before.Identifiers, func(x fleet.ExportID) bool { return x.Key == key(tablet).String() }) {
+		t.Fatalf("the tablet did not go on with Bob: %+v", before.Identifiers)
+	}
+
+	er2, err := hub.Erase(ctx, tablet, "dsr-kim", at(2, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if er2.Report.ProfileID != "" || len(er2.Report.Removed) != 0 {
+		t.Fatalf("the rerun erased a person: %+v", er2.Report)
+	}
+	if len(er2.Publish) != 1 || string(enc(t, er2.Publish[0])) != string(enc(t, er.Publish[0])) {
+		t.Fatalf("rerun parts %+v, want %+v", er2.Publish, er.Publish)
+	}
+	after, err := hub.Export(ctx, bobUser)
+	if err != nil {
+		t.Fatalf("Bob's export after the rerun: %v", err)
+	}
+	if after.ProfileID != before.ProfileID || len(after.Identifiers) != len(before.Identifiers) || len(after.Touchpoints) != len(before.Touchpoints) {
+		t.Fatalf("Bob after the rerun: %+v\nbefore: %+v", after, before)
+	}
+}
+
+// TestEraseRerunWithoutParts: erasing by a tablet seen with two loyalty
+// cards removes nobody's identifier (the tablet is shared) and publishes
+// no tombstone; a rerun of the request does not ask the graph again,
+// while a new request for the same tablet does.
+func TestEraseRerunWithoutParts(t *testing.T) {
+	ctx := context.Background()
+	tablet := id(identity.TypeDeviceID, "family-tablet")
+	hub, _, _ := newHub(t)
+	gw, _ := graphGateway(t, "store-a")
+	_, m1 := gw.see(at(1, 9), "Zone Entered", tablet, id(identity.TypeLoyaltyID, "K-1"))
+	_, m2 := gw.see(at(1, 10), "Zone Entered", tablet, id(identity.TypeLoyaltyID, "L-2"))
+	apply(t, hub, append(m1, m2...)...)
+	for i, c := range []struct {
+		request   string
+		askedWant bool
+	}{{"dsr-tablet", true}, {"dsr-tablet", false}, {"dsr-tablet-2", true}} {
+		er, err := hub.Erase(ctx, tablet, c.request, at(2, 9+i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(er.Publish) != 0 || len(er.Report.Removed) != 0 {
+			t.Fatalf("run %d: %+v, %d parts", i, er.Report, len(er.Publish))
+		}
+		if asked := er.Report.ProfileID != ""; asked != c.askedWant {
+			t.Errorf("run %d (%s): the graph asked %v, want %v", i, c.request, asked, c.askedWant)
+		}
 	}
 }
 

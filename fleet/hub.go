@@ -17,6 +17,9 @@ type Graph interface {
 	Profile(id identity.Identifier) (*identity.Profile, error)
 	Explain(a, b identity.Identifier) (*identity.Explanation, error)
 	Erase(ctx context.Context, id identity.Identifier, at time.Time) (*identity.ErasureReport, error)
+	// Key returns id's keyed hash without looking it up (Hub.Erase finds
+	// an earlier run of a request by it).
+	Key(id identity.Identifier) (identity.Ref, error)
 }
 
 // Drop is a message the hub did not apply, and why. Every drop moves a
