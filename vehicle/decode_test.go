@@ -150,12 +150,12 @@ func TestMalformed(t *testing.T) {
 		{"no signals", `{"eventId":"e","eventType":"VEHICLE_STATE","vehicleId":"v","data":{}}`, "data.signals", vehicle.ErrMissing},
 		{"year string", `{"eventId":"e","eventType":"VEHICLE_STATE","data":{"vehicle":{"id":"v","year":"2020"},"signals":[]}}`, "data.vehicle.year", vehicle.ErrType},
 		{"year fraction", `{"eventId":"e","eventType":"VEHICLE_STATE","data":{"vehicle":{"id":"v","year":2020.5},"signals":[]}}`, "data.vehicle.year", vehicle.ErrRange},
-		{"latitude 91", sig(`location-preciselocation","body":{"latitude":91,"longitude":13}`), "data.signals[0].body", vehicle.ErrRange},
-		{"no longitude", sig(`location-preciselocation","body":{"latitude":52}`), "data.signals[0].body", vehicle.ErrMissing},
+		{"latitude 91", sig(`location-preciselocation","body":{"latitude":91,"longitude":13}`), "data.signals[0].body.latitude", vehicle.ErrRange},
+		{"no longitude", sig(`location-preciselocation","body":{"latitude":52}`), "data.signals[0].body.longitude", vehicle.ErrMissing},
 		{"latitude string", sig(`location-preciselocation","body":{"latitude":"52.5","longitude":13}`), "data.signals[0].body.latitude", vehicle.ErrType},
-		{"soc 120", sig(`tractionbattery-stateofcharge","body":{"unit":"percent","value":120}`), "data.signals[0].body", vehicle.ErrRange},
-		{"odometer furlongs", sig(`odometer-traveleddistance","body":{"unit":"furlongs","value":12}`), "data.signals[0].body", vehicle.ErrUnit},
-		{"negative speed", sig(`motion-currentspeed","body":{"unit":"kph","value":-3}`), "data.signals[0].body", vehicle.ErrRange},
+		{"soc 120", sig(`tractionbattery-stateofcharge","body":{"unit":"percent","value":120}`), "data.signals[0].body.value", vehicle.ErrRange},
+		{"odometer furlongs", sig(`odometer-traveleddistance","body":{"unit":"furlongs","value":12}`), "data.signals[0].body.unit", vehicle.ErrUnit},
+		{"negative speed", sig(`motion-currentspeed","body":{"unit":"kph","value":-3}`), "data.signals[0].body.value", vehicle.ErrRange},
 		{"signal without code", `{"eventId":"e","eventType":"VEHICLE_STATE","vehicleId":"v","data":{"signals":[{"body":{}}]}}`, "data.signals[0].code", vehicle.ErrMissing},
 		{"oemUpdatedAt negative", sig(`x","meta":{"oemUpdatedAt":-5}`), "data.signals[0].meta.oemUpdatedAt", vehicle.ErrRange},
 		{"huge number", `{"eventId":1e999}`, "eventId", vehicle.ErrType},
@@ -199,6 +199,25 @@ func TestMalformed(t *testing.T) {
 				t.Fatalf("partial value %+v", p)
 			}
 		})
+	}
+}
+
+// TestSmartcarBodyErrorAt: a body the package refuses is reported at the
+// offending field's value (indented as Smartcar sends it), or at the body
+// when a required field is missing.
+func TestSmartcarBodyErrorAt(t *testing.T) {
+	for _, c := range []struct{ body, field, at string }{
+		{`{"latitude": 52.5, "longitude": 13.4, "heading": 400}`, "heading", "400"},
+		{`{"latitude": -91, "longitude": 13.4}`, "latitude", "-91"},
+		{`{"longitude": 181, "latitude": 52.5}`, "longitude", "181"},
+		{`{"longitude": 13.4}`, "latitude", `{"longitude"`},
+	} {
+		in := `{"eventId": "e", "eventType": "VEHICLE_STATE", "vehicleId": "v", "data": {"signals": [{"code": "location-preciselocation", "body": ` + c.body + `}]}}`
+		_, err := vehicle.DecodeSmartcar([]byte(in))
+		var pe *vehicle.ParseError
+		if !errors.As(err, &pe) || pe.Field != "data.signals[0].body."+c.field || !strings.HasPrefix(in[pe.Offset:], c.at) {
+			t.Errorf("%s: %v; want the field %s at %q", c.body, err, c.field, c.at)
+		}
 	}
 }
 

@@ -78,7 +78,7 @@ func ExampleDecodeSmartcar() {
 
 	_, err = vehicle.DecodeSmartcar([]byte(`{"eventId":"e","eventType":"VEHICLE_STATE","vehicleId":"v","data":{"signals":[{"code":"location-preciselocation","body":{"latitude":95,"longitude":13}}]}}`))
 	var pe *vehicle.ParseError
-	fmt.Println(errors.Is(err, vehicle.ErrRange), errors.As(err, &pe) && pe.Field == "data.signals[0].body")
+	fmt.Println(errors.Is(err, vehicle.ErrRange), errors.As(err, &pe) && pe.Field == "data.signals[0].body.latitude")
 	// Output:
 	// VEHICLE_STATE VOLKSWAGEN ID.4
 	// at 2026-01-01T09:59:50Z: 52.5163,13.3777 heading 270, 12.0 m/s

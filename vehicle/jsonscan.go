@@ -36,6 +36,15 @@ type scanner struct {
 	// bufs, when set, holds a SmartcarDecoder's reused slices: the
 	// decode appends into them and keep rewrites the arena.
 	bufs *smartcarBufs
+	// body: where the last signal body's checked fields were (scBody),
+	// so that checkBody names the field it refuses.
+	body bodyAt
+}
+
+// bodyAt holds the offsets of a signal body's values that checkBody
+// checks; -1 for a field the body does not have.
+type bodyAt struct {
+	lat, lon, heading, value, unit int
 }
 
 // pathSeg is a key (idx < 0) or an array index.
@@ -77,6 +86,15 @@ func (s *scanner) path() string {
 
 // at is the offset of the next unread byte.
 func (s *scanner) at() int { return s.js.Pos() }
+
+// valueAt returns the offset of the next value: at(), past white space.
+func (s *scanner) valueAt() int {
+	i := s.at()
+	for i < s.n && (s.b[i] == ' ' || s.b[i] == '\n' || s.b[i] == '\t' || s.b[i] == '\r') {
+		i++
+	}
+	return i
+}
 
 func (s *scanner) fail(off int, err error) {
 	if s.err == nil {

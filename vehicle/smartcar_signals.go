@@ -155,38 +155,54 @@ func (s *scanner) scSignal(g *SmartcarSignal) {
 	}
 }
 
-// checkBody validates the bodies of the signals this package interprets.
+// checkBody validates the bodies of the signals this package interprets;
+// an error names the body's field (at its value), or the body when a
+// required field is missing (at the body).
 func (s *scanner) checkBody(g *SmartcarSignal, at int) {
 	n := s.push("body")
 	defer s.pop(n)
+	b := s.body
 	switch g.Code {
 	case SignalPreciseLocation:
-		if !g.HasLocation {
-			s.fail(at, ErrMissing)
-		} else if !validCoord(g.Latitude, g.Longitude) || (g.HasHeading && (g.Heading < 0 || g.Heading > 360)) {
-			s.fail(at, ErrRange)
+		switch {
+		case b.lat < 0:
+			s.failField("latitude", at, ErrMissing)
+		case b.lon < 0:
+			s.failField("longitude", at, ErrMissing)
+		case !validCoord(g.Latitude, 0):
+			s.failField("latitude", b.lat, ErrRange)
+		case !validCoord(0, g.Longitude):
+			s.failField("longitude", b.lon, ErrRange)
+		case g.HasHeading && (g.Heading < 0 || g.Heading > 360):
+			s.failField("heading", b.heading, ErrRange)
 		}
 	case SignalStateOfCharge:
 		if g.HasValue && (g.Value < 0 || g.Value > 100) {
-			s.fail(at, ErrRange)
+			s.failField("value", b.value, ErrRange)
 		}
-	case SignalOdometer:
-		if g.HasValue {
-			if g.Value < 0 {
-				s.fail(at, ErrRange)
-			} else if _, ok := distanceUnitFactor(g.Unit); !ok {
-				s.fail(at, ErrUnit)
-			}
+	case SignalOdometer, SignalCurrentSpeed:
+		if !g.HasValue {
+			break
 		}
-	case SignalCurrentSpeed:
-		if g.HasValue {
-			if g.Value < 0 {
-				s.fail(at, ErrRange)
-			} else if _, ok := speedUnitFactor(g.Unit); !ok {
-				s.fail(at, ErrUnit)
-			}
+		unitOK := false
+		if g.Code == SignalOdometer {
+			_, unitOK = distanceUnitFactor(g.Unit)
+		} else {
+			_, unitOK = speedUnitFactor(g.Unit)
+		}
+		if g.Value < 0 {
+			s.failField("value", b.value, ErrRange)
+		} else if !unitOK {
+			s.failField("unit", max(b.unit, at), ErrUnit)
 		}
 	}
+}
+
+// failField fails on the field key of the value being read, at off.
+func (s *scanner) failField(key string, off int, err error) {
+	n := s.push(key)
+	s.fail(off, err)
+	s.pop(n)
 }
 
 func (s *scanner) scStatus(g *SmartcarSignal) {
@@ -270,6 +286,7 @@ func (s *scanner) scBody(g *SmartcarSignal) {
 	}
 	g.HasBody = true
 	var haveLat, haveLon bool
+	s.body = bodyAt{-1, -1, -1, -1, -1}
 	first := true
 	for {
 		k, ok := s.nextKey(&first)
@@ -282,6 +299,7 @@ func (s *scanner) scBody(g *SmartcarSignal) {
 		switch string(k) {
 		case "value":
 			n := s.push("value")
+			s.body.value = s.valueAt()
 			switch c := s.peek(); {
 			case c == 't' || c == 'f':
 				g.Bool, g.HasBool = s.boolVal()
@@ -295,6 +313,7 @@ func (s *scanner) scBody(g *SmartcarSignal) {
 			s.pop(n)
 		case "percentage":
 			n := s.push("percentage")
+			s.body.value = s.valueAt()
 			g.Value, g.HasValue = s.num()
 			if g.Unit == "" {
 				g.Unit = "percent"
@@ -302,18 +321,22 @@ func (s *scanner) scBody(g *SmartcarSignal) {
 			s.pop(n)
 		case "unit":
 			n := s.push("unit")
+			s.body.unit = s.valueAt()
 			g.Unit = s.optString()
 			s.pop(n)
 		case "latitude":
 			n := s.push("latitude")
+			s.body.lat = s.valueAt()
 			g.Latitude, haveLat = s.num()
 			s.pop(n)
 		case "longitude":
 			n := s.push("longitude")
+			s.body.lon = s.valueAt()
 			g.Longitude, haveLon = s.num()
 			s.pop(n)
 		case "heading":
 			n := s.push("heading")
+			s.body.heading = s.valueAt()
 			g.Heading, g.HasHeading = s.num()
 			s.pop(n)
 		case "direction":
