@@ -75,8 +75,11 @@
 // graph (WithFollowerGraph) — from the gateway's identity graph
 // (identity.Graph.EraseKeys), which leaves its own tombstones: the
 // person's late or replayed events at that store are suppressed, whether
-// the tombstone arrived before or after them. Deadlines (GDPR one month,
-// CCPA 45 days) are the caller's to track.
+// the tombstone arrived before or after them. A request is retried
+// safely: a rerun (same request id, same identifier) publishes the same
+// tombstone and erases nobody else, even when a shared identifier the
+// first run kept now belongs to another person. Deadlines (GDPR one
+// month, CCPA 45 days) are the caller's to track.
 //
 // # Followers: unknown means denied
 //
