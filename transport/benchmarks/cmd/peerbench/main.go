@@ -65,6 +65,7 @@ func main() {
 	dir := flag.String("spool", "", "spool directory (touchpoint-spool)")
 	closeTimeout := flag.Duration("close-timeout", 10*time.Second, "Touchpoint Shutdown context")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	flag.IntVar(&queueEvents, "queue", transport.DefaultMaxQueueEvents, "Touchpoint: the Batcher's queue bound in records (bytes scaled from the default, 32 MiB per 50,000)")
 	flag.StringVar(&memProfile, "memprofile", "", "write a heap profile to this file after the last enqueue, before close (the stall's peak)")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -138,6 +139,9 @@ func measure(res *Result, enqueue func(i int) error, closeAll func() error) {
 // memProfile is the -memprofile file.
 var memProfile string
 
+// queueEvents is -queue: the Batcher's queue bound in records.
+var queueEvents int
+
 // writeHeapProfile writes the live heap (after a GC) to file, and the
 // runtime's memory figures to stderr.
 func writeHeapProfile(file string) {
@@ -202,7 +206,9 @@ func runTouchpoint(res *Result, url, dir string, closeTimeout time.Duration) err
 	if res.Mode == "stall" {
 		overflow = transport.OverflowDropNewest // a stalled collector must not grow memory
 	}
-	b, err := transport.NewBatcher(next, transport.WithOverflow(overflow), transport.WithCallbacks(cb))
+	qBytes := int(int64(transport.DefaultMaxQueueBytes) * int64(queueEvents) / transport.DefaultMaxQueueEvents)
+	b, err := transport.NewBatcher(next, transport.WithOverflow(overflow), transport.WithCallbacks(cb),
+		transport.WithQueueLimits(queueEvents, qBytes))
 	if err != nil {
 		return err
 	}
