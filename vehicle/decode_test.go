@@ -221,6 +221,19 @@ func TestSmartcarBodyErrorAt(t *testing.T) {
 	}
 }
 
+// TestSmartcarBodyErrorKey: an out-of-range state of charge is reported
+// under the key the body used: value, or percentage in older payloads.
+func TestSmartcarBodyErrorKey(t *testing.T) {
+	for _, key := range []string{"value", "percentage"} {
+		in := `{"eventId":"e","eventType":"VEHICLE_STATE","vehicleId":"v","data":{"signals":[{"code":"tractionbattery-stateofcharge","body":{"` + key + `":120}}]}}`
+		_, err := vehicle.DecodeSmartcar([]byte(in))
+		var pe *vehicle.ParseError
+		if !errors.As(err, &pe) || pe.Field != "data.signals[0].body."+key || !errors.Is(err, vehicle.ErrRange) || !strings.HasPrefix(in[pe.Offset:], "120") {
+			t.Errorf("%s 120: %v", key, err)
+		}
+	}
+}
+
 func checkParseError(t *testing.T, err error, in, format, field string, want error) {
 	t.Helper()
 	var pe *vehicle.ParseError

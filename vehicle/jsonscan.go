@@ -45,6 +45,7 @@ type scanner struct {
 // checks; -1 for a field the body does not have.
 type bodyAt struct {
 	lat, lon, heading, value, unit int
+	valueKey                       string // "value", or "percentage" (older payloads)
 }
 
 // pathSeg is a key (idx < 0) or an array index.

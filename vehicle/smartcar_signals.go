@@ -169,6 +169,8 @@ func (s *scanner) checkBody(g *SmartcarSignal, at int) {
 			s.failField("latitude", at, ErrMissing)
 		case b.lon < 0:
 			s.failField("longitude", at, ErrMissing)
+		case !g.HasLocation:
+			s.fail(at, ErrMissing)
 		case !validCoord(g.Latitude, 0):
 			s.failField("latitude", b.lat, ErrRange)
 		case !validCoord(0, g.Longitude):
@@ -178,7 +180,7 @@ func (s *scanner) checkBody(g *SmartcarSignal, at int) {
 		}
 	case SignalStateOfCharge:
 		if g.HasValue && (g.Value < 0 || g.Value > 100) {
-			s.failField("value", b.value, ErrRange)
+			s.failField(b.valueKey, b.value, ErrRange)
 		}
 	case SignalOdometer, SignalCurrentSpeed:
 		if !g.HasValue {
@@ -191,7 +193,7 @@ func (s *scanner) checkBody(g *SmartcarSignal, at int) {
 			_, unitOK = speedUnitFactor(g.Unit)
 		}
 		if g.Value < 0 {
-			s.failField("value", b.value, ErrRange)
+			s.failField(b.valueKey, b.value, ErrRange)
 		} else if !unitOK {
 			s.failField("unit", max(b.unit, at), ErrUnit)
 		}
@@ -286,7 +288,7 @@ func (s *scanner) scBody(g *SmartcarSignal) {
 	}
 	g.HasBody = true
 	var haveLat, haveLon bool
-	s.body = bodyAt{-1, -1, -1, -1, -1}
+	s.body = bodyAt{-1, -1, -1, -1, -1, "value"}
 	first := true
 	for {
 		k, ok := s.nextKey(&first)
@@ -299,7 +301,7 @@ func (s *scanner) scBody(g *SmartcarSignal) {
 		switch string(k) {
 		case "value":
 			n := s.push("value")
-			s.body.value = s.valueAt()
+			s.body.value, s.body.valueKey = s.valueAt(), "value"
 			switch c := s.peek(); {
 			case c == 't' || c == 'f':
 				g.Bool, g.HasBool = s.boolVal()
@@ -313,7 +315,7 @@ func (s *scanner) scBody(g *SmartcarSignal) {
 			s.pop(n)
 		case "percentage":
 			n := s.push("percentage")
-			s.body.value = s.valueAt()
+			s.body.value, s.body.valueKey = s.valueAt(), "percentage"
 			g.Value, g.HasValue = s.num()
 			if g.Unit == "" {
 				g.Unit = "percent"
