@@ -88,13 +88,11 @@ func (s *scanner) path() string {
 // at is the offset of the next unread byte.
 func (s *scanner) at() int { return s.js.Pos() }
 
-// valueAt returns the offset of the next value: at(), past white space.
+// valueAt returns the offset of the next value: peek moves the reader
+// past white space.
 func (s *scanner) valueAt() int {
-	i := s.at()
-	for i < s.n && (s.b[i] == ' ' || s.b[i] == '\n' || s.b[i] == '\t' || s.b[i] == '\r') {
-		i++
-	}
-	return i
+	s.peek()
+	return s.at()
 }
 
 func (s *scanner) fail(off int, err error) {
