@@ -78,7 +78,9 @@
 // the tombstone arrived before or after them. A request is retried
 // safely: a rerun (same request id, same identifier) publishes the same
 // tombstone and erases nobody else, even when a shared identifier the
-// first run kept now belongs to another person. Deadlines (GDPR one
+// first run kept now belongs to another person, and also after a hub
+// that stopped halfway through the first run (the graph's plan is stored
+// before it erases). Deadlines (GDPR one
 // month, CCPA 45 days) are the caller's to track.
 //
 // # Followers: unknown means denied

@@ -45,14 +45,17 @@ type Erasure struct {
 // with that person at the hub and at every gateway.
 //
 // Erase is idempotent: calling it again for the same request (after a
-// crash before the tombstone was published) returns the same tombstone
-// parts, and erases nobody else: once the request has stored its
-// tombstone parts (or, when it had none, run to the end), a rerun does
-// not ask the graph again, so an identifier the graph kept as shared is
-// not taken to its other owner. Report then holds only Subject and At.
-// (A crash between the graph's erasure and the storing of the parts
-// leaves that window open: the rerun erases the person the identifier
-// belongs to then.) A request is its id and the identifier it names.
+// crash anywhere in it, or before the tombstone was published) returns
+// the same tombstone parts, and erases nobody else. Before the graph
+// erases, the hub stores the graph's plan (PlanErase: the keys it will
+// remove) with the erasure time, under the subject's proof key; a rerun
+// takes the plan and that time, at which the graph's Erase of the same
+// identifier erases nobody a second time, so an identifier the graph
+// kept as shared is not taken to its other owner, and the keys of a run
+// that stopped after the graph's erasure are still published. Once the
+// request has stored its tombstone parts (or, when it had none, run to
+// the end), a rerun does not ask the graph at all; Report then holds only
+// Subject and At. A request is its id and the identifier it names.
 // Errors: ErrClosed, ErrNoGraph, a *FieldError for an empty request id,
 // the graph's errors (an *identity.IdentifierError for an identifier that
 // identifies nobody) and the store's.
@@ -95,8 +98,9 @@ func (h *Hub) Erase(ctx context.Context, id identity.Identifier, requestID strin
 	if err != nil {
 		return nil, err
 	}
-	for part := 0; ; part++ {
-		m, ok := earlier[TombstonePartID(requestID, part)]
+	parts := 0
+	for ; ; parts++ {
+		m, ok := earlier[TombstonePartID(requestID, parts)]
 		if !ok {
 			break
 		}
@@ -107,12 +111,12 @@ func (h *Hub) Erase(ctx context.Context, id identity.Identifier, requestID strin
 		}
 		at = m.Time
 	}
-	// The graph erases only on the request's first run: by a rerun the
+	// The graph erases only until the request has run: by a rerun the
 	// identifier may belong to someone else (a shared one the graph kept
 	// goes on with its other owner), who must not be erased for this
 	// request. The request ran if it left tombstone parts, or its mark
 	// when it left none (every key the person had was shared).
-	ran := len(earlier) > 0
+	ran := parts > 0
 	if !ran {
 		if ran, err = h.store.Applied(ctx, erasureDoneID(requestID, subject.Key)); err != nil {
 			return nil, err
@@ -121,19 +125,32 @@ func (h *Hub) Erase(ctx context.Context, id identity.Identifier, requestID strin
 	var rep *identity.ErasureReport
 	if ran {
 		rep = &identity.ErasureReport{Subject: subject, At: at}
-	} else if rep, err = h.graph.Erase(ctx, id, at); err != nil {
-		return nil, err
-	}
-	// only the keys the graph removed, and the subject when the graph never
-	// knew it: a key the graph kept (shared with someone else, such as a
-	// family tablet) is not tombstoned, or every gateway would erase its
-	// other owner
-	if !ran && rep.ProfileID == "" && !has(rep.Subject.Key) {
-		refs = append(refs, identity.Ref{Type: rep.Subject.Type, Key: rep.Subject.Key})
-	}
-	for _, r := range rep.Removed {
-		if !has(r.Key) {
-			refs = append(refs, identity.Ref{Type: r.Type, Key: r.Key})
+	} else {
+		// The plan is stored before the graph erases, with the erasure
+		// time: a run that crashed after the graph's erasure and before
+		// the parts were stored is rerun at that time, when the graph
+		// erases nobody else, and publishes the keys the plan removed.
+		planned, planAt, err := h.erasurePlan(ctx, id, requestID, subject, proofOfSubject, at, earlierIntent(earlier, requestID))
+		if err != nil {
+			return nil, err
+		}
+		at = planAt
+		if rep, err = h.graph.Erase(ctx, id, at); err != nil {
+			return nil, err
+		}
+		// only the keys the graph removed, and the subject when the graph
+		// never knew it: a key the graph kept (shared with someone else,
+		// such as a family tablet) is not tombstoned, or every gateway
+		// would erase its other owner. A graph that no longer knows the
+		// subject (it erased it in the crashed run) leaves the plan's keys.
+		if rep.ProfileID == "" {
+			refs = planned
+		} else {
+			for _, r := range rep.Removed {
+				if !has(r.Key) {
+					refs = append(refs, identity.Ref{Type: r.Type, Key: r.Key})
+				}
+			}
 		}
 	}
 	keys := keysOf(refs)
@@ -187,6 +204,67 @@ func (h *Hub) Erase(ctx context.Context, id identity.Identifier, requestID strin
 	}
 	h.erasures.Add(1)
 	return &Erasure{Report: rep, Keys: refs, RecordsRemoved: n, ProofsKept: len(proofs) - len(tombs), Publish: tombs}, nil
+}
+
+// erasurePlan returns the keys the request's erasure is to tombstone and
+// its time: those of the plan an earlier run stored (intent, the parts in
+// order), else the graph's plan now (the keys it would remove, or the
+// subject when it does not know it), stored first. The stored plan is
+// tombstone-shaped records under the subject's proof key, ids
+// erasureIntentID; their first key is a marker (the proof key), so that a
+// plan that removes nothing still records its time.
+func (h *Hub) erasurePlan(ctx context.Context, id identity.Identifier, requestID string, subject identity.Ref,
+	proofOfSubject identity.Key, at time.Time, intent []Message) ([]identity.Ref, time.Time, error) {
+	if len(intent) > 0 {
+		var refs []identity.Ref
+		for _, m := range intent {
+			refs = append(refs, m.Tombstone.Keys...)
+		}
+		return refs[1:], intent[0].Time, nil
+	}
+	plan, err := h.graph.PlanErase(id)
+	if err != nil {
+		return nil, at, err
+	}
+	refs := []identity.Ref{{Type: subject.Type, Key: proofOfSubject}}
+	if plan.ProfileID == "" {
+		refs = append(refs, identity.Ref{Type: plan.Subject.Type, Key: plan.Subject.Key})
+	}
+	for _, r := range plan.Removed {
+		refs = append(refs, identity.Ref{Type: r.Type, Key: r.Key})
+	}
+	parts := tombstoneParts(requestID, refs, at, h.source)
+	for i := range parts {
+		parts[i].ID = erasureIntentID(requestID, i)
+		body, err := Encode(parts[i])
+		if err != nil {
+			return nil, at, err
+		}
+		r := Record{Keys: []identity.Key{proofOfSubject}, ID: parts[i].ID, Kind: KindTombstone, Time: at, Body: body}
+		if err := h.store.Put(ctx, r); err != nil {
+			return nil, at, err
+		}
+	}
+	return refs[1:], at, nil
+}
+
+// earlierIntent returns the stored plan of request requestID among the
+// subject's tombstone records (by id), parts in order; nil if none.
+func earlierIntent(earlier map[string]Message, requestID string) []Message {
+	var out []Message
+	for part := 0; ; part++ {
+		m, ok := earlier[erasureIntentID(requestID, part)]
+		if !ok {
+			return out
+		}
+		out = append(out, m)
+	}
+}
+
+// erasureIntentID is the id of part part of the plan Erase stores for
+// request requestID before the graph erases.
+func erasureIntentID(requestID string, part int) string {
+	return DeriveID(KindTombstone, "erasure plan\x00"+requestID+"\x00part "+strconv.Itoa(part))
 }
 
 // erasureDoneID is the id Erase marks applied when request requestID for

@@ -17,6 +17,9 @@ type Graph interface {
 	Profile(id identity.Identifier) (*identity.Profile, error)
 	Explain(a, b identity.Identifier) (*identity.Explanation, error)
 	Erase(ctx context.Context, id identity.Identifier, at time.Time) (*identity.ErasureReport, error)
+	// PlanErase says what Erase would remove, without erasing (Hub.Erase
+	// stores it first, so a crash during the erasure loses no key).
+	PlanErase(id identity.Identifier) (*identity.ErasureReport, error)
 	// Key returns id's keyed hash without looking it up (Hub.Erase finds
 	// an earlier run of a request by it).
 	Key(id identity.Identifier) (identity.Ref, error)

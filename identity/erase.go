@@ -70,6 +70,14 @@ type Retained struct {
 // late or replayed events cannot bring the person back (Link returns
 // ErrSuppressed). at is the erasure time, for the report and tombstones.
 //
+// The same erasure again (the same identifier and the same at: a rerun
+// after a crash) erases nobody else: when the erasure keeps id itself (a
+// tablet shared with someone else), id is remembered as kept at at, in
+// the store too, and the rerun returns a report with Subject and At only
+// instead of erasing id's other owner. An erasure with another at that
+// names a kept identifier erases the person it belongs to then. PlanErase
+// says beforehand what Erase would remove.
+//
 // With a store, the erasure is logged first and the store is then compacted
 // so that the erased data leaves the disk; a compaction error is returned
 // after the erasure took effect in memory (the log still holds the erasure,
@@ -83,11 +91,8 @@ func (g *Graph) Erase(ctx context.Context, id Identifier, at time.Time) (*Erasur
 		return nil, refused[0].Err
 	}
 	p := ps[0]
-	if p.blocked {
-		return nil, &IdentifierError{Type: id.Type, Index: -1, Reason: "a blocked placeholder identifies nobody"}
-	}
-	if p.r.Scope == ScopePlace {
-		return nil, &IdentifierError{Type: id.Type, Index: -1, Reason: "a place identifies nobody"}
+	if err := erasable(id, p); err != nil {
+		return nil, err
 	}
 	keys, _ := g.norm.MatchKeys(id)
 	g.mu.Lock()
@@ -101,39 +106,40 @@ func (g *Graph) Erase(ctx context.Context, id Identifier, at time.Time) (*Erasur
 			return nil, err
 		}
 	}
-	rep := g.eraseLocked(p, t)
+	rep := g.eraseOnceLocked(p, t)
 	rep.MatchKeys = keys
 	return rep, g.compactLocked(ctx)
 }
 
-// eraseLocked performs an erasure (also when replaying a store).
-func (g *Graph) eraseLocked(p prepared, at int64) *ErasureReport {
+// erasePlan is who an erasure takes: the person's identifiers (members),
+// those it deletes (erased) and those it keeps (retained). It is computed
+// without changing the graph.
+type erasePlan struct {
+	root     uint32
+	members  []uint32
+	isMember map[uint32]bool
+	erased   map[uint32]bool
+	retained map[uint32]Retained
+}
+
+// planLocked computes the erasure of the person n belongs to now.
+func (g *Graph) planLocked(n uint32) erasePlan {
 	s := g.st
-	rep := &ErasureReport{Subject: Ref{Type: p.r.Type, Key: p.key}, At: time.UnixMilli(at).UTC()}
-	n, ok := s.index[p.key]
-	if !ok {
-		if _, done := s.tombs.keys[p.key]; !done {
-			s.tombs.keys[p.key] = at
-			rep.Tombstones = 1
-		}
-		return rep
-	}
-	rep.Subject = s.ref(n)
-	root := s.rootOf(s.latestSlot(n))
-	rep.ProfileID = s.profileID(root)
+	pl := erasePlan{root: s.rootOf(s.latestSlot(n))}
+	root := pl.root
 
 	// the person's identifiers
-	var members []uint32
 	if s.firewall(n) {
-		members = []uint32{n}
+		pl.members = []uint32{n}
 	} else {
 		g.d.collect(n)
 		for _, m := range g.d.nodes {
 			if s.inProfile(m, root) {
-				members = append(members, m)
+				pl.members = append(pl.members, m)
 			}
 		}
 	}
+	members := pl.members
 	isMember := make(map[uint32]bool, len(members))
 	for _, m := range members {
 		isMember[m] = true
@@ -189,6 +195,26 @@ func (g *Graph) eraseLocked(p prepared, at int64) *ErasureReport {
 			}
 		})
 	}
+	pl.isMember, pl.erased, pl.retained = isMember, erased, retained
+	return pl
+}
+
+// eraseLocked performs an erasure (also when replaying a store).
+func (g *Graph) eraseLocked(p prepared, at int64) *ErasureReport {
+	s := g.st
+	rep := &ErasureReport{Subject: Ref{Type: p.r.Type, Key: p.key}, At: time.UnixMilli(at).UTC()}
+	n, ok := s.index[p.key]
+	if !ok {
+		if _, done := s.tombs.keys[p.key]; !done {
+			s.tombs.keys[p.key] = at
+			rep.Tombstones = 1
+		}
+		return rep
+	}
+	rep.Subject = s.ref(n)
+	pl := g.planLocked(n)
+	root, members, isMember, erased, retained := pl.root, pl.members, pl.isMember, pl.erased, pl.retained
+	rep.ProfileID = s.profileID(root)
 
 	// the person's observations
 	var drop []uint32
@@ -294,6 +320,13 @@ func (g *Graph) eraseLocked(p prepared, at int64) *ErasureReport {
 	g.d.rederive(seeds)
 	s.rebuildEvents()
 
+	s.sortReport(rep)
+	return rep
+}
+
+// sortReport puts a report's Removed and Retained in rule priority
+// order, then by key.
+func (s *state) sortReport(rep *ErasureReport) {
 	order := func(a, b Ref) int {
 		ra, _ := s.rules.lookup(a.Type)
 		rb, _ := s.rules.lookup(b.Type)
@@ -301,5 +334,76 @@ func (g *Graph) eraseLocked(p prepared, at int64) *ErasureReport {
 	}
 	slices.SortFunc(rep.Removed, order)
 	slices.SortFunc(rep.Retained, func(a, b Retained) int { return order(a.Ref, b.Ref) })
+}
+
+// eraseOnceLocked is eraseLocked for Erase: the subject, when the erasure
+// keeps it (shared with others), is remembered with at, and the same
+// erasure again (the same subject and at: a rerun after a crash) erases
+// nobody, so a shared identifier the erased person left behind does not
+// take its other owner with it. The report of a rerun holds Subject and
+// At only.
+func (g *Graph) eraseOnceLocked(p prepared, at int64) *ErasureReport {
+	s := g.st
+	if slices.Contains(s.tombs.kept[p.key], span{at, at}) {
+		return &ErasureReport{Subject: Ref{Type: p.r.Type, Key: p.key}, At: time.UnixMilli(at).UTC()}
+	}
+	rep := g.eraseLocked(p, at)
+	for _, r := range rep.Retained {
+		if r.Key == p.key {
+			addSpan(s.tombs.kept, p.key, span{at, at})
+		}
+	}
 	return rep
+}
+
+// PlanErase returns what Erase would erase now for id, without erasing
+// anything: the report's Subject, ProfileID ("" when the graph does not
+// know id, which Erase would then only tombstone), Removed and Retained,
+// in Erase's order; its counts, At and MatchKeys are zero. A caller that
+// must publish the erased keys even if it crashes during Erase (a fleet
+// hub) stores the plan first. Another call between PlanErase and Erase
+// (a link joining an identifier to the person) can make Erase differ
+// from the plan. Errors are Erase's. It is safe for concurrent use.
+func (g *Graph) PlanErase(id Identifier) (*ErasureReport, error) {
+	ps, refused := g.prepare([]Identifier{id}, nil)
+	if len(refused) > 0 && refused[0].Reason == ReasonInvalid {
+		return nil, refused[0].Err
+	}
+	p := ps[0]
+	if err := erasable(id, p); err != nil {
+		return nil, err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return nil, ErrClosed
+	}
+	s := g.st
+	rep := &ErasureReport{Subject: Ref{Type: p.r.Type, Key: p.key}}
+	n, ok := s.index[p.key]
+	if !ok {
+		return rep, nil
+	}
+	rep.Subject = s.ref(n)
+	pl := g.planLocked(n)
+	rep.ProfileID = s.profileID(pl.root)
+	for y := range pl.erased {
+		rep.Removed = append(rep.Removed, s.ref(y))
+	}
+	for _, r := range pl.retained {
+		rep.Retained = append(rep.Retained, r)
+	}
+	s.sortReport(rep)
+	return rep, nil
+}
+
+// erasable refuses what identifies nobody: a blocked placeholder, a place.
+func erasable(id Identifier, p prepared) error {
+	if p.blocked {
+		return &IdentifierError{Type: id.Type, Index: -1, Reason: "a blocked placeholder identifies nobody"}
+	}
+	if p.r.Scope == ScopePlace {
+		return &IdentifierError{Type: id.Type, Index: -1, Reason: "a place identifies nobody"}
+	}
+	return nil
 }

@@ -161,7 +161,7 @@ func (g *Graph) load(ctx context.Context) error {
 				return err
 			}
 			g.d.rebuild()
-			g.eraseLocked(ps[0], e.t)
+			g.eraseOnceLocked(ps[0], e.t)
 		case opEraseKeys:
 			ps, err := g.preparedOf(e.ids)
 			if err != nil {
