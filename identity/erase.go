@@ -86,12 +86,8 @@ type Retained struct {
 // ErrClosed. EraseKeys erases by keys, for a graph that holds no value
 // to give (a gateway applying a fleet hub's tombstone).
 func (g *Graph) Erase(ctx context.Context, id Identifier, at time.Time) (*ErasureReport, error) {
-	ps, refused := g.prepare([]Identifier{id}, nil)
-	if len(refused) > 0 && refused[0].Reason == ReasonInvalid {
-		return nil, refused[0].Err
-	}
-	p := ps[0]
-	if err := erasable(id, p); err != nil {
+	p, err := g.erasable(id)
+	if err != nil {
 		return nil, err
 	}
 	keys, _ := g.norm.MatchKeys(id)
@@ -365,12 +361,8 @@ func (g *Graph) eraseOnceLocked(p prepared, at int64) *ErasureReport {
 // (a link joining an identifier to the person) can make Erase differ
 // from the plan. Errors are Erase's. It is safe for concurrent use.
 func (g *Graph) PlanErase(id Identifier) (*ErasureReport, error) {
-	ps, refused := g.prepare([]Identifier{id}, nil)
-	if len(refused) > 0 && refused[0].Reason == ReasonInvalid {
-		return nil, refused[0].Err
-	}
-	p := ps[0]
-	if err := erasable(id, p); err != nil {
+	p, err := g.erasable(id)
+	if err != nil {
 		return nil, err
 	}
 	g.mu.Lock()
@@ -397,13 +389,19 @@ func (g *Graph) PlanErase(id Identifier) (*ErasureReport, error) {
 	return rep, nil
 }
 
-// erasable refuses what identifies nobody: a blocked placeholder, a place.
-func erasable(id Identifier, p prepared) error {
+// erasable prepares id for an erasure, refusing what identifies nobody:
+// an invalid identifier, a blocked placeholder, a place.
+func (g *Graph) erasable(id Identifier) (prepared, error) {
+	ps, refused := g.prepare([]Identifier{id}, nil)
+	if len(refused) > 0 && refused[0].Reason == ReasonInvalid {
+		return prepared{}, refused[0].Err
+	}
+	p := ps[0]
 	if p.blocked {
-		return &IdentifierError{Type: id.Type, Index: -1, Reason: "a blocked placeholder identifies nobody"}
+		return p, &IdentifierError{Type: id.Type, Index: -1, Reason: "a blocked placeholder identifies nobody"}
 	}
 	if p.r.Scope == ScopePlace {
-		return &IdentifierError{Type: id.Type, Index: -1, Reason: "a place identifies nobody"}
+		return p, &IdentifierError{Type: id.Type, Index: -1, Reason: "a place identifies nobody"}
 	}
-	return nil
+	return p, nil
 }
