@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -29,7 +30,7 @@ func Decode(data []byte) (*Set, error) {
 		Journeys  []json.RawMessage `json:"journeys"`
 	}
 	if err := strict(data, &top); err != nil {
-		return nil, jsonError("file", "", err)
+		return nil, jsonError("file", "", data, &top, err)
 	}
 	if top.Version == nil {
 		return nil, &Error{Kind: "file", Field: "version", Reason: "missing", Err: ErrRequired}
@@ -41,21 +42,21 @@ func Decode(data []byte) (*Set, error) {
 	for i, raw := range top.Traits {
 		var t Trait
 		if err := strict(raw, &t); err != nil {
-			return nil, jsonError("trait", keyOf(raw, i), err)
+			return nil, jsonError("trait", keyOf(raw, i), raw, &t, err)
 		}
 		s.Traits = append(s.Traits, t)
 	}
 	for i, raw := range top.Audiences {
 		var a Audience
 		if err := strict(raw, &a); err != nil {
-			return nil, jsonError("audience", keyOf(raw, i), err)
+			return nil, jsonError("audience", keyOf(raw, i), raw, &a, err)
 		}
 		s.Audiences = append(s.Audiences, a)
 	}
 	for i, raw := range top.Journeys {
 		var j Journey
 		if err := strict(raw, &j); err != nil {
-			return nil, jsonError("journey", keyOf(raw, i), err)
+			return nil, jsonError("journey", keyOf(raw, i), raw, &j, err)
 		}
 		s.Journeys = append(s.Journeys, j)
 	}
@@ -111,7 +112,8 @@ func keyOf(raw json.RawMessage, i int) string {
 	return "#" + strconv.Itoa(i)
 }
 
-func jsonError(kind, key string, err error) *Error {
+// jsonError is the *Error for err, from decoding raw into v.
+func jsonError(kind, key string, raw []byte, v any, err error) *Error {
 	e := &Error{Kind: kind, Key: key, Reason: err.Error(), Err: ErrSyntax}
 	var te *json.UnmarshalTypeError
 	switch {
@@ -120,7 +122,7 @@ func jsonError(kind, key string, err error) *Error {
 		e.Reason = "is a JSON " + te.Value + ", want " + te.Type.String()
 		e.Err = ErrInvalid
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		e.Field = strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		e.Field = unknownPath(raw, reflect.TypeOf(v), strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`))
 		e.Reason = "unknown field"
 		e.Err = ErrUnknownField
 	case strings.HasPrefix(err.Error(), "duration ") || strings.HasPrefix(err.Error(), "a duration"):

@@ -66,6 +66,11 @@ func TestDecodeErrors(t *testing.T) {
 		{"holdout", base(`"journeys":[{"key":"j","trigger":{"event":"X"},"action":{"emit":"Y"},"holdout":101}]`), ErrInvalid, "journey", "j", "holdout"},
 		{"type", base(`"journeys":[{"key":"j","trigger":{"event":7},"action":{"emit":"Y"}}]`), ErrInvalid, "journey", "j", "trigger.event"},
 		{"no key", base(`"audiences":[{"where":{"audience":"x"}}]`), ErrRequired, "audience", "#0", "key"},
+		{"typo in the file", base(`"jouneys":[]`), ErrUnknownField, "file", "", "jouneys"},
+		{"typo in a trigger", base(`"journeys":[{"key":"j","trigger":{"evnt":"X"},"action":{"emit":"Y"}}]`), ErrUnknownField, "journey", "j", "trigger.evnt"},
+		{"typo deep in a condition", base(`"audiences":[{"key":"a","where":{"all":[{"audience":"b"},{"event":{"event":"X","withn":"2d"}}]}}]`), ErrUnknownField, "audience", "a", "where.all[1].event.withn"},
+		{"typo in a predicate", base(`"journeys":[{"key":"j","trigger":{"event":"X","where":[{"path":"properties.x","op":"eq","valeu":1}]},"action":{"emit":"Y"}}]`), ErrUnknownField, "journey", "j", "trigger.where[0].valeu"},
+		{"typo under a key of another case", base(`"journeys":[{"key":"j","Trigger":{"evnt":"X"},"action":{"emit":"Y"}}]`), ErrUnknownField, "journey", "j", "Trigger.evnt"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

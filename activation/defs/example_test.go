@@ -14,6 +14,6 @@ func ExampleDecode() {
 	fmt.Println(err)
 	fmt.Println(errors.Is(err, defs.ErrUnknownField))
 	// Output:
-	// defs: audience boot_lovers: withn: unknown field
+	// defs: audience boot_lovers: where.event.withn: unknown field
 	// true
 }

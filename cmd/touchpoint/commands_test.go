@@ -139,6 +139,18 @@ func TestCommands(t *testing.T) {
 		{name: "plan missing file", args: []string{"plan", "validate", "testdata/nope.json", "testdata/events.ndjson"}, code: exitFail, err: "no such file"},
 		{name: "plan both stdin", args: []string{"plan", "validate", "-", "-"}, code: exitUsage, err: "cannot both be standard input"},
 
+		{name: "activation check", args: []string{"activation", "check", "testdata/activation_store.json"}, golden: "activation_store.txt"},
+		{name: "activation check json", args: []string{"activation", "check", "--json", "testdata/activation_store.json"}, golden: "activation_store.json"},
+		{name: "activation check typo", args: []string{"activation", "check", "testdata/activation_typo.json"}, code: exitFail,
+			out: "journey pickup_prepare: trigger.evnt: unknown field", err: "does not load"},
+		{name: "activation check typo json", args: []string{"activation", "check", "--json", "-"}, stdin: readFile(t, "testdata/activation_typo.json"), code: exitFail,
+			out: `"field": "trigger.evnt"`},
+		{name: "activation check unknown audience", args: []string{"activation", "check", "-"}, code: exitFail,
+			stdin: `{"version":1,"journeys":[{"key":"j","trigger":{"event":"X"},"when":{"audience":"nope"},"action":{"emit":"Y"}}]}`,
+			out:   `journey j: when.audience: "nope" is not a defined audience`},
+		{name: "activation check not json", args: []string{"activation", "check", "-"}, stdin: "traits:\n", code: exitFail, out: "defs: file"},
+		{name: "activation check missing file", args: []string{"activation", "check", "testdata/nope.json"}, code: exitFail, err: "no such file"},
+
 		{name: "help", args: []string{"help"}, golden: "help.txt"},
 		{name: "help command", args: []string{"help", "spool", "replay"}, out: "-write-key-file file"},
 		{name: "help group", args: []string{"help", "spool"}, out: "spool verify <dir>"},
@@ -184,4 +196,13 @@ func firstLine(t *testing.T, path string) string {
 	}
 	line, _, _ := strings.Cut(string(b), "\n")
 	return line + "\n"
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -20,12 +20,19 @@
 //	identity explain --store DIR --secret-file FILE <type:value> [<type:value>]
 //	                                  an identifier's profile, or why two identifiers are (not) one
 //	plan validate <plan> <ndjson>     Segment events against a Segment, RudderStack or Iglu plan export
+//	activation check <definitions>    an activation definition file, as an Engine would load it, with
+//	                                  the definition and field of what is wrong
 //
 // For example, on a gateway whose uplink was down:
 //
 //	touchpoint spool verify /var/lib/gateway/spool
 //	touchpoint spool replay --to https://collector.example.com --write-key-file key /var/lib/gateway/spool
 //	touchpoint spool cat --reveal --payload /var/lib/gateway/spool | touchpoint plan validate plan.json -
+//
+// Before marketing's edited definitions reach the gateways (which reload
+// them with activation.Engine.ReloadFile):
+//
+//	touchpoint activation check definitions.json
 //
 // Every command takes --json (JSON instead of text; spool cat writes one
 // object per line), --reveal (identifiers of people and devices in the
@@ -49,6 +56,7 @@
 //
 //	0  success
 //	1  bad input (a message, string or file that does not decode), or a check
-//	   that failed: a damaged spool, plan violations, records not delivered
+//	   that failed: a damaged spool, plan violations, records not delivered,
+//	   definitions that do not load
 //	2  usage: unknown command, wrong arguments or flags
 package main

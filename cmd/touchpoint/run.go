@@ -65,6 +65,7 @@ var commands = []*command{
 	gatewayDecode,
 	identityExplain,
 	planValidate,
+	activationCheck,
 }
 
 // run is the CLI: it parses args, runs one command and returns the exit
