@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -70,8 +71,8 @@ func runActivationCheck(c *call, path string) error {
 		}
 	}
 	if err != nil {
-		de, ok := err.(*defs.Error)
-		if !ok {
+		var de *defs.Error
+		if !errors.As(err, &de) {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 		rep.Error = &defErr{Kind: de.Kind, Key: de.Key, Field: de.Field, Reason: de.Reason}
