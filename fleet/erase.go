@@ -182,8 +182,11 @@ func (h *Hub) Erase(ctx context.Context, id identity.Identifier, requestID strin
 	if err != nil {
 		return nil, err
 	}
+	// the parts last first, after the proofs: a request whose part 0 is
+	// stored has run (a rerun reads the parts from 0 up)
 	tombs := tombstoneParts(requestID, refs, at, h.source)
-	for _, t := range tombs {
+	for i := len(tombs) - 1; i >= 0; i-- {
+		t := tombs[i]
 		body, err := Encode(t)
 		if err != nil {
 			return nil, err
@@ -233,8 +236,9 @@ func (h *Hub) erasurePlan(ctx context.Context, id identity.Identifier, requestID
 	for _, r := range plan.Removed {
 		refs = append(refs, identity.Ref{Type: r.Type, Key: r.Key})
 	}
+	// the last part first: a plan whose part 0 is stored is whole
 	parts := tombstoneParts(requestID, refs, at, h.source)
-	for i := range parts {
+	for i := len(parts) - 1; i >= 0; i-- {
 		parts[i].ID = erasureIntentID(requestID, i)
 		body, err := Encode(parts[i])
 		if err != nil {

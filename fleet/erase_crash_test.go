@@ -3,6 +3,7 @@ package fleet_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -113,6 +114,76 @@ func TestEraseCrashMidway(t *testing.T) {
 			}
 			if len(bob.Identifiers) != len(bobBefore.Identifiers) || len(bob.Touchpoints) != len(bobBefore.Touchpoints) {
 				t.Fatalf("Bob after the retry: %+v\nwant %+v", bob, bobBefore)
+			}
+		})
+	}
+}
+
+// TestEraseCrashMidwayLargePerson: a person with 200 identifiers (a plan
+// and a tombstone of four parts) is erased by a hub that stops after the
+// graph erased, before storing the tombstone's part 0 or its part 1, or
+// before storing the plan's part 0 (the graph has not erased). The retry
+// publishes every part of a run that never stopped (the same keys, at the
+// retry's time when the graph had not erased).
+func TestEraseCrashMidwayLargePerson(t *testing.T) {
+	const n = 200
+	ctx := context.Background()
+	card := id(identity.TypeLoyaltyID, "K-200")
+	gw, _ := graphGateway(t, "store-a")
+	var msgs [][]byte
+	for i := range n - 1 {
+		_, m := gw.see(at(1, 9).Add(timeStep(i)), "Zone Entered", card, id(identity.TypeAnonymousID, fmt.Sprintf("kiosk-%03d", i)))
+		msgs = append(msgs, m...)
+	}
+	ref, _, _ := newHub(t)
+	apply(t, ref, msgs...)
+	want, err := ref.Erase(ctx, card, "dsr-200", at(2, 9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want.Keys) != n || len(want.Publish) < 2 {
+		t.Fatalf("the run without a crash: %d keys in %d parts", len(want.Keys), len(want.Publish))
+	}
+	for _, c := range []struct{ name, crashAt string }{
+		{"before tombstone part 0", fleet.TombstonePartID("dsr-200", 0)},
+		{"before tombstone part 1", fleet.TombstonePartID("dsr-200", 1)},
+		{"before plan part 0", fleet.ErasurePlanID("dsr-200", 0)},
+	} {
+		crashAt := c.crashAt
+		t.Run(c.name, func(t *testing.T) {
+			g, err := identity.New(secret)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { g.Shutdown(context.Background()) })
+			st := &crashStore{MemStore: fleet.NewMemStore()}
+			hub, err := fleet.NewHub(st, fleet.WithGraph(g), fleet.WithClock(func() time.Time { return at(20, 12) }))
+			if err != nil {
+				t.Fatal(err)
+			}
+			apply(t, hub, msgs...)
+			st.crashAt = crashAt
+			if _, err := hub.Erase(ctx, card, "dsr-200", at(2, 9)); !errors.Is(err, errCrash) {
+				t.Fatalf("the first run: %v, want the crash", err)
+			}
+			got, err := hub.Erase(ctx, card, "dsr-200", at(3, 9))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Publish) != len(want.Publish) {
+				t.Fatalf("the retry publishes %d parts (%d keys, report %+v), want %d", len(got.Publish), len(got.Keys), got.Report, len(want.Publish))
+			}
+			if crashAt == fleet.ErasurePlanID("dsr-200", 0) {
+				// the graph had not erased: the retry erases, at its own time
+				if fmt.Sprint(got.Keys) != fmt.Sprint(want.Keys) {
+					t.Fatalf("the retry tombstones other keys")
+				}
+				return
+			}
+			for i := range want.Publish {
+				if string(enc(t, got.Publish[i])) != string(enc(t, want.Publish[i])) {
+					t.Fatalf("part %d differs:\n got  %s\n want %s", i, enc(t, got.Publish[i]), enc(t, want.Publish[i]))
+				}
 			}
 		})
 	}

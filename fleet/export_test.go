@@ -1,0 +1,4 @@
+package fleet
+
+// ErasurePlanID is erasureIntentID, for the crash tests.
+var ErasurePlanID = erasureIntentID
