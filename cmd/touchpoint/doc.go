@@ -20,6 +20,7 @@
 //	identity explain --store DIR --secret-file FILE <type:value> [<type:value>]
 //	                                  an identifier's profile, or why two identifiers are (not) one
 //	plan validate <plan> <ndjson>     Segment events against a Segment, RudderStack or Iglu plan export
+//	webhook decode <payload>          a Stripe, Square or Smartcar webhook body, and the event it becomes
 //	activation check <definitions>    an activation definition file, as an Engine would load it, with
 //	                                  the definition and field of what is wrong
 //

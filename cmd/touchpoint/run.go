@@ -65,6 +65,7 @@ var commands = []*command{
 	gatewayDecode,
 	identityExplain,
 	planValidate,
+	webhookDecode,
 	activationCheck,
 }
 
