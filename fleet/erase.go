@@ -239,7 +239,7 @@ func (h *Hub) erasurePlan(ctx context.Context, id identity.Identifier, requestID
 	// the last part first: a plan whose part 0 is stored is whole
 	parts := tombstoneParts(requestID, refs, at, h.source)
 	for i := len(parts) - 1; i >= 0; i-- {
-		parts[i].ID = erasureIntentID(requestID, i)
+		parts[i].ID = erasureIntentID(requestID, at, i)
 		body, err := Encode(parts[i])
 		if err != nil {
 			return nil, at, err
@@ -255,9 +255,13 @@ func (h *Hub) erasurePlan(ctx context.Context, id identity.Identifier, requestID
 // earlierIntent returns the stored plan of request requestID among the
 // subject's tombstone records (by id), parts in order; nil if none.
 func earlierIntent(earlier map[string]Message, requestID string) []Message {
-	var out []Message
-	for part := 0; ; part++ {
-		m, ok := earlier[erasureIntentID(requestID, part)]
+	m, ok := earlier[erasureIntentID(requestID, time.Time{}, 0)]
+	if !ok {
+		return nil
+	}
+	out := []Message{m}
+	for part := 1; ; part++ {
+		m, ok := earlier[erasureIntentID(requestID, out[0].Time, part)]
 		if !ok {
 			return out
 		}
@@ -265,10 +269,15 @@ func earlierIntent(earlier map[string]Message, requestID string) []Message {
 	}
 }
 
-// erasureIntentID is the id of part part of the plan Erase stores for
-// request requestID before the graph erases.
-func erasureIntentID(requestID string, part int) string {
-	return DeriveID(KindTombstone, "erasure plan\x00"+requestID+"\x00part "+strconv.Itoa(part))
+// erasureIntentID is the id of part part of the plan Erase stores, at at,
+// for request requestID before the graph erases. Parts after the first
+// also derive from at: the parts of a plan whose part 0 was never stored
+// (the hub stopped while storing it) are not taken for the next plan's.
+func erasureIntentID(requestID string, at time.Time, part int) string {
+	if part == 0 {
+		return DeriveID(KindTombstone, "erasure plan\x00"+requestID)
+	}
+	return DeriveID(KindTombstone, "erasure plan\x00"+requestID+"\x00"+strconv.FormatInt(at.UnixMilli(), 10)+"\x00part "+strconv.Itoa(part))
 }
 
 // erasureDoneID is the id Erase marks applied when request requestID for

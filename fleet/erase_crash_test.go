@@ -124,7 +124,8 @@ func TestEraseCrashMidway(t *testing.T) {
 // graph erased, before storing the tombstone's part 0 or its part 1, or
 // before storing the plan's part 0 (the graph has not erased). The retry
 // publishes every part of a run that never stopped (the same keys, at the
-// retry's time when the graph had not erased).
+// retry's time when the graph had not erased: the first run's plan parts
+// are not taken for the retry's).
 func TestEraseCrashMidwayLargePerson(t *testing.T) {
 	const n = 200
 	ctx := context.Background()
@@ -147,7 +148,7 @@ func TestEraseCrashMidwayLargePerson(t *testing.T) {
 	for _, c := range []struct{ name, crashAt string }{
 		{"before tombstone part 0", fleet.TombstonePartID("dsr-200", 0)},
 		{"before tombstone part 1", fleet.TombstonePartID("dsr-200", 1)},
-		{"before plan part 0", fleet.ErasurePlanID("dsr-200", 0)},
+		{"before plan part 0", fleet.ErasurePlanID("dsr-200", time.Time{}, 0)},
 	} {
 		crashAt := c.crashAt
 		t.Run(c.name, func(t *testing.T) {
@@ -173,7 +174,7 @@ func TestEraseCrashMidwayLargePerson(t *testing.T) {
 			if len(got.Publish) != len(want.Publish) {
 				t.Fatalf("the retry publishes %d parts (%d keys, report %+v), want %d", len(got.Publish), len(got.Keys), got.Report, len(want.Publish))
 			}
-			if crashAt == fleet.ErasurePlanID("dsr-200", 0) {
+			if crashAt == fleet.ErasurePlanID("dsr-200", time.Time{}, 0) {
 				// the graph had not erased: the retry erases, at its own time
 				if fmt.Sprint(got.Keys) != fmt.Sprint(want.Keys) {
 					t.Fatalf("the retry tombstones other keys")

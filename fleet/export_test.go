@@ -1,4 +1,8 @@
 package fleet
 
+import "time"
+
 // ErasurePlanID is erasureIntentID, for the crash tests.
-var ErasurePlanID = erasureIntentID
+func ErasurePlanID(requestID string, at time.Time, part int) string {
+	return erasureIntentID(requestID, at, part)
+}
