@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -67,7 +68,7 @@ func runActivationCheck(c *call, path string) error {
 	if err == nil {
 		var e *activation.Engine
 		if e, err = activation.New(set); err == nil {
-			e.Close()
+			e.Shutdown(context.Background())
 		}
 	}
 	if err != nil {
