@@ -10,13 +10,17 @@ import (
 // ErrCorrupt: a stored record cannot be decoded (see FormatError).
 var ErrCorrupt = errors.New("activation: corrupt state record")
 
-// FormatError says which stored record is bad and why.
+// FormatError says which stored record is bad and why; Kind is 0 for a
+// state file (snapshot or log) whose header or frame is bad.
 type FormatError struct {
 	Kind   byte // record kind
 	Reason string
 }
 
 func (e *FormatError) Error() string {
+	if e.Kind == 0 {
+		return "activation: state " + e.Reason
+	}
 	return fmt.Sprintf("activation: state record %q: %s", e.Kind, e.Reason)
 }
 

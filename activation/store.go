@@ -2,6 +2,8 @@ package activation
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"sync"
 
@@ -91,63 +93,108 @@ func (m *MemStore) Len() (snapshot, log int) {
 // FileStore is the crash-safe local Store: a directory with a snapshot and
 // an append-only log (package internal/durable, shared with identity and
 // the consent ledger): checksummed frames, one fsync per Append (unless
-// WithoutSync), a torn tail cut and reported on open, an exclusive flock
-// (a second opener gets an error matching durable.ErrLocked), a schema
-// version in every header. It is safe for concurrent use.
+// WithoutSync), a torn tail cut and reported on open (WithTruncateHandler,
+// TruncatedBytes), an exclusive flock (a second opener gets an error
+// matching ErrStoreLocked), a schema version in every header. A corrupt
+// snapshot or log header is a *FormatError (ErrCorrupt); calls after Close
+// return ErrClosed. It is safe for concurrent use.
 type FileStore struct {
-	st *durable.Store
+	st        *durable.Store
+	dir       string
+	truncated int64
 }
 
 // FileStoreSchema is the schema version of the records FileStore holds.
 const FileStoreSchema = 2
 
+// ErrStoreLocked is matched by the error OpenFileStore returns when
+// another FileStore, in this process or another, has the directory open.
+var ErrStoreLocked = errors.New("activation: state directory is locked by another file store")
+
 // FileStoreOption configures OpenFileStore.
-type FileStoreOption func(*durable.Config)
+type FileStoreOption func(*fileConfig)
+
+type fileConfig struct {
+	cfg        durable.Config
+	onTruncate func(cut int64, cause error)
+}
 
 // WithoutSync skips fsync: records survive a process kill, not a power
 // loss (tests, benchmarks).
-func WithoutSync() FileStoreOption { return func(c *durable.Config) { c.Sync = durable.SyncNever } }
+func WithoutSync() FileStoreOption { return func(c *fileConfig) { c.cfg.Sync = durable.SyncNever } }
 
-// WithTruncateHandler is called on open if a torn or corrupt tail was cut
-// from the log (a crash mid-append): what was lost is reported, never
-// dropped silently.
-func WithTruncateHandler(fn func(durable.Recovery)) FileStoreOption {
-	return func(c *durable.Config) { c.OnTruncate = fn }
+// WithTruncateHandler calls fn, during OpenFileStore, when the log ended
+// in a torn or corrupt frame (a crash mid-append) that was cut off: cut is
+// the number of bytes removed and cause the *FormatError found there.
+// What was lost is reported, never dropped silently; TruncatedBytes keeps
+// the count.
+func WithTruncateHandler(fn func(cut int64, cause error)) FileStoreOption {
+	return func(c *fileConfig) { c.onTruncate = fn }
 }
 
-// OpenFileStore opens (creating) the store in dir.
+// OpenFileStore opens (creating) the store in dir. It returns an error
+// matching ErrStoreLocked when another FileStore has dir open, a
+// *FormatError for a snapshot or log header it cannot read, or the I/O
+// error.
 func OpenFileStore(dir string, opts ...FileStoreOption) (*FileStore, error) {
-	cfg := durable.Config{Name: "TPAC", Ext: "tpac", Schema: FileStoreSchema}
+	c := fileConfig{cfg: durable.Config{Name: "TPAC", Ext: "tpac", Schema: FileStoreSchema}}
 	for _, o := range opts {
-		o(&cfg)
+		if o == nil {
+			return nil, errors.New("activation: OpenFileStore: nil FileStoreOption")
+		}
+		o(&c)
 	}
-	st, err := durable.Open(dir, cfg)
+	st, err := durable.Open(dir, c.cfg)
 	if err != nil {
-		return nil, err
+		return nil, storeErr(err, dir)
 	}
-	return &FileStore{st: st}, nil
+	f := &FileStore{st: st, dir: dir}
+	if rc := st.Recovery(); rc.Bytes > 0 {
+		f.truncated = rc.Bytes
+		if c.onTruncate != nil {
+			c.onTruncate(rc.Bytes, storeErr(rc.Cause, dir))
+		}
+	}
+	return f, nil
+}
+
+// storeErr turns the shared store's errors into this package's.
+func storeErr(err error, dir string) error {
+	var fe *durable.FormatError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &fe):
+		return &FormatError{Reason: fmt.Sprintf("%s file at offset %d: %v", fe.File, fe.Offset, fe.Err)}
+	case errors.Is(err, durable.ErrLocked):
+		return fmt.Errorf("activation: open file store %s: %w", dir, ErrStoreLocked)
+	case errors.Is(err, durable.ErrClosed):
+		return ErrClosed
+	}
+	return err
 }
 
 // Load implements Store.
 func (f *FileStore) Load(ctx context.Context, snapshot, log func([]byte) error) error {
-	return f.st.Replay(ctx, snapshot, log)
+	return storeErr(f.st.Replay(ctx, snapshot, log), f.dir)
 }
 
 // Append implements Store.
 func (f *FileStore) Append(ctx context.Context, recs ...[]byte) error {
-	return f.st.Append(ctx, recs...)
+	return storeErr(f.st.Append(ctx, recs...), f.dir)
 }
 
 // Compact implements Store.
 func (f *FileStore) Compact(ctx context.Context, fill func(emit func([]byte) error) error) error {
-	return f.st.Compact(ctx, fill)
+	return storeErr(f.st.Compact(ctx, fill), f.dir)
 }
 
 // Close implements Store.
-func (f *FileStore) Close() error { return f.st.Close() }
+func (f *FileStore) Close() error { return storeErr(f.st.Close(), f.dir) }
 
-// Recovery reports what open cut from a torn log tail.
-func (f *FileStore) Recovery() durable.Recovery { return f.st.Recovery() }
+// TruncatedBytes reports how many bytes of a torn or corrupt log tail
+// OpenFileStore cut off (0: none).
+func (f *FileStore) TruncatedBytes() int64 { return f.truncated }
 
 // --- write-ahead records ---------------------------------------------------
 

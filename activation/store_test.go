@@ -14,8 +14,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/touchpoint-sdk/touchpoint/internal/durable"
 )
 
 // storeKinds runs the scenario suite against both stores.
@@ -143,7 +141,7 @@ func TestFileStoreLockedAndCorrupt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := OpenFileStore(dir); !errors.Is(err, durable.ErrLocked) {
+	if _, err := OpenFileStore(dir); !errors.Is(err, ErrStoreLocked) {
 		t.Errorf("second opener: %v", err)
 	}
 	if err := s.Append(context.Background(), []byte("Zgarbage")); err != nil {
@@ -280,4 +278,54 @@ func readLines(t *testing.T, path string) []string {
 		t.Fatal(err)
 	}
 	return strings.Fields(string(b))
+}
+
+// TestFileStoreTornTail: a log that ends in a torn frame (a crash
+// mid-append) is cut on open and reported to the truncate handler with the
+// bytes cut and a *FormatError; the engine loads what was kept. A closed
+// store says ErrClosed.
+func TestFileStoreTornTail(t *testing.T) {
+	dir := t.TempDir()
+	s, err := OpenFileStore(dir, WithoutSync())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append(context.Background(), []byte("Zkept")); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := s.Append(context.Background(), []byte("Zlate")); !errors.Is(err, ErrClosed) {
+		t.Errorf("append after close: %v", err)
+	}
+	logs, _ := filepath.Glob(filepath.Join(dir, "*.tpac"))
+	var log string
+	for _, l := range logs {
+		if strings.Contains(filepath.Base(l), "log") {
+			log = l
+		}
+	}
+	if log == "" {
+		t.Fatalf("no log among %v", logs)
+	}
+	f, err := os.OpenFile(log, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte{0x09, 0x00, 0x00, 0x00, 'Z', 't', 'o'}) // a frame header promising more than follows
+	f.Close()
+	var cut int64
+	var cause error
+	s, err = OpenFileStore(dir, WithTruncateHandler(func(n int64, err error) { cut, cause = n, err }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if cut != 7 || s.TruncatedBytes() != 7 || !errors.Is(cause, ErrCorrupt) {
+		t.Fatalf("cut %d (TruncatedBytes %d), cause %v; want 7 bytes and a *FormatError", cut, s.TruncatedBytes(), cause)
+	}
+	var kept []string
+	err = s.Load(context.Background(), func([]byte) error { return nil }, func(b []byte) error { kept = append(kept, string(b)); return nil })
+	if err != nil || len(kept) != 1 || kept[0] != "Zkept" {
+		t.Fatalf("after the cut: %q, %v", kept, err)
+	}
 }
