@@ -136,7 +136,8 @@ func span(d time.Duration) string {
 }
 
 func (rep defsReport) write(w io.Writer) error {
-	fmt.Fprintf(w, "%s: version %d: %d traits, %d audiences, %d journeys: loads\n", rep.File, rep.Version, rep.Traits, rep.Audiences, rep.Journeys)
+	fmt.Fprintf(w, "%s: version %d: %s, %s, %s: loads\n", rep.File, rep.Version,
+		plural(rep.Traits, "trait"), plural(rep.Audiences, "audience"), plural(rep.Journeys, "journey"))
 	for _, d := range rep.Defs {
 		line := fmt.Sprintf("  %-8s %s", d.Kind, d.Key)
 		if d.What != "" {
