@@ -62,12 +62,19 @@ func ExampleOpenFileStore() {
 	set, _ := defs.Decode([]byte(`{"version": 1, "journeys": [{"key": "ping", "trigger": {"event": "Ping"}, "action": {"emit": "Pong"}}]}`))
 	in := activation.Input{Profile: "p_1", MessageID: "m1", Time: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC),
 		Purposes: 1 << 2, Event: &connected.Event{Event: "Ping"}}
+	// a log tail torn by a crash mid-write is cut on open and reported
+	torn := activation.WithTruncateHandler(func(cut int64, cause error) {
+		fmt.Println("cut", cut, "bytes of the state log:", cause)
+	})
 	for range 2 { // the second run is a restart that sees the same event again
-		st, _ := activation.OpenFileStore(dir)
+		st, err := activation.OpenFileStore(dir, torn)
+		if err != nil {
+			panic(err) // errors.Is(err, activation.ErrStoreLocked): another process has dir open
+		}
 		e, _ := activation.New(set, activation.WithStore(st))
 		out, _ := e.Process(context.Background(), in, nil)
 		fmt.Println(out[0].Kind, out[0].Reason)
-		e.Close()
+		e.Shutdown(context.Background())
 	}
 	// Output:
 	// action_fired trigger Ping m1
