@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
@@ -201,14 +203,8 @@ func (v webhookView) write(w io.Writer) error {
 	fmt.Fprintln(w)
 	if p := v.Payment; p != nil {
 		fmt.Fprintf(w, "payment %s: %s, completed %t, %.2f %s", p.ID, p.Status, p.Completed, p.Amount, p.Currency)
-		if p.Method != "" {
-			fmt.Fprintf(w, ", %s", p.Method)
-		}
-		if p.CardBrand != "" {
-			fmt.Fprintf(w, " %s", p.CardBrand)
-		}
-		if p.EntryMethod != "" {
-			fmt.Fprintf(w, " %s", p.EntryMethod)
+		if how := strings.Join(slices.DeleteFunc([]string{p.Method, p.CardBrand, p.EntryMethod}, func(s string) bool { return s == "" }), " "); how != "" {
+			fmt.Fprintf(w, ", %s", how)
 		}
 		fmt.Fprintln(w)
 		for _, kv := range [][2]string{{"charge", p.ChargeID}, {"order", p.OrderID}, {"store", p.StoreID}, {"time", p.Time}} {
