@@ -130,7 +130,7 @@ func (h *Hub) Erase(ctx context.Context, id identity.Identifier, requestID strin
 		// time: a run that crashed after the graph's erasure and before
 		// the parts were stored is rerun at that time, when the graph
 		// erases nobody else, and publishes the keys the plan removed.
-		planned, planAt, err := h.erasurePlan(ctx, id, requestID, subject, proofOfSubject, at, earlierIntent(earlier, requestID))
+		planned, planAt, err := h.erasurePlan(ctx, id, requestID, subject, proofOfSubject, at, earlierPlan(earlier, requestID))
 		if err != nil {
 			return nil, err
 		}
@@ -143,14 +143,8 @@ func (h *Hub) Erase(ctx context.Context, id identity.Identifier, requestID strin
 		// such as a family tablet) is not tombstoned, or every gateway
 		// would erase its other owner. A graph that no longer knows the
 		// subject (it erased it in the crashed run) leaves the plan's keys.
-		if rep.ProfileID == "" {
-			refs = planned
-		} else {
-			for _, r := range rep.Removed {
-				if !has(r.Key) {
-					refs = append(refs, identity.Ref{Type: r.Type, Key: r.Key})
-				}
-			}
+		if refs = planned; rep.ProfileID != "" {
+			refs = keyRefs(nil, rep.Removed)
 		}
 	}
 	keys := keysOf(refs)
@@ -182,16 +176,10 @@ func (h *Hub) Erase(ctx context.Context, id identity.Identifier, requestID strin
 	if err != nil {
 		return nil, err
 	}
-	// the parts last first, after the proofs: a request whose part 0 is
-	// stored has run (a rerun reads the parts from 0 up)
+	// the parts after the proofs: a request whose part 0 is stored has run
 	tombs := tombstoneParts(requestID, refs, at, h.source)
-	for i := len(tombs) - 1; i >= 0; i-- {
-		t := tombs[i]
-		body, err := Encode(t)
-		if err != nil {
-			return nil, err
-		}
-		proofs = append(proofs, Record{Keys: []identity.Key{proofOfSubject}, ID: t.ID, Kind: KindTombstone, Time: at, Body: body})
+	if proofs, err = appendParts(proofs, tombs, proofOfSubject); err != nil {
+		return nil, err
 	}
 	for _, p := range proofs {
 		if err := h.store.Put(ctx, p); err != nil && !errors.Is(err, ErrErased) {
@@ -210,20 +198,20 @@ func (h *Hub) Erase(ctx context.Context, id identity.Identifier, requestID strin
 }
 
 // erasurePlan returns the keys the request's erasure is to tombstone and
-// its time: those of the plan an earlier run stored (intent, the parts in
+// its time: those of the plan an earlier run stored (stored, the parts in
 // order), else the graph's plan now (the keys it would remove, or the
 // subject when it does not know it), stored first. The stored plan is
 // tombstone-shaped records under the subject's proof key, ids
-// erasureIntentID; their first key is a marker (the proof key), so that a
+// erasurePlanID; their first key is a marker (the proof key), so that a
 // plan that removes nothing still records its time.
 func (h *Hub) erasurePlan(ctx context.Context, id identity.Identifier, requestID string, subject identity.Ref,
-	proofOfSubject identity.Key, at time.Time, intent []Message) ([]identity.Ref, time.Time, error) {
-	if len(intent) > 0 {
+	proofOfSubject identity.Key, at time.Time, stored []Message) ([]identity.Ref, time.Time, error) {
+	if len(stored) > 0 {
 		var refs []identity.Ref
-		for _, m := range intent {
+		for _, m := range stored {
 			refs = append(refs, m.Tombstone.Keys...)
 		}
-		return refs[1:], intent[0].Time, nil
+		return refs[1:], stored[0].Time, nil
 	}
 	plan, err := h.graph.PlanErase(id)
 	if err != nil {
@@ -231,20 +219,18 @@ func (h *Hub) erasurePlan(ctx context.Context, id identity.Identifier, requestID
 	}
 	refs := []identity.Ref{{Type: subject.Type, Key: proofOfSubject}}
 	if plan.ProfileID == "" {
-		refs = append(refs, identity.Ref{Type: plan.Subject.Type, Key: plan.Subject.Key})
+		refs = keyRefs(refs, []identity.Ref{plan.Subject})
 	}
-	for _, r := range plan.Removed {
-		refs = append(refs, identity.Ref{Type: r.Type, Key: r.Key})
-	}
-	// the last part first: a plan whose part 0 is stored is whole
+	refs = keyRefs(refs, plan.Removed)
 	parts := tombstoneParts(requestID, refs, at, h.source)
-	for i := len(parts) - 1; i >= 0; i-- {
-		parts[i].ID = erasureIntentID(requestID, at, i)
-		body, err := Encode(parts[i])
-		if err != nil {
-			return nil, at, err
-		}
-		r := Record{Keys: []identity.Key{proofOfSubject}, ID: parts[i].ID, Kind: KindTombstone, Time: at, Body: body}
+	for i := range parts {
+		parts[i].ID = erasurePlanID(requestID, at, i)
+	}
+	recs, err := appendParts(nil, parts, proofOfSubject)
+	if err != nil {
+		return nil, at, err
+	}
+	for _, r := range recs {
 		if err := h.store.Put(ctx, r); err != nil {
 			return nil, at, err
 		}
@@ -252,16 +238,39 @@ func (h *Hub) erasurePlan(ctx context.Context, id identity.Identifier, requestID
 	return refs[1:], at, nil
 }
 
-// earlierIntent returns the stored plan of request requestID among the
+// appendParts appends the records that store parts (a tombstone's, or a
+// plan's) under key, the last part first: a stored part 0 means every
+// part is stored, which is how a rerun, reading from part 0 up, tells a
+// whole set from one a crash cut short.
+func appendParts(recs []Record, parts []Message, key identity.Key) ([]Record, error) {
+	for i := len(parts) - 1; i >= 0; i-- {
+		body, err := Encode(parts[i])
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, Record{Keys: []identity.Key{key}, ID: parts[i].ID, Kind: KindTombstone, Time: parts[i].Time, Body: body})
+	}
+	return recs, nil
+}
+
+// keyRefs appends rs to dst without their plaintext values (keys only).
+func keyRefs(dst, rs []identity.Ref) []identity.Ref {
+	for _, r := range rs {
+		dst = append(dst, identity.Ref{Type: r.Type, Key: r.Key})
+	}
+	return dst
+}
+
+// earlierPlan returns the stored plan of request requestID among the
 // subject's tombstone records (by id), parts in order; nil if none.
-func earlierIntent(earlier map[string]Message, requestID string) []Message {
-	m, ok := earlier[erasureIntentID(requestID, time.Time{}, 0)]
+func earlierPlan(earlier map[string]Message, requestID string) []Message {
+	m, ok := earlier[erasurePlanID(requestID, time.Time{}, 0)]
 	if !ok {
 		return nil
 	}
 	out := []Message{m}
 	for part := 1; ; part++ {
-		m, ok := earlier[erasureIntentID(requestID, out[0].Time, part)]
+		m, ok := earlier[erasurePlanID(requestID, out[0].Time, part)]
 		if !ok {
 			return out
 		}
@@ -269,11 +278,11 @@ func earlierIntent(earlier map[string]Message, requestID string) []Message {
 	}
 }
 
-// erasureIntentID is the id of part part of the plan Erase stores, at at,
+// erasurePlanID is the id of part part of the plan Erase stores, at at,
 // for request requestID before the graph erases. Parts after the first
 // also derive from at: the parts of a plan whose part 0 was never stored
 // (the hub stopped while storing it) are not taken for the next plan's.
-func erasureIntentID(requestID string, at time.Time, part int) string {
+func erasurePlanID(requestID string, at time.Time, part int) string {
 	if part == 0 {
 		return DeriveID(KindTombstone, "erasure plan\x00"+requestID)
 	}

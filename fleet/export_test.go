@@ -2,7 +2,7 @@ package fleet
 
 import "time"
 
-// ErasurePlanID is erasureIntentID, for the crash tests.
+// ErasurePlanID is erasurePlanID, for the crash tests.
 func ErasurePlanID(requestID string, at time.Time, part int) string {
-	return erasureIntentID(requestID, at, part)
+	return erasurePlanID(requestID, at, part)
 }
