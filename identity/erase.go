@@ -338,18 +338,12 @@ func (s *state) sortReport(rep *ErasureReport) {
 // nobody, so a shared identifier the erased person left behind does not
 // take its other owner with it. The report of a rerun holds Subject and
 // At only.
+// It is EraseKeys' rule for the one key (eraseKeysLocked).
 func (g *Graph) eraseOnceLocked(p prepared, at int64) *ErasureReport {
-	s := g.st
-	if slices.Contains(s.tombs.kept[p.key], span{at, at}) {
-		return &ErasureReport{Subject: Ref{Type: p.r.Type, Key: p.key}, At: time.UnixMilli(at).UTC()}
+	if reps := g.eraseKeysLocked([]prepared{p}, at); len(reps) > 0 {
+		return reps[0]
 	}
-	rep := g.eraseLocked(p, at)
-	for _, r := range rep.Retained {
-		if r.Key == p.key {
-			addSpan(s.tombs.kept, p.key, span{at, at})
-		}
-	}
-	return rep
+	return &ErasureReport{Subject: Ref{Type: p.r.Type, Key: p.key}, At: time.UnixMilli(at).UTC()}
 }
 
 // PlanErase returns what Erase would erase now for id, without erasing
