@@ -336,9 +336,8 @@ func (s *state) sortReport(rep *ErasureReport) {
 // keeps it (shared with others), is remembered with at, and the same
 // erasure again (the same subject and at: a rerun after a crash) erases
 // nobody, so a shared identifier the erased person left behind does not
-// take its other owner with it. The report of a rerun holds Subject and
-// At only.
-// It is EraseKeys' rule for the one key (eraseKeysLocked).
+// take its other owner with it: EraseKeys' rule for the one key
+// (eraseKeysLocked). The report of a rerun holds Subject and At only.
 func (g *Graph) eraseOnceLocked(p prepared, at int64) *ErasureReport {
 	if reps := g.eraseKeysLocked([]prepared{p}, at); len(reps) > 0 {
 		return reps[0]

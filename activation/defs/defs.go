@@ -29,15 +29,18 @@ type Duration time.Duration
 // D returns d as a time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
 
-// MarshalJSON writes d as "<n>d" when it is a whole number of days, else in
-// Go syntax.
-func (d Duration) MarshalJSON() ([]byte, error) {
+// String writes d as the file does: "<n>d" when it is a whole number of
+// days, else in Go syntax.
+func (d Duration) String() string {
 	td := time.Duration(d)
 	if td != 0 && td%(24*time.Hour) == 0 {
-		return json.Marshal(strconv.FormatInt(int64(td/(24*time.Hour)), 10) + "d")
+		return strconv.FormatInt(int64(td/(24*time.Hour)), 10) + "d"
 	}
-	return json.Marshal(td.String())
+	return td.String()
 }
+
+// MarshalJSON writes d as a string (see String).
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
 
 // UnmarshalJSON reads "7d", "2h", "90s" or "1h30m". Negative durations are
 // refused.

@@ -3,6 +3,7 @@ package defs_test
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/touchpoint-sdk/touchpoint/activation/defs"
 )
@@ -16,4 +17,9 @@ func ExampleDecode() {
 	// Output:
 	// defs: audience boot_lovers: where.event.withn: unknown field
 	// true
+}
+
+func ExampleDuration_String() {
+	fmt.Println(defs.Duration(7*24*time.Hour), defs.Duration(90*time.Minute))
+	// Output: 7d 1h30m0s
 }

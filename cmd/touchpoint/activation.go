@@ -8,7 +8,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/touchpoint-sdk/touchpoint/activation"
 	"github.com/touchpoint-sdk/touchpoint/activation/defs"
@@ -103,7 +102,7 @@ func (rep *defsReport) summarise(set *defs.Set) {
 		}
 		what += fmt.Sprintf(" over %q", t.Event)
 		if t.Within != 0 {
-			what += " within " + span(t.Within.D())
+			what += " within " + t.Within.String()
 		}
 		rep.Defs = append(rep.Defs, defView{Kind: "trait", Key: t.Key, Purpose: t.Purpose, What: what})
 	}
@@ -125,14 +124,6 @@ func (rep *defsReport) summarise(set *defs.Set) {
 		rep.Defs = append(rep.Defs, defView{Kind: "journey", Key: j.Key, Purpose: j.Purpose, What: what})
 	}
 	slices.Sort(rep.Handlers)
-}
-
-// span writes a duration as the file does: days when whole, else Go's form.
-func span(d time.Duration) string {
-	if d != 0 && d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("%dd", d/(24*time.Hour))
-	}
-	return d.String()
 }
 
 func (rep defsReport) write(w io.Writer) error {
