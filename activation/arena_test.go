@@ -197,7 +197,7 @@ func TestFactWithManyValues(t *testing.T) {
 func TestSchemaOneSnapshotRefused(t *testing.T) {
 	ms := NewMemStore()
 	ms.Compact(context.Background(), func(emit func([]byte) error) error { return emit([]byte{'H', 1, 2, 3}) })
-	_, err := New(mustSet(t, storeDefs), WithStore(ms))
+	_, err := New(mustSet(t, storeDefs), crm, WithStore(ms))
 	if !errorsIs(err, ErrCorrupt) || !strings.Contains(err.Error(), "schema 1") {
 		t.Fatalf("old snapshot: %v", err)
 	}

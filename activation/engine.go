@@ -186,7 +186,8 @@ func WithLateness(d time.Duration) Option {
 func WithStore(s Store) Option { return optionFunc(func(c *config) { c.store = s }) }
 
 // WithHandler registers a Go action handler that journeys name in
-// action.handler.
+// action.handler. New and Reload refuse definitions that name a handler
+// not registered (a *defs.Error matching defs.ErrReference).
 func WithHandler(name string, h Handler) Option {
 	return optionFunc(func(c *config) {
 		if c.handlers == nil {
@@ -194,6 +195,21 @@ func WithHandler(name string, h Handler) Option {
 		}
 		c.handlers[name] = h
 	})
+}
+
+// checkHandlers returns a *defs.Error (ErrReference) for the first
+// journey whose action names a handler no WithHandler registered: a
+// missing handler is found when the definitions are loaded, not when the
+// journey first fires for a customer.
+func (c *config) checkHandlers(set *defs.Set) error {
+	for i := range set.Journeys {
+		j := &set.Journeys[i]
+		if h := j.Action.Handler; h != "" && c.handlers[h] == nil {
+			return &defs.Error{Kind: "journey", Key: j.Key, Field: "action.handler",
+				Reason: fmt.Sprintf("no handler %q is registered (activation.WithHandler)", h), Err: defs.ErrReference}
+		}
+	}
+	return nil
 }
 
 // WithDropHandler is called (under the engine's lock: do not call back
@@ -280,7 +296,7 @@ type Engine struct {
 }
 
 // New compiles set and returns an engine. It returns a *defs.Error for an
-// invalid set, and the store's error if its state cannot be read.
+// invalid set or a journey naming a handler not registered (WithHandler), and the store's error if its state cannot be read.
 func New(set *defs.Set, opts ...Option) (*Engine, error) {
 	cfg := config{lateness: time.Minute, maxFacts: 512, compactEvery: 100000}
 	for _, o := range opts {
@@ -295,6 +311,9 @@ func New(set *defs.Set, opts ...Option) (*Engine, error) {
 	e := &Engine{cfg: cfg, cur: curProf{p: -1}, sym: newSymbols(), profIDs: newStrtab(), identKeys: newStrtab(), vals: newStrtab(), keys: newStrtab()}
 	prog, err := compile(set, e.sym)
 	if err != nil {
+		return nil, err
+	}
+	if err := cfg.checkHandlers(set); err != nil {
 		return nil, err
 	}
 	e.setProgram(prog)

@@ -13,7 +13,7 @@ import (
 func stateRecords(t testing.TB) (snap, log [][]byte) {
 	set := mustSet(t, storeDefs)
 	ms := NewMemStore()
-	e, err := New(set, WithStore(ms), WithCompactEvery(0))
+	e, err := New(set, crm, WithStore(ms), WithCompactEvery(0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func FuzzStateRecord(f *testing.F) {
 	}
 	set := mustSet(f, storeDefs)
 	f.Fuzz(func(t *testing.T, isSnap bool, rec []byte) {
-		e, err := New(set)
+		e, err := New(set, crm)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +82,7 @@ func TestStateRecordsRoundTrip(t *testing.T) {
 		return nil
 	})
 	ms.Append(context.Background(), log...)
-	e, err := New(mustSet(t, storeDefs), WithStore(ms))
+	e, err := New(mustSet(t, storeDefs), crm, WithStore(ms))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -239,8 +239,9 @@ func (e *Engine) Relink(ctx context.Context, key, profileID string, out []Output
 // every profile is re-evaluated against the new audiences, and memberships
 // of audiences that no longer exist are announced as exits
 // (definition_removed). Pending actions of removed journeys are dropped
-// and reported refused. It returns a *defs.Error for an invalid set, and
-// leaves the engine unchanged then.
+// and reported refused. It returns a *defs.Error for an invalid set or a
+// journey naming a handler not registered (WithHandler), and leaves the
+// engine unchanged then.
 func (e *Engine) Reload(ctx context.Context, set *defs.Set, out []Output) ([]Output, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -249,6 +250,9 @@ func (e *Engine) Reload(ctx context.Context, set *defs.Set, out []Output) ([]Out
 	}
 	prog, err := compile(set, e.sym)
 	if err != nil {
+		return out, err
+	}
+	if err := e.cfg.checkHandlers(set); err != nil {
 		return out, err
 	}
 	old, oldMember, oldW := e.prog, e.member, e.memW
@@ -372,7 +376,7 @@ func (e *Engine) runHandlers(ctx context.Context, out []Output, start int) []Out
 			continue
 		}
 		h := e.cfg.handlers[o.Handler]
-		if h == nil {
+		if h == nil { // New and Reload refuse such definitions: a defence only
 			o.Err = &InputError{Field: "handler", Reason: "no handler named " + o.Handler + " (WithHandler)"}
 		} else {
 			o.Err = h(ctx, *o)

@@ -57,7 +57,7 @@ func TestRestartGivesSameOutputs(t *testing.T) {
 				if sk.open != nil {
 					st = sk.open(t, dir)
 				}
-				e, err := New(set, WithStore(st), WithCompactEvery(0))
+				e, err := New(set, crm, WithStore(st), WithCompactEvery(0))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -149,7 +149,7 @@ func TestFileStoreLockedAndCorrupt(t *testing.T) {
 	}
 	s.Close()
 	s, _ = OpenFileStore(dir)
-	_, err = New(mustSet(t, storeDefs), WithStore(s))
+	_, err = New(mustSet(t, storeDefs), crm, WithStore(s))
 	if !errors.Is(err, ErrCorrupt) {
 		t.Errorf("unknown record: %v", err)
 	}

@@ -18,7 +18,8 @@ var (
 	// ErrDuplicate: two definitions of one kind share a key.
 	ErrDuplicate = errors.New("defs: duplicate key")
 	// ErrReference: a reference to a trait or audience that is not defined,
-	// or a cycle of audiences.
+	// or a cycle of audiences; activation.New and Engine.Reload also use it
+	// for a journey action's handler that the engine has not registered.
 	ErrReference = errors.New("defs: unknown reference")
 	// ErrVersion: the file's version is not FormatVersion.
 	ErrVersion = errors.New("defs: unsupported version")

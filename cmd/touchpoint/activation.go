@@ -25,8 +25,8 @@ is reported with the definition and the field that is wrong, and exit 1.
 A file that passes is summarised: each trait with what it computes, each
 audience and journey with its purpose, each journey with its trigger and
 action, and the Go handlers the journeys name, which the program must
-register (activation.WithHandler); an action whose handler is not
-registered fails when it fires.`,
+register (activation.WithHandler): activation.New and Engine.Reload
+refuse definitions naming a handler that is not registered.`,
 	define: func(fs *flag.FlagSet) func(*call, []string) error {
 		return func(c *call, args []string) error { return runActivationCheck(c, args[0]) }
 	},
@@ -65,8 +65,16 @@ func runActivationCheck(c *call, path string) error {
 	}
 	set, err := defs.Decode(data)
 	if err == nil {
+		// The program registers the handlers the journeys name; here each
+		// is a stand-in, so New checks everything else.
+		var opts []activation.Option
+		for _, j := range set.Journeys {
+			if h := j.Action.Handler; h != "" {
+				opts = append(opts, activation.WithHandler(h, func(context.Context, activation.Output) error { return nil }))
+			}
+		}
 		var e *activation.Engine
-		if e, err = activation.New(set); err == nil {
+		if e, err = activation.New(set, opts...); err == nil {
 			e.Shutdown(context.Background())
 		}
 	}
