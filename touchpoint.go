@@ -63,7 +63,7 @@ func deriveKeys(secret []byte) keys {
 //   - bodies gzipped (every Segment-compatible collector accepts gzip);
 //   - batches of up to 2,500 events or 500,000 bytes, sent at least every
 //     second (transport's defaults, Segment's limits); a queue bounded at
-//     50,000 events that refuses more (transport.ErrQueueFull, counted and
+//     20,000 events that refuses more (transport.ErrQueueFull, counted and
 //     reported) rather than grow;
 //   - no spool, so Track returns once the event is queued in memory.
 //

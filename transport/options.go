@@ -13,8 +13,8 @@ const (
 	DefaultMaxBatchBytes   = 500_000          // Segment: at most 500,000 bytes per request
 	DefaultMaxEventBytes   = 32_000           // Segment: at most 32,000 bytes per event
 	DefaultFlushInterval   = time.Second      // the longest a record waits for a batch to fill
-	DefaultMaxQueueEvents  = 50_000           // records held in memory, queued or in flight
-	DefaultMaxQueueBytes   = 32 << 20         // payload bytes held in memory
+	DefaultMaxQueueEvents  = 20_000           // records held in memory, queued or in flight (see WithQueueLimits)
+	DefaultMaxQueueBytes   = 16 << 20         // payload bytes held in memory
 	DefaultConcurrency     = 4                // batches in flight at once
 	DefaultRequestTimeout  = 10 * time.Second // per HTTP request
 	DefaultRetryInitial    = 100 * time.Millisecond
@@ -105,8 +105,15 @@ func WithFlushInterval(d time.Duration) BatcherOption {
 }
 
 // WithQueueLimits bounds the records the Batcher holds in memory (queued or
-// being sent), in count and in payload bytes. Default 50,000 records and
-// 32 MiB. Each must hold at least one full batch.
+// being sent), in count and in payload bytes. Default 20,000 records and
+// 16 MiB. Each must hold at least one full batch.
+//
+// The bound is the most memory a slow or unreachable collector can make the
+// Batcher hold: about 1.3 KB of process memory per record at the bound
+// (the record, its payload and the garbage collector's headroom), so 25-30
+// MiB at the default; past it, Handle refuses (WithOverflow). It is not an
+// outage buffer: at 10,000 events a second the default holds two seconds.
+// Events that must survive an outage or a restart go through a spool.
 func WithQueueLimits(events, bytes int) BatcherOption {
 	return batcherOptionFunc(func(c *batcherConfig) { c.maxQueueEvents, c.maxQueueBytes = events, bytes })
 }

@@ -65,7 +65,7 @@ func main() {
 	dir := flag.String("spool", "", "spool directory (touchpoint-spool)")
 	closeTimeout := flag.Duration("close-timeout", 10*time.Second, "Touchpoint Shutdown context")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
-	flag.IntVar(&queueEvents, "queue", transport.DefaultMaxQueueEvents, "Touchpoint: the Batcher's queue bound in records (bytes scaled from the default, 32 MiB per 50,000)")
+	flag.IntVar(&queueEvents, "queue", transport.DefaultMaxQueueEvents, "Touchpoint: the Batcher's queue bound in records (bytes scaled from the default bounds)")
 	flag.StringVar(&memProfile, "memprofile", "", "write a heap profile to this file after the last enqueue, before close (the stall's peak)")
 	flag.Parse()
 	if *cpuProfile != "" {
