@@ -1,6 +1,7 @@
 package connected_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -326,4 +327,24 @@ func ExampleNewPseudonymizer() {
 	// Output:
 	// true 0 connected: pseudonym key missing (need at least 16 bytes)
 	// true <nil>
+}
+
+// A transport that stores records keeps their marks with the payload and
+// restores them when it reads the record back, so that framing it needs
+// no scan of the payload.
+func ExampleRecord_SetMarks() {
+	rec := &connectedtest.Recorder{}
+	c := exampleClient(rec)
+	_ = c.Track(context.Background(), connected.Event{UserID: "u1", Event: "Order Completed"})
+	r := rec.Records()[0]
+	ot, ts, ok := r.Marks()
+	fmt.Println(ot, ts, ok)
+
+	stored := bytes.Clone(r.Payload) // written to disk, read back
+	back := &connected.Record{ID: r.ID, Type: r.Type, Time: r.Time, Category: r.Category, Payload: stored}
+	_, _, ok = back.Marks()
+	fmt.Println(ok, back.SetMarks(ot, ts))
+	// Output:
+	// 76 -1 true
+	// false true
 }

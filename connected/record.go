@@ -90,5 +90,58 @@ func (r *Record) marked() (topKeys, bool) {
 	return topKeys{originalTimestamp: int(m.ot), timestamp: int(m.ts), sentAt: -1, channel: -1}, true
 }
 
+// Marks returns where the payload's top-level "originalTimestamp" and
+// "timestamp" keys start (the offset of the key's opening quote, -1 for a
+// key the payload does not have), and ok true, while r.Payload is the
+// bytes a Client's encoder wrote (ok false, -1 and -1, otherwise). The
+// batch framers (AppendSegmentBatch, AppendRudderStackBatch) use them
+// instead of scanning the payload. A transport that stores records and
+// reads them back keeps the marks with the payload and restores them with
+// SetMarks, as the spool does.
+func (r *Record) Marks() (originalTimestamp, timestamp int, ok bool) {
+	k, ok := r.marked()
+	if !ok {
+		return -1, -1, false
+	}
+	return k.originalTimestamp, k.timestamp, true
+}
+
+// SetMarks restores, on a record rebuilt from stored bytes, the marks that
+// Marks returned for the same payload bytes. Marks say that the payload is
+// as a Client encoded it (a JSON object without a top-level sentAt or
+// channel of its own), which the framers then trust without a scan: only
+// a transport that kept the payload intact restores them (the spool checks
+// each frame's CRC). SetMarks checks that the payload is an object and
+// that each offset holds its key, after a '{' or ',' and before a ':';
+// when not, it marks nothing and returns false, and the framers scan the
+// payload as they do for any record. It cannot tell a top-level key from
+// a nested one without the scan it saves: give it only what Marks
+// returned.
+func (r *Record) SetMarks(originalTimestamp, timestamp int) bool {
+	p := r.Payload
+	if len(p) < 2 || len(p) > maxMarkedPayload || p[0] != '{' || p[len(p)-1] != '}' ||
+		originalTimestamp >= 0 && originalTimestamp == timestamp ||
+		!keyAt(p, originalTimestamp, `"originalTimestamp"`) || !keyAt(p, timestamp, `"timestamp"`) {
+		return false
+	}
+	r.mark(originalTimestamp, timestamp)
+	return true
+}
+
+// maxMarkedPayload is the largest payload marks can describe (offsets are
+// int32).
+const maxMarkedPayload = 1<<31 - 1
+
+// keyAt reports whether the quoted key starts at off in the object p as a
+// member's key (after '{' or ',', before ':'), or off is -1 (no such key).
+func keyAt(p []byte, off int, quoted string) bool {
+	if off == -1 {
+		return true
+	}
+	end := off + len(quoted)
+	return off >= 1 && end < len(p) && (p[off-1] == '{' || p[off-1] == ',') &&
+		string(p[off:end]) == quoted && p[end] == ':'
+}
+
 // Size returns the encoded size of the record in bytes.
 func (r *Record) Size() int { return len(r.Payload) }

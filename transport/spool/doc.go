@@ -54,7 +54,10 @@
 // drain applies the same rules to damage that appears after Open. Old
 // spools (format version 1) are read and recovered the same way, with
 // estimates instead of exact counts. A frame of a version this release does
-// not know makes Open fail with ErrVersion and touch nothing.
+// not know makes Open fail with ErrVersion and touch nothing: a spool this
+// release wrote (record frames of version 3, which keep the marks of a
+// Client's records so that a record read back frames without a scan) is
+// refused by releases before it, so drain a spool before a downgrade.
 //
 // # Bounds
 //

@@ -57,7 +57,7 @@ func ExampleAppendFrame() {
 	b, _ := spool.AppendFrame(nil, r)
 	got, n, err := spool.DecodeFrame(b)
 	fmt.Println(len(b), n, got.ID, string(got.Payload), err)
-	// Output: 44 44 m1 {} <nil>
+	// Output: 46 46 m1 {} <nil>
 }
 
 func ExampleDirFS() {

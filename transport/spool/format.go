@@ -10,7 +10,9 @@ import (
 	"github.com/touchpoint-sdk/touchpoint/connected"
 )
 
-// On-disk format, version 2 (this package also reads version 1).
+// On-disk format: segment headers and the ack file of version 2, record
+// frames of version 3 (this package also reads version-1 files and
+// version-1 and version-2 frames).
 //
 // A spool directory holds segment files, one acknowledgement file and a lock
 // file:
@@ -39,11 +41,17 @@ import (
 //	frame:   marker  4 bytes F5 54 50 F6, to find the next frame after a bad one
 //	         length  uint32 BE: bytes after the checksum (version + body)
 //	         crc     uint32 BE: CRC-32C of the length field, version and body
-//	         version 1 byte: 2 for a record, 0 for a filler
+//	         version 1 byte: 3 for a record (2 in older spools), 0 for a
+//	                 filler
 //	         body    record: sequence number (uint64 BE), ID, Type (uvarint
 //	                 length + bytes each), Time (int64 BE, Unix nanoseconds,
 //	                 UTC), Category, PartitionKey, ProfileID, Payload (uvarint
-//	                 length + bytes each)
+//	                 length + bytes each), then (version 3) the payload's
+//	                 marks: the offsets of its top-level originalTimestamp
+//	                 and timestamp keys plus one (uvarint each; 0: none, or
+//	                 not known), as connected.Record.Marks gives them, so
+//	                 that a record read back frames without a scan
+//	                 (Record.SetMarks)
 //	                 filler: the sequence number expected after it (uint64
 //	                 BE, 0 if unknown), then zero bytes. Recovery writes a
 //	                 filler over a damaged region once its records have been
@@ -54,8 +62,9 @@ import (
 // version and body (uint32 BE) | version (1) | the body above without the
 // sequence number.
 //
-// Record.Event is not stored: records replayed from a spool have a zero
-// Event, which is all transports need (they send Payload).
+// Record.Event, UserID and AnonymousID are not stored: records replayed
+// from a spool have none, which is all transports need (they send
+// Payload).
 //
 // The ack file (version 2) is 36 bytes: "TPAK" | version (2) | 3 zero bytes |
 // segment sequence (uint64 BE) | byte offset in that segment (uint64 BE) |
@@ -82,7 +91,9 @@ import (
 // version is unknown was written by a newer release: Open refuses the
 // directory (ErrVersion) rather than destroy it.
 const (
-	// FormatVersion is the version this package writes.
+	// FormatVersion is the version of the segment headers and ack files
+	// this package writes. Record frames have their own version
+	// (recordVersion, 3).
 	FormatVersion = 2
 	// MaxFrameBytes bounds one frame's length field (version and body).
 	MaxFrameBytes = 16<<20 + 4096
@@ -100,6 +111,7 @@ const (
 	tombstoneLost    = 2
 
 	versionFiller = 0
+	recordVersion = 3 // the version of the record frames this package writes
 )
 
 // frameMarker starts every version-2 frame. F5 and F6 never occur in UTF-8
@@ -155,7 +167,18 @@ func FrameSize(r *connected.Record) int {
 	for _, l := range [...]int{len(r.ID), len(r.Type), len(r.Category), len(r.PartitionKey), len(r.ProfileID), len(r.Payload)} {
 		n += uvarintLen(uint64(l)) + l
 	}
-	return n
+	ot, ts := marks(r)
+	return n + uvarintLen(ot) + uvarintLen(ts)
+}
+
+// marks returns r's marks as a frame stores them: each offset plus one, 0
+// for none or not known.
+func marks(r *connected.Record) (ot, ts uint64) {
+	o, t, ok := r.Marks()
+	if !ok {
+		return 0, 0
+	}
+	return uint64(o + 1), uint64(t + 1)
 }
 
 func uvarintLen(x uint64) int {
@@ -167,8 +190,7 @@ func uvarintLen(x uint64) int {
 	return n
 }
 
-// AppendFrame appends r's frame (the current FormatVersion, sequence number
-// 0) to dst. It fails with ErrTooLarge when the frame would exceed
+// AppendFrame appends r's frame (version 3, sequence number 0) to dst. It fails with ErrTooLarge when the frame would exceed
 // MaxFrameBytes.
 func AppendFrame(dst []byte, r *connected.Record) ([]byte, error) {
 	dst, err := appendFrame(dst, r)
@@ -187,7 +209,7 @@ func appendFrame(dst []byte, r *connected.Record) ([]byte, error) {
 	}
 	dst = append(dst, frameMarker[:]...)
 	dst = binary.BigEndian.AppendUint32(dst, uint32(size-frameOverhead))
-	dst = append(dst, 0, 0, 0, 0, FormatVersion) // crc, version
+	dst = append(dst, 0, 0, 0, 0, recordVersion) // crc, version
 	dst = append(dst, 0, 0, 0, 0, 0, 0, 0, 0)    // sequence number
 	dst = appendString(dst, r.ID)
 	dst = appendString(dst, string(r.Type))
@@ -200,11 +222,14 @@ func appendFrame(dst []byte, r *connected.Record) ([]byte, error) {
 	dst = appendString(dst, r.PartitionKey)
 	dst = appendString(dst, r.ProfileID)
 	dst = binary.AppendUvarint(dst, uint64(len(r.Payload)))
-	return append(dst, r.Payload...), nil
+	dst = append(dst, r.Payload...)
+	ot, ts := marks(r)
+	dst = binary.AppendUvarint(dst, ot)
+	return binary.AppendUvarint(dst, ts), nil
 }
 
-// sealFrame sets the sequence number of the version-2 frame f (a record
-// frame, exactly) and its checksum.
+// sealFrame sets the sequence number of the record frame f (version 2 or
+// later, exactly one frame) and its checksum.
 func sealFrame(f []byte, seq uint64) {
 	binary.BigEndian.PutUint64(f[frameOverhead+1:], seq)
 	binary.BigEndian.PutUint32(f[8:], frameCRC(f))
@@ -237,8 +262,8 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, s...)
 }
 
-// DecodeFrame decodes the frame at the start of b (version 2, or version 1
-// for frames of old spools) into a Record with its own copies of the bytes,
+// DecodeFrame decodes the frame at the start of b (version 3, or versions
+// 1 and 2 for frames of old spools) into a Record with its own copies of the bytes,
 // and returns the frame's length n. Errors are *FormatError values matching
 // ErrTruncated (b ends inside the frame), ErrCorrupt or ErrVersion; on error
 // n is 0.
@@ -319,17 +344,21 @@ func decodeBody(b []byte, r *connected.Record) (seq uint64, err error) {
 		}
 		return binary.BigEndian.Uint64(b[1:]), nil
 	case 1:
-		return 0, decodeV1(b[1:], r)
-	case 2:
+		return 0, decodeV1(b[1:], r, false)
+	case 2, 3:
 		if len(b) < 9 {
-			return 0, fmt.Errorf("%w: malformed version-2 body", ErrCorrupt)
+			return 0, fmt.Errorf("%w: malformed version-%d body", ErrCorrupt, b[0])
 		}
-		return binary.BigEndian.Uint64(b[1:]), decodeV1(b[9:], r)
+		return binary.BigEndian.Uint64(b[1:]), decodeV1(b[9:], r, b[0] == 3)
 	}
 	return 0, fmt.Errorf("%w: frame version %d", ErrVersion, b[0])
 }
 
-func decodeV1(b []byte, r *connected.Record) error {
+// decodeV1 decodes a record body of version 1 (version 2 after its
+// sequence number), and with marks its version-3 tail: the payload's marks,
+// restored when the payload still has the keys there (Record.SetMarks; a
+// frame whose checksum holds was written from a record with those marks).
+func decodeV1(b []byte, r *connected.Record, marks bool) error {
 	d := decoder{b: b}
 	r.ID = d.str()
 	r.Type = connected.Type(d.str())
@@ -338,12 +367,19 @@ func decodeV1(b []byte, r *connected.Record) error {
 	r.PartitionKey = d.str()
 	r.ProfileID = d.str()
 	r.Payload = d.bytes()
-	if d.bad || len(d.b) != 0 {
+	var ot, ts uint64
+	if marks {
+		ot, ts = d.uvarint(), d.uvarint()
+	}
+	if d.bad || len(d.b) != 0 || ot > uint64(len(r.Payload)) || ts > uint64(len(r.Payload)) {
 		return fmt.Errorf("%w: malformed record body", ErrCorrupt)
 	}
 	r.Time = time.Time{}
 	if ns != 0 {
 		r.Time = time.Unix(0, int64(ns)).UTC()
+	}
+	if ot != 0 || ts != 0 {
+		r.SetMarks(int(ot)-1, int(ts)-1)
 	}
 	return nil
 }
@@ -370,6 +406,16 @@ func (d *decoder) str() string {
 		return ""
 	}
 	return unsafe.String(&b[0], len(b))
+}
+
+func (d *decoder) uvarint() uint64 {
+	v, k := binary.Uvarint(d.b)
+	if k <= 0 {
+		d.bad, d.b = true, nil
+		return 0
+	}
+	d.b = d.b[k:]
+	return v
 }
 
 func (d *decoder) u64() uint64 {

@@ -9,6 +9,8 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,10 +139,33 @@ func TestReadsVersion1Golden(t *testing.T) {
 	}
 }
 
-// TestVersion2Golden fixes the version-2 encoding: a segment of three
-// records numbered 1 to 3, as Send writes it.
-func TestVersion2Golden(t *testing.T) {
-	path := filepath.Join("testdata", "segment_v2.golden")
+// TestReadsVersion2Golden keeps spools of the previous release readable:
+// testdata holds a segment of three records numbered 1 to 3 as version-2
+// Send wrote it (record frames without marks); every later release must
+// still decode and replay it.
+func TestReadsVersion2Golden(t *testing.T) {
+	golden, err := os.ReadFile(filepath.Join("testdata", "segment_v2.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGoldenFrames(t, golden, 2, []*connected.Record{rec(0), rec(1), rec(2)})
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "00000000000000000001.seg"), golden, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := &sink{}
+	sp := open(t, dir, s)
+	waitFor(t, "replay", func() bool { return sp.Pending() == 0 })
+	if got := s.ids(); !slices.Equal(got, wantIDs(0, 3)) {
+		t.Fatalf("replayed %v", got)
+	}
+}
+
+// TestVersion3Golden fixes the version-3 encoding: a segment of three
+// records numbered 1 to 3, as Send writes it, the last with marks (as a
+// Client's record has them), which the frame keeps and decoding restores.
+func TestVersion3Golden(t *testing.T) {
+	path := filepath.Join("testdata", "segment_v3.golden")
 	dir := t.TempDir()
 	hold := make(chan struct{})
 	sp := open(t, dir, transport.SenderFunc(func(ctx context.Context, _ []*connected.Record) error {
@@ -150,7 +175,8 @@ func TestVersion2Golden(t *testing.T) {
 		}
 		return ctx.Err()
 	}), spool.WithDrainOnShutdown(false))
-	if err := sp.Send(t.Context(), recs(0, 3)); err != nil {
+	in := []*connected.Record{rec(0), rec(1), markedRec(2)}
+	if err := sp.Send(t.Context(), in); err != nil {
 		t.Fatal(err)
 	}
 	close(hold)
@@ -171,28 +197,100 @@ func TestVersion2Golden(t *testing.T) {
 		t.Fatalf("%v (run with -update)", err)
 	}
 	if !bytes.Equal(got, golden) {
-		t.Fatal("version-2 encoding changed; add a new version instead")
+		t.Fatal("version-3 encoding changed; add a new version instead")
 	}
-	// Header: magic, version 2, no flags, first record number 1.
+	frames := checkGoldenFrames(t, golden, 3, in)
+	if _, _, ok := frames[1].Marks(); ok {
+		t.Error("a record without marks came back with marks")
+	}
+	wo, wt, _ := in[2].Marks()
+	if o, ts, ok := frames[2].Marks(); !ok || o != wo || ts != wt {
+		t.Errorf("marks came back as %d %d %v, want %d %d", o, ts, ok, wo, wt)
+	}
+}
+
+// checkGoldenFrames checks a segment file of one header (version 2, no
+// flags, first record number 1) and frames of the given version, numbered
+// from 1, holding want; it returns the decoded records.
+func checkGoldenFrames(t *testing.T, golden []byte, version byte, want []*connected.Record) []*connected.Record {
+	t.Helper()
 	if string(golden[:4]) != "TPSP" || golden[4] != 2 || golden[5] != 0 || binary.BigEndian.Uint64(golden[8:]) != 1 {
 		t.Fatalf("header % x", golden[:28])
 	}
-	// Three frames, each starting with the marker, numbered 1, 2, 3.
 	off := 28
-	for i := range 3 {
+	var out []*connected.Record
+	for i := range want {
 		if !bytes.Equal(golden[off:off+4], []byte{0xF5, 'T', 'P', 0xF6}) {
 			t.Fatalf("frame %d at %d: no marker", i, off)
+		}
+		if golden[off+12] != version {
+			t.Fatalf("frame %d: version %d, want %d", i, golden[off+12], version)
 		}
 		if seq := binary.BigEndian.Uint64(golden[off+13:]); seq != uint64(i+1) {
 			t.Fatalf("frame %d numbered %d", i, seq)
 		}
 		r, n, err := spool.DecodeFrame(golden[off:])
-		if err != nil || !equalRecords(r, rec(i)) {
+		if err != nil || !equalRecords(r, want[i]) {
 			t.Fatalf("frame %d: %v", i, err)
 		}
+		out = append(out, r)
 		off += n
 	}
 	if off != len(golden) {
 		t.Fatalf("%d trailing bytes", len(golden)-off)
+	}
+	return out
+}
+
+// TestReplayRestoresMarks: records a Client marked come back from disk
+// (another process, after a restart) with their marks, so framing them
+// for Segment needs no scan and gives the same bytes; records without
+// marks come back without.
+func TestReplayRestoresMarks(t *testing.T) {
+	dir := t.TempDir()
+	down := transport.SenderFunc(func(context.Context, []*connected.Record) error { return errors.New("collector down") })
+	sp := open(t, dir, down, spool.WithDrainOnShutdown(false))
+	in := []*connected.Record{markedRec(0), rec(1), markedRec(2)}
+	if err := sp.Send(t.Context(), in); err != nil {
+		t.Fatal(err)
+	}
+	if err := sp.Shutdown(ctxTimeout(t, 5*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	type seen struct {
+		o, ts int
+		ok    bool
+		msg   []byte // the record framed for Segment, while the spool's buffer holds it
+	}
+	var got []seen
+	var mu sync.Mutex
+	sp2 := open(t, dir, transport.SenderFunc(func(_ context.Context, recs []*connected.Record) error {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, r := range recs {
+			o, ts, ok := r.Marks()
+			msg, err := connected.AppendSegmentBatch(nil, []*connected.Record{r}, t0)
+			if err != nil {
+				return err
+			}
+			got = append(got, seen{o, ts, ok, msg})
+		}
+		return nil
+	}))
+	waitFor(t, "replay", func() bool { return sp2.Pending() == 0 })
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != len(in) {
+		t.Fatalf("replayed %d records", len(got))
+	}
+	for i, g := range got {
+		wo, wt, wok := in[i].Marks()
+		if g.o != wo || g.ts != wt || g.ok != wok {
+			t.Errorf("record %d: marks %d %d %v, sent with %d %d %v", i, g.o, g.ts, g.ok, wo, wt, wok)
+		}
+		want, err := connected.AppendSegmentBatch(nil, in[i:i+1], t0)
+		if err != nil || !bytes.Equal(g.msg, want) {
+			t.Errorf("record %d frames differently after replay: %v\n%s\n%s", i, err, g.msg, want)
+		}
 	}
 }

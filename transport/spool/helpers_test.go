@@ -1,6 +1,7 @@
 package spool_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -24,6 +25,17 @@ func rec(i int) *connected.Record {
 		Category: connected.CategoryLocation, PartitionKey: fmt.Sprintf("pk%02d", i%13), ProfileID: "prof",
 		Payload: fmt.Appendf(nil, `{"type":"track","messageId":%q,"userId":"u","event":"Zone Entered"}`, id),
 	}
+}
+
+// markedRec is rec(i) with an originalTimestamp key and marks, as a
+// Client's record has them.
+func markedRec(i int) *connected.Record {
+	r := rec(i)
+	r.Payload = fmt.Appendf(nil, `{"type":"track","messageId":%q,"userId":"u","event":"Zone Entered","originalTimestamp":"2026-11-24T10:30:00.000Z"}`, r.ID)
+	if !r.SetMarks(bytes.Index(r.Payload, []byte(`"originalTimestamp"`)), -1) {
+		panic("markedRec: SetMarks refused")
+	}
+	return r
 }
 
 func recs(from, n int) []*connected.Record {
