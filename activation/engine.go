@@ -296,7 +296,8 @@ type Engine struct {
 }
 
 // New compiles set and returns an engine. It returns a *defs.Error for an
-// invalid set or a journey naming a handler not registered (WithHandler), and the store's error if its state cannot be read.
+// invalid set or a journey naming a handler not registered (WithHandler),
+// and the store's error if its state cannot be read.
 func New(set *defs.Set, opts ...Option) (*Engine, error) {
 	cfg := config{lateness: time.Minute, maxFacts: 512, compactEvery: 100000}
 	for _, o := range opts {
