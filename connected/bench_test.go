@@ -157,22 +157,13 @@ func BenchmarkEncodeCloudEventsBatch(b *testing.B) {
 
 // BenchmarkEncodeSegmentBatch measures a 100-record /v1/batch body.
 func BenchmarkEncodeSegmentBatch(b *testing.B) {
-	recs := benchRecords(b, 100)
-	buf := make([]byte, 0, 128<<10)
-	sentAt := time.Date(2026, 11, 24, 10, 30, 5, 0, time.UTC)
-	b.ReportAllocs()
-	for b.Loop() {
-		out, err := connected.AppendSegmentBatch(buf[:0], recs, sentAt)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.SetBytes(int64(len(out)))
-	}
+	benchBatch(b, benchRecords(b, 100), connected.AppendSegmentBatch)
 }
 
 // BenchmarkEncodeSegmentBatchUnmarked is BenchmarkEncodeSegmentBatch for
-// records whose payloads are not the encoder's (read back from a spool or
-// a broker): each payload is scanned for its top-level keys.
+// records whose payloads are not the encoder's (read back from a broker,
+// or from a spool of version-2 frames): each payload is scanned for its
+// top-level keys.
 func BenchmarkEncodeSegmentBatchUnmarked(b *testing.B) {
 	recs := benchRecords(b, 100)
 	for i, r := range recs {
@@ -180,27 +171,22 @@ func BenchmarkEncodeSegmentBatchUnmarked(b *testing.B) {
 		c.Payload = bytes.Clone(r.Payload)
 		recs[i] = &c
 	}
-	buf := make([]byte, 0, 128<<10)
-	sentAt := time.Date(2026, 11, 24, 10, 30, 5, 0, time.UTC)
-	b.ReportAllocs()
-	for b.Loop() {
-		out, err := connected.AppendSegmentBatch(buf[:0], recs, sentAt)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.SetBytes(int64(len(out)))
-	}
+	benchBatch(b, recs, connected.AppendSegmentBatch)
 }
 
 // BenchmarkEncodeRudderStackBatch measures a 100-record RudderStack
 // /v1/batch body (channel and sentAt spliced into every message).
 func BenchmarkEncodeRudderStackBatch(b *testing.B) {
-	recs := benchRecords(b, 100)
+	benchBatch(b, benchRecords(b, 100), connected.AppendRudderStackBatch)
+}
+
+// benchBatch measures framing recs into one request body with appendBatch.
+func benchBatch(b *testing.B, recs []*connected.Record, appendBatch func([]byte, []*connected.Record, time.Time) ([]byte, error)) {
 	buf := make([]byte, 0, 128<<10)
 	sentAt := time.Date(2026, 11, 24, 10, 30, 5, 0, time.UTC)
 	b.ReportAllocs()
 	for b.Loop() {
-		out, err := connected.AppendRudderStackBatch(buf[:0], recs, sentAt)
+		out, err := appendBatch(buf[:0], recs, sentAt)
 		if err != nil {
 			b.Fatal(err)
 		}
