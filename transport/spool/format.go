@@ -114,7 +114,7 @@ const (
 	recordVersion = 3 // the version of the record frames this package writes
 )
 
-// frameMarker starts every version-2 frame. F5 and F6 never occur in UTF-8
+// frameMarker starts every frame of version 2 or later. F5 and F6 never occur in UTF-8
 // text, so JSON payloads do not imitate it.
 var frameMarker = [4]byte{0xF5, 'T', 'P', 0xF6}
 
@@ -190,8 +190,8 @@ func uvarintLen(x uint64) int {
 	return n
 }
 
-// AppendFrame appends r's frame (version 3, sequence number 0) to dst. It fails with ErrTooLarge when the frame would exceed
-// MaxFrameBytes.
+// AppendFrame appends r's frame (version 3, sequence number 0) to dst. It
+// fails with ErrTooLarge when the frame would exceed MaxFrameBytes.
 func AppendFrame(dst []byte, r *connected.Record) ([]byte, error) {
 	dst, err := appendFrame(dst, r)
 	if err == nil {
@@ -263,8 +263,8 @@ func appendString(dst []byte, s string) []byte {
 }
 
 // DecodeFrame decodes the frame at the start of b (version 3, or versions
-// 1 and 2 for frames of old spools) into a Record with its own copies of the bytes,
-// and returns the frame's length n. Errors are *FormatError values matching
+// 1 and 2 for frames of old spools) into a Record with its own copies of
+// the bytes, and returns the frame's length n. Errors are *FormatError values matching
 // ErrTruncated (b ends inside the frame), ErrCorrupt or ErrVersion; on error
 // n is 0.
 func DecodeFrame(b []byte) (r *connected.Record, n int, err error) {
