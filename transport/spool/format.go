@@ -264,9 +264,9 @@ func appendString(dst []byte, s string) []byte {
 
 // DecodeFrame decodes the frame at the start of b (version 3, or versions
 // 1 and 2 for frames of old spools) into a Record with its own copies of
-// the bytes, and returns the frame's length n. Errors are *FormatError values matching
-// ErrTruncated (b ends inside the frame), ErrCorrupt or ErrVersion; on error
-// n is 0.
+// the bytes, and returns the frame's length n. Errors are *FormatError
+// values matching ErrTruncated (b ends inside the frame), ErrCorrupt or
+// ErrVersion; on error n is 0.
 func DecodeFrame(b []byte) (r *connected.Record, n int, err error) {
 	body, n, err := frameAt(b, true)
 	if err != nil {
