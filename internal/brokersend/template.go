@@ -168,10 +168,41 @@ func (g *Grammar) ValueOK(v string) bool {
 
 // Fits reports whether r's category, type and partition key can each
 // stand inside a token or level, so that Expand yields a name the grammar
-// accepts. Senders refuse, permanently, a record that does not fit.
-// Records a connected.Client produces always fit (lower-case words, hex).
+// accepts: each a valid value (ValueOK), the type not empty where the
+// template puts it (a placeholder is a non-empty token), and a name that
+// does not start with the grammar's reserved byte (an MQTT topic "{type}"
+// for a record of type "$SYS"). Senders refuse, permanently, a record
+// that does not fit. Records a connected.Client produces always fit
+// (lower-case words, hex).
 func (tp *Template) Fits(r *connected.Record) bool {
-	return tp.g.ValueOK(string(r.Category)) && tp.g.ValueOK(string(r.Type)) && tp.g.ValueOK(r.PartitionKey)
+	if !tp.g.ValueOK(string(r.Category)) || !tp.g.ValueOK(string(r.Type)) || !tp.g.ValueOK(r.PartitionKey) {
+		return false
+	}
+	first := true // no byte of the name yet
+	for _, p := range tp.parts {
+		v := p.lit
+		switch p.ph {
+		case 'c':
+			v = string(r.Category.OrDefault())
+		case 't':
+			if r.Type == "" {
+				return false
+			}
+			v = string(r.Type)
+		case 'p':
+			v = r.PartitionKey
+			if v == "" {
+				v = "_"
+			}
+		}
+		if first && v != "" {
+			if tp.g.Reserved != 0 && v[0] == tp.g.Reserved {
+				return false
+			}
+			first = false
+		}
+	}
+	return true
 }
 
 // Expand returns the name for r. r must fit (Fits).

@@ -101,6 +101,9 @@ func TestFits(t *testing.T) {
 		{connected.Record{Type: "tr+ck"}, true, false},
 		{connected.Record{Type: "tr*ck"}, false, true},
 		{connected.Record{Category: "x\x00"}, false, false},
+		{connected.Record{Type: ""}, false, false},   // a placeholder is a non-empty token
+		{connected.Record{Type: "$SYS"}, true, true}, // not first in "a.{type}"
+
 		{connected.Record{Category: "\xff"}, false, false},
 	} {
 		if got := nats.Fits(&tc.r); got != tc.natsOK {
@@ -108,6 +111,27 @@ func TestFits(t *testing.T) {
 		}
 		if got := mqtt.Fits(&tc.r); got != tc.mqttOK {
 			t.Errorf("MQTT Fits(%+v) = %v, want %v", tc.r, got, tc.mqttOK)
+		}
+	}
+	// A name may not start with MQTT's reserved '$', whichever value puts
+	// it there (the template itself may not start with it either).
+	for _, tc := range []struct {
+		tmpl string
+		r    connected.Record
+		ok   bool
+	}{
+		{"{category}", connected.Record{Category: "$", Type: connected.TypeTrack}, false},
+		{"{type}/x", connected.Record{Type: "$SYS"}, false},
+		{"{partitionkey}{type}", connected.Record{Type: "$x"}, true}, // "_$x"
+		{"{category}{type}", connected.Record{Category: "location", Type: "$x"}, true},
+		{"{type}", connected.Record{Type: connected.TypeTrack}, true},
+	} {
+		tp, err := mqttGrammar.Parse(tc.tmpl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tp.Fits(&tc.r); got != tc.ok {
+			t.Errorf("MQTT %q Fits(%+v) = %v, want %v", tc.tmpl, tc.r, got, tc.ok)
 		}
 	}
 }
