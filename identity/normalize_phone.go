@@ -210,7 +210,8 @@ func regionByCallingCode(digits string) (phoneRegion, bool) {
 //   - A stray trunk 0 written after the country code ("+86 010 1234 5678",
 //     "+49 030 123456") is dropped for every country whose trunk prefix is
 //     0 — 103 calling codes, from libphonenumber's metadata
-//     (nationalPrefix="0"; see normalize_phone_table.go). For the country
+//     (nationalPrefix="0"; see normalize_phone_table.go); a second 0 after
+//     it is refused (the national number cannot start with 0). For the country
 //     codes of the table above the national number's length is checked too;
 //     North American numbers also need area and exchange codes starting
 //     with 2-9. Other country codes only get the E.164 length check (7 to
@@ -289,6 +290,11 @@ func international(digits string) (string, error) {
 			n := len(itoa(cc))
 			if len(digits) > n && digits[n] == '0' {
 				digits = digits[:n] + digits[n+1:]
+				// as finish refuses for the table's countries: dropping
+				// one 0 more would give another number
+				if len(digits) > n && digits[n] == '0' {
+					return "", invalid(TypePhone, "national number starts with 0 after the trunk prefix")
+				}
 			}
 		}
 		return e164(digits)

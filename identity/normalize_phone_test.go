@@ -34,6 +34,15 @@ func TestNormalizePhoneStrayTrunkZero(t *testing.T) {
 			t.Errorf("NormalizePhone(%q) = %q, %v; want %q", c.in, got, err, c.want)
 		}
 	}
+	// Two zeros after the code: dropping one leaves a number whose next
+	// normalization would drop the other (found by FuzzNormalizePhoneWarn:
+	// "+82000000" gave "+8200000", which gave an error). Refused, as the
+	// table's regions refuse it.
+	for _, in := range []string{"+82000000", "+82 00 312 3456", "+86 0010 1234 5678"} {
+		if got, err := identity.NormalizePhone(in, ""); !errors.Is(err, identity.ErrInvalidIdentifier) {
+			t.Errorf("NormalizePhone(%q) = %q, %v; want an invalid identifier", in, got, err)
+		}
+	}
 }
 
 // TestNormalizePhoneInternationalAnyRegion: a number in international form
