@@ -109,11 +109,12 @@ func WithFlushInterval(d time.Duration) BatcherOption {
 // 16 MiB. Each must hold at least one full batch.
 //
 // The bound is the most memory a slow or unreachable collector can make the
-// Batcher hold: about 1.3 KB of process memory per record at the bound
-// (the record, its payload and the garbage collector's headroom), so 25-30
-// MiB at the default; past it, Handle refuses (WithOverflow). It is not an
-// outage buffer: at 10,000 events a second the default holds two seconds.
-// Events that must survive an outage or a restart go through a spool.
+// Batcher hold: 1.5-1.8 KB of process memory per record at the bound (the
+// record, its payload and the garbage collector's headroom), so 30-35 MiB
+// at the default (transport/benchmarks, stalled collector); past it,
+// Handle refuses or waits (WithOverflow). It is not an outage buffer: at
+// 10,000 events a second the default holds two seconds. Events that must
+// survive an outage or a restart go through a spool.
 func WithQueueLimits(events, bytes int) BatcherOption {
 	return batcherOptionFunc(func(c *batcherConfig) { c.maxQueueEvents, c.maxQueueBytes = events, bytes })
 }
