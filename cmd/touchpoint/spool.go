@@ -33,7 +33,7 @@ var spoolStat = &command{
 var spoolLs = &command{
 	name: "spool ls", args: "<dir>", nargs: [2]int{1, 1},
 	summary: "list a spool's segment files",
-	details: "One line per segment after the acknowledged position: name, size on disk,\nformat version, first record sequence number, readable records and state\n(ok, damaged, tombstone, missing).\n" + spoolReadOnly,
+	details: "One line per segment after the acknowledged position: name, size on disk,\nformat version of its records (3 from this release on; earlier releases cannot\nread version 3: drain a spool before a downgrade), first record sequence\nnumber, readable records and state (ok, damaged, tombstone, missing).\n" + spoolReadOnly,
 	define:  func(*flag.FlagSet) func(*call, []string) error { return runSpoolLs },
 }
 

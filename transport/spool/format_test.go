@@ -153,6 +153,11 @@ func TestReadsVersion2Golden(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "00000000000000000001.seg"), golden, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Inspect tells an operator the frames' version (before a downgrade,
+	// say: a release before version-3 frames refuses them).
+	if in, err := spool.Inspect(dir); err != nil || len(in.Segments) != 1 || in.Segments[0].Version != 2 {
+		t.Fatalf("Inspect of a version-2 segment: %+v, %v", in, err)
+	}
 	s := &sink{}
 	sp := open(t, dir, s)
 	waitFor(t, "replay", func() bool { return sp.Pending() == 0 })

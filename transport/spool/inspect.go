@@ -40,7 +40,7 @@ type Inventory struct {
 type SegmentInfo struct {
 	Name      string // file name
 	Size      int64  // bytes on disk
-	Version   int    // format version of its frames (1 or 2)
+	Version   int    // version of its record frames (1, 2 or 3), or of its header (1 or 2) when none is left
 	FirstSeq  uint64 // record sequence number of its first frame, 0 if unknown
 	Records   int    // readable records after the acknowledged position
 	Tombstone bool   // holds no frames: it stands for records evicted or lost
@@ -105,6 +105,9 @@ func Inspect(dir string) (*Inventory, error) {
 		info := SegmentInfo{Name: name, Version: FormatVersion, FirstSeq: s.firstSeq, Records: s.records, Tombstone: s.tomb}
 		if s.v1 {
 			info.Version = 1
+		}
+		if s.frameVer > 0 {
+			info.Version = int(s.frameVer)
 		}
 		if fi, err := os.Stat(dir + string(os.PathSeparator) + name); err == nil {
 			info.Size = fi.Size()

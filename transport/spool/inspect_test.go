@@ -94,7 +94,7 @@ func TestInspectClean(t *testing.T) {
 	if in.Pending != 10 || len(in.Losses) != 0 || in.LostRecords() != 0 {
 		t.Fatalf("Pending %d, Losses %v", in.Pending, in.Losses)
 	}
-	if len(in.Segments) != 1 || in.Segments[0].Records != 10 || in.Segments[0].Version != spool.FormatVersion || in.Segments[0].FirstSeq != 1 || in.Segments[0].Size == 0 {
+	if len(in.Segments) != 1 || in.Segments[0].Records != 10 || in.Segments[0].Version != 3 || in.Segments[0].FirstSeq != 1 || in.Segments[0].Size == 0 {
 		t.Fatalf("Segments %+v", in.Segments)
 	}
 	ids, ents := walkIDs(t, in)

@@ -215,7 +215,7 @@ func recoverSegment(fsys FS, name string, seq uint64, ack ackPos, last bool, t *
 		}
 	}
 	s := &segment{seq: seq, size: size, records: res.records, ackOff: min(max(from, start), size),
-		firstSeq: res.hdr.firstSeq, v1: res.hdr.version == 1}
+		firstSeq: res.hdr.firstSeq, v1: res.hdr.version == 1, frameVer: res.frameVersion}
 	if !res.hdrOK && res.first > start {
 		s.skips = append(s.skips, region{start: start, end: res.first})
 	}

@@ -93,9 +93,10 @@ func declaredLen(b []byte, v1 bool) int {
 
 // frameInfo is a frame that checks.
 type frameInfo struct {
-	n      int
-	seq    uint64 // record sequence number; for a filler, the one expected after it
-	filler bool
+	n       int
+	seq     uint64 // record sequence number; for a filler, the one expected after it
+	filler  bool
+	version byte // the frame's version byte
 }
 
 // check validates the frame at pos fully: checksum, known version, well-formed
@@ -110,7 +111,7 @@ func (w *window) check(pos int64, v1 bool, scratch *connected.Record) (frameInfo
 	if err != nil {
 		return frameInfo{}, err
 	}
-	return frameInfo{n: n, seq: seq, filler: body[0] == versionFiller}, nil
+	return frameInfo{n: n, seq: seq, filler: body[0] == versionFiller, version: body[0]}, nil
 }
 
 // resync finds the next frame that checks after the bad one at from, up to
@@ -173,15 +174,17 @@ type region struct {
 
 // scanResult is what scanning a segment found.
 type scanResult struct {
-	hdr      segHeader
-	hdrOK    bool  // the header was intact (or repaired by its checksum)
-	records  int   // record frames that check, from the scan start on
-	validEnd int64 // end of the last frame that checks (the header's end if none)
-	regions  []region
-	tail     *region // damage that runs to the end of the file
-	maxSeq   uint64
-	first    int64 // where the first frame that checks starts, -1 if none
-	firstV1  bool  // and whether it is a version-1 frame
+	hdr     segHeader
+	hdrOK   bool // the header was intact (or repaired by its checksum)
+	records int  // record frames that check, from the scan start on
+	// frameVersion is the highest version of those record frames (0: none)
+	frameVersion byte
+	validEnd     int64 // end of the last frame that checks (the header's end if none)
+	regions      []region
+	tail         *region // damage that runs to the end of the file
+	maxSeq       uint64
+	first        int64 // where the first frame that checks starts, -1 if none
+	firstV1      bool  // and whether it is a version-1 frame
 }
 
 // scanSegment reads the header of segment name and every frame from
@@ -235,6 +238,7 @@ func scanSegment(f File, name string, size, from int64, t *tally) (scanResult, e
 				}
 			} else {
 				res.records++
+				res.frameVersion = max(res.frameVersion, fi.version)
 				if fi.seq == 0 {
 					t.unsequenced()
 				} else {

@@ -19,6 +19,7 @@ type segment struct {
 	firstSeq uint64
 	tomb     bool     // a tombstone: no frames
 	v1       bool     // a version-1 segment (recovered from an old spool)
+	frameVer byte     // the highest version of its record frames after ackOff (0: none)
 	skips    []region // damage recovery counted already: the drain skips it
 }
 
