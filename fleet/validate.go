@@ -73,6 +73,9 @@ func validate(m *Message) error {
 		if m.Link == nil {
 			return &FieldError{Kind: k, Field: "Link", Reason: "is nil"}
 		}
+		if m.ID != identity.LinkFactID(m.Link.EventID) {
+			return &FieldError{Kind: k, Field: "ID", Reason: "is not the id identity derives from the event id (identity.LinkFactID)"}
+		}
 	case KindConsent, KindConsentChange:
 		c := m.Consent
 		if c == nil {

@@ -247,12 +247,9 @@ func Encode(m Message) ([]byte, error) {
 		return nil, err
 	}
 	if m.Kind == KindLink {
-		payload, id, err := identity.AppendLinkFact(nil, *m.Link, m.Source)
+		payload, _, err := identity.AppendLinkFact(nil, *m.Link, m.Source) // its id is m.ID (validate)
 		if err != nil {
 			return nil, &FieldError{Kind: KindLink, Field: "Link", Reason: err.Error()}
-		}
-		if id != m.ID {
-			return nil, &FieldError{Kind: KindLink, Field: "ID", Reason: "is not the id identity derives from the event id"}
 		}
 		return payload, nil
 	}

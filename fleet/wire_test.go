@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/touchpoint-sdk/touchpoint/connected/consent"
@@ -91,6 +92,13 @@ func TestDecodeErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	link, err := os.ReadFile("testdata/link.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A link fact whose messageId is not the one its event id gives:
+	// Encode refuses such a message, so Decode does (found by FuzzDecode).
+	wrongID := strings.Replace(string(link), `"messageId":"a744d4a5`, `"messageId":"b744d4a5`, 1)
 	for name, c := range map[string]struct {
 		in    string
 		field string
@@ -108,6 +116,7 @@ func TestDecodeErrors(t *testing.T) {
 		"no id":       {in: `{"v":1,"kind":"tombstone","id":"","time":"2026-03-01T10:00:00.000Z","tombstone":{"requestId":"r","keys":[{"type":"email","key":"00112233445566778899aabbccddeeff"}]}}`, field: "ID", is: fleet.ErrCorrupt},
 		"bad time":    {in: `{"v":1,"kind":"tombstone","id":"t","time":"yesterday","tombstone":{"requestId":"r","keys":[]}}`, field: "time", is: fleet.ErrCorrupt},
 		"link":        {in: `{"type":"track","event":"Identity Linked","messageId":"m","properties":{}}`, is: identity.ErrCorrupt},
+		"link id":     {in: wrongID, field: "ID", is: fleet.ErrCorrupt},
 	} {
 		t.Run(name, func(t *testing.T) {
 			m, err := fleet.Decode([]byte(c.in))

@@ -99,6 +99,13 @@ func ExampleAppendLinkFact() {
 	// {"type":"track","messageId":"e68ed7fe-9596-5be8-838c-e791efa
 }
 
+// A fact's message id follows from its event id, so a receiver can check
+// it, and a fact sent twice is deduplicated.
+func ExampleLinkFactID() {
+	fmt.Println(identity.LinkFactID("e-1"))
+	// Output: e68ed7fe-9596-5be8-838c-e791efa5eb5a
+}
+
 func ExampleDecodeLinkFact() {
 	_, err := identity.DecodeLinkFact([]byte(`{"type":"track","event":"Page Viewed"}`))
 	fmt.Println(err)

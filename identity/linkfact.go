@@ -194,6 +194,17 @@ func encodeLinkFactMaps(lf LinkFact, source string, secret []byte) (*connected.R
 	}, nil
 }
 
+// LinkFactID returns the message id EncodeLinkFact and AppendLinkFact give
+// the fact of event eventID: a UUIDv5 of it, so that a fact sent again
+// keeps its id (and its receivers' dedupe), and so that a receiver can
+// check that a link fact's messageId is the one its event id gives
+// (fleet.Decode does).
+func LinkFactID(eventID string) string {
+	var id [36]byte
+	linkFactID(&id, eventID)
+	return string(id[:])
+}
+
 // DecodeLinkFact decodes the Segment JSON payload of an identity-link fact
 // record. It returns a *FormatError (ErrCorrupt, source "link fact") for a
 // payload that is not JSON, not an "Identity Linked" track event, of
