@@ -254,3 +254,23 @@ func BenchmarkTrackFieldsParallel(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkPartitionKey is the one-shot keyed PartitionKey: an HMAC built
+// per call.
+func BenchmarkPartitionKey(b *testing.B) {
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = connected.PartitionKey(secret, "profile-123456")
+	}
+}
+
+// BenchmarkPartitionKeyer is the same key from a PartitionKeyer, the
+// identity keyed recently (the cache hit of a run of one person's events).
+func BenchmarkPartitionKeyer(b *testing.B) {
+	k := connected.NewPartitionKeyer([]byte("0123456789abcdef0123456789abcdef"))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = k.Key("profile-123456")
+	}
+}

@@ -322,6 +322,42 @@ func TestPartitionKeyCache(t *testing.T) {
 	}
 }
 
+// TestPartitionKeyer: from many goroutines, with more identities than
+// cache slots and repeats, a PartitionKeyer gives exactly PartitionKey's
+// keys, keyed and unkeyed; the secret is copied; and a record no Client
+// emitted gets the unkeyed key from PartitionKeyFor.
+func TestPartitionKeyer(t *testing.T) {
+	for _, secret := range [][]byte{nil, []byte("k1")} {
+		own := append([]byte(nil), secret...)
+		k := connected.NewPartitionKeyer(own)
+		if len(own) > 0 {
+			own[0] ^= 0xff // the keyer kept its own copy
+		}
+		var wg sync.WaitGroup
+		for g := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := rand.New(rand.NewPCG(uint64(g), 9))
+				for range 5000 {
+					id := "profile-" + strconv.Itoa(r.IntN(12000))
+					if got, want := k.Key(id), connected.PartitionKey(secret, id); got != want {
+						t.Errorf("secret %q, %s: key %s, want %s", secret, id, got, want)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	var r connected.Record // built by hand: no Client's keyer
+	for range 2 {          // computed, then cached
+		if got, want := r.PartitionKeyFor("p-1"), connected.PartitionKey(nil, "p-1"); got != want {
+			t.Fatalf("PartitionKeyFor = %s, want %s", got, want)
+		}
+	}
+}
+
 // TestTrackAllocsLargeEvent: a large event reuses the grown scratch buffer,
 // so it costs the same 2 allocations as a small one.
 // (PayloadOnly sink: see TestTrackAllocs.)

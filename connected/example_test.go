@@ -252,6 +252,17 @@ func ExamplePartitionKey() {
 	// 4ce28255cef34638a0bbd2e042e1092a
 }
 
+func ExamplePartitionKeyer() {
+	// One keyer for a consumer's lifetime: the same keys as PartitionKey,
+	// without building an HMAC per record.
+	k := connected.NewPartitionKeyer([]byte("per-tenant secret"))
+	fmt.Println(k.Key("user-42"))
+	fmt.Println(k.Key("user-42") == connected.PartitionKey([]byte("per-tenant secret"), "user-42"))
+	// Output:
+	// 4ce28255cef34638a0bbd2e042e1092a
+	// true
+}
+
 // queue is a PayloadOnly sink: it keeps records but reads only their encoded
 // fields, as a transport does.
 type queue struct{ recs []*connected.Record }

@@ -62,7 +62,7 @@ type Record struct {
 // rebuilt from bytes), it is PartitionKey(nil, identity): unkeyed.
 func (r *Record) PartitionKeyFor(identity string) string {
 	if r.keys == nil {
-		return PartitionKey(nil, identity)
+		return unkeyed().key(identity)
 	}
 	return r.keys.key(identity)
 }

@@ -40,6 +40,7 @@ import (
 type Middleware struct {
 	g        *Graph
 	secret   []byte
+	keyer    *connected.PartitionKeyer // of secret, when set
 	source   string
 	facts    connected.Handler
 	noFacts  bool
@@ -69,7 +70,12 @@ func (f mwOption) applyMW(m *Middleware) { f(m) }
 // partition keys (see Middleware.Wrap).
 func WithPartitionKeySecret(secret []byte) MiddlewareOption {
 	s := append([]byte(nil), secret...)
-	return mwOption(func(m *Middleware) { m.secret = s })
+	return mwOption(func(m *Middleware) {
+		m.secret, m.keyer = s, nil
+		if len(s) > 0 {
+			m.keyer = connected.NewPartitionKeyer(s)
+		}
+	})
 }
 
 // WithSource names this gateway in the link facts it emits. Default: none.
@@ -219,8 +225,8 @@ func (m *Middleware) wrap(next connected.Handler) connected.Handler {
 // partitionKey keys identity as the Client that emitted r does, or with
 // WithPartitionKeySecret when it was given.
 func (m *Middleware) partitionKey(r *connected.Record, identity string) string {
-	if m.secret != nil {
-		return connected.PartitionKey(m.secret, identity)
+	if m.keyer != nil {
+		return m.keyer.Key(identity)
 	}
 	return r.PartitionKeyFor(identity)
 }
