@@ -72,10 +72,22 @@ const factTimeLayout = "2006-01-02T15:04:05.000Z07:00"
 // and through connected.AppendSegment otherwise (encodeLinkFactMaps):
 // both give the same bytes, or the same error.
 func EncodeLinkFact(lf LinkFact, source string, secret []byte) (*connected.Record, error) {
+	return encodeLinkFact(lf, source, keyWith(secret))
+}
+
+// keyWith keys a link fact's record with PartitionKey(secret, anon).
+func keyWith(secret []byte) func(anon string) string {
+	return func(anon string) string { return connected.PartitionKey(secret, anon) }
+}
+
+// encodeLinkFact is EncodeLinkFact with the record's partition key given
+// by keyOf (called once, with the record's anonymousId): the middleware
+// keys it as it keys the event, without building an HMAC.
+func encodeLinkFact(lf LinkFact, source string, keyOf func(anon string) string) (*connected.Record, error) {
 	anon, id := linkFactHead(&lf)
 	payload, ok := appendLinkFact(nil, &lf, source, anon, &id)
 	if !ok {
-		return encodeLinkFactMaps(lf, source, secret)
+		return encodeLinkFactMaps(lf, source, keyOf)
 	}
 	// One allocation for the record and its event.
 	x := new(struct {
@@ -97,7 +109,7 @@ func EncodeLinkFact(lf LinkFact, source string, secret []byte) (*connected.Recor
 		Type:         x.ev.Type,
 		Time:         x.ev.OriginalTimestamp,
 		Category:     x.ev.Category,
-		PartitionKey: connected.PartitionKey(secret, anon),
+		PartitionKey: keyOf(anon),
 		ProfileID:    lf.ProfileID,
 		AnonymousID:  anon,
 		Payload:      payload,
@@ -116,7 +128,7 @@ func AppendLinkFact(dst []byte, lf LinkFact, source string) (payload []byte, id 
 	if out, ok := appendLinkFact(dst, &lf, source, anon, &idb); ok {
 		return out, string(idb[:]), nil
 	}
-	rec, err := encodeLinkFactMaps(lf, source, nil)
+	rec, err := encodeLinkFactMaps(lf, source, keyWith(nil))
 	if err != nil {
 		return dst, "", err
 	}
@@ -137,7 +149,7 @@ func linkFactHead(lf *LinkFact) (anon string, id [36]byte) {
 // encodeLinkFactMaps is EncodeLinkFact through connected.AppendSegment
 // and a Properties map: the path for facts appendLinkFact declines, which
 // gives AppendSegment's errors.
-func encodeLinkFactMaps(lf LinkFact, source string, secret []byte) (*connected.Record, error) {
+func encodeLinkFactMaps(lf LinkFact, source string, keyOf func(anon string) string) (*connected.Record, error) {
 	fj := factJSON{EventID: lf.EventID, KeyVersion: 1, ProfileID: lf.ProfileID, Source: source, Time: lf.Time.UTC().Format(factTimeLayout)}
 	for _, r := range lf.IDs {
 		fj.Identifiers = append(fj.Identifiers, refJSON{Key: r.Key.String(), Type: string(r.Type)})
@@ -186,7 +198,7 @@ func encodeLinkFactMaps(lf LinkFact, source string, secret []byte) (*connected.R
 		Type:         e.Type,
 		Time:         e.OriginalTimestamp,
 		Category:     e.Category,
-		PartitionKey: connected.PartitionKey(secret, anon),
+		PartitionKey: keyOf(anon),
 		ProfileID:    lf.ProfileID,
 		AnonymousID:  anon,
 		Payload:      payload,

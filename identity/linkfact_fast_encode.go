@@ -35,7 +35,7 @@ var linkFactTail = sync.OnceValue(func() []byte {
 	k := Key{0: 1, 15: 2}
 	lf := LinkFact{EventID: "e-1", Time: time.Date(2025, 1, 2, 3, 4, 5, 6e6, time.UTC), ProfileID: "p_1",
 		IDs: []Ref{{Type: TypeEmail, Key: k}}, Blocked: []Ref{{Type: TypeUserID, Key: k}}}
-	rec, err := encodeLinkFactMaps(lf, "gw", nil)
+	rec, err := encodeLinkFactMaps(lf, "gw", keyWith(nil))
 	if err != nil {
 		return nil
 	}

@@ -45,7 +45,7 @@ func TestAppendLinkFact(t *testing.T) {
 		case 6:
 			lf.IDs, lf.Blocked = nil, nil
 		}
-		want, wantErr := encodeLinkFactMaps(lf, source, secret)
+		want, wantErr := encodeLinkFactMaps(lf, source, keyWith(secret))
 		got, err := EncodeLinkFact(lf, source, secret)
 		if !reflect.DeepEqual(err, wantErr) {
 			t.Fatalf("%+v: error %v, want %v", lf, err, wantErr)

@@ -208,9 +208,8 @@ func (m *Middleware) wrap(next connected.Handler) connected.Handler {
 			return nil
 		}
 		m.linked.Add(1)
-		rec, err := EncodeLinkFact(*res.Fact, m.source, m.secret)
+		rec, err := encodeLinkFact(*res.Fact, m.source, func(anon string) string { return m.partitionKey(r, anon) })
 		if err == nil {
-			rec.PartitionKey = m.partitionKey(r, rec.AnonymousID)
 			err = facts.Handle(ctx, rec)
 		}
 		if err != nil {
