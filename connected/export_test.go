@@ -7,6 +7,11 @@ var AppendString = appendString
 var AppendTime = appendTime
 
 // AppendFloat exposes appendFloat to the external tests.
+
+// AppendInt and AppendUint are the encoder's integer formatting.
+func AppendInt(dst []byte, i int64) []byte   { return appendInt(dst, i) }
+func AppendUint(dst []byte, u uint64) []byte { return appendUint(dst, u) }
+
 var AppendFloat = appendFloat
 
 // FormatUUID exposes formatUUID to the external tests.

@@ -317,9 +317,9 @@ func appendProp(b []byte, f *Field) ([]byte, error) {
 			return b, fieldError("properties."+f.key, "string is not valid UTF-8")
 		}
 	case kindInt:
-		b = strconv.AppendInt(b, int64(f.num), 10)
+		b = appendInt(b, int64(f.num))
 	case kindUint:
-		b = strconv.AppendUint(b, f.num, 10)
+		b = appendUint(b, f.num)
 	case kindFloat, kindFloat32:
 		x := math.Float64frombits(f.num)
 		if math.IsNaN(x) || math.IsInf(x, 0) {

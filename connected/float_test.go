@@ -72,6 +72,34 @@ func TestAppendFloatMatchesStrconv(t *testing.T) {
 	}
 }
 
+// TestAppendIntMatchesStrconv: the integer formatting writes what strconv
+// writes, at every power-of-ten boundary, the extremes and random values.
+func TestAppendIntMatchesStrconv(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 20))
+	check := func(i int64) {
+		t.Helper()
+		if got, want := string(connected.AppendInt([]byte("x"), i)), "x"+strconv.FormatInt(i, 10); got != want {
+			t.Fatalf("AppendInt(%d) = %s, want %s", i, got, want)
+		}
+		u := uint64(i)
+		if got, want := string(connected.AppendUint([]byte("x"), u)), "x"+strconv.FormatUint(u, 10); got != want {
+			t.Fatalf("AppendUint(%d) = %s, want %s", u, got, want)
+		}
+	}
+	for p := int64(1); p <= 1e18; p *= 10 {
+		for _, i := range []int64{p - 1, p, p + 1} {
+			check(i)
+			check(-i)
+		}
+	}
+	for _, i := range []int64{0, math.MaxInt64, math.MinInt64, math.MinInt64 + 1} {
+		check(i)
+	}
+	for range 100000 {
+		check(int64(r.Uint64()) >> r.IntN(64))
+	}
+}
+
 // TestAppendStringEveryByteEveryLane: the escaper's eight-bytes-at-a-time
 // scan notices every byte that is not plain in every lane of a word: each
 // byte value at each position of a 24-byte string of plain bytes encodes

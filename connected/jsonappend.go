@@ -171,33 +171,60 @@ func appendFewDecimals(dst []byte, f float64) ([]byte, bool) {
 		return dst, false
 	}
 	u := uint64(m)
-	places := 6
-	for places > 0 && u%10 == 0 {
-		u /= 10
-		places--
-	}
 	if f < 0 {
 		dst = append(dst, '-')
 	}
-	pow := uint64(1)
-	for range places {
-		pow *= 10
-	}
-	dst = strconv.AppendUint(dst, u/pow, 10)
-	if places == 0 {
+	dst = appendUint(dst, u/1e6)
+	frac := u % 1e6
+	if frac == 0 {
 		return dst, true
 	}
-	dst = append(dst, '.')
-	frac := u % pow
-	n := len(dst)
-	for range places {
-		dst = append(dst, '0')
+	// The six decimals, two at a time, without their trailing zeros.
+	hi, mid, lo := frac/1e4, frac/100%100, frac%100
+	d := [7]byte{'.', digits2[2*hi], digits2[2*hi+1], digits2[2*mid], digits2[2*mid+1], digits2[2*lo], digits2[2*lo+1]}
+	n := len(d)
+	for d[n-1] == '0' {
+		n--
 	}
-	for i := len(dst) - 1; i >= n; i-- {
-		dst[i] = byte('0' + frac%10)
-		frac /= 10
+	return append(dst, d[:n]...), true
+}
+
+// digits2 is "00" to "99": the two decimal digits of n at 2n.
+const digits2 = "00010203040506070809" + "10111213141516171819" + "20212223242526272829" + "30313233343536373839" +
+	"40414243444546474849" + "50515253545556575859" + "60616263646566676869" + "70717273747576777879" +
+	"80818283848586878889" + "90919293949596979899"
+
+// appendUint appends u in decimal, as strconv.AppendUint(dst, u, 10)
+// does; below 10,000 (most counts, quantities and prices' integer parts)
+// without a call.
+func appendUint(dst []byte, u uint64) []byte {
+	switch {
+	case u < 10:
+		return append(dst, byte('0'+u))
+	case u < 100:
+		return append(dst, digits2[2*u], digits2[2*u+1])
+	case u < 1000:
+		q := u / 100
+		r := u - q*100
+		return append(dst, byte('0'+q), digits2[2*r], digits2[2*r+1])
+	case u < 10000:
+		q := u / 100
+		r := u - q*100
+		return append(dst, digits2[2*q], digits2[2*q+1], digits2[2*r], digits2[2*r+1])
 	}
-	return dst, true
+	return strconv.AppendUint(dst, u, 10)
+}
+
+// appendInt appends i in decimal, as strconv.AppendInt(dst, i, 10) does.
+func appendInt(dst []byte, i int64) []byte {
+	if i < 0 {
+		if i == math.MinInt64 {
+			return strconv.AppendInt(dst, i, 10)
+		}
+		dst = append(dst, '-')
+		i = -i
+	}
+	return appendUint(dst, uint64(i))
 }
 
 // TimeLayout is the wire layout of every timestamp Touchpoint writes:

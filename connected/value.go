@@ -106,13 +106,13 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 	case bool:
 		return strconv.AppendBool(dst, x), nil
 	case int:
-		return strconv.AppendInt(dst, int64(x), 10), nil
+		return appendInt(dst, int64(x)), nil
 	case int64:
-		return strconv.AppendInt(dst, x, 10), nil
+		return appendInt(dst, x), nil
 	case int32:
-		return strconv.AppendInt(dst, int64(x), 10), nil
+		return appendInt(dst, int64(x)), nil
 	case uint64:
-		return strconv.AppendUint(dst, x, 10), nil
+		return appendUint(dst, x), nil
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return dst, fieldError("", "number is NaN or infinite")
