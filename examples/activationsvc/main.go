@@ -118,7 +118,9 @@ func run() error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	st, err := Run(ctx, Config{Brokers: strings.Split(*brokers, ","), Topic: *topic, Group: *group, Definitions: set,
 		StateDir: *state, Lateness: *lateness, MaxAge: *maxAge, Now: time.Now, Out: os.Stdout, Log: log, Pseudonyms: names})
-	log.Info("stopped", "consumed", st.Consumed, "skipped", st.Skipped, "outputs", st.Outputs,
-		"duplicates", st.Engine.Duplicates, "late", st.Engine.Late, "fired", st.Engine.Fired, "refused", st.Engine.Refused)
+	if err == nil || st.Consumed > 0 { // a service that never started has nothing to count
+		log.Info("stopped", "consumed", st.Consumed, "skipped", st.Skipped, "outputs", st.Outputs,
+			"duplicates", st.Engine.Duplicates, "late", st.Engine.Late, "fired", st.Engine.Fired, "refused", st.Engine.Refused)
+	}
 	return err
 }
