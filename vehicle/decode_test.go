@@ -157,6 +157,9 @@ func TestMalformed(t *testing.T) {
 		{"odometer furlongs", sig(`odometer-traveleddistance","body":{"unit":"furlongs","value":12}`), "data.signals[0].body.unit", vehicle.ErrUnit},
 		{"negative speed", sig(`motion-currentspeed","body":{"unit":"kph","value":-3}`), "data.signals[0].body.value", vehicle.ErrRange},
 		{"signal without code", `{"eventId":"e","eventType":"VEHICLE_STATE","vehicleId":"v","data":{"signals":[{"body":{}}]}}`, "data.signals[0].code", vehicle.ErrMissing},
+		// Malformed JSON inside a signal without a code is a syntax
+		// error, as encoding/json would say, not a missing code.
+		{"signal cut by ']'", `{"eventId":"e","eventType":"VEHICLE_STATE","vehicleId":"v","data":{"signals":[{"name":"x" ]}}`, "data.signals[0]", vehicle.ErrSyntax},
 		{"oemUpdatedAt negative", sig(`x","meta":{"oemUpdatedAt":-5}`), "data.signals[0].meta.oemUpdatedAt", vehicle.ErrRange},
 		{"huge number", `{"eventId":1e999}`, "eventId", vehicle.ErrType},
 		{"deep nesting", `{"x":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`, "", vehicle.ErrRange},

@@ -21,18 +21,18 @@
 //     errors.Is (ErrSyntax, ErrTruncated, ErrMissing, ErrType, ErrFormat,
 //     ErrRange, ErrUnit, ErrUnknownEvent) and no partial value. Both read
 //     JSON with the repository's one scanner (internal/jsonscan). Measured
-//     decode costs (CPU time per payload, median of six runs interleaved
-//     with the previous version, pinned to one core of a shared two-core
-//     machine at load average 5 to 8, December 2026;
-//     BenchmarkSmartcarDecoder, BenchmarkDecodeSmartcar,
-//     BenchmarkPositionDecoder): a position message 0.3 µs, no
-//     allocation; a Smartcar VEHICLE_STATE with six signals (1.9 KB
-//     compact, 3.1 KB as stored) 2.7 and 2.9 µs with a warm
-//     SmartcarDecoder (3.0 and 3.5 before), no allocation, and 4.7 and
-//     4.9 µs with DecodeSmartcar (4.8 and 5.2), three or four
+//     decode costs (CPU time per payload, median of three runs
+//     alternating with the previous version, pinned to one core of a
+//     shared two-core machine, December 2026; BenchmarkSmartcarDecoder,
+//     BenchmarkDecodeSmartcar, BenchmarkPositionDecoder): a position
+//     message 0.3 µs, no allocation; a Smartcar VEHICLE_STATE with six
+//     signals (1.9 KB compact, 3.1 KB as stored) 2.7 and 3.1 µs with a
+//     warm SmartcarDecoder (2.9 and 3.3 before), no allocation, and 4.0
+//     and 4.5 µs with DecodeSmartcar (4.6 and 4.9), three or four
 //     allocations (the Signals slice, the arena of kept strings, the
-//     Triggers: the difference is mostly the garbage collector's); with
-//     four signals 1.8 and 3.3 µs respectively. The 2 µs target is not
+//     Triggers: the difference is mostly the garbage collector's, its
+//     write barriers included); with four signals 2.0 and 3.0 µs
+//     respectively (2.2 and 3.2). The 2 µs target is not
 //     met for six signals: validating the payload alone (jsonscan's Skip)
 //     costs 1.2 µs compact and 1.7 µs as stored, and the decoder reads
 //     its 200-odd keys and values one reader call each, which is three

@@ -3,7 +3,6 @@ package vehicle
 import (
 	"errors"
 	"strconv"
-	"unsafe"
 
 	"github.com/touchpoint-sdk/touchpoint/internal/jsonscan"
 )
@@ -218,14 +217,16 @@ func (s *scanner) enterSlow(c byte) bool {
 
 // nextKey advances to the next member of the object whose '{' was
 // consumed; first is true for the first call. It returns the key (valid
-// until the next string read) and false at '}' or on error.
-func (s *scanner) nextKey(first *bool) ([]byte, bool) {
-	if s.err != nil {
-		return nil, false
+// until the next string read) and false at '}' or on error. It is small
+// enough to inline: a key the reader returns comes with no error kept
+// (neither the scanner's, tested first, nor the reader's), and an error
+// Member keeps is taken over by the next read that looks, as before.
+func (s *scanner) nextKey(first *bool) (k []byte, ok bool) {
+	if s.err == nil {
+		k, ok = s.js.Member(*first)
+		*first = false
 	}
-	k, ok := s.js.Member(*first)
-	*first = false
-	return k, ok && s.ok()
+	return k, ok
 }
 
 // nextElem advances to the next array element; false at ']' or error.
@@ -233,10 +234,18 @@ func (s *scanner) nextElem(first *bool) bool {
 	if s.err != nil {
 		return false
 	}
-	ok := s.js.Element(*first)
-	*first = false
-	return s.ok() && ok
+	if s.js.Element(*first) {
+		*first = false // an element comes with no error kept
+		return true
+	}
+	s.endElems()
+	return false
 }
+
+// endElems is nextElem's end: it takes over the reader's error, if any.
+//
+//go:noinline
+func (s *scanner) endElems() { s.ok() }
 
 // num reads a number value (correctly rounded: jsonscan.Float). A value
 // of another JSON type gets ErrType, a number beyond the float64 range
@@ -343,13 +352,6 @@ func (s *scanner) push(seg string) int {
 	return n
 }
 
-// pushKey is push for a key read from the input. The segment aliases the
-// key, so no string may be read (which could reuse the key's buffer)
-// before the pop; the path is copied when an error is kept.
-func (s *scanner) pushKey(seg []byte) int {
-	return s.push(unsafe.String(unsafe.SliceData(seg), len(seg)))
-}
-
 func (s *scanner) pushIndex(i int) int {
 	n := s.depth
 	if n < len(s.segs) {
@@ -360,3 +362,29 @@ func (s *scanner) pushIndex(i int) int {
 }
 
 func (s *scanner) pop(n int) { s.depth = n }
+
+// inKey names key, the member whose value was just read, in the path of
+// the error the read kept, if any: the value of a leaf (one that pushes
+// no segment of its own) is read without pushing its key, which only an
+// error needs. Call it only where s.err was nil before the read (after
+// nextKey): an error then is the value's, and its path is the object's.
+func (s *scanner) inKey(key string) {
+	if s.err != nil {
+		s.keyErr(key)
+	}
+}
+
+// keyErr is inKey's slow path: the error's path gets the segment a push
+// would have given it (none at depth len(segs) or more, which path does
+// not keep).
+//
+//go:noinline
+func (s *scanner) keyErr(key string) {
+	if s.depth >= len(s.segs) {
+		return
+	}
+	if s.err.Field != "" {
+		key = s.err.Field + "." + key
+	}
+	s.err.Field = key
+}

@@ -43,11 +43,9 @@ func (s *scanner) smartcar(e *SmartcarEvent) *ParseError {
 		at := s.at()
 		switch string(k) {
 		case "eventId":
-			n := s.push("eventId")
 			e.EventID = s.optString()
-			s.pop(n)
+			s.inKey("eventId")
 		case "eventType":
-			n := s.push("eventType")
 			v, ok := s.strVal()
 			if ok {
 				switch SmartcarEventType(v) {
@@ -61,11 +59,10 @@ func (s *scanner) smartcar(e *SmartcarEvent) *ParseError {
 					s.fail(at, ErrUnknownEvent)
 				}
 			}
-			s.pop(n)
+			s.inKey("eventType")
 		case "vehicleId":
-			n := s.push("vehicleId")
 			e.VehicleID = s.optString()
-			s.pop(n)
+			s.inKey("vehicleId")
 		case "data":
 			n := s.push("data")
 			haveSignals = s.scData(e) || haveSignals
@@ -169,9 +166,8 @@ func (s *scanner) scData(e *SmartcarEvent) (haveSignals bool) {
 			s.scUser(e)
 			s.pop(n)
 		case "challenge":
-			n := s.push("challenge")
 			e.Challenge = s.optString()
-			s.pop(n)
+			s.inKey("challenge")
 		case "triggers":
 			n := s.push("triggers")
 			e.Triggers = s.scTriggers(e.Triggers)
@@ -213,9 +209,8 @@ func (s *scanner) scVehicle(v *SmartcarVehicle) {
 		case "vin":
 			v.VIN = s.optString()
 		case "year":
-			n := s.push("year")
 			v.Year = s.optInt()
-			s.pop(n)
+			s.inKey("year")
 		default:
 			s.skip()
 		}

@@ -30,7 +30,6 @@ type smartcarBufs struct {
 	trigs []SmartcarTrigger
 	errs  []SmartcarError
 	codes []string // the errors' signal codes, end to end
-	in    []byte   // the input being decoded, which kept strings alias
 }
 
 // Decode decodes one delivery: the same format, checks and errors as
@@ -38,7 +37,7 @@ type smartcarBufs struct {
 // event on error. The event is valid until the next call of Decode (see
 // SmartcarDecoder).
 func (d *SmartcarDecoder) Decode(b []byte) (*SmartcarEvent, error) {
-	d.bufs.codes, d.bufs.in = d.bufs.codes[:0], b
+	d.bufs.codes = d.bufs.codes[:0]
 	d.s.reuse(b, "smartcar", &d.bufs)
 	d.ev = SmartcarEvent{}
 	err := d.s.smartcar(&d.ev)

@@ -40,19 +40,17 @@ func (s *scanner) scMeta(m *SmartcarMeta) {
 		case "deliveryId":
 			m.DeliveryID = s.optString()
 		case "deliveredAt":
-			n := s.push("deliveredAt")
 			if !s.isNull() {
 				m.DeliveredAt, _ = s.timeVal()
 			}
-			s.pop(n)
+			s.inKey("deliveredAt")
 		case "webhookId":
 			m.WebhookID = s.optString()
 		case "webhookName":
 			m.WebhookName = s.optString()
 		case "signalCount":
-			n := s.push("signalCount")
 			m.SignalCount = s.optInt()
-			s.pop(n)
+			s.inKey("signalCount")
 		case "mode":
 			m.Mode = s.optString()
 		default:
@@ -116,9 +114,8 @@ func (s *scanner) scSignal(g *SmartcarSignal) {
 		}
 		switch string(k) {
 		case "code":
-			n := s.push("code")
 			g.Code = s.optString()
-			s.pop(n)
+			s.inKey("code")
 		case "name":
 			g.Name = s.optString()
 		case "group":
@@ -142,7 +139,7 @@ func (s *scanner) scSignal(g *SmartcarSignal) {
 			s.skip()
 		}
 	}
-	if s.err != nil {
+	if !s.ok() { // the reader's error, if the loop ended on one
 		return
 	}
 	if g.Code == "" {
@@ -157,30 +154,29 @@ func (s *scanner) scSignal(g *SmartcarSignal) {
 
 // checkBody validates the bodies of the signals this package interprets;
 // an error names the body's field (at its value), or the body when a
-// required field is missing (at the body).
+// required field is missing (at the body). A body that passes costs no
+// path segment: the path is built only for an error (failBody).
 func (s *scanner) checkBody(g *SmartcarSignal, at int) {
-	n := s.push("body")
-	defer s.pop(n)
-	b := s.body
+	b := &s.body
 	switch g.Code {
 	case SignalPreciseLocation:
 		switch {
 		case b.lat < 0:
-			s.failField("latitude", at, ErrMissing)
+			s.failBody("latitude", at, ErrMissing)
 		case b.lon < 0:
-			s.failField("longitude", at, ErrMissing)
+			s.failBody("longitude", at, ErrMissing)
 		case !g.HasLocation:
-			s.fail(at, ErrMissing)
+			s.failBody("", at, ErrMissing)
 		case !validCoord(g.Latitude, 0):
-			s.failField("latitude", b.lat, ErrRange)
+			s.failBody("latitude", b.lat, ErrRange)
 		case !validCoord(0, g.Longitude):
-			s.failField("longitude", b.lon, ErrRange)
+			s.failBody("longitude", b.lon, ErrRange)
 		case g.HasHeading && (g.Heading < 0 || g.Heading > 360):
-			s.failField("heading", b.heading, ErrRange)
+			s.failBody("heading", b.heading, ErrRange)
 		}
 	case SignalStateOfCharge:
 		if g.HasValue && (g.Value < 0 || g.Value > 100) {
-			s.failField(b.valueKey, b.value, ErrRange)
+			s.failBody(b.valueKey, b.value, ErrRange)
 		}
 	case SignalOdometer, SignalCurrentSpeed:
 		if !g.HasValue {
@@ -193,16 +189,22 @@ func (s *scanner) checkBody(g *SmartcarSignal, at int) {
 			_, unitOK = speedUnitFactor(g.Unit)
 		}
 		if g.Value < 0 {
-			s.failField(b.valueKey, b.value, ErrRange)
+			s.failBody(b.valueKey, b.value, ErrRange)
 		} else if !unitOK {
-			s.failField("unit", max(b.unit, at), ErrUnit)
+			s.failBody("unit", max(b.unit, at), ErrUnit)
 		}
 	}
 }
 
-// failField fails on the field key of the value being read, at off.
-func (s *scanner) failField(key string, off int, err error) {
-	n := s.push(key)
+// failBody fails at off on the field key of the signal's body, or on the
+// body itself when key is "".
+//
+//go:noinline
+func (s *scanner) failBody(key string, off int, err error) {
+	n := s.push("body")
+	if key != "" {
+		s.push(key)
+	}
 	s.fail(off, err)
 	s.pop(n)
 }
@@ -274,11 +276,10 @@ func (s *scanner) scSignalMeta(g *SmartcarSignal) {
 			s.skip()
 			continue
 		}
-		n := s.push(name)
 		if !s.isNull() {
 			*dst, _ = s.timeVal()
 		}
-		s.pop(n)
+		s.inKey(name)
 	}
 }
 
@@ -300,7 +301,6 @@ func (s *scanner) scBody(g *SmartcarSignal) {
 		}
 		switch string(k) {
 		case "value":
-			n := s.push("value")
 			s.body.value, s.body.valueKey = s.valueAt(), "value"
 			switch c := s.peek(); {
 			case c == 't' || c == 'f':
@@ -312,47 +312,41 @@ func (s *scanner) scBody(g *SmartcarSignal) {
 			default:
 				s.skip() // structured values (charge limits, ...) are not decoded
 			}
-			s.pop(n)
+			s.inKey("value")
 		case "percentage":
-			n := s.push("percentage")
 			s.body.value, s.body.valueKey = s.valueAt(), "percentage"
 			g.Value, g.HasValue = s.num()
 			if g.Unit == "" {
 				g.Unit = "percent"
 			}
-			s.pop(n)
+			s.inKey("percentage")
 		case "unit":
-			n := s.push("unit")
 			s.body.unit = s.valueAt()
 			g.Unit = s.optString()
-			s.pop(n)
+			s.inKey("unit")
 		case "latitude":
-			n := s.push("latitude")
 			s.body.lat = s.valueAt()
 			g.Latitude, haveLat = s.num()
-			s.pop(n)
+			s.inKey("latitude")
 		case "longitude":
-			n := s.push("longitude")
 			s.body.lon = s.valueAt()
 			g.Longitude, haveLon = s.num()
-			s.pop(n)
+			s.inKey("longitude")
 		case "heading":
-			n := s.push("heading")
 			s.body.heading = s.valueAt()
 			g.Heading, g.HasHeading = s.num()
-			s.pop(n)
+			s.inKey("heading")
 		case "direction":
-			n := s.push("direction")
 			g.Direction = s.optString()
-			s.pop(n)
+			s.inKey("direction")
 		case "locationType":
-			n := s.push("locationType")
 			g.LocationType = s.optString()
-			s.pop(n)
+			s.inKey("locationType")
 		default:
-			n := s.pushKey(k) // skip reads no string into k's buffer
-			s.skip()
-			s.pop(n)
+			// skip reads no string into k's buffer: k is still the key.
+			if !s.skip() {
+				s.keyErr(string(k))
+			}
 		}
 	}
 	g.HasLocation = haveLat && haveLon
@@ -379,6 +373,9 @@ func (s *scanner) keep(v []byte) string {
 //
 //go:noinline
 func (s *scanner) keepCopy(v []byte) string {
+	if len(v) == 0 {
+		return ""
+	}
 	if cap(s.arena)-len(s.arena) < len(v) {
 		c := max(256, s.n/4, 2*len(v))
 		if s.bufs != nil {
@@ -393,14 +390,12 @@ func (s *scanner) keepCopy(v []byte) string {
 	return unsafe.String(&s.arena[n], len(v))
 }
 
-// inInput reports whether v (not empty) lies in the input, rather than in
-// the reader's unescape buffer.
-func (s *scanner) inInput(v []byte) bool {
-	in := s.bufs.in
-	if len(v) > len(in) {
-		return false
-	}
-	p := uintptr(unsafe.Pointer(&v[0]))
-	base := uintptr(unsafe.Pointer(unsafe.SliceData(in)))
-	return p >= base && p-base <= uintptr(len(in)-len(v))
+// inInput reports whether v is not empty and lies in the input, rather
+// than in the reader's unescape buffer.
+func (s *scanner) inInput(v []byte) bool { return within(s.b, unsafe.SliceData(v), len(v)) }
+
+// within reports whether the n > 0 bytes at p lie in b.
+func within(b []byte, p *byte, n int) bool {
+	off := uintptr(unsafe.Pointer(p)) - uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return n > 0 && off < uintptr(len(b)) && uintptr(n) <= uintptr(len(b))-off
 }
