@@ -39,8 +39,7 @@ import (
 // A Middleware is safe for concurrent use and starts no goroutines.
 type Middleware struct {
 	g        *Graph
-	secret   []byte
-	keyer    *connected.PartitionKeyer // of secret, when set
+	keyer    *connected.PartitionKeyer // of WithPartitionKeySecret's secret, when set
 	source   string
 	facts    connected.Handler
 	noFacts  bool
@@ -71,7 +70,7 @@ func (f mwOption) applyMW(m *Middleware) { f(m) }
 func WithPartitionKeySecret(secret []byte) MiddlewareOption {
 	s := append([]byte(nil), secret...)
 	return mwOption(func(m *Middleware) {
-		m.secret, m.keyer = s, nil
+		m.keyer = nil
 		if len(s) > 0 {
 			m.keyer = connected.NewPartitionKeyer(s)
 		}
