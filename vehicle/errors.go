@@ -9,8 +9,12 @@ import (
 // Sentinel errors of the decoders. Every error a decoder returns is a
 // *ParseError whose Err is one of these (match with errors.Is).
 var (
-	// ErrSyntax: the input is not well-formed JSON. (A decoder reports
-	// ErrSyntax exactly when encoding/json would: FuzzDecodeSmartcar.)
+	// ErrSyntax: the input is not well-formed JSON. A decoder reports
+	// ErrSyntax only for input encoding/json refuses, and accepts none of
+	// that input (FuzzDecodeSmartcar). It reports the first error it
+	// finds, so a field error before the malformed part (an object read
+	// whole without a required field, then a stray byte after it) is
+	// reported instead.
 	ErrSyntax = errors.New("vehicle: malformed input")
 	// ErrFormat: a well-formed JSON string is not in the format its field
 	// requires (a time that is not RFC 3339 with a zone, a date that does
