@@ -187,7 +187,7 @@ func runSpoolReplay(c *call, dir string, o *replayOpts) error {
 		ctx, cancel = context.WithTimeout(ctx, o.timeout)
 		defer cancel()
 	}
-	bar := newProgress(c.stderr, o.progress, sp.Pending())
+	bar := newProgress(c.stderr, o.progress)
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	stopped := ""
@@ -200,10 +200,10 @@ func runSpoolReplay(c *call, dir string, o *replayOpts) error {
 			}
 		case <-tick.C:
 			st := sp.Stats()
-			bar.draw(st.SpoolDepth, st.LastError != "" && st.SpoolDepth > 0)
+			bar.draw(settled(st), st.SpoolDepth, st.LastError != "" && st.SpoolDepth > 0)
 		}
 	}
-	bar.draw(sp.Pending(), false)
+	bar.draw(settled(sp.Stats()), sp.Pending(), false)
 	bar.done()
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -268,18 +268,32 @@ func (v replayView) write(w io.Writer) error {
 	return nil
 }
 
+// settled is how many records the drain has settled since the spool was
+// opened: delivered, or given up on (and reported). The spool counts a
+// batch before it acknowledges it on disk, so once Pending is 0 this is
+// every record the replay started with.
+func settled(st transport.Stats) int {
+	n := int(st.Delivered)
+	for _, d := range st.Dropped {
+		n += int(d)
+	}
+	return n
+}
+
 // progress draws a progress bar on a terminal.
 type progress struct {
 	w       io.Writer
 	mode    string
-	total   int
 	start   time.Time
 	drawn   bool
 	enabled bool
 }
 
-func newProgress(w io.Writer, mode string, total int) *progress {
-	p := &progress{w: w, mode: mode, total: total, start: time.Now()}
+// newProgress returns the bar. Its total is not taken at the start: the
+// drain begins when the spool opens, and may have settled records (all of
+// them, for a small spool) before the bar exists.
+func newProgress(w io.Writer, mode string) *progress {
+	p := &progress{w: w, mode: mode, start: time.Now()}
 	p.enabled = mode == "always" || (mode == "auto" && isTerminal(w))
 	return p
 }
@@ -295,15 +309,17 @@ func isTerminal(w io.Writer) bool {
 
 const barWidth = 30
 
-// draw shows how many of total records are done, given how many remain.
-func (p *progress) draw(remaining int, retrying bool) {
-	if !p.enabled || p.total == 0 || (p.mode == "auto" && time.Since(p.start) < time.Second && remaining > 0) {
+// draw shows how many records are done (settled) of done+remaining. While
+// the drain runs, a batch counted but not yet acknowledged is in both, so
+// the total may be one batch high for a moment; it is exact at the end.
+func (p *progress) draw(done, remaining int, retrying bool) {
+	total := done + remaining
+	if !p.enabled || total == 0 || (p.mode == "auto" && time.Since(p.start) < time.Second && remaining > 0) {
 		return
 	}
-	done := max(p.total-remaining, 0)
-	filled := done * barWidth / p.total
+	filled := done * barWidth / total
 	line := fmt.Sprintf("\r[%s%s] %d/%d records %3d%%", strings.Repeat("#", filled), strings.Repeat(".", barWidth-filled),
-		done, p.total, done*100/p.total)
+		done, total, done*100/total)
 	if el := time.Since(p.start).Seconds(); el > 0 && done > 0 {
 		rate := float64(done) / el
 		line += fmt.Sprintf("  %.0f/s", rate)

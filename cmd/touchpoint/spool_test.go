@@ -414,15 +414,15 @@ func TestSpoolReplayAPIs(t *testing.T) {
 
 func TestProgressBar(t *testing.T) {
 	var buf strings.Builder
-	p := newProgress(&buf, "auto", 100)
-	p.draw(50, false)
+	p := newProgress(&buf, "auto")
+	p.draw(50, 50, false)
 	p.done()
 	if buf.Len() != 0 {
 		t.Fatalf("auto drew on a non-terminal: %q", buf.String())
 	}
-	p = newProgress(&buf, "always", 100)
+	p = newProgress(&buf, "always")
 	p.start = p.start.Add(-2 * time.Second)
-	p.draw(75, true)
+	p.draw(25, 75, true)
 	p.done()
 	got := buf.String()
 	for _, want := range []string{"\r[#######.......................] 25/100 records  25%", "ETA 6s", "destination failing, retrying", "\n"} {
@@ -430,9 +430,18 @@ func TestProgressBar(t *testing.T) {
 			t.Errorf("bar %q lacks %q", got, want)
 		}
 	}
+	// A drain that settled every record before the bar existed (a small
+	// spool, a fast destination) still ends on the full bar.
 	buf.Reset()
-	p = newProgress(&buf, "never", 100)
-	p.draw(0, false)
+	p = newProgress(&buf, "always")
+	p.draw(40, 0, false)
+	p.done()
+	if got := buf.String(); !strings.Contains(got, "40/40 records 100%") || !strings.Contains(got, "["+strings.Repeat("#", barWidth)+"]") {
+		t.Errorf("bar after the drain %q", got)
+	}
+	buf.Reset()
+	p = newProgress(&buf, "never")
+	p.draw(100, 0, false)
 	if buf.Len() != 0 {
 		t.Fatalf("never drew: %q", buf.String())
 	}
