@@ -67,6 +67,14 @@ func (h *refuseHook) OnPublish(_ *mqtt.Client, pk packets.Packet) (packets.Packe
 // other hooks, it answers as they say; without, it allows everything.
 func startBroker(t testing.TB, refuse *refuseHook, hooks ...mqtt.Hook) string {
 	t.Helper()
+	_, u := startBrokerServer(t, refuse, hooks...)
+	return u
+}
+
+// startBrokerServer is startBroker that also returns the broker, for a
+// test that must see its state.
+func startBrokerServer(t testing.TB, refuse *refuseHook, hooks ...mqtt.Hook) (*mqtt.Server, string) {
+	t.Helper()
 	srv := mqtt.New(&mqtt.Options{Logger: slog.New(slog.DiscardHandler)})
 	switch {
 	case refuse != nil:
@@ -87,7 +95,7 @@ func startBroker(t testing.TB, refuse *refuseHook, hooks ...mqtt.Hook) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	return "mqtt://" + tcp.Address()
+	return srv, "mqtt://" + tcp.Address()
 }
 
 func ctxT(t testing.TB) context.Context {

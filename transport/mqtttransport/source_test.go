@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -69,17 +70,37 @@ func TestSourceHandlerErrorsAreReportedAndCounted(t *testing.T) {
 // After the connection drops, an owned Source reconnects and subscribes
 // again by itself.
 func TestSourceResubscribesAfterReconnect(t *testing.T) {
-	server := startBroker(t, nil)
+	broker, server := startBrokerServer(t, nil)
 	c := newCollector(1)
 	ups := make(chan struct{}, 4)
+	var dropped atomic.Bool
 	src := newSource(t, server, []string{"r/#"}, c.handle, mqtttransport.WithClientConfig(func(cfg *autopaho.ClientConfig) {
 		orig := cfg.OnConnectionUp
 		cfg.OnConnectionUp = func(cm *autopaho.ConnectionManager, ca *paho.Connack) {
 			orig(cm, ca) // subscribes
 			ups <- struct{}{}
 		}
+		// The in-process broker (mochi 2.7.9) ends a dropped session
+		// with a check and a delete that are not atomic (server.go,
+		// attachClient: "expire && !cl.IsTakenOver()" then
+		// UnsubscribeClient and Clients.Delete by client id), so a
+		// reconnection taking the session over in between loses the
+		// subscriptions it makes, and the new client's registration.
+		// Reconnect once the broker is done with the old connection,
+		// as the backoff's 250 ms usually gives (but not always, on a
+		// loaded machine under -race).
+		id, backoff := cfg.ClientID, cfg.ReconnectBackoff
+		cfg.ReconnectBackoff = func(attempt int) time.Duration {
+			for end := time.Now().Add(5 * time.Second); dropped.Load() && time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+				if _, ok := broker.Clients.Get(id); !ok {
+					break
+				}
+			}
+			return backoff(attempt)
+		}
 	}))
 	<-ups // the first connection
+	dropped.Store(true)
 	src.ConnectionManager().TerminateConnectionForTest()
 	select {
 	case <-ups:
