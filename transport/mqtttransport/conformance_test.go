@@ -108,7 +108,7 @@ func TestConformance(t *testing.T) {
 				if err := src.Shutdown(ctx); err != nil {
 					t.Errorf("Source.Shutdown: %v", err)
 				}
-				_ = srv.Close()
+				closeBroker(srv)
 			},
 		}
 	})

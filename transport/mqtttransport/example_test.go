@@ -32,7 +32,7 @@ func exampleBroker() (string, func()) {
 	if err := srv.Serve(); err != nil {
 		panic(err)
 	}
-	return "mqtt://" + tcp.Address(), func() { _ = srv.Close() }
+	return "mqtt://" + tcp.Address(), func() { closeBroker(srv) }
 }
 
 // exampleRecords emits events through a connected.Client with a fixed clock

@@ -42,7 +42,13 @@ func TestSourceHandsMatchingMessagesToHandler(t *testing.T) {
 	if got[1].Topic != "gateways/store-7/wifi" || string(got[1].Payload) != "rssi=-60" {
 		t.Errorf("second message %+v", got[1])
 	}
-	if st := src.Stats(); st.Received != 2 || st.Handled != 2 || st.Failed != 0 {
+	// Handled is counted when the handler returns, just after the
+	// collector has the message.
+	st := src.Stats()
+	for end := time.Now().Add(5 * time.Second); st.Handled < 2 && time.Now().Before(end); st = src.Stats() {
+		time.Sleep(time.Millisecond)
+	}
+	if st.Received != 2 || st.Handled != 2 || st.Failed != 0 {
 		t.Errorf("stats %+v", st)
 	}
 }
@@ -80,24 +86,8 @@ func TestSourceResubscribesAfterReconnect(t *testing.T) {
 			orig(cm, ca) // subscribes
 			ups <- struct{}{}
 		}
-		// The in-process broker (mochi 2.7.9) ends a dropped session
-		// with a check and a delete that are not atomic (server.go,
-		// attachClient: "expire && !cl.IsTakenOver()" then
-		// UnsubscribeClient and Clients.Delete by client id), so a
-		// reconnection taking the session over in between loses the
-		// subscriptions it makes, and the new client's registration.
-		// Reconnect once the broker is done with the old connection,
-		// as the backoff's 250 ms usually gives (but not always, on a
-		// loaded machine under -race).
-		id, backoff := cfg.ClientID, cfg.ReconnectBackoff
-		cfg.ReconnectBackoff = func(attempt int) time.Duration {
-			for end := time.Now().Add(5 * time.Second); dropped.Load() && time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
-				if _, ok := broker.Clients.Get(id); !ok {
-					break
-				}
-			}
-			return backoff(attempt)
-		}
+		// Reconnect once the broker is done with the old connection.
+		cfg.ReconnectBackoff = afterBrokerDropped(broker, cfg.ClientID, &dropped, cfg.ReconnectBackoff)
 	}))
 	<-ups // the first connection
 	dropped.Store(true)
@@ -120,14 +110,17 @@ func TestSourceResubscribesAfterReconnect(t *testing.T) {
 // re-attached by Resubscribe after a reconnection, and on Shutdown leaves
 // the connection up.
 func TestSourceFromConnection(t *testing.T) {
-	server := startBroker(t, nil)
+	broker, server := startBrokerServer(t, nil)
 	u, _ := url.Parse(server)
 	var mu sync.Mutex
 	var src *mqtttransport.Source
 	ups := make(chan error, 4)
+	var dropped atomic.Bool
 	cm, err := autopaho.NewConnection(context.Background(), autopaho.ClientConfig{
 		ServerUrls: []*url.URL{u}, KeepAlive: 30, CleanStartOnInitialConnection: true,
 		ClientConfig: paho.ClientConfig{ClientID: "owner"},
+		// Reconnect once the broker is done with the old connection.
+		ReconnectBackoff: afterBrokerDropped(broker, "owner", &dropped, nil),
 		OnConnectionUp: func(cm *autopaho.ConnectionManager, _ *paho.Connack) {
 			mu.Lock()
 			s := src
@@ -184,15 +177,33 @@ func TestSourceFromConnection(t *testing.T) {
 	publish("owner/x", "not for the source")
 	publish("gw/1", "before")
 	receive("before")
+	dropped.Store(true)
 	cm.TerminateConnectionForTest()
-	if err := <-ups; err != nil {
-		t.Fatalf("Resubscribe after the reconnection: %v", err)
+	// The owner resubscribes on every reconnection. Under -race the
+	// in-process broker has dropped a fresh connection at once, now and
+	// then (Resubscribe: "no connection available"); the next one must
+	// succeed.
+	for deadline := time.After(10 * time.Second); ; {
+		var err error
+		select {
+		case err = <-ups:
+		case <-deadline:
+			t.Fatal("no Resubscribe succeeded after the reconnection")
+		}
+		if err == nil {
+			break
+		}
+		t.Logf("Resubscribe after a reconnection: %v; waiting for the next one", err)
 	}
 	publish("gw/1", "after")
 	// QoS 1 is at least once: "before" may come again if its
-	// acknowledgement was lost with the terminated connection.
-	redelivered := uint64(0)
-	for {
+	// acknowledgement was lost with the terminated connection. "after" is
+	// published again each second until one arrives: the in-process
+	// broker lost the first one after a reconnection in about 1 of 40
+	// runs under -race (mochi 2.7.9; the subscription was in place: a
+	// later one arrives), which is not what this test is about.
+	redelivered, republished := uint64(0), 0
+	for deadline := time.Now().Add(10 * time.Second); ; {
 		select {
 		case m := <-msgs:
 			if string(m.Payload) == "before" {
@@ -202,12 +213,20 @@ func TestSourceFromConnection(t *testing.T) {
 			if string(m.Payload) != "after" {
 				t.Fatalf("received %q, want %q", m.Payload, "after")
 			}
-		case <-time.After(10 * time.Second):
-			t.Fatal(`"after" not received`)
+		case <-time.After(time.Second):
+			if time.Now().After(deadline) {
+				t.Fatal(`"after" not received`)
+			}
+			republished++
+			t.Logf(`"after" not received within a second; publishing it again (%d)`, republished)
+			publish("gw/1", "after")
+			continue
 		}
 		break
 	}
-	if st := s.Stats(); st.Received != 2+redelivered {
+	// Exactly the messages of the source's filter, unless "after" was
+	// published again (a copy may still be on its way).
+	if st := s.Stats(); republished == 0 && st.Received != 2+redelivered || st.Received < 2+redelivered {
 		t.Errorf("stats %+v: the owner's own topic reached the source", st)
 	}
 	if err := s.Shutdown(t.Context()); err != nil {
