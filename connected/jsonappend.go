@@ -60,11 +60,10 @@ func plainPrefix(s string) int {
 // zero-byte tests may also flag a byte above one that is flagged rightly,
 // never a word of plain bytes alone.)
 func needsEscape(x uint64) bool {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	less := (x - lo*0x20) & ^x & hi // a byte below 0x20 (bytes from 0x80 up are caught below)
-	q := x ^ lo*'"'
-	bs := x ^ lo*'\\'
-	return (less | (q-lo)&^q&hi | (bs-lo)&^bs&hi | x&hi) != 0
+	less := (x - lsb*0x20) & ^x & msb // a byte below 0x20 (bytes from 0x80 up are caught below)
+	q := x ^ lsb*'"'
+	bs := x ^ lsb*'\\'
+	return (less | (q-lsb)&^q&msb | (bs-lsb)&^bs&msb | x&msb) != 0
 }
 
 // appendStringFrom is appendString for s whose first i bytes are plain.

@@ -69,6 +69,23 @@ type part struct {
 	ph  byte   // 'c', 't', 'p' for the placeholders
 }
 
+// value is what p stands for in r's name: the literal, the category (its
+// default when empty), the type, or the partition key ("_" when empty).
+func (p part) value(r *connected.Record) string {
+	switch p.ph {
+	case 'c':
+		return string(r.Category.OrDefault())
+	case 't':
+		return string(r.Type)
+	case 'p':
+		if r.PartitionKey == "" {
+			return "_"
+		}
+		return r.PartitionKey
+	}
+	return p.lit
+}
+
 // Parse parses template under g: a name for publishing in which the
 // placeholders may stand for all or part of a token or level. A
 // placeholder counts as a non-empty token. Errors are *SyntaxError.
@@ -180,20 +197,9 @@ func (tp *Template) Fits(r *connected.Record) bool {
 	}
 	first := true // no byte of the name yet
 	for _, p := range tp.parts {
-		v := p.lit
-		switch p.ph {
-		case 'c':
-			v = string(r.Category.OrDefault())
-		case 't':
-			if r.Type == "" {
-				return false
-			}
-			v = string(r.Type)
-		case 'p':
-			v = r.PartitionKey
-			if v == "" {
-				v = "_"
-			}
+		v := p.value(r)
+		if p.ph == 't' && v == "" {
+			return false
 		}
 		if first && v != "" {
 			if tp.g.Reserved != 0 && v[0] == tp.g.Reserved {
@@ -217,20 +223,7 @@ func (tp *Template) Expand(r *connected.Record) string {
 	}
 	b.Grow(n)
 	for _, p := range tp.parts {
-		switch p.ph {
-		case 0:
-			b.WriteString(p.lit)
-		case 'c':
-			b.WriteString(string(r.Category.OrDefault()))
-		case 't':
-			b.WriteString(string(r.Type))
-		case 'p':
-			if r.PartitionKey == "" {
-				b.WriteByte('_')
-			} else {
-				b.WriteString(r.PartitionKey)
-			}
-		}
+		b.WriteString(p.value(r))
 	}
 	return b.String()
 }
