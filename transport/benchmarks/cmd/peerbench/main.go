@@ -194,17 +194,21 @@ func runTouchpoint(res *Result, url, dir string, closeTimeout time.Duration) err
 	var failed atomic.Int64
 	cb := transport.Callbacks{OnFailure: func(f transport.Failure) { failed.Add(int64(len(f.Records))) }}
 	defer func() { res.Failed = failed.Load() }()
-	var next transport.Sender = r
-	var sp *spool.Spool
-	if strings.HasPrefix(res.SDK, "touchpoint-spool") {
-		if sp, err = spool.Open(dir, r, spool.WithCallbacks(cb)); err != nil {
-			return err
-		}
-		next = sp
-	}
 	overflow := transport.OverflowBlock // like Segment's blocking Enqueue: nothing dropped
 	if res.Mode == "stall" {
 		overflow = transport.OverflowDropNewest // a stalled collector must not grow memory
+	}
+	var next transport.Sender = r
+	var sp *spool.Spool
+	if strings.HasPrefix(res.SDK, "touchpoint-spool") {
+		// The spool's disk bound (256 MiB) blocks as the queue does: a burst
+		// longer than the drain keeps up with (1,000,000 events on one
+		// core fills it) waits for the drain instead of dropping, which
+		// would be cheaper and not the same work.
+		if sp, err = spool.Open(dir, r, spool.WithCallbacks(cb), spool.WithOverflow(overflow)); err != nil {
+			return err
+		}
+		next = sp
 	}
 	qBytes := int(int64(transport.DefaultMaxQueueBytes) * int64(queueEvents) / transport.DefaultMaxQueueEvents)
 	b, err := transport.NewBatcher(next, transport.WithOverflow(overflow), transport.WithCallbacks(cb),
