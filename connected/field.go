@@ -246,10 +246,11 @@ const maxStackProps = 64
 
 // fieldProps appends the property fields as the properties object (see
 // appendFieldProps).
-func (w *writer) fieldProps(fields []Field) {
+func (w *writer) fieldProps(b []byte, fields []Field) []byte {
 	if w.err == nil {
-		w.b, w.err = appendFieldProps(w.b, fields)
+		b, w.err = appendFieldProps(b, fields)
 	}
+	return b
 }
 
 // appendFieldProps appends the property fields as the properties object,

