@@ -142,11 +142,11 @@ func (s *Spool) evictLocked() bool {
 		s.bytes -= sg.size - headerSize
 		sg.size, sg.records, sg.acked, sg.ackOff, sg.tomb, sg.skips = headerSize, 0, 0, headerSize, true, nil
 		kept := s.hot[:0]
-		for _, h := range s.hot {
-			if h.seq != sg.seq {
-				kept = append(kept, h)
+		for i := range s.hot {
+			if h := &s.hot[i]; h.seq != sg.seq {
+				kept = append(kept, *h)
 			} else {
-				s.hotBytes -= h.bytes
+				s.forgetHotLocked(h)
 			}
 		}
 		clear(s.hot[len(kept):])

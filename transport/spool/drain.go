@@ -58,8 +58,8 @@ func (s *Spool) drain() {
 			})
 		}
 		if len(window) == 0 {
-			rd.free = nil // idle: give the read buffers back to the garbage collector
-			s.flushAck()  // and bring the ack file up to date
+			rd.idle()    // give the read buffers back
+			s.flushAck() // and bring the ack file up to date
 			if ioErr {
 				if !s.pause() {
 					return
@@ -148,15 +148,31 @@ func (rd *reader) hint() int64 {
 	return n*rd.frame*9/8 + 4096
 }
 
-// buf returns a read buffer to decode the next batch into.
+// buf returns a read buffer to decode the next batch into. A reused one
+// gives the cached frames its last records aliased back to the pool.
 func (rd *reader) buf() *readBuf {
 	if n := len(rd.free); n > 0 {
 		rb := rd.free[n-1]
 		rd.free[n-1] = nil
 		rd.free = rd.free[:n-1]
+		if rb.hot != nil {
+			rd.s.putBuf(rb.hot)
+			rb.hot = nil
+		}
 		return rb
 	}
 	return new(readBuf)
+}
+
+// idle gives the read buffers back to the garbage collector, and the
+// cached frames their records aliased to the pool Send takes buffers from.
+func (rd *reader) idle() {
+	for _, rb := range rd.free {
+		if rb.hot != nil {
+			rd.s.putBuf(rb.hot)
+		}
+	}
+	rd.free = nil
 }
 
 func (rd *reader) close() {
@@ -168,16 +184,35 @@ func (rd *reader) close() {
 // next returns the next batch; ok is false when there is nothing to read.
 func (rd *reader) next() (drainItem, bool, error) {
 	s := rd.s
-	sg, off, limit, hot, first, ok := s.nextRead()
+	sg, off, limit, hot, ok := s.nextRead()
 	if !ok {
 		return drainItem{}, false, nil
 	}
 	if off <= headerSize && sg.firstSeq != 0 {
 		rd.expect = sg.firstSeq // the start of a segment: its header knows
 	}
-	if hot != nil {
-		rd.expect = first + uint64(len(hot))
-		return drainItem{seq: sg.seq, end: limit, recs: hot, next: rd.expect}, true, nil
+	if hot.recs != nil {
+		rd.expect = hot.first + uint64(len(hot.recs))
+		return drainItem{seq: sg.seq, end: hot.end, recs: hot.recs, next: rd.expect}, true, nil
+	}
+	if hot.frames != nil {
+		rb := rd.buf()
+		recs, err := decodeHot(*hot.frames, hot.n, rb)
+		if err != nil {
+			// Never expected: frames this process wrote do not decode.
+			// Go back and read them from disk, the truth, next time.
+			rd.free = append(rd.free, rb)
+			s.putBuf(hot.frames)
+			s.mu.Lock()
+			if s.readSeq == sg.seq && s.readOff == hot.end {
+				s.readOff = off
+			}
+			s.mu.Unlock()
+			return drainItem{}, false, fmt.Errorf("spool: cached frames of %s at offset %d: %w", segName(sg.seq), off, err)
+		}
+		rb.hot = hot.frames
+		rd.expect = hot.first + uint64(hot.n)
+		return drainItem{seq: sg.seq, end: hot.end, recs: recs, next: rd.expect, rb: rb}, true, nil
 	}
 	if !rd.fOpen || rd.fSeq != sg.seq {
 		if rd.fOpen {
@@ -250,9 +285,9 @@ func (s *Spool) pause() bool {
 // nextRead returns the segment and position to read from, moving to the
 // next segment when the current one is exhausted and sealed; ok is false
 // when there is nothing to read. When the batch at that position is still
-// cached in memory, it returns its records as hot (numbered from first on),
-// with limit the offset after them.
-func (s *Spool) nextRead() (sg *segment, off, limit int64, hot []*connected.Record, first uint64, ok bool) {
+// cached in memory, it returns it as hot (the read position is then after
+// it); else hot is zero and limit is where a disk read must stop.
+func (s *Spool) nextRead() (sg *segment, off, limit int64, hot hotBatch, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for {
@@ -265,14 +300,14 @@ func (s *Spool) nextRead() (sg *segment, off, limit int64, hot []*connected.Reco
 		}
 		sg := s.segs[i]
 		off := s.readOff
-		if recs, end, first := s.takeHotLocked(); recs != nil {
-			return sg, off, end, recs, first, true
+		if h, ok := s.takeHotLocked(); ok {
+			return sg, off, h.end, h, true
 		}
 		if s.readOff < sg.size {
-			return sg, s.readOff, s.hotLimitLocked(sg.seq, s.readOff, sg.size), nil, 0, true
+			return sg, s.readOff, s.hotLimitLocked(sg.seq, s.readOff, sg.size), hotBatch{}, true
 		}
 		if i == len(s.segs)-1 {
-			return nil, 0, 0, nil, 0, false
+			return nil, 0, 0, hotBatch{}, false
 		}
 		nx := s.segs[i+1]
 		s.readSeq, s.readOff = nx.seq, nx.ackOff

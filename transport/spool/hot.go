@@ -1,12 +1,26 @@
 package spool
 
-import "github.com/touchpoint-sdk/touchpoint/connected"
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/touchpoint-sdk/touchpoint/connected"
+)
 
 // The hot cache: appended batches the drain has not read yet, kept in
-// memory (references to the records the Batcher handed over, no copy) so
-// that the drain sends them without reading them back. They are a cache:
-// the disk copy is the truth. Guarded by Spool.mu. It is used only when the
-// next Sender is not a transport.Borrower (see hotBudget).
+// memory so that the drain sends them without reading them back. They are
+// a cache: the disk copy is the truth. Guarded by Spool.mu.
+//
+// What it keeps depends on the next Sender:
+//   - a transport.Borrower: the frames as written (the Send buffer, handed
+//     over instead of being pooled again; bytes the garbage collector need
+//     not scan). The drain decodes them into its reusable read buffers as
+//     it would decode a read, without the read and without checking their
+//     checksums, which were computed over these very bytes. The buffer
+//     goes back to the pool when the drain reuses the read buffer.
+//   - any other Sender: references to the records the Batcher handed over
+//     (no copy), sent as they are. Such a Sender may keep them, and every
+//     read would allocate.
 //
 // A batch is admitted only while the cache has room and leaves it when the
 // drain takes it: when the drain is behind by more than the budget, the
@@ -15,49 +29,59 @@ import "github.com/touchpoint-sdk/touchpoint/connected"
 // there), and the drain reads from disk only the batches appended while the
 // cache was full.
 
-// hotBatch is one appended batch kept in memory.
+// hotBatch is one appended batch kept in memory: recs or frames.
 type hotBatch struct {
 	seq      uint64
 	off, end int64
 	recs     []*connected.Record
-	first    uint64 // record sequence number of recs[0]
-	bytes    int
+	frames   *[]byte // the batch's frames, sealed, when the next Sender is a Borrower
+	n        int     // records
+	first    uint64  // record sequence number of the first record
+	bytes    int     // payload bytes
 }
 
-// maxHotBytes bounds the payload bytes kept in the hot cache.
-const maxHotBytes = 8 << 20
+// maxHotBytes bounds the payload bytes kept in the hot cache: of records,
+// and of frames (a smaller bound: a drain that keeps up is near the end,
+// and a burst the drain does not keep up with reads from disk anyway).
+const (
+	maxHotBytes       = 8 << 20
+	maxHotFramesBytes = 4 << 20
+)
 
-// hotBudget is the hot cache's budget: none when the next Sender is a
-// transport.Borrower, maxHotBytes otherwise. For a Borrower the drain reads
-// every batch back into the same few buffers, which stay in the CPU's
-// caches; holding the Batcher's records instead keeps their memory alive
-// for longer, and measured (transport/benchmarks, touchpoint-spool row)
-// that cost more CPU per event than the reads, and about 30 MiB of peak
-// RSS. Without a Borrower every read allocates, and the cache saves that.
+// hotBudget is the hot cache's bound for the next Sender.
 func (s *Spool) hotBudget() int {
 	if s.borrow {
-		return 0
+		return maxHotFramesBytes
 	}
 	return maxHotBytes
 }
 
-// cacheLocked remembers the batch just written at [off, end) of segment seq.
-func (s *Spool) cacheLocked(seq uint64, off, end int64, first uint64, recs []*connected.Record) {
+// cacheLocked remembers the batch just written at [off, end) of segment
+// seq: recs, the records the frames in buf encode. For a Borrower it keeps
+// buf and reports true: the cache then owns it.
+func (s *Spool) cacheLocked(seq uint64, off, end int64, first uint64, recs []*connected.Record, buf *[]byte) bool {
 	if recs == nil || len(recs) > s.cfg.drainEvents {
-		return
+		return false
 	}
 	n := 0
 	for _, r := range recs {
 		n += len(r.Payload)
 	}
 	if n > s.cfg.drainBytes {
-		return
+		return false
 	}
 	if s.hotBytes+n > s.hotBudget() {
-		return // full: the drain reads this one from disk
+		return false // full: the drain reads this one from disk
 	}
-	s.hot = append(s.hot, hotBatch{seq: seq, off: off, end: end, recs: append([]*connected.Record(nil), recs...), first: first, bytes: n})
+	h := hotBatch{seq: seq, off: off, end: end, n: len(recs), first: first, bytes: n}
+	if s.borrow {
+		h.frames = buf
+	} else {
+		h.recs = append([]*connected.Record(nil), recs...)
+	}
+	s.hot = append(s.hot, h)
 	s.hotBytes += n
+	return s.borrow
 }
 
 // hotLimitLocked returns where a disk read of segment seq from off must stop
@@ -75,27 +99,69 @@ func (s *Spool) hotLimitLocked(seq uint64, off, limit int64) int64 {
 	return limit
 }
 
+// dropHotLocked discards the oldest cached batch, which the drain did not
+// take (it read past it, or its segment was evicted).
 func (s *Spool) dropHotLocked() {
-	s.hotBytes -= s.hot[0].bytes
+	s.forgetHotLocked(&s.hot[0])
 	s.hot[0] = hotBatch{}
 	s.hot = s.hot[1:]
 }
 
+// forgetHotLocked gives back what a cached batch the drain will not take
+// holds.
+func (s *Spool) forgetHotLocked(h *hotBatch) {
+	s.hotBytes -= h.bytes
+	if h.frames != nil {
+		s.putBuf(h.frames)
+	}
+}
+
 // takeHotLocked returns the cached batch that starts at the read position,
-// discarding cached batches the drain has already read from disk.
-func (s *Spool) takeHotLocked() ([]*connected.Record, int64, uint64) {
+// discarding cached batches the drain has already read from disk; ok is
+// false when there is none.
+func (s *Spool) takeHotLocked() (h hotBatch, ok bool) {
 	for len(s.hot) > 0 {
-		h := s.hot[0]
+		h = s.hot[0]
 		if h.seq < s.readSeq || (h.seq == s.readSeq && h.off < s.readOff) {
 			s.dropHotLocked()
 			continue
 		}
 		if h.seq == s.readSeq && h.off == s.readOff {
-			s.dropHotLocked()
+			s.hotBytes -= h.bytes
+			s.hot[0] = hotBatch{}
+			s.hot = s.hot[1:]
 			s.readOff = h.end
-			return h.recs, h.end, h.first
+			return h, true
 		}
-		return nil, 0, 0
+		return hotBatch{}, false
 	}
-	return nil, 0, 0
+	return hotBatch{}, false
+}
+
+// decodeHot decodes the n record frames of a cached batch into rb's slab.
+// The records alias frames.
+func decodeHot(frames []byte, n int, rb *readBuf) ([]*connected.Record, error) {
+	slab := rb.records(n)[:n]
+	recs := make([]*connected.Record, n)
+	pos := 0
+	for i := range n {
+		if len(frames)-pos < frameOverhead {
+			return nil, fmt.Errorf("%d of %d frames", i, n)
+		}
+		l := frameOverhead + int(binary.BigEndian.Uint32(frames[pos+4:]))
+		if l > len(frames)-pos {
+			return nil, fmt.Errorf("frame %d cut short", i)
+		}
+		r := &slab[i]
+		*r = connected.Record{} // a reused slab holds an older batch's
+		if _, err := decodeBody(frames[pos+frameOverhead:pos+l], r); err != nil {
+			return nil, fmt.Errorf("frame %d: %w", i, err)
+		}
+		recs[i] = r
+		pos += l
+	}
+	if pos != len(frames) {
+		return nil, fmt.Errorf("%d bytes after %d frames", len(frames)-pos, n)
+	}
+	return recs, nil
 }

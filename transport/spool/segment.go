@@ -74,6 +74,7 @@ type batchRead struct {
 type readBuf struct {
 	b    []byte
 	slab []connected.Record
+	hot  *[]byte // cached frames the records alias instead of b, or nil (hot.go)
 }
 
 // bytes returns a buffer of n bytes, rb's own when it is large enough.

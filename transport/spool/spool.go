@@ -56,9 +56,10 @@ type Spool struct {
 	ackAt    time.Time  // when it was last written
 	lock     io.Closer  // the directory lock, nil without a Locker
 
-	// hot holds the most recently appended batches in memory, in disk order,
-	// so that a drain that keeps up sends them without reading them back.
-	// They are a cache: the disk copy is the truth.
+	// hot holds the most recently appended batches in memory (their records,
+	// or for a Borrower their frames), in disk order, so that a drain that
+	// keeps up sends them without reading them back. They are a cache: the
+	// disk copy is the truth (hot.go).
 	hot      []hotBatch
 	hotBytes int
 

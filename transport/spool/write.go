@@ -86,7 +86,12 @@ func (s *Spool) Send(ctx context.Context, batch []*connected.Record) error {
 		return nil
 	}
 	bp := s.getBuf()
-	defer s.putBuf(bp)
+	cached := false // the hot cache took bp
+	defer func() {
+		if !cached {
+			s.putBuf(bp)
+		}
+	}()
 	size := 0
 	for _, r := range batch {
 		size += FrameSize(r)
@@ -106,7 +111,8 @@ func (s *Spool) Send(ctx context.Context, batch []*connected.Record) error {
 	if len(tooLarge) == 0 {
 		keep = batch
 	}
-	if err := s.append(ctx, buf, k, keep); err != nil {
+	var err error
+	if cached, err = s.append(ctx, buf, k, keep, bp); err != nil {
 		return err
 	}
 	s.ctr.Enqueued.Add(uint64(k))
@@ -120,7 +126,10 @@ func (s *Spool) Send(ctx context.Context, batch []*connected.Record) error {
 	return nil
 }
 
-func (s *Spool) append(ctx context.Context, buf []byte, k int, keep []*connected.Record) error {
+// append writes buf, the frames of k records (keep, when they are all of
+// the batch's), and reports whether the hot cache took bp, buf's pooled
+// buffer.
+func (s *Spool) append(ctx context.Context, buf []byte, k int, keep []*connected.Record, bp *[]byte) (bool, error) {
 	all := func(n int) []int {
 		out := make([]int, n)
 		for i := range out {
@@ -129,13 +138,13 @@ func (s *Spool) append(ctx context.Context, buf []byte, k int, keep []*connected
 		return out
 	}
 	if k == 0 {
-		return nil
+		return false, nil
 	}
 	s.mu.Lock()
 	for {
 		if s.closed {
 			s.mu.Unlock()
-			return transport.ErrClosed
+			return false, transport.ErrClosed
 		}
 		if s.bytes+int64(len(buf)) <= s.cfg.maxBytes {
 			break
@@ -145,7 +154,7 @@ func (s *Spool) append(ctx context.Context, buf []byte, k int, keep []*connected
 			s.mu.Unlock()
 			select {
 			case <-ctx.Done():
-				return fmt.Errorf("spool: waiting for disk space: %w", ctx.Err())
+				return false, fmt.Errorf("spool: waiting for disk space: %w", ctx.Err())
 			case <-ch:
 			}
 			s.mu.Lock()
@@ -156,14 +165,14 @@ func (s *Spool) append(ctx context.Context, buf []byte, k int, keep []*connected
 		}
 		s.mu.Unlock()
 		s.ctr.Drop(transport.ReasonSpoolFull, k)
-		return &transport.BatchError{Failed: all(k), Err: &transport.ReasonError{Reason: transport.ReasonSpoolFull,
+		return false, &transport.BatchError{Failed: all(k), Err: &transport.ReasonError{Reason: transport.ReasonSpoolFull,
 			Err: fmt.Errorf("%w: %d bytes on disk, limit %d", ErrFull, s.Stats().SpoolBytes, s.cfg.maxBytes)}}
 	}
 	defer s.mu.Unlock()
 	act := s.segs[len(s.segs)-1]
 	if s.wbroken || act.size >= s.cfg.segmentBytes {
 		if err := s.rollLocked(); err != nil {
-			return s.ioError(err, k)
+			return false, s.ioError(err, k)
 		}
 		act = s.segs[len(s.segs)-1]
 	}
@@ -177,10 +186,10 @@ func (s *Spool) append(ctx context.Context, buf []byte, k int, keep []*connected
 				s.wbroken = true // never append after a torn frame
 			}
 		}
-		return s.ioError(err, k)
+		return false, s.ioError(err, k)
 	}
 	s.nextSeq += uint64(k)
-	s.cacheLocked(act.seq, act.size, act.size+int64(n), first, keep)
+	cached := s.cacheLocked(act.seq, act.size, act.size+int64(n), first, keep, bp)
 	act.size += int64(n)
 	act.records += k
 	s.depth += k
@@ -188,11 +197,11 @@ func (s *Spool) append(ctx context.Context, buf []byte, k int, keep []*connected
 	s.dirty = true
 	if s.cfg.syncInterval == 0 {
 		if err := s.w.Sync(); err != nil {
-			return s.ioError(fmt.Errorf("spool: sync %s: %w", segName(act.seq), err), k)
+			return cached, s.ioError(fmt.Errorf("spool: sync %s: %w", segName(act.seq), err), k)
 		}
 		s.dirty = false
 	}
-	return nil
+	return cached, nil
 }
 
 func (s *Spool) ioError(err error, k int) error {
