@@ -1,12 +1,9 @@
 package spool_test
 
 import (
-	"bytes"
 	"context"
-	"runtime"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
 	"github.com/touchpoint-sdk/touchpoint/transport"
@@ -106,65 +103,5 @@ func TestCachedFramesKeptByCallback(t *testing.T) {
 		if want := rec(i); !equalRecords(r, want) {
 			t.Fatalf("kept record %d changed after its batch: %q %s, want %q %s", i, r.ID, r.Payload, want.ID, want.Payload)
 		}
-	}
-}
-
-// countSender is a Borrower that counts the records it is given and
-// those whose payload does not name them, allocating nothing.
-type countSender struct {
-	mu     sync.Mutex
-	n, bad int
-}
-
-func (c *countSender) Send(_ context.Context, batch []*connected.Record) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, r := range batch {
-		if !bytes.Contains(r.Payload, []byte(r.ID)) {
-			c.bad++
-		}
-		c.n++
-	}
-	return nil
-}
-
-func (*countSender) BorrowsRecords() bool { return true }
-
-// TestCachedFramesReuseBuffers: a Borrower drained from the cache gives
-// the frames' buffers back to the pool Send takes its buffers from, so
-// Send grows few new ones. The drain goes idle after every batch here (the
-// sender keeps up), and an idle drain drops its record slabs (about 136
-// bytes a record at 100 records a batch): measured 173-188 bytes a record
-// in all; 263-296 when the frames' buffers were not given back, or when
-// every batch was read back from disk.
-func TestCachedFramesReuseBuffers(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation figures are not meaningful under -race")
-	}
-	const n = 20000
-	cs := &countSender{}
-	sp := open(t, t.TempDir(), cs, spool.WithDrainBatch(100, 1<<20))
-	batches := make([][]*connected.Record, 0, n/100)
-	for i := 0; i < n; i += 100 {
-		batches = append(batches, recs(i, 100))
-	}
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for _, b := range batches {
-		if err := sp.Send(context.Background(), b); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(50 * time.Microsecond) // let the drain keep up, as with a Batcher's pace
-	}
-	waitFor(t, "the drain", func() bool { return sp.Pending() == 0 })
-	runtime.ReadMemStats(&after)
-	cs.mu.Lock()
-	got, bad := cs.n, cs.bad
-	cs.mu.Unlock()
-	if got != n || bad != 0 {
-		t.Fatalf("delivered %d of %d, %d with a payload not their own", got, n, bad)
-	}
-	if per := float64(after.TotalAlloc-before.TotalAlloc) / n; per > 230 {
-		t.Errorf("appending and draining allocated %.0f bytes per record, want at most 230", per)
 	}
 }
