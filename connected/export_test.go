@@ -7,12 +7,12 @@ var AppendString = appendString
 var AppendTime = appendTime
 
 // AppendFloat exposes appendFloat to the external tests.
+var AppendFloat = appendFloat
 
-// AppendInt and AppendUint are the encoder's integer formatting.
+// AppendInt and AppendUint expose the encoder's integer formatting to the
+// external tests.
 func AppendInt(dst []byte, i int64) []byte   { return appendInt(dst, i) }
 func AppendUint(dst []byte, u uint64) []byte { return appendUint(dst, u) }
-
-var AppendFloat = appendFloat
 
 // FormatUUID exposes formatUUID to the external tests.
 func FormatUUID(hi, lo uint64) string {

@@ -10,8 +10,8 @@ import (
 )
 
 // TestDecodeSmartcarOwnsStrings: the event DecodeSmartcar returns shares
-// no memory with its input (its strings alias the input while it decodes
-// and are copied at the end): overwriting the input changes nothing.
+// no memory with its input, unlike a SmartcarDecoder's: overwriting the
+// input afterwards changes nothing in the event.
 func TestDecodeSmartcarOwnsStrings(t *testing.T) {
 	files, _ := filepath.Glob("testdata/smartcar/*.json")
 	inputs := []string{

@@ -81,9 +81,10 @@ func TestCachedFramesKeptByCallback(t *testing.T) {
 		defer mu.Unlock()
 		kept = append(kept, recs...)
 	}}
+	c := &countFS{memFS: newMemFS()}
 	e := &exactSender{open: make(chan struct{})}
-	close(e.open) // the drain keeps up: batches come from the cache
-	sp := open(t, t.TempDir(), e, spool.WithDrainBatch(100, 1<<20), spool.WithCallbacks(cb))
+	close(e.open) // batches come from the cache (checked below)
+	sp := open(t, "", e, spool.WithFS(c), spool.WithDrainBatch(100, 1<<20), spool.WithCallbacks(cb))
 	for i := 0; i < n; i += 100 {
 		if err := sp.Send(context.Background(), recs(i, 100)); err != nil {
 			t.Fatal(err)
@@ -96,6 +97,9 @@ func TestCachedFramesKeptByCallback(t *testing.T) {
 	})
 	if got, bad := e.count(); got != n || len(bad) > 0 {
 		t.Fatalf("delivered %d of %d; wrong: %v", got, n, bad)
+	}
+	if read := c.segRead.Load(); read != 0 {
+		t.Fatalf("the drain read %d bytes back from disk: the records did not all come from cached frames", read)
 	}
 	mu.Lock()
 	defer mu.Unlock()
