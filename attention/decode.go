@@ -4,7 +4,6 @@ import (
 	"errors"
 	"math"
 	"time"
-	"unicode/utf8"
 
 	"github.com/touchpoint-sdk/touchpoint/internal/jsonscan"
 )
@@ -224,7 +223,7 @@ func (d *decoder) str(field string, max int) string {
 	if d.scanErr(field) {
 		return ""
 	}
-	if len(b) > max || !utf8.Valid(b) {
+	if len(b) > max || !jsonscan.ValidUTF8(b) {
 		d.fail(field, off, ErrFieldType)
 		return ""
 	}

@@ -3,7 +3,6 @@ package home
 import (
 	"errors"
 	"time"
-	"unicode/utf8"
 
 	"github.com/touchpoint-sdk/touchpoint/internal/jsonscan"
 )
@@ -274,7 +273,7 @@ func (d *decoder) str(field string) (string, bool) {
 	if d.scanErr(field) {
 		return "", false
 	}
-	if len(b) > MaxStringLen || !utf8.Valid(b) {
+	if len(b) > MaxStringLen || !jsonscan.ValidUTF8(b) {
 		d.fail(field, off, ErrFieldType)
 		return "", false
 	}
@@ -289,7 +288,7 @@ func (d *decoder) is(field, want string) (eq, ok bool) {
 	if d.scanErr(field) {
 		return false, false
 	}
-	if len(b) > MaxStringLen || !utf8.Valid(b) {
+	if len(b) > MaxStringLen || !jsonscan.ValidUTF8(b) {
 		d.fail(field, off, ErrFieldType)
 		return false, false
 	}

@@ -3,7 +3,6 @@ package home
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/touchpoint-sdk/touchpoint/internal/jsonscan"
 )
@@ -205,7 +204,7 @@ func stateValue(p []byte) (string, error) {
 		}
 		return v, d.err
 	}
-	if len(p) == 0 || len(p) > MaxStringLen || !utf8.Valid(p) {
+	if len(p) == 0 || len(p) > MaxStringLen || !jsonscan.ValidUTF8(p) {
 		return "", &DecodeError{Source: SourceStatestream, Field: "state", Offset: 0, Err: ErrFieldType}
 	}
 	for i, c := range p {

@@ -2,7 +2,6 @@ package vehicle
 
 import (
 	"time"
-	"unicode/utf8"
 
 	"github.com/touchpoint-sdk/touchpoint/internal/jsonscan"
 )
@@ -112,7 +111,7 @@ func (d *PositionDecoder) Decode(b []byte) (Position, error) {
 				s.fail(keyAt, ErrMissing)
 				break
 			}
-			if !utf8.Valid(v) {
+			if !jsonscan.ValidUTF8(v) {
 				s.fail(keyAt, ErrFormat)
 				break
 			}
