@@ -54,6 +54,19 @@ func BenchmarkDecodeStripePaymentIntent(b *testing.B) {
 	benchDecode(b, "stripe_payment_intent_succeeded.json", pos.DecodeStripe)
 }
 
+// BenchmarkSquareDecoder and BenchmarkStripeDecoder are the payment
+// benchmarks above with a reused decoder, whose Notification aliases the
+// body: no copy of the kept strings, no allocation.
+func BenchmarkSquareDecoder(b *testing.B) {
+	var d pos.SquareDecoder
+	benchDecode(b, "square_payment_updated_card.json", d.Decode)
+}
+
+func BenchmarkStripeDecoder(b *testing.B) {
+	var d pos.StripeDecoder
+	benchDecode(b, "stripe_charge_succeeded_terminal.json", d.Decode)
+}
+
 func BenchmarkDecodeGoogleWalletCallback(b *testing.B) {
 	benchDecode(b, "google_wallet_save.json", pos.DecodeGoogleWalletCallback)
 }

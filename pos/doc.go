@@ -44,6 +44,14 @@
 // target is met for every payload but the Stripe charge, and the Square
 // payment as stored is near it; most of what remains is the scanner's.
 //
+// StripeDecoder and SquareDecoder decode the same formats with the same
+// checks but keep no copies: their Notification aliases the body and
+// lives until the next Decode (see StripeDecoder for the rules). That
+// saves the allocation and about 10 to 12 % (December 2026, alternating
+// runs, CPU time per payload): the Square payment 1.8 µs as stored
+// (2.05-2.1 µs one-shot), 1.5 µs compact; the Stripe charge 2.8 µs as
+// stored (3.1 µs), 2.3 µs compact (2.55 µs), still over 2 µs.
+//
 // # Events
 //
 // The step from a decoded notification to a connected.Event sits in one
@@ -60,5 +68,6 @@
 //
 // Everything here is a pure function of its input: no goroutines, no
 // I/O, no globals; safe for concurrent use. Decoded values do not alias
-// the payload.
+// the payload, except those of a StripeDecoder or SquareDecoder, which
+// are values owned by one goroutine (their contract is on the type).
 package pos

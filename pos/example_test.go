@@ -132,3 +132,44 @@ func ExampleMoney_Decimal() {
 	fmt.Println(pos.Money{Amount: 2450, Currency: "EUR"}.Decimal(), pos.Money{Amount: 2450, Currency: "JPY"}.Decimal())
 	// Output: 24.5 2450
 }
+
+// A webhook worker reuses one StripeDecoder: the Notification aliases the
+// body and lives until the next Decode, so the event is made and handed
+// on (to Client.Track, which encodes it at once) before the next body.
+func ExampleStripeDecoder() {
+	bodies := [][]byte{
+		[]byte(`{"id":"evt_1","type":"payment_intent.succeeded","created":1772366402,"data":{"object":{"id":"pi_1",
+		 "object":"payment_intent","amount":2450,"amount_received":2450,"currency":"eur","created":1772366400,
+		 "status":"succeeded","metadata":{"order_id":"ord_42"}}}}`),
+		[]byte(`{"id":"evt_2","type":"payment_intent.succeeded","data":{"object":{"id":"pi_2","object":"payment_intent"}}}`),
+	}
+	var d pos.StripeDecoder
+	for _, body := range bodies {
+		n, err := d.Decode(body)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		ev, err := n.Event(pos.Options{})
+		fmt.Println(ev.Event, ev.Properties["order_id"], ev.Properties["total"], err)
+	}
+	// Output:
+	// Order Completed ord_42 24.5 <nil>
+	// pos: stripe: data.object.status: required field missing
+}
+
+// SquareDecoder is the same for Square bodies.
+func ExampleSquareDecoder() {
+	body := []byte(`{"type":"payment.updated","event_id":"e1","created_at":"2026-03-01T12:00:03Z",
+	 "data":{"object":{"payment":{"id":"P1","status":"COMPLETED","source_type":"CASH",
+	  "created_at":"2026-03-01T12:00:00Z","amount_money":{"amount":1200,"currency":"EUR"}}}}}`)
+	var d pos.SquareDecoder
+	n, err := d.Decode(body)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(n.Type, n.Payment.ID, n.Payment.Amount.Decimal(), n.Payment.Amount.Currency)
+	// Output:
+	// payment.updated P1 12 EUR
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/touchpoint-sdk/touchpoint/connected"
@@ -94,10 +95,21 @@ func seed(f *testing.F, names ...string) {
 	}
 }
 
+// fuzzDecoders are reused across fuzz inputs, so that what one input
+// leaves in a decoder meets the next.
+var fuzzDecoders struct {
+	sync.Mutex
+	stripe pos.StripeDecoder
+	square pos.SquareDecoder
+}
+
 func FuzzDecodeSquare(f *testing.F) {
 	seed(f, "square_payment_updated_card.json", "square_payment_created_approved.json", "square_payment_updated_cash.json", "square_order_updated.json")
 	f.Add([]byte(`{"type":"payment.updated","event_id":"e","data":{"object":{"payment":{"id":"p","status":"COMPLETED","created_at":"2026-03-01T12:00:00Z","amount_money":{"amount":1,"currency":"EUR"}}}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzDecoders.Lock()
+		sameAsOneShot(t, &fuzzDecoders.square, pos.DecodeSquare, data)
+		fuzzDecoders.Unlock()
 		n, err := pos.DecodeSquare(data)
 		if err != nil {
 			checkDecodeErr(t, err, reflect.DeepEqual(n, pos.Notification{}))
@@ -111,6 +123,9 @@ func FuzzDecodeStripe(f *testing.F) {
 	seed(f, "stripe_charge_succeeded_terminal.json", "stripe_payment_intent_succeeded.json")
 	f.Add([]byte(`{"id":"evt_1","type":"charge.succeeded","data":{"object":{"id":"ch_1","object":"charge","amount":5,"currency":"jpy","created":1772366400,"status":"succeeded","customer":{"id":"cus_1"}}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzDecoders.Lock()
+		sameAsOneShot(t, &fuzzDecoders.stripe, pos.DecodeStripe, data)
+		fuzzDecoders.Unlock()
 		n, err := pos.DecodeStripe(data)
 		if err != nil {
 			checkDecodeErr(t, err, reflect.DeepEqual(n, pos.Notification{}))

@@ -39,8 +39,18 @@ var (
 // fields are skipped. Strings alias nothing: the Notification does not
 // keep body.
 func DecodeSquare(body []byte) (Notification, error) {
-	d := newDec("square", body)
 	var n Notification
+	if err := decodeSquare(body, &n); err != nil {
+		return Notification{}, err
+	}
+	n.own(body)
+	return n, nil
+}
+
+// decodeSquare is DecodeSquare into n (zero on entry), whose strings then
+// alias body; on error n holds a partial value the caller drops.
+func decodeSquare(body []byte, n *Notification) error {
+	d := newDec("square", body)
 	n.Format = "square"
 	var sawData bool
 	it := d.s.Object()
@@ -54,11 +64,11 @@ func DecodeSquare(body []byte) (Notification, error) {
 			n.Created = d.rfc3339("created_at")
 		case 3: // data
 			sawData = true
-			d.squareData(&n)
+			d.squareData(n)
 		}
 	}
 	if err := d.finish(); err != nil {
-		return Notification{}, err
+		return err
 	}
 	switch {
 	case n.Type == "":
@@ -84,10 +94,9 @@ func DecodeSquare(body []byte) (Notification, error) {
 		}
 	}
 	if d.err != nil {
-		return Notification{}, d.err
+		return d.err
 	}
-	n.own(body)
-	return n, nil
+	return nil
 }
 
 func (d *dec) squareData(n *Notification) {

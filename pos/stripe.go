@@ -39,8 +39,18 @@ var (
 // status, created, amount (whole minor units >= 0) and currency (three
 // letters; Stripe writes them lower case, the decoder upper-cases them).
 func DecodeStripe(body []byte) (Notification, error) {
-	d := newDec("stripe", body)
 	var n Notification
+	if err := decodeStripe(body, &n); err != nil {
+		return Notification{}, err
+	}
+	n.own(body)
+	return n, nil
+}
+
+// decodeStripe is DecodeStripe into n (zero on entry), whose strings then
+// alias body; on error n holds a partial value the caller drops.
+func decodeStripe(body []byte, n *Notification) error {
+	d := newDec("stripe", body)
 	n.Format = "stripe"
 	var obj stripeObject
 	var sawObject bool
@@ -63,7 +73,7 @@ func DecodeStripe(body []byte) (Notification, error) {
 		}
 	}
 	if err := d.finish(); err != nil {
-		return Notification{}, err
+		return err
 	}
 	const o = "data.object."
 	switch {
@@ -89,7 +99,7 @@ func DecodeStripe(body []byte) (Notification, error) {
 		d.fail(o+"currency", -1, ErrMissing)
 	}
 	if d.err != nil {
-		return Notification{}, d.err
+		return d.err
 	}
 	p := obj.p
 	if obj.object == "charge" {
@@ -110,8 +120,7 @@ func DecodeStripe(body []byte) (Notification, error) {
 	}
 	n.Kind = KindPayment
 	n.Payment = p
-	n.own(body)
-	return n, nil
+	return nil
 }
 
 // stripeObject is the union of the Charge and PaymentIntent fields read.
