@@ -37,12 +37,13 @@ type Result struct {
 	SDK         string  `json:"sdk"`
 	Mode        string  `json:"mode"`
 	N           int     `json:"n"`
-	Seconds     float64 `json:"seconds"`      // first enqueue to the return of close
-	EnqueueSecs float64 `json:"enqueue_secs"` // first enqueue to the last
-	Allocs      uint64  `json:"allocs"`       // heap allocations during the run
-	AllocBytes  uint64  `json:"alloc_bytes"`  // bytes allocated during the run
-	PeakRSSKiB  int64   `json:"peak_rss_kib"` // VmHWM at the end
-	Refused     int     `json:"refused"`      // enqueue calls that returned an error
+	Rate        float64 `json:"rate,omitempty"` // -rate: events per second offered, 0 for a burst
+	Seconds     float64 `json:"seconds"`        // first enqueue to the return of close
+	EnqueueSecs float64 `json:"enqueue_secs"`   // first enqueue to the last
+	Allocs      uint64  `json:"allocs"`         // heap allocations during the run
+	AllocBytes  uint64  `json:"alloc_bytes"`    // bytes allocated during the run
+	PeakRSSKiB  int64   `json:"peak_rss_kib"`   // VmHWM at the end
+	Refused     int     `json:"refused"`        // enqueue calls that returned an error
 	CloseErr    string  `json:"close_err,omitempty"`
 	Undelivered int     `json:"undelivered"` // Touchpoint: the count in ErrUndelivered
 	Pending     int     `json:"pending"`     // Touchpoint spool: records left on disk
@@ -67,6 +68,8 @@ func main() {
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.IntVar(&queueEvents, "queue", transport.DefaultMaxQueueEvents, "Touchpoint: the Batcher's queue bound in records (bytes scaled from the default bounds)")
 	flag.StringVar(&memProfile, "memprofile", "", "write a heap profile to this file after the last enqueue, before close (the stall's peak)")
+	flag.IntVar(&paceStep, "step", 500, "with -rate: events between sleeps to the schedule")
+	flag.Float64Var(&paceRate, "rate", 0, "events per second, paced in steps of -step events (0: as fast as the SDK takes them)")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -87,7 +90,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "peerbench: -url is required")
 		os.Exit(2)
 	}
-	res := Result{SDK: *sdk, Mode: *mode, N: *n}
+	res := Result{SDK: *sdk, Mode: *mode, N: *n, Rate: paceRate}
 	var err error
 	switch *sdk {
 	case "touchpoint", "touchpoint-fields", "touchpoint-spool", "touchpoint-spool-fields", "touchpoint-nogzip", "touchpoint-ceiling":
@@ -118,6 +121,11 @@ func measure(res *Result, enqueue func(i int) error, closeAll func() error) {
 	cpu0 := cpuSecs()
 	start := time.Now()
 	for i := range res.N {
+		if paceRate > 0 && paceStep > 0 && i%paceStep == 0 {
+			if d := time.Until(start.Add(time.Duration(float64(i) / paceRate * float64(time.Second)))); d > 0 {
+				time.Sleep(d)
+			}
+		}
 		if enqueue(i) != nil {
 			res.Refused++
 		}
@@ -135,6 +143,15 @@ func measure(res *Result, enqueue func(i int) error, closeAll func() error) {
 	res.Allocs = after.Mallocs - before.Mallocs
 	res.AllocBytes = after.TotalAlloc - before.TotalAlloc
 }
+
+// paceRate is -rate: the producer's pace in events per second, 0 for a
+// burst. It sleeps to the schedule every paceStep (-step) events, so an
+// SDK meets events as a service sends them, with idle time between,
+// instead of as fast as it takes them.
+var (
+	paceRate float64
+	paceStep int
+)
 
 // memProfile is the -memprofile file.
 var memProfile string
