@@ -26,12 +26,7 @@ type StripeDecoder struct {
 // error (see DecodeStripe). The Notification is valid until the next call
 // of Decode (see StripeDecoder).
 func (d *StripeDecoder) Decode(body []byte) (*Notification, error) {
-	d.n = Notification{}
-	if err := decodeStripe(body, &d.n); err != nil {
-		d.n = Notification{}
-		return nil, err
-	}
-	return &d.n, nil
+	return decodeInto(&d.n, body, decodeStripe)
 }
 
 // SquareDecoder is StripeDecoder for Square webhook bodies: it decodes
@@ -48,10 +43,27 @@ type SquareDecoder struct {
 // on error (see DecodeSquare). The Notification is valid until the next
 // call of Decode (see SquareDecoder).
 func (d *SquareDecoder) Decode(body []byte) (*Notification, error) {
-	d.n = Notification{}
-	if err := decodeSquare(body, &d.n); err != nil {
-		d.n = Notification{}
+	return decodeInto(&d.n, body, decodeSquare)
+}
+
+// decodeInto decodes body into n with decode (decodeStripe, decodeSquare),
+// its strings aliasing body: n, or nil and the error with n zeroed.
+func decodeInto(n *Notification, body []byte, decode func([]byte, *Notification) error) (*Notification, error) {
+	*n = Notification{}
+	if err := decode(body, n); err != nil {
+		*n = Notification{}
 		return nil, err
 	}
-	return &d.n, nil
+	return n, nil
+}
+
+// decodeOwned decodes body with decode into a Notification that owns its
+// strings (DecodeStripe, DecodeSquare): one copy of those that alias body.
+func decodeOwned(body []byte, decode func([]byte, *Notification) error) (Notification, error) {
+	var n Notification
+	if err := decode(body, &n); err != nil {
+		return Notification{}, err
+	}
+	n.own(body)
+	return n, nil
 }

@@ -35,10 +35,8 @@ func sameAsOneShot(t *testing.T, d reusable, decode func([]byte) (pos.Notificati
 	}
 }
 
-// decoderCases: the samples of each format, and bodies that exercise what
-// a reused decoder must not carry over (escaped strings, an order after a
-// payment, an error in between).
-func decoderCases(t *testing.T) (stripe, square [][]byte) {
+// paymentSamples returns the Stripe and the Square samples.
+func paymentSamples(t *testing.T) (stripe, square [][]byte) {
 	for _, name := range samples(t) {
 		switch {
 		case strings.HasPrefix(name, "stripe_"):
@@ -47,6 +45,14 @@ func decoderCases(t *testing.T) (stripe, square [][]byte) {
 			square = append(square, readSample(t, name))
 		}
 	}
+	return stripe, square
+}
+
+// decoderCases: the samples of each format, and bodies that exercise what
+// a reused decoder must not carry over (escaped strings, an order after a
+// payment, an error in between).
+func decoderCases(t *testing.T) (stripe, square [][]byte) {
+	stripe, square = paymentSamples(t)
 	stripe = append(stripe,
 		[]byte(`{"id":"evt_\u0031","type":"payment_intent.succeeded","created":1772366402,"data":{"object":{"id":"pi_\"1","object":"payment_intent",`+
 			`"amount":5,"amount_received":5,"currency":"jpy","created":1772366400,"status":"succeeded","customer":"cus_\u00e9"}}}`),
@@ -121,15 +127,7 @@ func TestDecodersAllocateNothing(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation budgets are measured without -race (the race detector allocates)")
 	}
-	var stripe, square [][]byte
-	for _, name := range samples(t) {
-		switch {
-		case strings.HasPrefix(name, "stripe_"):
-			stripe = append(stripe, readSample(t, name))
-		case strings.HasPrefix(name, "square_"):
-			square = append(square, readSample(t, name))
-		}
-	}
+	stripe, square := paymentSamples(t)
 	var sd pos.StripeDecoder
 	var qd pos.SquareDecoder
 	run := func() {

@@ -39,12 +39,7 @@ var (
 // fields are skipped. Strings alias nothing: the Notification does not
 // keep body.
 func DecodeSquare(body []byte) (Notification, error) {
-	var n Notification
-	if err := decodeSquare(body, &n); err != nil {
-		return Notification{}, err
-	}
-	n.own(body)
-	return n, nil
+	return decodeOwned(body, decodeSquare)
 }
 
 // decodeSquare is DecodeSquare into n (zero on entry), whose strings then

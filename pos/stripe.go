@@ -39,12 +39,7 @@ var (
 // status, created, amount (whole minor units >= 0) and currency (three
 // letters; Stripe writes them lower case, the decoder upper-cases them).
 func DecodeStripe(body []byte) (Notification, error) {
-	var n Notification
-	if err := decodeStripe(body, &n); err != nil {
-		return Notification{}, err
-	}
-	n.own(body)
-	return n, nil
+	return decodeOwned(body, decodeStripe)
 }
 
 // decodeStripe is DecodeStripe into n (zero on entry), whose strings then
