@@ -56,14 +56,3 @@ func decodeInto(n *Notification, body []byte, decode func([]byte, *Notification)
 	}
 	return n, nil
 }
-
-// decodeOwned decodes body with decode into a Notification that owns its
-// strings (DecodeStripe, DecodeSquare): one copy of those that alias body.
-func decodeOwned(body []byte, decode func([]byte, *Notification) error) (Notification, error) {
-	var n Notification
-	if err := decode(body, &n); err != nil {
-		return Notification{}, err
-	}
-	n.own(body)
-	return n, nil
-}

@@ -122,7 +122,7 @@ func TestDecoderAliasesBody(t *testing.T) {
 }
 
 // TestDecodersAllocateNothing: a reused decoder allocates nothing for
-// bodies without escaped strings (every sample).
+// bodies without escaped strings (every sample), a one-shot decoder once.
 func TestDecodersAllocateNothing(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation budgets are measured without -race (the race detector allocates)")
@@ -144,5 +144,22 @@ func TestDecodersAllocateNothing(t *testing.T) {
 	}
 	if a := testing.AllocsPerRun(50, run); a != 0 {
 		t.Fatalf("the reused decoders allocate %.1f times per %d bodies", a, len(stripe)+len(square))
+	}
+	// The one-shot decoders: one allocation each, the copy of the kept
+	// strings (the Notification itself stays on the caller's stack).
+	oneShot := func() {
+		for _, b := range stripe {
+			if _, err := pos.DecodeStripe(b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, b := range square {
+			if _, err := pos.DecodeSquare(b); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if a, n := testing.AllocsPerRun(50, oneShot), len(stripe)+len(square); a > float64(n) {
+		t.Fatalf("DecodeStripe and DecodeSquare allocate %.1f times per %d bodies, want at most one each", a, n)
 	}
 }

@@ -39,7 +39,13 @@ var (
 // fields are skipped. Strings alias nothing: the Notification does not
 // keep body.
 func DecodeSquare(body []byte) (Notification, error) {
-	return decodeOwned(body, decodeSquare)
+	var n Notification
+	// a direct call: through a func value n would escape, an allocation more
+	if err := decodeSquare(body, &n); err != nil {
+		return Notification{}, err
+	}
+	n.own(body)
+	return n, nil
 }
 
 // decodeSquare is DecodeSquare into n (zero on entry), whose strings then
