@@ -116,7 +116,7 @@ func (s *sim) report(w io.Writer, people []*shopper) error {
 		fmt.Fprintf(bw, "  %-14s %s\n", ds.Name, orNone(parts))
 	}
 	st := p.engine.Stats()
-	fmt.Fprintf(bw, "\nActivation: %d events, %d audience entries, %d exits, %d actions fired, %d refused, %d late. Identity profiles: %d.\n",
+	fmt.Fprintf(bw, "\nActivation: events %d, audience entries %d, exits %d, actions fired %d, refused %d, late %d. Identity profiles: %d.\n",
 		st.Inputs, st.Entered, st.Exited, st.Fired, st.Refused, st.Late, len(p.graph.Profiles()))
 	return bw.Flush()
 }

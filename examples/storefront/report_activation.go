@@ -62,7 +62,11 @@ func (s *sim) reportDecisions(w io.Writer, sh *shopper) {
 		fmt.Fprintf(w, "  %s  activation: %s\n", clock(o.Time), line)
 	}
 	if quiet > 0 {
-		fmt.Fprintf(w, "              activation: %d zone entries with no wish for that department (wish_reminder: no_related_event)\n", quiet)
+		entries := "zone entries"
+		if quiet == 1 {
+			entries = "zone entry"
+		}
+		fmt.Fprintf(w, "              activation: %d %s with no wish for that department (wish_reminder: no_related_event)\n", quiet, entries)
 	}
 }
 
