@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"math/bits"
 	"time"
 	"unsafe"
 
@@ -163,11 +164,16 @@ func parseHeader(b []byte) (h segHeader, ok bool) {
 
 // FrameSize returns the encoded size of r's frame.
 func FrameSize(r *connected.Record) int {
+	ot, ts := marks(r)
+	return frameSize(r, ot, ts)
+}
+
+// frameSize is FrameSize with r's marks given.
+func frameSize(r *connected.Record, ot, ts uint64) int {
 	n := frameOverhead + 1 + 8 + 8
 	for _, l := range [...]int{len(r.ID), len(r.Type), len(r.Category), len(r.PartitionKey), len(r.ProfileID), len(r.Payload)} {
 		n += uvarintLen(uint64(l)) + l
 	}
-	ot, ts := marks(r)
 	return n + uvarintLen(ot) + uvarintLen(ts)
 }
 
@@ -181,13 +187,10 @@ func marks(r *connected.Record) (ot, ts uint64) {
 	return uint64(o + 1), uint64(t + 1)
 }
 
+// uvarintLen is the length of x as binary.AppendUvarint writes it: a
+// byte per 7 bits, at least one.
 func uvarintLen(x uint64) int {
-	n := 1
-	for x >= 0x80 {
-		x >>= 7
-		n++
-	}
-	return n
+	return (bits.Len64(x|1) + 6) / 7
 }
 
 // AppendFrame appends r's frame (version 3, sequence number 0) to dst. It
@@ -203,7 +206,8 @@ func AppendFrame(dst []byte, r *connected.Record) ([]byte, error) {
 // appendFrame appends r's frame without its sequence number and checksum:
 // sealFrame sets both once the number is known.
 func appendFrame(dst []byte, r *connected.Record) ([]byte, error) {
-	size := FrameSize(r)
+	ot, ts := marks(r)
+	size := frameSize(r, ot, ts)
 	if size-frameOverhead > MaxFrameBytes {
 		return dst, fmt.Errorf("%w: record %q frames to %d bytes", ErrTooLarge, r.ID, size)
 	}
@@ -223,7 +227,6 @@ func appendFrame(dst []byte, r *connected.Record) ([]byte, error) {
 	dst = appendString(dst, r.ProfileID)
 	dst = binary.AppendUvarint(dst, uint64(len(r.Payload)))
 	dst = append(dst, r.Payload...)
-	ot, ts := marks(r)
 	dst = binary.AppendUvarint(dst, ot)
 	return binary.AppendUvarint(dst, ts), nil
 }

@@ -42,6 +42,28 @@ func TestFrameRoundTrip(t *testing.T) {
 	}
 }
 
+// TestFrameSizeVarintBoundaries: FrameSize equals the encoded length for
+// fields whose lengths sit on each side of every varint byte boundary
+// (127/128, 16,383/16,384, ...), up to payloads of 2 MiB.
+func TestFrameSizeVarintBoundaries(t *testing.T) {
+	for _, n := range []int{0, 1, 127, 128, 129, 16383, 16384, 16385, 1<<21 - 1} {
+		payload := bytes.Repeat([]byte("a"), n)
+		id := string(bytes.Repeat([]byte("i"), min(n, 200)))
+		r := &connected.Record{ID: id, Type: connected.TypeTrack, Category: connected.Category("x"),
+			PartitionKey: "0123456789abcdef0123456789abcdef", Payload: payload}
+		b, err := spool.AppendFrame(nil, r)
+		if errors.Is(err, spool.ErrTooLarge) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) != spool.FrameSize(r) {
+			t.Fatalf("payload %d bytes: FrameSize %d, encoded %d", n, spool.FrameSize(r), len(b))
+		}
+	}
+}
+
 func TestDecodeFrameErrors(t *testing.T) {
 	good, _ := spool.AppendFrame(nil, rec(1))
 	flip := bytes.Clone(good)
