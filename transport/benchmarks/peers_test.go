@@ -26,6 +26,7 @@ var (
 	rounds   = flag.Int("rounds", 1, "burst rounds: every SDK runs once per round, rounds interleaved; the table shows each SDK's median run")
 	sdkCPUs  = flag.String("sdkcpus", "", "cores for each peerbench process (taskset -c list); default: the last core on a 2-3 core machine, the last two on 4 or more; \"none\": no pinning")
 	baseline = flag.String("baseline", "", "a peerbench binary built from an earlier commit (e.g. the SDK before issue 19); it runs as the SDK touchpoint-baseline (its -sdk touchpoint) in every section, for before/after figures in one run")
+	rate     = flag.Float64("rate", 0, "the first section offers events at this many per second (peerbench -rate: a sleep to the schedule every 500 events) instead of as fast as each SDK takes them; 0: a burst")
 	sdks     = flag.String("sdks", "segment,posthog,rudder,touchpoint,touchpoint-fields,touchpoint-nogzip,touchpoint-spool,touchpoint-spool-fields,touchpoint-ceiling", "SDKs to run, comma-separated")
 )
 
@@ -161,11 +162,18 @@ func TestPeers(t *testing.T) {
 		n, outageN = 200_000, 20_000
 		outage, grace = 1500*time.Millisecond, 2*time.Second
 	}
+	if *rate > 0 && *baseline != "" {
+		t.Fatal("-rate with -baseline: the baseline binary (ef7df80) has no -rate, and its row would be a burst among paced rows; leave out one of them")
+	}
 	h := newHarness(t)
 	h.pin()
 	list := strings.Split(*sdks, ",")
 	if *baseline != "" && !slices.Contains(list, baselineSDK) {
 		list = append(list, baselineSDK)
+	}
+	var paced []string // peerbench's flags for the first section
+	if *rate > 0 {
+		paced = []string{"-rate", strconv.FormatFloat(*rate, 'f', -1, 64)}
 	}
 
 	// 1. Burst: n events, close, count; rounds interleaved so that a noisy
@@ -175,7 +183,7 @@ func TestPeers(t *testing.T) {
 		for _, sdk := range list {
 			h.s.reset()
 			cpu0 := cpuSecs()
-			r := h.run(sdk, "burst", n)
+			r := h.run(sdk, "burst", n, paced...)
 			sinkCPU := cpuSecs() - cpu0
 			ev, wire := h.s.counts()
 			runs[sdk] = append(runs[sdk], row{r: r, delivered: ev, wire: wire, sinkCPU: sinkCPU})
@@ -202,7 +210,11 @@ func TestPeers(t *testing.T) {
 	} else {
 		fmt.Fprintf(&b, "\nNot pinned (no taskset, one core, or -sdkcpus none)")
 	}
-	fmt.Fprintf(&b, "\nBurst: %d events, one process per SDK, loopback sink (gunzip, count, 200); median of %d round(s)\n", n, max(*rounds, 1))
+	if *rate > 0 {
+		fmt.Fprintf(&b, "\nPaced: %d events offered at %g per second (a sleep every 500), one process per SDK, loopback sink (gunzip, count, 200); median of %d round(s)\n", n, *rate, max(*rounds, 1))
+	} else {
+		fmt.Fprintf(&b, "\nBurst: %d events, one process per SDK, loopback sink (gunzip, count, 200); median of %d round(s)\n", n, max(*rounds, 1))
+	}
 	fmt.Fprintf(&b, "| SDK | delivered at Close | total s | events/s | x Segment | allocs/event | alloc B/event | wire B/event | peak RSS MiB | SDK CPU us/event | Segment CPU / SDK CPU | sink CPU us/event |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		ratio := "-"
