@@ -23,8 +23,9 @@
 // skipped unread values structurally (strings and brackets only, eight
 // bytes at a time: what an "On-Demand" reader does) decoded the Stripe
 // charge no faster, 2.6-2.9 µs against 2.7 compact (December 2026, one
-// machine, alternating runs): the cost is in visiting each member and matching
-// its key, which any reader that finds a few fields among a hundred does.
+// machine, alternating runs): the cost is in visiting each member and
+// matching its key, which any reader that finds a few fields among a
+// hundred does.
 //
 // Decoders that keep a few members of large objects name them in a Keys
 // set and loop with Iter.NextKey: the members they do not keep are

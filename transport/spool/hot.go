@@ -99,12 +99,22 @@ func (s *Spool) hotLimitLocked(seq uint64, off, limit int64) int64 {
 	return limit
 }
 
+// popHotLocked removes the oldest cached batch from the cache and returns
+// it; what it holds (its frames) is then the caller's.
+func (s *Spool) popHotLocked() hotBatch {
+	h := s.hot[0]
+	s.hotBytes -= h.bytes
+	s.hot[0] = hotBatch{}
+	s.hot = s.hot[1:]
+	return h
+}
+
 // dropHotLocked discards the oldest cached batch, which the drain did not
 // take (it read past it, or its segment was evicted).
 func (s *Spool) dropHotLocked() {
-	s.forgetHotLocked(&s.hot[0])
-	s.hot[0] = hotBatch{}
-	s.hot = s.hot[1:]
+	if h := s.popHotLocked(); h.frames != nil {
+		s.putBuf(h.frames)
+	}
 }
 
 // forgetHotLocked gives back what a cached batch the drain will not take
@@ -127,9 +137,7 @@ func (s *Spool) takeHotLocked() (h hotBatch, ok bool) {
 			continue
 		}
 		if h.seq == s.readSeq && h.off == s.readOff {
-			s.hotBytes -= h.bytes
-			s.hot[0] = hotBatch{}
-			s.hot = s.hot[1:]
+			s.popHotLocked()
 			s.readOff = h.end
 			return h, true
 		}
