@@ -33,7 +33,7 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 // days, else in Go syntax.
 func (d Duration) String() string {
 	td := time.Duration(d)
-	if td != 0 && td%(24*time.Hour) == 0 {
+	if td != 0 && td%(24*time.Hour) == 0 && td/(24*time.Hour) <= maxDays {
 		return strconv.FormatInt(int64(td/(24*time.Hour)), 10) + "d"
 	}
 	return td.String()
@@ -57,12 +57,15 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// ParseDuration parses Go duration syntax or "<n>d" (n whole days, at most
-// 3660).
+// maxDays is the most days the "<n>d" form takes (about ten years).
+const maxDays = 3660
+
+// ParseDuration parses Go duration syntax or "<n>d" (n whole days in
+// decimal digits, at most 3660).
 func ParseDuration(s string) (time.Duration, error) {
 	if n, ok := strings.CutSuffix(s, "d"); ok {
 		days, err := strconv.Atoi(n)
-		if err != nil || days < 0 || days > 3660 {
+		if err != nil || !digits(n) || days > maxDays {
 			return 0, fmt.Errorf("duration %q: days must be a whole number from 0 to 3660", s)
 		}
 		return time.Duration(days) * 24 * time.Hour, nil

@@ -473,7 +473,7 @@ func (c *checker) checkJourney(j *Journey, traits map[string]bool, auds map[stri
 func Clock(s string) (int, bool) { return clock(s) }
 
 func clock(s string) (int, bool) {
-	if len(s) != 5 || s[2] != ':' {
+	if len(s) != 5 || s[2] != ':' || !digits(s[:2]) || !digits(s[3:]) {
 		return 0, false
 	}
 	h, err1 := strconv.Atoi(s[:2])
@@ -482,4 +482,18 @@ func clock(s string) (int, bool) {
 		return 0, false
 	}
 	return h*60 + m, true
+}
+
+// digits reports whether s is one or more ASCII decimal digits (no sign:
+// strconv.Atoi alone takes "+7" and "-0").
+func digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
