@@ -160,6 +160,17 @@ func TestPlatformDataIsAlwaysHealth(t *testing.T) {
 	if _, err := wearable.WorkoutOccurrence(&wearable.Measurement{Kind: wearable.KindHeartRate}); !errors.Is(err, wearable.ErrUnsupported) {
 		t.Fatalf("err %v", err)
 	}
+	// Implausible workouts the caller did not flag are refused too: no
+	// occurrence with an end before its start or without times.
+	for name, m := range map[string]wearable.Measurement{
+		"ends before it starts": {Kind: wearable.KindWorkout, Source: apple, Start: t0, End: t0.Add(-time.Minute),
+			Workout: wearable.Workout{Activity: "running", Duration: -time.Minute}},
+		"no times": {Kind: wearable.KindWorkout, Source: apple, Workout: wearable.Workout{Activity: "running"}},
+	} {
+		if o, err := wearable.WorkoutOccurrence(&m); !errors.Is(err, wearable.ErrNoValue) {
+			t.Errorf("%s: %+v, %v; want ErrNoValue", name, o, err)
+		}
+	}
 	if _, err := (&wearable.Occurrence{}).Event(who); !errors.Is(err, wearable.ErrUnsupported) {
 		t.Fatalf("err %v", err)
 	}

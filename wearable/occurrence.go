@@ -57,13 +57,15 @@ type Occurrence struct {
 // WorkoutOccurrence returns the Workout Completed occurrence for a
 // KindWorkout measurement, such as one imported from a platform export. It
 // returns a *ConversionError wrapping ErrUnsupported for other kinds, and
-// one wrapping ErrNoValue for a workout that is not Valid (flagged by the
-// plausibility rules: it ends before it starts, a negative duration, ...).
+// one wrapping ErrNoValue for a workout that is not Valid or that the
+// plausibility rules flag (it applies Plausibility itself, so a caller need
+// not have): it ends before it starts, has no start or end time, a
+// negative duration, ...
 func WorkoutOccurrence(m *Measurement) (Occurrence, error) {
 	if m.Kind != KindWorkout {
 		return Occurrence{}, &ConversionError{Format: "occurrence", Kind: m.Kind, Err: ErrUnsupported}
 	}
-	if !m.Valid() {
+	if !m.Valid() || Plausibility(m)&invalidFlags != 0 {
 		return Occurrence{}, &ConversionError{Format: "occurrence", Kind: m.Kind, Err: ErrNoValue}
 	}
 	key := m.DedupeKey
