@@ -33,7 +33,8 @@ func (id BeaconID) IsZero() bool { return id.Kind == FormatUnknown }
 func (id BeaconID) Bytes() []byte { return append([]byte(nil), id.b[:id.n]...) }
 
 // String returns the textual form ParseBeaconID accepts:
-// "ibeacon:<uuid>:<major>:<minor>", "addr:<AA:BB:..>", or "<kind>:<hex>".
+// "ibeacon:<uuid>:<major>:<minor>", "address:<AA:BB:..>", or "<kind>:<hex>"
+// (the kind as Kind.String writes it).
 func (id BeaconID) String() string {
 	b, _ := id.AppendText(nil)
 	return string(b)

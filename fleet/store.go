@@ -29,8 +29,10 @@ type Store interface {
 	Applied(ctx context.Context, id string) (bool, error)
 	// MarkApplied records that the message id was applied.
 	MarkApplied(ctx context.Context, id string) error
-	// Put files rec under each of its keys; putting the same id again
-	// changes nothing. If any key is tombstoned it stores nothing and
+	// Put files rec under each of its keys that does not already hold a
+	// record with its id: putting the same record again changes nothing,
+	// and a key filed before keeps the copy it has (the same id with a new
+	// key is filed under that key too). If any key is tombstoned it stores nothing and
 	// returns an *ErasedError — atomically with respect to Erase, so a
 	// record is never filed under a key erased before it.
 	Put(ctx context.Context, rec Record) error

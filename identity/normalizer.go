@@ -33,9 +33,10 @@ type Normalizer struct {
 // NewNormalizer returns a Normalizer configured by the options that concern
 // normalization (WithDefaultRegion, WithPhoneNormalizer,
 // WithUnicodeNormalizer, WithWarningHandler, WithRule, WithBlockedValues,
-// WithBlockedPattern); other options are accepted and ignored, so one
-// option list can configure a graph and its normalizer. It returns a
-// *ConfigError for invalid options.
+// WithBlockedPattern); other options are ignored when valid, so one option
+// list can configure a graph and its normalizer. It returns a *ConfigError
+// for an invalid option of either kind (WithMaxFanout(-1) as much as an
+// invalid WithRule), as New would.
 func NewNormalizer(opts ...Option) (*Normalizer, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {

@@ -3,8 +3,9 @@ package kafkatransport
 import "fmt"
 
 // ValidateTopic reports whether topic is a legal Kafka topic name: 1 to 249
-// characters from [a-zA-Z0-9._-], and not "." or "..". The error matches
-// ErrInvalidTopic and names the offending offset.
+// bytes from [a-zA-Z0-9._-], and not "." or "..". The error matches
+// ErrInvalidTopic and says what is wrong: the length, the reserved name, or
+// the first byte outside the set and its offset.
 func ValidateTopic(topic string) error {
 	switch {
 	case topic == "":

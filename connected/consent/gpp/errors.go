@@ -35,8 +35,8 @@ var (
 )
 
 // ParseError says where a GPP string could not be decoded: the section (its
-// position among the tilde-separated parts, 0 for the header), its id when
-// known, the sub-section (dot-separated part) and field, and the bit offset
+// position among the tilde-separated parts; 0 for the header, and for a
+// section decoded on its own, as by DecodeUSNat), its id when known, the sub-section (dot-separated part) and field, and the bit offset
 // inside that part.
 type ParseError struct {
 	Section    int // 0 = header

@@ -100,17 +100,18 @@ func (u *USNat) tail() []struct {
 
 // DecodeUSNat decodes a usnat section: the core sub-section, then
 // optionally the GPC sub-section, joined by a dot. Every 2-bit field must be
-// 0, 1 or 2. Errors are *ParseError values.
+// 0, 1 or 2. Errors are *ParseError values with SectionID SectionUSNat
+// (and Section 0: decoded on its own, the section has no position).
 func DecodeUSNat(s string) (*USNat, error) {
 	subs := strings.Split(s, ".")
 	u := new(USNat)
 	for k, sub := range subs {
 		p := usnatParser{r: bitReader{s: sub}, sub: k}
 		if sub == "" {
-			return nil, &ParseError{Subsection: k, Err: ErrEmpty, Detail: "empty sub-section"}
+			return nil, &ParseError{SectionID: SectionUSNat, Subsection: k, Err: ErrEmpty, Detail: "empty sub-section"}
 		}
 		if i := badChar(sub); i >= 0 {
-			return nil, &ParseError{Subsection: k, Offset: 6 * i, Err: ErrEncoding, Detail: fmt.Sprintf("character %q", sub[i])}
+			return nil, &ParseError{SectionID: SectionUSNat, Subsection: k, Offset: 6 * i, Err: ErrEncoding, Detail: fmt.Sprintf("character %q", sub[i])}
 		}
 		if k == 0 {
 			p.core(u)
