@@ -153,7 +153,11 @@ func (e *BatchError) Error() string {
 	if e.Retryable {
 		kind = "retryably"
 	}
-	return fmt.Sprintf("transport: %d records failed %s: %v", len(e.Failed), kind, e.Err)
+	noun := "records"
+	if len(e.Failed) == 1 {
+		noun = "record"
+	}
+	return fmt.Sprintf("transport: %d %s failed %s: %v", len(e.Failed), noun, kind, e.Err)
 }
 
 // Unwrap returns the cause.

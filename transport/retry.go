@@ -135,22 +135,9 @@ func (r *Retry) Send(ctx context.Context, batch []*connected.Record) error {
 	}
 	st := retryState{r: r, batch: batch, sched: r.policy.Start(r.now)}
 	st.run(ctx, nil)
-	var errs []error
-	if len(st.perm) > 0 {
-		slices.Sort(st.perm)
-		errs = append(errs, &BatchError{Failed: st.perm, Retryable: false, Err: st.permErr})
-	}
-	if len(st.left) > 0 {
-		slices.Sort(st.left)
-		errs = append(errs, &BatchError{Failed: st.left, Retryable: true, Err: st.leftErr})
-	}
-	switch len(errs) {
-	case 0:
-		return nil
-	case 1:
-		return errs[0]
-	}
-	return errors.Join(errs...)
+	slices.Sort(st.perm)
+	slices.Sort(st.left)
+	return BatchOutcome(st.perm, st.left, st.permErr, st.leftErr)
 }
 
 type retryState struct {

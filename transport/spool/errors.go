@@ -3,6 +3,7 @@ package spool
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 var (
@@ -31,10 +32,13 @@ type FormatError struct {
 }
 
 func (e *FormatError) Error() string {
+	// The cause is one of this package's sentinels, which say "spool:"
+	// themselves: once is enough.
+	cause := strings.TrimPrefix(fmt.Sprint(e.Err), "spool: ")
 	if e.File == "" {
-		return fmt.Sprintf("spool: offset %d: %v", e.Offset, e.Err)
+		return fmt.Sprintf("spool: offset %d: %s", e.Offset, cause)
 	}
-	return fmt.Sprintf("spool: %s offset %d: %v", e.File, e.Offset, e.Err)
+	return fmt.Sprintf("spool: %s offset %d: %s", e.File, e.Offset, cause)
 }
 
 // Unwrap returns the cause.
