@@ -1,6 +1,7 @@
 package home_test
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -92,6 +93,76 @@ func ExampleStatestream() {
 	}
 	// Output:
 	// media_player.tv playing movie 2026-01-01T19:02:11.403518Z
+}
+
+// NewStatestream takes the integration's base_topic (a trailing slash is
+// ignored) and a settle time, 0 meaning DefaultSettle. An empty base or a
+// negative settle is a *ConfigError matching ErrInvalidOption.
+func ExampleNewStatestream() {
+	s, err := home.NewStatestream("homeassistant/", 0)
+	if err != nil {
+		panic(err)
+	}
+	t0 := time.Date(2026, 1, 1, 19, 51, 47, 15_000_000, time.UTC)
+	out, err := s.Decode(nil, "homeassistant/media_player/living_room_tv/state", []byte("off"), t0)
+	fmt.Println(len(out), s.Pending(), err)
+	out = s.Flush(out, t0.Add(home.DefaultSettle-time.Millisecond), false) // attributes may still follow
+	fmt.Println(len(out), s.Pending())
+	out = s.Flush(out, t0.Add(home.DefaultSettle), false)
+	for _, c := range out {
+		fmt.Println(c.Domain, c.New.Value, c.Time.Format(time.RFC3339Nano))
+	}
+
+	_, err = home.NewStatestream("", time.Second)
+	var ce *home.ConfigError
+	fmt.Println(errors.Is(err, home.ErrInvalidOption), errors.As(err, &ce) && ce.Field == "base")
+	_, err = home.NewStatestream("homeassistant", -time.Second)
+	fmt.Println(err)
+	// Output:
+	// 0 1 <nil>
+	// 0 1
+	// media_player off 2026-01-01T19:51:47.015Z
+	// true true
+	// home: invalid option: settle: is negative
+}
+
+// NewTracker checks the household's Config: here an instance set to °F,
+// whose set-points keep that unit. A missing household, an unknown unit or
+// an inconsistent appliance is a *ConfigError matching ErrInvalidOption.
+func ExampleNewTracker() {
+	tracker, err := home.NewTracker(home.Config{Household: "ha-7d3f0c9e", TemperatureUnit: "F"})
+	if err != nil {
+		panic(err)
+	}
+	msg := []byte(`{"id":9,"type":"event","event":{"event_type":"state_changed","data":{"entity_id":"climate.hallway",` +
+		`"old_state":{"entity_id":"climate.hallway","state":"heat","attributes":{"temperature":68},"last_changed":"2026-01-01T06:00:00+00:00","last_updated":"2026-01-01T06:00:00+00:00"},` +
+		`"new_state":{"entity_id":"climate.hallway","state":"heat","attributes":{"temperature":70,"hvac_action":"heating"},"last_changed":"2026-01-01T06:00:00+00:00","last_updated":"2026-01-01T07:20:31.650487+00:00"}},` +
+		`"origin":"LOCAL","time_fired":"2026-01-01T07:20:31.650487+00:00","context":{"id":"01J","parent_id":null,"user_id":null}}}`)
+	var c home.StateChange
+	if err := home.DecodeWebSocket(msg, &c); err != nil {
+		panic(err)
+	}
+	occ, err := tracker.Observe(nil, &c)
+	if err != nil {
+		panic(err)
+	}
+	for _, o := range occ {
+		fmt.Println(o.Kind, o.PrevSetpoint, "->", o.Setpoint, o.TemperatureUnit)
+	}
+
+	_, err = home.NewTracker(home.Config{})
+	fmt.Println(err)
+	_, err = home.NewTracker(home.Config{Household: "ha-7d3f0c9e", TemperatureUnit: "K"})
+	fmt.Println(errors.Is(err, home.ErrInvalidOption), err)
+	_, err = home.NewTracker(home.Config{Household: "ha-7d3f0c9e",
+		Appliances: map[string]home.Appliance{"washer_plug": {Name: "washer", StartWatts: 5, EndWatts: 10}}})
+	var ce *home.ConfigError
+	fmt.Println(errors.As(err, &ce), ce.Reason)
+	// Output:
+	// Climate Set Point Changed 68 -> 70 F
+	// home: invalid option: Household: is empty
+	// true home: invalid option: TemperatureUnit: must be C or F
+	// true exceeds StartWatts
 }
 
 // A washing machine behind a metering plug: the cycle starts, pauses, and

@@ -8,6 +8,31 @@ import (
 	"github.com/touchpoint-sdk/touchpoint/identity"
 )
 
+// One option list can configure a graph and its normalizer: NewNormalizer
+// applies the options that concern normalization and ignores the others
+// (WithPlaintext here). A region outside the numbering plans is refused.
+func ExampleNewNormalizer() {
+	opts := []identity.Option{identity.WithDefaultRegion("GB"), identity.WithBlockedValues("walk-in"), identity.WithPlaintext()}
+	n, err := identity.NewNormalizer(opts...)
+	if err != nil {
+		panic(err)
+	}
+	national := id(identity.TypePhone, "020 7946 0000")
+	_, err = n.Normalize(national)
+	fmt.Println(err, n.Blocked(id(identity.TypeUserID, "Walk-In")))
+	plain, _ := identity.NewNormalizer() // no default region: national numbers are invalid
+	_, err = plain.Normalize(national)
+	fmt.Println(errors.Is(err, identity.ErrInvalidIdentifier))
+
+	_, err = identity.NewNormalizer(identity.WithDefaultRegion("UK")) // the ISO code is GB
+	var ce *identity.ConfigError
+	fmt.Println(errors.Is(err, identity.ErrInvalidConfig), errors.As(err, &ce), ce.Option)
+	// Output:
+	// <nil> true
+	// true
+	// true true WithDefaultRegion(UK)
+}
+
 func ExampleNormalizer_MatchKey() {
 	n, _ := identity.NewNormalizer(identity.WithDefaultRegion("US"))
 	meta, _ := n.MatchKey(identity.DestinationMeta, id(identity.TypePhone, "(650) 555-1212"))

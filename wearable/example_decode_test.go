@@ -58,6 +58,47 @@ func ExampleSFloat() {
 	// true
 }
 
+// NewSFloat builds an SFLOAT from mantissa and exponent, as a simulated
+// thermometer would send 37.6 °C. Pairs that do not fit 12 and 4 bits, or
+// that would encode a special value, are refused.
+func ExampleNewSFloat() {
+	s, err := wearable.NewSFloat(376, -1)
+	if err != nil {
+		panic(err)
+	}
+	v, ok := s.Float64()
+	fmt.Printf("%v %#04x %v %v %d %d\n", s, uint16(s), v, ok, s.Mantissa(), s.Exponent())
+	for _, in := range [][2]int{{2048, 0}, {1, 8}, {2047, 0}} { // too wide, too wide, the NaN pattern
+		_, err := wearable.NewSFloat(in[0], in[1])
+		fmt.Print(errors.Is(err, wearable.ErrOutOfRange), " ")
+	}
+	fmt.Println()
+	// Output:
+	// 37.6 0xf178 37.6 true 376 -1
+	// true true true
+}
+
+// NewFloat builds a 32-bit FLOAT, as the Temperature Measurement and Weight
+// characteristics carry; its 24-bit mantissa keeps more digits than an
+// SFLOAT. Pairs that do not fit, or that would encode a special value, are
+// refused.
+func ExampleNewFloat() {
+	f, err := wearable.NewFloat(-123456, -3)
+	if err != nil {
+		panic(err)
+	}
+	v, ok := f.Float64()
+	fmt.Printf("%v %#08x %v %v %d %d\n", f, uint32(f), v, ok, f.Mantissa(), f.Exponent())
+	for _, in := range [][2]int{{1 << 23, 0}, {1, 128}, {0x7FFFFF, 0}} { // too wide, too wide, the NaN pattern
+		_, err := wearable.NewFloat(in[0], in[1])
+		fmt.Print(errors.Is(err, wearable.ErrOutOfRange), " ")
+	}
+	fmt.Println()
+	// Output:
+	// -123.456 0xfdfe1dc0 -123.456 true -123456 -3
+	// true true true
+}
+
 func ExampleSFloatFromFloat64() {
 	s, _ := wearable.SFloatFromFloat64(123.45)
 	fmt.Printf("%v (%#04x)\n", s, uint16(s))

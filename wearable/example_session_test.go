@@ -1,11 +1,53 @@
 package wearable_test
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/touchpoint-sdk/touchpoint/wearable"
 )
+
+// NewSession starts following one device. Its ID is required because it
+// scopes the dedupe keys; the device type is inferred from the first
+// characteristic, whose notification also implies the connection.
+func ExampleNewSession() {
+	at := time.Date(2026, 3, 1, 7, 30, 0, 0, time.UTC)
+	hr := []byte{0x06, 72} // Heart Rate Measurement: 72 bpm, contact detected
+	s, err := wearable.NewSession(wearable.Device{ID: "strap-1", Manufacturer: "Polar", Model: "H10"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("connected=%v type=%q\n", s.Connected(), s.Device().Type)
+	u, err := s.Notify(at, wearable.HeartRateMeasurementUUID, hr)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("connected=%v type=%q %s %s %v\n", s.Connected(), s.Device().Type,
+		u.Occurrences[0].Kind, u.Measurements[0].Kind, u.Measurements[0].HeartRate)
+
+	// The same notification from another strap gets another dedupe key.
+	other, err := wearable.NewSession(wearable.Device{ID: "strap-2"})
+	if err != nil {
+		panic(err)
+	}
+	v, err := other.Notify(at, wearable.HeartRateMeasurementUUID, hr)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(u.Measurements[0].DedupeKey == v.Measurements[0].DedupeKey)
+
+	_, err = wearable.NewSession(wearable.Device{Manufacturer: "Polar", Model: "H10"})
+	fmt.Println(errors.Is(err, wearable.ErrInvalidOption), err)
+	_, err = wearable.NewSession(wearable.Device{ID: "cadence-7"}, wearable.WithWheelCircumference(21.05))
+	fmt.Println(errors.Is(err, wearable.ErrInvalidOption), err)
+	// Output:
+	// connected=false type=""
+	// connected=true type="heart_rate_sensor" device_connected heart_rate 72
+	// false
+	// true wearable: invalid option: empty device ID
+	// true wearable: invalid option: wheel circumference 21.05 m outside 0.5..4
+}
 
 func ExampleSession() {
 	s, err := wearable.NewSession(wearable.Device{ID: "cadence-7"}, wearable.WithWheelCircumference(2.105))

@@ -2,6 +2,7 @@ package wearable_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -78,6 +79,38 @@ func ExampleOccurrence_Event() {
 	e, _ := o.Event(wearable.EventOptions{UserID: "runner-7"})
 	fmt.Println(e.Event, e.Category, e.Properties["activity"], e.Properties["duration_s"], e.Properties["avg_heart_rate_bpm"])
 	// Output: Workout Completed health running 1920 151
+}
+
+// WorkoutOccurrence turns an imported workout (here as a platform export
+// gives it) into the Workout Completed occurrence a Session emits at the end
+// of a BLE workout. Other kinds, and workouts the plausibility rules flag,
+// are refused.
+func ExampleWorkoutOccurrence() {
+	w := wearable.Measurement{
+		Kind:      wearable.KindWorkout,
+		Start:     time.Date(2016, 4, 2, 9, 40, 38, 0, time.UTC),
+		End:       time.Date(2016, 4, 2, 10, 12, 22, 0, time.UTC),
+		Source:    wearable.Source{Kind: wearable.SourceAppleHealth, Name: "Apple Watch"},
+		DedupeKey: "apple_health:9f0c3e5a1b7d2c4e6f8a0b1c2d3e4f50",
+		Workout:   wearable.Workout{Activity: "walking", Duration: 31*time.Minute + 44*time.Second, Energy: 139.3},
+	}
+	o, err := wearable.WorkoutOccurrence(&w)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(o.Kind, o.Time.Format(time.RFC3339), o.Workout.Workout.Activity, o.Workout.Workout.Duration, o.DedupeKey)
+
+	hr := wearable.Measurement{Kind: wearable.KindHeartRate, Start: w.Start, End: w.Start, HeartRate: 96}
+	_, err = wearable.WorkoutOccurrence(&hr)
+	fmt.Println(errors.Is(err, wearable.ErrUnsupported), err)
+
+	w.Workout.Duration = -w.Workout.Duration // a corrupt export: the plausibility rules refuse it
+	_, err = wearable.WorkoutOccurrence(&w)
+	fmt.Println(errors.Is(err, wearable.ErrNoValue), err)
+	// Output:
+	// workout_completed 2016-04-02T10:12:22Z walking 31m44s apple_health:9f0c3e5a1b7d2c4e6f8a0b1c2d3e4f50:completed
+	// true wearable: occurrence: heart_rate: wearable: unsupported
+	// true wearable: occurrence: workout: wearable: no numeric value
 }
 
 func ExampleMeasurementEvent() {

@@ -2,6 +2,7 @@ package consent_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -50,4 +51,27 @@ func ExampleLedger_PermitsAny() {
 	l.Record(ctx, consent.Fact{Subject: "u-1", Purpose: consent.PurposeMarketing, Granted: false, Effective: t.Add(time.Minute), Source: consent.SourceAppSetting})
 	fmt.Println(l.PermitsAny(consent.PurposeMarketing, t.Add(time.Hour), "anon-7"), l.PermitsAny(consent.PurposeMarketing, t.Add(time.Hour), "u-1", "anon-7"))
 	// Output: true false
+}
+
+// A Ledger from NewLedger lives in memory only: a purpose with no decision
+// in force is denied until a fact grants it. Options that concern the store
+// need OpenLedger and are refused with a *ConfigError.
+func ExampleNewLedger() {
+	ctx := context.Background()
+	l, err := consent.NewLedger(consent.WithHistoryLimit(10))
+	if err != nil {
+		panic(err)
+	}
+	t := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+	fmt.Println(l.Permits("u-1", consent.PurposeAnalytics, t))
+	_, _ = l.Record(ctx, consent.Fact{Subject: "u-1", Purpose: consent.PurposeAnalytics, Granted: true, Effective: t, Source: consent.SourceCMP})
+	fmt.Println(l.Permits("u-1", consent.PurposeAnalytics, t.Add(time.Minute)))
+
+	_, err = consent.NewLedger(consent.WithLedgerSync(true))
+	var ce *consent.ConfigError
+	fmt.Println(errors.Is(err, consent.ErrConfig), errors.As(err, &ce), ce.Field)
+	// Output:
+	// false
+	// true
+	// true true LedgerOption
 }

@@ -2,6 +2,7 @@ package consent_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -24,6 +25,27 @@ func ExampleSegmentReader_Read() {
 	// advertising false
 	// analytics true
 	// marketing false
+}
+
+// Several CMP categories may map to one purpose, which is then granted only
+// when every one of them is. A mapping to a malformed purpose is refused.
+func ExampleNewSegmentReader() {
+	r, err := consent.NewSegmentReader(map[string]consent.Purpose{
+		"C0002": consent.PurposeAnalytics,   // OneTrust: performance cookies
+		"C0004": consent.PurposeAdvertising, // OneTrust: targeting cookies
+		"C0005": consent.PurposeAdvertising, // OneTrust: social media cookies
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(r.Read(map[string]bool{"C0002": true, "C0004": true, "C0005": false}))
+	fmt.Println(r.Read(map[string]bool{"C0002": true, "C0004": true, "C0005": true}))
+	_, err = consent.NewSegmentReader(map[string]consent.Purpose{"C0003": "Functional Cookies"})
+	fmt.Println(errors.Is(err, consent.ErrConfig), err)
+	// Output:
+	// [{advertising false} {analytics true}]
+	// [{advertising true} {analytics true}]
+	// true consent: invalid configuration: SegmentReader mapping: category "C0003" maps to invalid purpose "Functional Cookies"
 }
 
 func ExampleSegmentReader_Middleware() {
@@ -108,6 +130,21 @@ func ExampleTCFReader_Read() {
 	// Output:
 	// [{advertising true} {analytics true} {location true} {personalization false}]
 	// 4 facts recorded
+}
+
+// The mapping a TCFReader uses when its Purposes are nil: a TC string with
+// consent to TCF purposes 1, 8 and 9 only grants analytics and nothing else.
+func ExampleDefaultTCFPurposes() {
+	fmt.Println(consent.DefaultTCFPurposes())
+	purposes, err := tcf.FlagsOf(1, 8, 9)
+	if err != nil {
+		panic(err)
+	}
+	signals, err := consent.TCFReader{}.Signals(&tcf.TCString{PurposesConsent: purposes})
+	fmt.Println(signals, err)
+	// Output:
+	// map[advertising:[1 2 3 4 7] analytics:[1 8 9] personalization:[1 5 6]]
+	// [{advertising false} {analytics true} {location false} {personalization false}] <nil>
 }
 
 func ExampleGPPReader_Read() {

@@ -2,7 +2,9 @@ package kafkatransport_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -115,4 +117,19 @@ func ExampleNewFromClient() {
 	// send: <nil>
 	// shutdown: <nil>
 	// client still usable: true
+}
+
+// ValidateTopic checks a topic name as New does, without a broker: a name
+// read from configuration can be refused at start-up.
+func ExampleValidateTopic() {
+	fmt.Println(kafkatransport.ValidateTopic("touchpoint.events-v2"))
+	err := kafkatransport.ValidateTopic("touchpoint events")
+	fmt.Println(errors.Is(err, kafkatransport.ErrInvalidTopic), err)
+	fmt.Println(errors.Is(kafkatransport.ValidateTopic(strings.Repeat("t", 250)), kafkatransport.ErrInvalidTopic))
+	fmt.Println(errors.Is(kafkatransport.ValidateTopic(".."), kafkatransport.ErrInvalidTopic))
+	// Output:
+	// <nil>
+	// true kafkatransport: invalid topic name: byte 0x20 at offset 10 (allowed: a-z A-Z 0-9 . _ -)
+	// true
+	// true
 }

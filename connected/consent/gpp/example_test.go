@@ -35,3 +35,42 @@ func ExampleEncode() {
 	// Output:
 	// DBABLA~CAQBAAAAAACA.YA <nil>
 }
+
+// A usnat section with its GPC sub-section, as a CMP writes it. A field
+// holding the undefined value 3 is a *ParseError that names it.
+func ExampleDecodeUSNat() {
+	u, err := gpp.DecodeUSNat("CAQBAAAAAACA.YA")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("version", u.Version, "targeted advertising opted out", u.TargetedAdvertisingOptOut == gpp.OptedOut, "GPC", u.HasGPC && u.GPC)
+	_, err = gpp.DecodeUSNat("CwQBAAAAAACA")
+	var pe *gpp.ParseError
+	fmt.Println(errors.Is(err, gpp.ErrField), errors.As(err, &pe), pe.Field, pe.Offset)
+	// Output:
+	// version 2 targeted advertising opted out true GPC true
+	// true true SharingNotice 6
+}
+
+// The lists must have the lengths of the version: version 1 has 12
+// sensitive data categories and 2 known-child consents. What EncodeUSNat
+// writes, DecodeUSNat reads back.
+func ExampleEncodeUSNat() {
+	u := &gpp.USNat{Version: 1, SaleOptOutNotice: 1, SaleOptOut: gpp.OptedOut, MspaCoveredTransaction: 2,
+		SensitiveDataProcessing: make([]int, 12), KnownChildSensitiveDataConsents: make([]int, 2)}
+	u.SensitiveDataProcessing[gpp.SensitiveHealth-1] = gpp.Consent
+	s, err := gpp.EncodeUSNat(u)
+	if err != nil {
+		panic(err)
+	}
+	back, err := gpp.DecodeUSNat(s)
+	fmt.Println(s, err, back.SaleOptOut == gpp.OptedOut, back.Sensitive(gpp.SensitiveHealth) == gpp.Consent)
+
+	u.SensitiveDataProcessing = make([]int, 16) // version 2's length
+	_, err = gpp.EncodeUSNat(u)
+	var ee *gpp.EncodeError
+	fmt.Println(errors.Is(err, gpp.ErrField), errors.As(err, &ee), ee.Field)
+	// Output:
+	// BEAQCAAAAgA <nil> true true
+	// true true SensitiveDataProcessing
+}

@@ -100,3 +100,48 @@ func ExampleTCString_Restricted() {
 	// NotAllowed true
 	// false
 }
+
+// AppendEncode writes the TC string straight into a buffer, here a bid
+// request's query; on error it returns the buffer unchanged.
+func ExampleAppendEncode() {
+	purposes, _ := tcf.FlagsOf(1, 7, 8, 9)
+	vendors, _ := tcf.VendorsOf(755)
+	day := time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC)
+	tc := &tcf.TCString{
+		Created: day, LastUpdated: day, CMPID: 300, CMPVersion: 2,
+		ConsentLanguage: "EN", VendorListVersion: 180, PolicyVersion: 5, IsServiceSpecific: true,
+		PurposesConsent: purposes, PublisherCC: "FR",
+		VendorConsents: vendors, DisclosedVendors: &vendors, // TCF 2.3 requires DisclosedVendors
+	}
+	const prefix = "gdpr=1&gdpr_consent="
+	query, err := tcf.AppendEncode([]byte(prefix), tc)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(string(query))
+	back, err := tcf.Decode(string(query[len(prefix):]))
+	fmt.Println(err, back.PurposesConsent.IDs(), back.VendorConsents.Has(755))
+
+	tc.PurposesConsent, _ = tcf.FlagsOf(25) // TCF defines purposes 1..24 only
+	out, err := tcf.AppendEncode(query, tc)
+	var ee *tcf.EncodeError
+	fmt.Println(errors.Is(err, tcf.ErrField), errors.As(err, &ee), ee.Field, len(out) == len(query))
+	// Output:
+	// gdpr=1&gdpr_consent=CQjrs8AQjrs8AEsACAENC0FgAIOAAAAAAAqIF5wAQF5gAAAA.IF5wAQF5gAAA
+	// <nil> [1 7 8 9] true
+	// true true PurposesConsent true
+}
+
+// FlagsOf builds a set of purposes or special features; id n is bit n-1.
+func ExampleFlagsOf() {
+	f, err := tcf.FlagsOf(1, 3, 10)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(f.IDs(), f.Has(3), f.Has(2), uint64(f))
+	_, err = tcf.FlagsOf(0)
+	fmt.Println(errors.Is(err, tcf.ErrField), err)
+	// Output:
+	// [1 3 10] true false 517
+	// true tcf: FlagsOf: id 0 outside 1..64: tcf: invalid field value
+}
