@@ -20,13 +20,15 @@ package pos
 // concurrent use: use one per goroutine.
 type StripeDecoder struct {
 	n Notification
+	d dec // its scanner's buffers (the structural index's) serve every body
 }
 
 // Decode decodes one Event body: a *DecodeError and a nil Notification on
 // error (see DecodeStripe). The Notification is valid until the next call
 // of Decode (see StripeDecoder).
 func (d *StripeDecoder) Decode(body []byte) (*Notification, error) {
-	return decodeInto(&d.n, body, decodeStripe)
+	d.d.reset("stripe", body)
+	return decodeInto(&d.n, &d.d, decodeStripe)
 }
 
 // SquareDecoder is StripeDecoder for Square webhook bodies: it decodes
@@ -37,20 +39,23 @@ func (d *StripeDecoder) Decode(body []byte) (*Notification, error) {
 // concurrent use: use one per goroutine.
 type SquareDecoder struct {
 	n Notification
+	d dec
 }
 
 // Decode decodes one webhook body: a *DecodeError and a nil Notification
 // on error (see DecodeSquare). The Notification is valid until the next
 // call of Decode (see SquareDecoder).
 func (d *SquareDecoder) Decode(body []byte) (*Notification, error) {
-	return decodeInto(&d.n, body, decodeSquare)
+	d.d.reset("square", body)
+	return decodeInto(&d.n, &d.d, decodeSquare)
 }
 
-// decodeInto decodes body into n with decode (decodeStripe, decodeSquare),
-// its strings aliasing body: n, or nil and the error with n zeroed.
-func decodeInto(n *Notification, body []byte, decode func([]byte, *Notification) error) (*Notification, error) {
+// decodeInto decodes d's body into n with decode (decodeStripe,
+// decodeSquare), its strings aliasing the body: n, or nil and the error
+// with n zeroed.
+func decodeInto(n *Notification, d *dec, decode func(*dec, *Notification) error) (*Notification, error) {
 	*n = Notification{}
-	if err := decode(body, n); err != nil {
+	if err := decode(d, n); err != nil {
 		*n = Notification{}
 		return nil, err
 	}

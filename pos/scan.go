@@ -35,6 +35,17 @@ func newDec(format string, b []byte) dec {
 	return d
 }
 
+// reset makes d read b as newDec does, keeping its scanner's buffers for
+// the next payload: a reused decoder's scanner builds the structural index
+// (jsonscan's Reset) in a buffer it keeps.
+func (d *dec) reset(format string, b []byte) {
+	d.s.Reset(b)
+	d.src, d.format, d.err = b, format, nil
+	if len(b) > maxPayload {
+		d.fail("", 0, &detail{ErrInvalid, "payload larger than 1 MiB"})
+	}
+}
+
 func (d *dec) ok() bool { return d.err == nil && !d.s.Failed() }
 
 // fail keeps the first error.

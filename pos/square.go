@@ -41,17 +41,17 @@ var (
 func DecodeSquare(body []byte) (Notification, error) {
 	var n Notification
 	// a direct call: through a func value n would escape, an allocation more
-	if err := decodeSquare(body, &n); err != nil {
+	d := newDec("square", body)
+	if err := decodeSquare(&d, &n); err != nil {
 		return Notification{}, err
 	}
 	n.own(body)
 	return n, nil
 }
 
-// decodeSquare is DecodeSquare into n (zero on entry), whose strings then
-// alias body; on error n holds a partial value the caller drops.
-func decodeSquare(body []byte, n *Notification) error {
-	d := newDec("square", body)
+// decodeSquare is DecodeSquare of d's body into n (zero on entry), whose strings
+// then alias the body; on error n holds a partial value the caller drops.
+func decodeSquare(d *dec, n *Notification) error {
 	n.Format = "square"
 	var sawData bool
 	it := d.s.Object()

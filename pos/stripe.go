@@ -41,17 +41,17 @@ var (
 func DecodeStripe(body []byte) (Notification, error) {
 	var n Notification
 	// a direct call: through a func value n would escape, an allocation more
-	if err := decodeStripe(body, &n); err != nil {
+	d := newDec("stripe", body)
+	if err := decodeStripe(&d, &n); err != nil {
 		return Notification{}, err
 	}
 	n.own(body)
 	return n, nil
 }
 
-// decodeStripe is DecodeStripe into n (zero on entry), whose strings then
-// alias body; on error n holds a partial value the caller drops.
-func decodeStripe(body []byte, n *Notification) error {
-	d := newDec("stripe", body)
+// decodeStripe is DecodeStripe of d's body into n (zero on entry), whose strings
+// then alias the body; on error n holds a partial value the caller drops.
+func decodeStripe(d *dec, n *Notification) error {
 	n.Format = "stripe"
 	var obj stripeObject
 	var sawObject bool

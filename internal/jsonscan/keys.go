@@ -173,6 +173,11 @@ func (it *Iter) NextKey(ks *Keys) int {
 		s.fail(s.pos, "object", ErrType) // a decoder's mistake, reported as one
 		return -1
 	}
+	if s.ixState != ixNone {
+		if x, ok := it.nextKeyIdx(ks); ok {
+			return x
+		}
+	}
 	b, i := s.b, s.pos
 	if i < len(b) && b[i] <= ' ' {
 		i = skipWS(b, i)

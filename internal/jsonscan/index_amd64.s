@@ -1,0 +1,281 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// The structural index's first stage (see index.go), with AVX2: 64 bytes
+// per iteration, classified with byte compares and two 16-entry lookups
+// (the technique of simdjson, Langdale and Lemire, "Parsing Gigabytes of
+// JSON per Second", 2019), then the positions of the structural bytes
+// written out one by one.
+
+// White space: table[c&15] == c only for ' ', '\t', '\n', '\r' (the other
+// entries cannot equal a byte with their index as low nibble).
+DATA wsTable<>+0(SB)/8, $0x0271641164646420
+DATA wsTable<>+8(SB)/8, $0x64640D64700A0964
+DATA wsTable<>+16(SB)/8, $0x0271641164646420
+DATA wsTable<>+24(SB)/8, $0x64640D64700A0964
+GLOBL wsTable<>(SB), RODATA|NOPTR, $32
+
+// Operators: table[c&15] == c|0x20 for ':' '{' '[' ',' '}' ']' (and for
+// the control bytes 0x0C and 0x1A, which no valid document has outside a
+// string: the second stage reads the byte itself and refuses them).
+DATA opTable<>+0(SB)/8, $0
+DATA opTable<>+8(SB)/8, $0x00007D2C7B3A0000
+DATA opTable<>+16(SB)/8, $0
+DATA opTable<>+24(SB)/8, $0x00007D2C7B3A0000
+GLOBL opTable<>(SB), RODATA|NOPTR, $32
+
+// func indexBlocks(p *byte, blocks int, out *uint32, st *stage1) int
+TEXT ·indexBlocks(SB), NOSPLIT, $0-40
+	MOVQ p+0(FP), SI
+	MOVQ blocks+8(FP), DX
+	MOVQ out+16(FP), DI
+	MOVQ st+24(FP), R9
+	MOVQ DI, ret+32(FP) // start, for the count
+	MOVQ 32(R9), R8     // base offset of the first block
+
+	MOVQ $0x22, AX
+	VMOVQ AX, X15
+	VPBROADCASTB X15, Y15 // '"'
+	MOVQ $0x5C, AX
+	VMOVQ AX, X14
+	VPBROADCASTB X14, Y14 // '\\'
+	MOVQ $0x20, AX
+	VMOVQ AX, X13
+	VPBROADCASTB X13, Y13 // 0x20
+	MOVQ $0x1F, AX
+	VMOVQ AX, X12
+	VPBROADCASTB X12, Y12 // 0x1F
+	MOVQ $-1, AX
+	VMOVQ AX, X7 // all ones, for the prefix XOR (VPCLMULQDQ leaves X7 as is; VEX forms only: a legacy SSE instruction among AVX ones costs a state transition)
+	VMOVDQU wsTable<>(SB), Y11
+	VMOVDQU opTable<>(SB), Y10
+
+	TESTQ DX, DX
+	JZ done
+
+loop:
+	VMOVDQU (SI), Y0
+	VMOVDQU 32(SI), Y1
+
+	// quotes: AX
+	VPCMPEQB Y0, Y15, Y2
+	VPCMPEQB Y1, Y15, Y3
+	VPMOVMSKB Y2, AX
+	VPMOVMSKB Y3, BX
+	SHLQ $32, BX
+	ORQ BX, AX
+
+	// any backslash: st.bs
+	VPCMPEQB Y0, Y14, Y2
+	VPCMPEQB Y1, Y14, Y3
+	VPOR Y2, Y3, Y2
+	VPMOVMSKB Y2, BX
+	ORQ BX, 16(R9)
+
+	// control bytes (c <= 0x1F): CX
+	VPMINUB Y0, Y12, Y2
+	VPCMPEQB Y0, Y2, Y2
+	VPMINUB Y1, Y12, Y3
+	VPCMPEQB Y1, Y3, Y3
+	VPMOVMSKB Y2, CX
+	VPMOVMSKB Y3, BX
+	SHLQ $32, BX
+	ORQ BX, CX
+
+	// white space: R10
+	VPSHUFB Y0, Y11, Y2
+	VPCMPEQB Y0, Y2, Y2
+	VPSHUFB Y1, Y11, Y3
+	VPCMPEQB Y1, Y3, Y3
+	VPMOVMSKB Y2, R10
+	VPMOVMSKB Y3, BX
+	SHLQ $32, BX
+	ORQ BX, R10
+
+	// operators: R11
+	VPSHUFB Y0, Y10, Y2
+	VPOR Y0, Y13, Y4
+	VPCMPEQB Y4, Y2, Y2
+	VPSHUFB Y1, Y10, Y3
+	VPOR Y1, Y13, Y5
+	VPCMPEQB Y5, Y3, Y3
+	VPMOVMSKB Y2, R11
+	VPMOVMSKB Y3, BX
+	SHLQ $32, BX
+	ORQ BX, R11
+
+	// inside strings (an opening quote and what follows it, up to its
+	// closing quote): the prefix XOR of the quotes (a carry-less multiply
+	// by all ones), flipped when the previous block ended inside a
+	// string. R12
+	VMOVQ AX, X6
+	VPCLMULQDQ $0, X7, X6, X6
+	VMOVQ X6, R12
+	XORQ 0(R9), R12
+	MOVQ R12, BX
+	SARQ $63, BX
+	MOVQ BX, 0(R9) // st.inStr: all ones when this block ends in a string
+
+	// control bytes inside strings: st.ctrl
+	ANDQ R12, CX
+	ORQ CX, 24(R9)
+
+	// scalar bytes (outside strings, not an operator, white space or a
+	// quote): R13; the first byte of each run of them: BX
+	MOVQ R11, R13
+	ORQ R10, R13
+	ORQ AX, R13
+	ORQ R12, R13
+	NOTQ R13
+	MOVQ R13, BX
+	SHLQ $1, BX
+	ORQ 8(R9), BX
+	NOTQ BX
+	ANDQ R13, BX
+	SHRQ $63, R13
+	MOVQ R13, 8(R9) // st.scalar: the block ends in a scalar
+
+	// structural bytes: operators outside strings, quotes, scalar starts
+	MOVQ R12, R13
+	NOTQ R13
+	ANDQ R11, R13
+	ORQ AX, R13
+	ORQ BX, R13
+
+	// flatten: eight offsets written whatever the count (those past it
+	// are overwritten by the next block's, or lie past the end the count
+	// says), eight more when the block has more, then one at a time
+	POPCNTQ R13, CX
+	BSFQ R13, BX
+	ADDQ R8, BX
+	MOVL BX, 0(DI)
+	LEAQ -1(R13), AX
+	ANDQ AX, R13
+	BSFQ R13, BX
+	ADDQ R8, BX
+	MOVL BX, 4(DI)
+	LEAQ -1(R13), AX
+	ANDQ AX, R13
+	BSFQ R13, BX
+	ADDQ R8, BX
+	MOVL BX, 8(DI)
+	LEAQ -1(R13), AX
+	ANDQ AX, R13
+	BSFQ R13, BX
+	ADDQ R8, BX
+	MOVL BX, 12(DI)
+	LEAQ -1(R13), AX
+	ANDQ AX, R13
+	BSFQ R13, BX
+	ADDQ R8, BX
+	MOVL BX, 16(DI)
+	LEAQ -1(R13), AX
+	ANDQ AX, R13
+	BSFQ R13, BX
+	ADDQ R8, BX
+	MOVL BX, 20(DI)
+	LEAQ -1(R13), AX
+	ANDQ AX, R13
+	BSFQ R13, BX
+	ADDQ R8, BX
+	MOVL BX, 24(DI)
+	LEAQ -1(R13), AX
+	ANDQ AX, R13
+	BSFQ R13, BX
+	ADDQ R8, BX
+	MOVL BX, 28(DI)
+	LEAQ -1(R13), AX
+	ANDQ AX, R13
+	CMPQ CX, $8
+	JBE advance
+	BSFQ R13, BX
+	ADDQ R8, BX
+	MOVL BX, 32(DI)
+	LEAQ -1(R13), AX
+	ANDQ AX, R13
+	BSFQ R13, BX
+	ADDQ R8, BX
+	MOVL BX, 36(DI)
+	LEAQ -1(R13), AX
+	ANDQ AX, R13
+	BSFQ R13, BX
+	ADDQ R8, BX
+	MOVL BX, 40(DI)
+	LEAQ -1(R13), AX
+	ANDQ AX, R13
+	BSFQ R13, BX
+	ADDQ R8, BX
+	MOVL BX, 44(DI)
+	LEAQ -1(R13), AX
+	ANDQ AX, R13
+	BSFQ R13, BX
+	ADDQ R8, BX
+	MOVL BX, 48(DI)
+	LEAQ -1(R13), AX
+	ANDQ AX, R13
+	BSFQ R13, BX
+	ADDQ R8, BX
+	MOVL BX, 52(DI)
+	LEAQ -1(R13), AX
+	ANDQ AX, R13
+	BSFQ R13, BX
+	ADDQ R8, BX
+	MOVL BX, 56(DI)
+	LEAQ -1(R13), AX
+	ANDQ AX, R13
+	BSFQ R13, BX
+	ADDQ R8, BX
+	MOVL BX, 60(DI)
+	LEAQ -1(R13), AX
+	ANDQ AX, R13
+	CMPQ CX, $16
+	JBE advance
+	LEAQ 64(DI), R10
+
+rest:
+	TESTQ R13, R13
+	JZ advance
+	BSFQ R13, BX
+	ADDQ R8, BX
+	MOVL BX, (R10)
+	ADDQ $4, R10
+	LEAQ -1(R13), AX
+	ANDQ AX, R13
+	JMP rest
+
+advance:
+	LEAQ (DI)(CX*4), DI
+
+next:
+	ADDQ $64, SI
+	ADDQ $64, R8
+	DECQ DX
+	JNZ loop
+
+done:
+	VZEROUPPER
+	MOVQ R8, 32(R9)
+	MOVQ ret+32(FP), AX
+	SUBQ AX, DI
+	SHRQ $2, DI
+	MOVQ DI, ret+32(FP)
+	RET
+
+// func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+TEXT ·cpuid(SB), NOSPLIT, $0-24
+	MOVL eaxArg+0(FP), AX
+	MOVL ecxArg+4(FP), CX
+	CPUID
+	MOVL AX, eax+8(FP)
+	MOVL BX, ebx+12(FP)
+	MOVL CX, ecx+16(FP)
+	MOVL DX, edx+20(FP)
+	RET
+
+// func xgetbv() (eax uint32)
+TEXT ·xgetbv(SB), NOSPLIT, $0-4
+	MOVL $0, CX
+	XGETBV
+	MOVL AX, eax+0(FP)
+	RET

@@ -1,0 +1,233 @@
+package jsonscan
+
+// walkIdx is walk over the structural index (see index.go), with walk's
+// arguments and results. ok false says it did not finish: no index for
+// this document, or something it does not accept (an error, or input it
+// leaves to the scalar loop); walk then reads from i as if walkIdx had not
+// run, since it changes nothing until it succeeds.
+func (s *Scanner) walkIdx(i, depth int, objs uint64, limit int, key bool, ks *Keys) (x int, ok bool) {
+	k, ok := s.at(i)
+	if !ok {
+		return 0, false
+	}
+	return s.walkFrom(k, depth, objs, limit, key, ks)
+}
+
+// at returns the index of the first structural byte at or after i, false
+// when there is no index or something other than white space lies
+// before it (i inside a value: the scalar loop's to judge).
+func (s *Scanner) at(i int) (int, bool) {
+	ix := s.index()
+	if ix == nil {
+		return 0, false
+	}
+	k := s.seek(i)
+	b := s.b
+	for j := i; j < int(ix[k]); j++ {
+		if c := b[j]; c != ' ' && c != '\n' && c != '\t' && c != '\r' {
+			return 0, false
+		}
+	}
+	return k, true
+}
+
+// walkFrom is walkIdx from the structural byte ix[k].
+func (s *Scanner) walkFrom(k, depth int, objs uint64, limit int, key bool, ks *Keys) (x int, ok bool) {
+	b, ix := s.b, s.ix
+	last := len(ix) - 1 // the sentinel
+	var end int // the offset after the value just read
+	for {
+		if k >= last {
+			return 0, false // truncated
+		}
+		p := int(ix[k])
+		c := b[p]
+		if key {
+			// a key: its quotes are the next two offsets, then ':'
+			if c != '"' || k+2 >= last || b[ix[k+2]] != ':' {
+				return 0, false
+			}
+			q := int(ix[k+1])
+			colon := int(ix[k+2])
+			k += 3
+			key = false
+			if ks != nil && depth == 1 {
+				if x := ks.index(b[p+1 : q]); x >= 0 {
+					at := colon + 1 // where walk leaves a value: after one space only right after "key":
+					if colon == q+1 {
+						at = afterColon(b, at)
+					}
+					s.pos, s.keyStart, s.keyEnd, s.cur = at, p+1, q, k
+					return x, true
+				}
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			end = int(ix[k+1]) + 1
+			k += 2
+		case '{', '[':
+			if depth >= limit {
+				return 0, false
+			}
+			k++
+			closer := byte(']')
+			if c == '{' {
+				closer = '}'
+				objs |= 1 << depth
+			} else {
+				objs &^= 1 << depth
+			}
+			if k < last && b[ix[k]] == closer {
+				end = int(ix[k]) + 1 // empty
+				k++
+				break
+			}
+			depth++
+			key = c == '{'
+			continue
+		default:
+			n := scalarLen(b[p:ix[k+1]])
+			if n == 0 {
+				return 0, false
+			}
+			end = p + n
+			k++
+		}
+		// A value ended: close containers, or go on to the next member or
+		// element.
+		for {
+			if depth == 0 {
+				s.pos, s.cur = end, k
+				return -1, true
+			}
+			if k >= last {
+				return 0, false
+			}
+			obj := objs>>(depth-1)&1 == 1
+			c := b[ix[k]]
+			if c == ',' {
+				k++
+				key = obj
+				break
+			}
+			if obj && c == '}' || !obj && c == ']' {
+				end = int(ix[k]) + 1
+				k++
+				depth--
+				continue
+			}
+			return 0, false
+		}
+	}
+}
+
+// scalarLen returns the length of the literal or number at the start of
+// v (which runs to the next structural byte, white space after it
+// included), or 0 when v does not start with one followed by white space
+// alone: what walk accepts as a scalar there.
+func scalarLen(v []byte) int {
+	n := len(v)
+	for n > 0 && (v[n-1] == ' ' || v[n-1] == '\n' || v[n-1] == '\t' || v[n-1] == '\r') {
+		n--
+	}
+	v = v[:n]
+	if n == 0 {
+		return 0
+	}
+	switch v[0] {
+	case 't':
+		if string(v) == "true" {
+			return n
+		}
+		return 0
+	case 'f':
+		if string(v) == "false" {
+			return n
+		}
+		return 0
+	case 'n':
+		if string(v) == "null" {
+			return n
+		}
+		return 0
+	}
+	// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+	i := 0
+	if v[0] == '-' {
+		i++
+	}
+	switch {
+	case i < n && v[i] == '0':
+		i++
+	case i < n && v[i]-'1' <= 8:
+		i = digitsEnd(v, i+1)
+	default:
+		return 0
+	}
+	if i < n && v[i] == '.' {
+		j := digitsEnd(v, i+1)
+		if j == i+1 {
+			return 0
+		}
+		i = j
+	}
+	if i < n && (v[i] == 'e' || v[i] == 'E') {
+		i++
+		if i < n && (v[i] == '+' || v[i] == '-') {
+			i++
+		}
+		j := digitsEnd(v, i)
+		if j == i {
+			return 0
+		}
+		i = j
+	}
+	if i != n {
+		return 0
+	}
+	return n
+}
+
+// nextKeyIdx is Iter.NextKey over the structural index, with its results;
+// ok false leaves everything as it was, for NextKey's scalar loop.
+func (it *Iter) nextKeyIdx(ks *Keys) (x int, ok bool) {
+	s := it.s
+	k, ok := s.at(s.pos)
+	if !ok {
+		return 0, false
+	}
+	b, ix := s.b, s.ix
+	if k >= len(ix)-1 {
+		return 0, false
+	}
+	switch b[ix[k]] {
+	case '}':
+		s.pos, s.cur = int(ix[k])+1, k+1
+		s.depth--
+		it.done = true
+		return -1, true
+	case ',':
+		if it.n == 0 {
+			return 0, false
+		}
+		k++
+	default:
+		if it.n > 0 {
+			return 0, false
+		}
+	}
+	x, ok = s.walkFrom(k, 1, 1, MaxDepth-s.depth+1, true, ks)
+	if !ok {
+		return 0, false
+	}
+	it.n++
+	if x >= 0 {
+		it.setKey(s.keyStart, s.keyEnd)
+		return x, true
+	}
+	s.depth--
+	it.done = true
+	return -1, true
+}
