@@ -55,7 +55,7 @@ func buildIndex(b []byte, ix []uint32) ([]uint32, bool) {
 	n := 0
 	full := len(b) / 64
 	if full > 0 {
-		n = indexBlocks(&b[0], full, &ix[0], &st)
+		n = firstStage(&b[0], full, &ix[0], &st)
 	}
 	if rest := b[full*64:]; len(rest) > 0 {
 		var tail [64]byte
@@ -63,7 +63,7 @@ func buildIndex(b []byte, ix []uint32) ([]uint32, bool) {
 		for i := len(rest); i < len(tail); i++ {
 			tail[i] = ' '
 		}
-		n += indexBlocks(&tail[0], 1, &ix[n], &st)
+		n += firstStage(&tail[0], 1, &ix[n], &st)
 	}
 	if st.bs != 0 || st.ctrl != 0 || st.inStr != 0 {
 		return ix[:0], false

@@ -262,6 +262,139 @@ done:
 	MOVQ DI, ret+32(FP)
 	RET
 
+// Byte offsets 0 to 63, compressed by a block's structural mask into the
+// offsets of its structural bytes (VPCOMPRESSB).
+DATA byteIdx<>+0(SB)/8, $0x0706050403020100
+DATA byteIdx<>+8(SB)/8, $0x0f0e0d0c0b0a0908
+DATA byteIdx<>+16(SB)/8, $0x1716151413121110
+DATA byteIdx<>+24(SB)/8, $0x1f1e1d1c1b1a1918
+DATA byteIdx<>+32(SB)/8, $0x2726252423222120
+DATA byteIdx<>+40(SB)/8, $0x2f2e2d2c2b2a2928
+DATA byteIdx<>+48(SB)/8, $0x3736353433323130
+DATA byteIdx<>+56(SB)/8, $0x3f3e3d3c3b3a3938
+GLOBL byteIdx<>(SB), RODATA|NOPTR, $64
+
+// func indexBlocks512(p *byte, blocks int, out *uint32, st *stage1) int
+//
+// indexBlocks with AVX-512 (BW, VBMI2): a block in one register, its masks
+// straight from compares, its offsets written 16 at a time by compressing
+// the byte offsets 0-63 with the structural mask (at most 15 written past
+// the count, as indexBlocks's eight).
+TEXT ·indexBlocks512(SB), NOSPLIT, $0-40
+	MOVQ p+0(FP), SI
+	MOVQ blocks+8(FP), DX
+	MOVQ out+16(FP), DI
+	MOVQ st+24(FP), R9
+	MOVQ DI, ret+32(FP)
+	MOVQ 32(R9), R8
+
+	MOVQ $0x22, AX
+	VPBROADCASTB AX, Z15
+	MOVQ $0x5C, AX
+	VPBROADCASTB AX, Z14
+	MOVQ $0x20, AX
+	VPBROADCASTB AX, Z13
+	MOVQ $0x1F, AX
+	VPBROADCASTB AX, Z12
+	MOVQ $-1, AX
+	VMOVQ AX, X7
+	VBROADCASTI32X4 wsTable<>(SB), Z11
+	VBROADCASTI32X4 opTable<>(SB), Z10
+	VMOVDQU8 byteIdx<>(SB), Z20
+
+	TESTQ DX, DX
+	JZ done512
+
+loop512:
+	VMOVDQU8 (SI), Z0
+	VPCMPEQB Z0, Z15, K1
+	KMOVQ K1, AX // quotes
+	VPCMPEQB Z0, Z14, K2
+	KMOVQ K2, BX
+	ORQ BX, 16(R9) // any backslash
+	VPMINUB Z0, Z12, Z2
+	VPCMPEQB Z0, Z2, K3
+	KMOVQ K3, CX // control bytes
+	VPSHUFB Z0, Z11, Z2
+	VPCMPEQB Z0, Z2, K4
+	KMOVQ K4, R10 // white space
+	VPSHUFB Z0, Z10, Z3
+	VPORQ Z0, Z13, Z4
+	VPCMPEQB Z4, Z3, K5
+	KMOVQ K5, R11 // operators
+
+	VMOVQ AX, X6
+	VPCLMULQDQ $0, X7, X6, X6
+	VMOVQ X6, R12
+	XORQ 0(R9), R12
+	MOVQ R12, BX
+	SARQ $63, BX
+	MOVQ BX, 0(R9)
+
+	ANDQ R12, CX
+	ORQ CX, 24(R9)
+
+	MOVQ R11, R13
+	ORQ R10, R13
+	ORQ AX, R13
+	ORQ R12, R13
+	NOTQ R13
+	MOVQ R13, BX
+	SHLQ $1, BX
+	ORQ 8(R9), BX
+	NOTQ BX
+	ANDQ R13, BX
+	SHRQ $63, R13
+	MOVQ R13, 8(R9)
+
+	MOVQ R12, R13
+	NOTQ R13
+	ANDQ R11, R13
+	ORQ AX, R13
+	ORQ BX, R13
+
+	KMOVQ R13, K1
+	VPCOMPRESSB.Z Z20, K1, Z21
+	VPBROADCASTD R8, Z22
+	POPCNTQ R13, CX
+	VPMOVZXBD X21, Z23
+	VPADDD Z22, Z23, Z23
+	VMOVDQU32 Z23, (DI)
+	CMPQ CX, $16
+	JBE adv512
+	VEXTRACTI32X4 $1, Z21, X24
+	VPMOVZXBD X24, Z23
+	VPADDD Z22, Z23, Z23
+	VMOVDQU32 Z23, 64(DI)
+	CMPQ CX, $32
+	JBE adv512
+	VEXTRACTI32X4 $2, Z21, X24
+	VPMOVZXBD X24, Z23
+	VPADDD Z22, Z23, Z23
+	VMOVDQU32 Z23, 128(DI)
+	CMPQ CX, $48
+	JBE adv512
+	VEXTRACTI32X4 $3, Z21, X24
+	VPMOVZXBD X24, Z23
+	VPADDD Z22, Z23, Z23
+	VMOVDQU32 Z23, 192(DI)
+
+adv512:
+	LEAQ (DI)(CX*4), DI
+	ADDQ $64, SI
+	ADDQ $64, R8
+	DECQ DX
+	JNZ loop512
+
+done512:
+	VZEROUPPER
+	MOVQ R8, 32(R9)
+	MOVQ ret+32(FP), AX
+	SUBQ AX, DI
+	SHRQ $2, DI
+	MOVQ DI, ret+32(FP)
+	RET
+
 // func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 TEXT ·cpuid(SB), NOSPLIT, $0-24
 	MOVL eaxArg+0(FP), AX

@@ -82,6 +82,15 @@ func TestIndexMatchesReference(t *testing.T) {
 	if !haveIndex {
 		t.Skip("no AVX2 first stage on this CPU or platform: the scalar loop reads every document (nothing to compare)")
 	}
+	for _, name := range firstStages() {
+		t.Run(name, func(t *testing.T) {
+			defer useFirstStage(name)()
+			indexMatchesReference(t)
+		})
+	}
+}
+
+func indexMatchesReference(t *testing.T) {
 	check := func(name string, b []byte) {
 		t.Helper()
 		want, wantOK := refIndex(b)

@@ -1,0 +1,7 @@
+//go:build !amd64 || purego
+
+package jsonscan
+
+func firstStages() []string { return nil }
+
+func useFirstStage(string) func() { return func() {} }
