@@ -10,4 +10,6 @@ func indexBlocks(p *byte, blocks int, out *uint32, st *stage1) int {
 	panic("jsonscan: no index on this platform")
 }
 
-func firstStage(p *byte, blocks int, out *uint32, st *stage1) int { return indexBlocks(p, blocks, out, st) }
+func firstStage(p *byte, blocks int, out *uint32, st *stage1) int {
+	return indexBlocks(p, blocks, out, st)
+}

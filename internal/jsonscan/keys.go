@@ -264,7 +264,7 @@ func (s *Scanner) StringOrNull() (b []byte, null bool) {
 	if i < len(in) {
 		switch in[i] {
 		case '"':
-			if j := stringEnd(in, i+1); j < len(in) && in[j] == '"' {
+			if j := s.closeQuote(i); j >= 0 {
 				s.pos = j + 1
 				return in[i+1 : j], false // no escapes: the common case
 			}

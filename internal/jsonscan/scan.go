@@ -110,7 +110,9 @@ func New(b []byte) Scanner { return Scanner{b: b, n: len(b), ixState: ixNone} }
 // decoder reused for a stream of payloads does not allocate them again.
 // A Scanner read through Reset uses the index for documents of indexMin
 // bytes or more (on CPUs that have the first stage's instructions).
-func (s *Scanner) Reset(b []byte) { *s = Scanner{b: b, n: len(b), scratch: s.scratch[:0], ix: s.ix[:0]} }
+func (s *Scanner) Reset(b []byte) {
+	*s = Scanner{b: b, n: len(b), scratch: s.scratch[:0], ix: s.ix[:0]}
+}
 
 // Consume skips white space and consumes the byte c when it comes next;
 // it reports whether it did. It keeps no error either way: decoders with

@@ -22,20 +22,39 @@ func (s *Scanner) at(i int) (int, bool) {
 		return 0, false
 	}
 	k := s.seek(i)
-	b := s.b
-	for j := i; j < int(ix[k]); j++ {
-		if c := b[j]; c != ' ' && c != '\n' && c != '\t' && c != '\r' {
-			return 0, false
-		}
+	if int(ix[k]) != i && skipWS(s.b, i) != int(ix[k]) {
+		return 0, false
 	}
 	return k, true
+}
+
+// closeQuote returns the offset of the closing quote of the string
+// whose opening quote is at i, when the index knows it, or -1 with no
+// index or without a quote at i in it (and so a string without escapes:
+// the index's documents have none).
+func (s *Scanner) closeQuote(i int) int {
+	if s.ixState != ixReady {
+		if i < len(s.b) && s.b[i] == '"' {
+			if j := stringEnd(s.b, i+1); j < len(s.b) && s.b[j] == '"' {
+				return j
+			}
+		}
+		return -1
+	}
+	ix := s.ix
+	k := s.seek(i)
+	if int(ix[k]) != i || s.b[i] != '"' {
+		return -1
+	}
+	s.cur = k + 2
+	return int(ix[k+1])
 }
 
 // walkFrom is walkIdx from the structural byte ix[k].
 func (s *Scanner) walkFrom(k, depth int, objs uint64, limit int, key bool, ks *Keys) (x int, ok bool) {
 	b, ix := s.b, s.ix
 	last := len(ix) - 1 // the sentinel
-	var end int // the offset after the value just read
+	var end int         // the offset after the value just read
 	for {
 		if k >= last {
 			return 0, false // truncated
