@@ -37,9 +37,9 @@ func newDec(format string, b []byte) dec {
 
 // reset makes d read b as newDec does, keeping its scanner's buffers for
 // the next payload: a reused decoder's scanner builds the structural index
-// (jsonscan's Reset) in a buffer it keeps.
+// (jsonscan's ResetIndexed) in a buffer it keeps.
 func (d *dec) reset(format string, b []byte) {
-	d.s.Reset(b)
+	d.s.ResetIndexed(b)
 	d.src, d.format, d.err = b, format, nil
 	if len(b) > maxPayload {
 		d.fail("", 0, &detail{ErrInvalid, "payload larger than 1 MiB"})

@@ -54,7 +54,7 @@ type pathSeg struct {
 }
 
 func (s *scanner) init(b []byte, format string) {
-	s.js = jsonscan.New(b) // one payload: no structural index (its buffer would be allocated for it)
+	s.js.Reset(b)
 	s.b, s.n, s.err, s.format, s.arena, s.depth = b, len(b), nil, format, nil, 0
 }
 

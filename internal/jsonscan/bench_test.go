@@ -10,10 +10,10 @@ import (
 )
 
 // BenchmarkSkip validates whole payloads (as stored, indented, and
-// compact): the cost floor of every decoder built on the scanner. "reused"
-// is a Scanner reused with Reset, as a reused decoder's is: with the
-// structural index where the CPU runs its first stage; "scalar" is New's
-// byte loop.
+// compact): the cost floor of every decoder built on the scanner.
+// "reused" is a Scanner reused with ResetIndexed, as the pos package's
+// reused decoders do: with the structural index where the CPU runs its
+// first stage; "scalar" is New's byte loop.
 func BenchmarkSkip(b *testing.B) {
 	files, err := filepath.Glob("testdata/bench/*.json")
 	if err != nil || len(files) == 0 {
@@ -45,7 +45,7 @@ func BenchmarkSkip(b *testing.B) {
 					var s Scanner
 					for b.Loop() {
 						if reused {
-							s.Reset(c.data)
+							s.ResetIndexed(c.data)
 						} else {
 							s = New(c.data)
 						}

@@ -2,8 +2,9 @@ package jsonscan
 
 import "slices"
 
-// The structural index: for documents of indexMin bytes or more, on CPUs
-// with AVX2, Skip and Iter.NextKey walk an index of the document's
+// The structural index: for documents of indexMin bytes or more read by a
+// Scanner reset with ResetIndexed, on CPUs with AVX2, Skip and
+// Iter.NextKey walk an index of the document's
 // structural bytes instead of its bytes (walkIdx). The first stage
 // (assembly, index_amd64.s) classifies 64 bytes at a time and writes the
 // offsets of every operator outside a string ({ } [ ] : ,), every quote
@@ -37,12 +38,22 @@ type stage1 struct {
 	base uint64 // offset of the next block
 }
 
+// structIndex is a Scanner's index and where its last walk stopped in it.
+type structIndex struct {
+	state uint8 // ixUnknown, ixReady or ixNone
+	ix    []uint32
+	cur   int
+}
+
 // Index states of a Scanner.
 const (
 	ixUnknown = iota // not tried yet for this document
-	ixReady          // s.ix holds the index
+	ixReady          // ix holds the index
 	ixNone           // no index: the scalar loop reads this document
 )
+
+// ready reports whether s has its document's index built.
+func (s *Scanner) ready() bool { return s.x != nil && s.x.state == ixReady }
 
 // buildIndex appends the structural offsets of b to ix[:0], then len(b)
 // as a sentinel. It reports false (the index unusable) for a document
@@ -75,30 +86,34 @@ func buildIndex(b []byte, ix []uint32) ([]uint32, bool) {
 // index returns the document's structural index, building it on first
 // use, or nil when the scalar loop is to read the document.
 func (s *Scanner) index() []uint32 {
-	switch s.ixState {
+	x := s.x
+	if x == nil {
+		return nil
+	}
+	switch x.state {
 	case ixReady:
-		return s.ix
+		return x.ix
 	case ixNone:
 		return nil
 	}
-	s.ixState = ixNone
+	x.state = ixNone
 	if !haveIndex || len(s.b) < indexMin || uint64(len(s.b)) >= 1<<31 {
 		return nil
 	}
-	ix, ok := buildIndex(s.b, s.ix)
-	s.ix = ix
+	ix, ok := buildIndex(s.b, x.ix)
+	x.ix = ix
 	if !ok {
 		return nil
 	}
-	s.ixState = ixReady
+	x.state = ixReady
 	return ix
 }
 
 // seek returns the index of the first structural offset at or after i
 // (the sentinel when none), starting from where the last walk stopped.
 func (s *Scanner) seek(i int) int {
-	ix := s.ix
-	k := s.cur
+	ix := s.x.ix
+	k := s.x.cur
 	if k >= len(ix) || k > 0 && int(ix[k-1]) >= i {
 		k, _ = slices.BinarySearch(ix, uint32(i))
 		return k

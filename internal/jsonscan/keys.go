@@ -173,7 +173,7 @@ func (it *Iter) NextKey(ks *Keys) int {
 		s.fail(s.pos, "object", ErrType) // a decoder's mistake, reported as one
 		return -1
 	}
-	if s.ixState != ixNone {
+	if s.x != nil {
 		if x, ok := it.nextKeyIdx(ks); ok {
 			return x
 		}
@@ -264,7 +264,13 @@ func (s *Scanner) StringOrNull() (b []byte, null bool) {
 	if i < len(in) {
 		switch in[i] {
 		case '"':
-			if j := s.closeQuote(i); j >= 0 {
+			if s.ready() {
+				if j := s.closeQuote(i); j >= 0 {
+					s.pos = j + 1
+					return in[i+1 : j], false
+				}
+			}
+			if j := stringEnd(in, i+1); j < len(in) && in[j] == '"' {
 				s.pos = j + 1
 				return in[i+1 : j], false // no escapes: the common case
 			}

@@ -92,26 +92,33 @@ type Scanner struct {
 	// keyStart -1 scratch[:keyEnd]. Offsets, not a slice: no pointer is
 	// written per key.
 	keyStart, keyEnd int
-	// The structural index (index.go): its state, the offsets (kept
-	// across Reset for their buffer) and where the last walk stopped in
-	// them.
-	ixState uint8
-	ix      []uint32
-	cur     int
+	// The structural index (index.go), for a Scanner reset with
+	// ResetIndexed; nil otherwise. A pointer: the index's fields would
+	// make every Scanner larger, and New's and Reset's copies slower.
+	x *structIndex
 }
 
-// New returns a Scanner over b. It reads b without the structural index
-// (index.go), whose buffer would be allocated for one document; a Scanner
-// reused with Reset builds it, in a buffer it keeps.
-func New(b []byte) Scanner { return Scanner{b: b, n: len(b), ixState: ixNone} }
+// New returns a Scanner over b.
+func New(b []byte) Scanner { return Scanner{b: b, n: len(b)} }
 
 // Reset makes s read b from the start, forgetting any error but keeping
-// the buffer Text unescapes into and the structural index's, so that a
-// decoder reused for a stream of payloads does not allocate them again.
-// A Scanner read through Reset uses the index for documents of indexMin
-// bytes or more (on CPUs that have the first stage's instructions).
-func (s *Scanner) Reset(b []byte) {
-	*s = Scanner{b: b, n: len(b), scratch: s.scratch[:0], ix: s.ix[:0]}
+// the buffer Text unescapes into, so that a decoder reused for a stream
+// of payloads does not allocate it again.
+func (s *Scanner) Reset(b []byte) { *s = Scanner{b: b, n: len(b), scratch: s.scratch[:0]} }
+
+// ResetIndexed is Reset for a decoder that skips much of large payloads:
+// Skip, Iter.NextKey and the string readers then use the structural index
+// (index.go) for documents of indexMin bytes or more, built on first use
+// in a buffer the Scanner keeps across payloads. It pays where a decoder
+// keeps a few members of large objects (Stripe's Events: BenchmarkSkip and
+// the pos package's figures), and costs where it reads most of them.
+func (s *Scanner) ResetIndexed(b []byte) {
+	x := s.x
+	if x == nil {
+		x = new(structIndex)
+	}
+	*x = structIndex{ix: x.ix[:0]}
+	*s = Scanner{b: b, n: len(b), scratch: s.scratch[:0], x: x}
 }
 
 // Consume skips white space and consumes the byte c when it comes next;

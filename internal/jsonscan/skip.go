@@ -35,7 +35,7 @@ func (s *Scanner) Skip() {
 // index in ks, the key in s.keyStart and s.keyEnd. -1 with an error kept
 // is a failure.
 func (s *Scanner) walk(i, depth int, objs uint64, limit int, key bool, ks *Keys) int {
-	if s.ixState != ixNone {
+	if s.x != nil {
 		if x, ok := s.walkIdx(i, depth, objs, limit, key, ks); ok {
 			return x
 		}

@@ -30,11 +30,17 @@ func (s *Scanner) str(reuse bool) []byte {
 		return nil
 	}
 	start := s.pos + 1
-	if i := s.closeQuote(s.pos); i >= 0 {
+	if s.ready() {
+		if i := s.closeQuote(s.pos); i >= 0 {
+			s.pos = i + 1
+			return s.b[start:i] // no escapes: the index's documents have none
+		}
+	}
+	i := stringEnd(s.b, start)
+	if i < len(s.b) && s.b[i] == '"' {
 		s.pos = i + 1
 		return s.b[start:i] // no escapes: the common case
 	}
-	i := stringEnd(s.b, start)
 	switch {
 	case i >= len(s.b):
 		s.fail(len(s.b), "string", ErrTruncated)

@@ -28,31 +28,22 @@ func (s *Scanner) at(i int) (int, bool) {
 	return k, true
 }
 
-// closeQuote returns the offset of the closing quote of the string
-// whose opening quote is at i, when the index knows it, or -1 with no
-// index or without a quote at i in it (and so a string without escapes:
-// the index's documents have none).
+// closeQuote returns the offset of the closing quote of the string whose
+// opening quote is at i, from the index (which s has), or -1 when the
+// index has no quote at i. The index's documents have no escapes.
 func (s *Scanner) closeQuote(i int) int {
-	if s.ixState != ixReady {
-		if i < len(s.b) && s.b[i] == '"' {
-			if j := stringEnd(s.b, i+1); j < len(s.b) && s.b[j] == '"' {
-				return j
-			}
-		}
-		return -1
-	}
-	ix := s.ix
+	ix := s.x.ix
 	k := s.seek(i)
 	if int(ix[k]) != i || s.b[i] != '"' {
 		return -1
 	}
-	s.cur = k + 2
+	s.x.cur = k + 2
 	return int(ix[k+1])
 }
 
 // walkFrom is walkIdx from the structural byte ix[k].
 func (s *Scanner) walkFrom(k, depth int, objs uint64, limit int, key bool, ks *Keys) (x int, ok bool) {
-	b, ix := s.b, s.ix
+	b, ix := s.b, s.x.ix
 	last := len(ix) - 1 // the sentinel
 	var end int         // the offset after the value just read
 	for {
@@ -76,7 +67,7 @@ func (s *Scanner) walkFrom(k, depth int, objs uint64, limit int, key bool, ks *K
 					if colon == q+1 {
 						at = afterColon(b, at)
 					}
-					s.pos, s.keyStart, s.keyEnd, s.cur = at, p+1, q, k
+					s.pos, s.keyStart, s.keyEnd, s.x.cur = at, p+1, q, k
 					return x, true
 				}
 			}
@@ -118,7 +109,7 @@ func (s *Scanner) walkFrom(k, depth int, objs uint64, limit int, key bool, ks *K
 		// element.
 		for {
 			if depth == 0 {
-				s.pos, s.cur = end, k
+				s.pos, s.x.cur = end, k
 				return -1, true
 			}
 			if k >= last {
@@ -217,13 +208,13 @@ func (it *Iter) nextKeyIdx(ks *Keys) (x int, ok bool) {
 	if !ok {
 		return 0, false
 	}
-	b, ix := s.b, s.ix
+	b, ix := s.b, s.x.ix
 	if k >= len(ix)-1 {
 		return 0, false
 	}
 	switch b[ix[k]] {
 	case '}':
-		s.pos, s.cur = int(ix[k])+1, k+1
+		s.pos, s.x.cur = int(ix[k])+1, k+1
 		s.depth--
 		it.done = true
 		return -1, true
