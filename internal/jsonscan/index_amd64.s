@@ -287,6 +287,7 @@ TEXT ·indexBlocks512(SB), NOSPLIT, $0-40
 	MOVQ st+24(FP), R9
 	MOVQ DI, ret+32(FP)
 	MOVQ 32(R9), R8
+	MOVQ 0(R9), R14 // st.inStr, kept in a register across blocks (R14 is free in ABI0 code)
 
 	MOVQ $0x22, AX
 	VPBROADCASTB AX, Z15
@@ -326,10 +327,9 @@ loop512:
 	VMOVQ AX, X6
 	VPCLMULQDQ $0, X7, X6, X6
 	VMOVQ X6, R12
-	XORQ 0(R9), R12
-	MOVQ R12, BX
-	SARQ $63, BX
-	MOVQ BX, 0(R9)
+	XORQ R14, R12
+	MOVQ R12, R14
+	SARQ $63, R14
 
 	ANDQ R12, CX
 	ORQ CX, 24(R9)
@@ -388,6 +388,7 @@ adv512:
 
 done512:
 	VZEROUPPER
+	MOVQ R14, 0(R9)
 	MOVQ R8, 32(R9)
 	MOVQ ret+32(FP), AX
 	SUBQ AX, DI

@@ -61,7 +61,9 @@ func (s *Scanner) walkFrom(k, depth int, objs uint64, limit int, key bool, ks *K
 			colon := int(ix[k+2])
 			k += 3
 			key = false
-			if ks != nil && depth == 1 {
+			// (the length filter of Keys.index first, here: most keys a
+			// decoder skips fail it, without a call)
+			if ks != nil && depth == 1 && ks.lens&(1<<min(q-p-1, 63)) != 0 {
 				if x := ks.index(b[p+1 : q]); x >= 0 {
 					at := colon + 1 // where walk leaves a value: after one space only right after "key":
 					if colon == q+1 {
@@ -98,11 +100,9 @@ func (s *Scanner) walkFrom(k, depth int, objs uint64, limit int, key bool, ks *K
 			key = c == '{'
 			continue
 		default:
-			n := scalarLen(b[p:ix[k+1]])
-			if n == 0 {
+			if end = scalarEnd(b, p, int(ix[k+1])); end < 0 {
 				return 0, false
 			}
-			end = p + n
 			k++
 		}
 		// A value ended: close containers, or go on to the next member or
@@ -133,71 +133,67 @@ func (s *Scanner) walkFrom(k, depth int, objs uint64, limit int, key bool, ks *K
 	}
 }
 
-// scalarLen returns the length of the literal or number at the start of
-// v (which runs to the next structural byte, white space after it
-// included), or 0 when v does not start with one followed by white space
-// alone: what walk accepts as a scalar there.
-func scalarLen(v []byte) int {
-	n := len(v)
-	for n > 0 && (v[n-1] == ' ' || v[n-1] == '\n' || v[n-1] == '\t' || v[n-1] == '\r') {
-		n--
-	}
-	v = v[:n]
-	if n == 0 {
-		return 0
-	}
-	switch v[0] {
+// scalarEnd returns the offset after the literal or number at p, which
+// must be followed by white space alone up to lim (the next structural
+// byte), or -1: what walk accepts as a scalar there.
+func scalarEnd(b []byte, p, lim int) int {
+	b = b[:lim]
+	var i int
+	switch b[p] {
 	case 't':
-		if string(v) == "true" {
-			return n
+		if p+4 > lim || string(b[p:p+4]) != "true" {
+			return -1
 		}
-		return 0
+		i = p + 4
 	case 'f':
-		if string(v) == "false" {
-			return n
+		if p+5 > lim || string(b[p:p+5]) != "false" {
+			return -1
 		}
-		return 0
+		i = p + 5
 	case 'n':
-		if string(v) == "null" {
-			return n
+		if p+4 > lim || string(b[p:p+4]) != "null" {
+			return -1
 		}
-		return 0
-	}
-	// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-	i := 0
-	if v[0] == '-' {
-		i++
-	}
-	switch {
-	case i < n && v[i] == '0':
-		i++
-	case i < n && v[i]-'1' <= 8:
-		i = digitsEnd(v, i+1)
+		i = p + 4
 	default:
-		return 0
-	}
-	if i < n && v[i] == '.' {
-		j := digitsEnd(v, i+1)
-		if j == i+1 {
-			return 0
-		}
-		i = j
-	}
-	if i < n && (v[i] == 'e' || v[i] == 'E') {
-		i++
-		if i < n && (v[i] == '+' || v[i] == '-') {
+		// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+		i = p
+		if b[i] == '-' {
 			i++
 		}
-		j := digitsEnd(v, i)
-		if j == i {
-			return 0
+		switch {
+		case i < lim && b[i] == '0':
+			i++
+		case i < lim && b[i]-'1' <= 8:
+			i = digitsEnd(b, i+1)
+		default:
+			return -1
 		}
-		i = j
+		if i < lim && b[i] == '.' {
+			j := digitsEnd(b, i+1)
+			if j == i+1 {
+				return -1
+			}
+			i = j
+		}
+		if i < lim && (b[i] == 'e' || b[i] == 'E') {
+			i++
+			if i < lim && (b[i] == '+' || b[i] == '-') {
+				i++
+			}
+			j := digitsEnd(b, i)
+			if j == i {
+				return -1
+			}
+			i = j
+		}
 	}
-	if i != n {
-		return 0
+	for j := i; j < lim; j++ {
+		if c := b[j]; c != ' ' && c != '\n' && c != '\t' && c != '\r' {
+			return -1
+		}
 	}
-	return n
+	return i
 }
 
 // nextKeyIdx is Iter.NextKey over the structural index, with its results;
