@@ -17,8 +17,18 @@ func (s *Scanner) walkIdx(i, depth int, objs uint64, limit int, key bool, ks *Ke
 // when there is no index or something other than white space lies
 // before it (i inside a value: the scalar loop's to judge).
 func (s *Scanner) at(i int) (int, bool) {
-	ix := s.index()
-	if ix == nil {
+	var ix []uint32
+	if x := s.x; x.state == ixReady {
+		ix = x.ix
+		// where the last walk stopped, or the entry after it: the usual
+		// case, without seek's call
+		if k := x.cur; k < len(ix) && int(ix[k]) >= i && (k == 0 || int(ix[k-1]) < i) {
+			if int(ix[k]) != i && skipWS(s.b, i) != int(ix[k]) {
+				return 0, false
+			}
+			return k, true
+		}
+	} else if ix = s.index(); ix == nil {
 		return 0, false
 	}
 	k := s.seek(i)
