@@ -158,6 +158,45 @@ func walkAgrees(t *testing.T, in []byte) {
 		}
 		return append(trace, s.pos, s.Err(), s.ready())
 	}
+	// Member, Element and the string readers, as vehicle's decoder reads
+	runMembers := func(indexed bool) []any {
+		var s Scanner
+		s.ResetIndexed(in)
+		if !indexed {
+			s.x.state = ixNone
+		}
+		var trace []any
+		var walk func()
+		walk = func() {
+			switch s.Peek() {
+			case '{':
+				s.Consume('{')
+				for first := true; ; first = false {
+					k, ok := s.Member(first)
+					trace = append(trace, string(k), ok, s.pos)
+					if !ok {
+						return
+					}
+					walk()
+				}
+			case '[':
+				s.Consume('[')
+				for first := true; s.Element(first); first = false {
+					walk()
+				}
+			case '"':
+				trace = append(trace, string(s.String()), s.pos)
+			default:
+				s.Skip()
+			}
+		}
+		walk()
+		s.End()
+		return append(trace, s.pos, s.Err())
+	}
+	if a, b := runMembers(true), runMembers(false); !reflect.DeepEqual(a, b) {
+		t.Fatalf("%q, Member:\nindexed %v\nscalar  %v", in, a, b)
+	}
 	a, b := run(true), run(false)
 	a = a[:len(a)-1]
 	b = b[:len(b)-1]
