@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -68,5 +69,29 @@ func BenchmarkSkip(b *testing.B) {
 func reportCPU(b *testing.B, cpu0 float64) {
 	if cpu := cpuSeconds() - cpu0; cpu > 0 {
 		b.ReportMetric(cpu*1e9/float64(b.N), "cpu-ns/op")
+	}
+}
+
+// BenchmarkFirstStage builds the structural index of each payload with
+// each first stage this CPU runs (avx2, avx512): the index's fixed cost,
+// which the second stage's savings must exceed.
+func BenchmarkFirstStage(b *testing.B) {
+	if !haveIndex {
+		b.Skip("no first stage on this CPU or platform")
+	}
+	for _, stage := range firstStages() {
+		for _, d := range benchPayloads(b)[4:6] { // the Stripe charge, as stored and compact
+			b.Run(stage+"/"+strconv.Itoa(len(d)), func(b *testing.B) {
+				defer useFirstStage(stage)()
+				b.SetBytes(int64(len(d)))
+				var ix []uint32
+				for b.Loop() {
+					var ok bool
+					if ix, ok = buildIndex(d, ix); !ok {
+						b.Fatal("not indexed")
+					}
+				}
+			})
+		}
 	}
 }
