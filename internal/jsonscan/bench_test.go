@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -16,51 +15,61 @@ import (
 // reused decoders do: with the structural index where the CPU runs its
 // first stage; "scalar" is New's byte loop.
 func BenchmarkSkip(b *testing.B) {
+	for _, p := range loadPayloads(b) {
+		for _, reused := range []bool{true, false} {
+			mode := "scalar"
+			if reused {
+				mode = "reused"
+			}
+			b.Run(p.name+"/"+p.kind+"/"+mode, func(b *testing.B) {
+				b.SetBytes(int64(len(p.data)))
+				b.ReportAllocs()
+				cpu0 := cpuSeconds()
+				var s Scanner
+				for b.Loop() {
+					if reused {
+						s.ResetIndexed(p.data)
+					} else {
+						s = New(p.data)
+					}
+					s.Skip()
+					s.End()
+					if s.Err() != nil {
+						b.Fatal(s.Err())
+					}
+				}
+				reportCPU(b, cpu0)
+			})
+		}
+	}
+}
+
+// payload is a benchmark payload of testdata/bench, as stored or compact.
+type payload struct {
+	name, kind string // file name without .json; "as-stored" or "compact"
+	data       []byte
+}
+
+// loadPayloads reads the benchmark payloads, each as stored and compact.
+func loadPayloads(tb testing.TB) []payload {
 	files, err := filepath.Glob("testdata/bench/*.json")
 	if err != nil || len(files) == 0 {
-		b.Fatalf("no benchmark payloads: %v", err)
+		tb.Fatalf("no benchmark payloads: %v", err)
 	}
+	var out []payload
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		var compact bytes.Buffer
 		if err := json.Compact(&compact, data); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		name := strings.TrimSuffix(filepath.Base(f), ".json")
-		for _, c := range []struct {
-			kind string
-			data []byte
-		}{{"as-stored", data}, {"compact", compact.Bytes()}} {
-			for _, reused := range []bool{true, false} {
-				mode := "scalar"
-				if reused {
-					mode = "reused"
-				}
-				b.Run(name+"/"+c.kind+"/"+mode, func(b *testing.B) {
-					b.SetBytes(int64(len(c.data)))
-					b.ReportAllocs()
-					cpu0 := cpuSeconds()
-					var s Scanner
-					for b.Loop() {
-						if reused {
-							s.ResetIndexed(c.data)
-						} else {
-							s = New(c.data)
-						}
-						s.Skip()
-						s.End()
-						if s.Err() != nil {
-							b.Fatal(s.Err())
-						}
-					}
-					reportCPU(b, cpu0)
-				})
-			}
-		}
+		out = append(out, payload{name, "as-stored", data}, payload{name, "compact", compact.Bytes()})
 	}
+	return out
 }
 
 // reportCPU adds the process CPU time per operation (cpu-ns/op): on a
@@ -80,8 +89,9 @@ func BenchmarkFirstStage(b *testing.B) {
 		b.Skip("no first stage on this CPU or platform")
 	}
 	for _, stage := range firstStages() {
-		for _, d := range benchPayloads(b)[4:6] { // the Stripe charge, as stored and compact
-			b.Run(stage+"/"+strconv.Itoa(len(d)), func(b *testing.B) {
+		for _, p := range loadPayloads(b)[4:6] { // the Stripe charge, as stored and compact
+			d := p.data
+			b.Run(stage+"/"+p.kind, func(b *testing.B) {
 				defer useFirstStage(stage)()
 				b.SetBytes(int64(len(d)))
 				var ix []uint32

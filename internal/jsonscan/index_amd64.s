@@ -25,6 +25,45 @@ DATA opTable<>+16(SB)/8, $0
 DATA opTable<>+24(SB)/8, $0x00007D2C7B3A0000
 GLOBL opTable<>(SB), RODATA|NOPTR, $32
 
+// STRUCTURALS turns a block's masks (AX quotes, CX control bytes, R10
+// white space, R11 operators) into its structural bytes (R13), carrying
+// state to the next block: in a string (R14, all ones or zero), in a
+// scalar (st.scalar); a control byte inside a string is noted in st.ctrl.
+// It uses R12, BX and X6 (X7 all ones).
+//
+// Inside strings (an opening quote and what follows it, up to its closing
+// quote): the prefix XOR of the quotes, a carry-less multiply by all ones,
+// flipped when the previous block ended inside a string (R12). Scalar
+// bytes: outside strings, not an operator, white space or a quote; the
+// first byte of each run of them (BX) is structural. Structural bytes:
+// operators outside strings, quotes, scalar starts.
+#define STRUCTURALS \
+	VMOVQ AX, X6; \
+	VPCLMULQDQ $0, X7, X6, X6; \
+	VMOVQ X6, R12; \
+	XORQ R14, R12; \
+	MOVQ R12, R14; \
+	SARQ $63, R14; \
+	ANDQ R12, CX; \
+	ORQ CX, 24(R9); \
+	MOVQ R11, R13; \
+	ORQ R10, R13; \
+	ORQ AX, R13; \
+	ORQ R12, R13; \
+	NOTQ R13; \
+	MOVQ R13, BX; \
+	SHLQ $1, BX; \
+	ORQ 8(R9), BX; \
+	NOTQ BX; \
+	ANDQ R13, BX; \
+	SHRQ $63, R13; \
+	MOVQ R13, 8(R9); \
+	MOVQ R12, R13; \
+	NOTQ R13; \
+	ANDQ R11, R13; \
+	ORQ AX, R13; \
+	ORQ BX, R13
+
 // func indexBlocks(p *byte, blocks int, out *uint32, st *stage1) int
 TEXT ·indexBlocks(SB), NOSPLIT, $0-40
 	MOVQ p+0(FP), SI
@@ -33,6 +72,7 @@ TEXT ·indexBlocks(SB), NOSPLIT, $0-40
 	MOVQ st+24(FP), R9
 	MOVQ DI, ret+32(FP) // start, for the count
 	MOVQ 32(R9), R8     // base offset of the first block
+	MOVQ 0(R9), R14     // st.inStr, kept in a register across blocks (R14 is free in ABI0 code)
 
 	MOVQ $0x22, AX
 	VMOVQ AX, X15
@@ -105,43 +145,7 @@ loop:
 	SHLQ $32, BX
 	ORQ BX, R11
 
-	// inside strings (an opening quote and what follows it, up to its
-	// closing quote): the prefix XOR of the quotes (a carry-less multiply
-	// by all ones), flipped when the previous block ended inside a
-	// string. R12
-	VMOVQ AX, X6
-	VPCLMULQDQ $0, X7, X6, X6
-	VMOVQ X6, R12
-	XORQ 0(R9), R12
-	MOVQ R12, BX
-	SARQ $63, BX
-	MOVQ BX, 0(R9) // st.inStr: all ones when this block ends in a string
-
-	// control bytes inside strings: st.ctrl
-	ANDQ R12, CX
-	ORQ CX, 24(R9)
-
-	// scalar bytes (outside strings, not an operator, white space or a
-	// quote): R13; the first byte of each run of them: BX
-	MOVQ R11, R13
-	ORQ R10, R13
-	ORQ AX, R13
-	ORQ R12, R13
-	NOTQ R13
-	MOVQ R13, BX
-	SHLQ $1, BX
-	ORQ 8(R9), BX
-	NOTQ BX
-	ANDQ R13, BX
-	SHRQ $63, R13
-	MOVQ R13, 8(R9) // st.scalar: the block ends in a scalar
-
-	// structural bytes: operators outside strings, quotes, scalar starts
-	MOVQ R12, R13
-	NOTQ R13
-	ANDQ R11, R13
-	ORQ AX, R13
-	ORQ BX, R13
+	STRUCTURALS
 
 	// flatten: eight offsets written whatever the count (those past it
 	// are overwritten by the next block's, or lie past the end the count
@@ -255,6 +259,7 @@ next:
 
 done:
 	VZEROUPPER
+	MOVQ R14, 0(R9)
 	MOVQ R8, 32(R9)
 	MOVQ ret+32(FP), AX
 	SUBQ AX, DI
@@ -324,34 +329,7 @@ loop512:
 	VPCMPEQB Z4, Z3, K5
 	KMOVQ K5, R11 // operators
 
-	VMOVQ AX, X6
-	VPCLMULQDQ $0, X7, X6, X6
-	VMOVQ X6, R12
-	XORQ R14, R12
-	MOVQ R12, R14
-	SARQ $63, R14
-
-	ANDQ R12, CX
-	ORQ CX, 24(R9)
-
-	MOVQ R11, R13
-	ORQ R10, R13
-	ORQ AX, R13
-	ORQ R12, R13
-	NOTQ R13
-	MOVQ R13, BX
-	SHLQ $1, BX
-	ORQ 8(R9), BX
-	NOTQ BX
-	ANDQ R13, BX
-	SHRQ $63, R13
-	MOVQ R13, 8(R9)
-
-	MOVQ R12, R13
-	NOTQ R13
-	ANDQ R11, R13
-	ORQ AX, R13
-	ORQ BX, R13
+	STRUCTURALS
 
 	KMOVQ R13, K1
 	VPCOMPRESSB.Z Z20, K1, Z21

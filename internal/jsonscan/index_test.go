@@ -2,10 +2,7 @@ package jsonscan
 
 import (
 	"bytes"
-	"encoding/json"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
@@ -55,21 +52,9 @@ func refIndex(b []byte) ([]uint32, bool) {
 }
 
 func benchPayloads(tb testing.TB) [][]byte {
-	files, err := filepath.Glob("testdata/bench/*.json")
-	if err != nil || len(files) == 0 {
-		tb.Fatalf("no payloads: %v", err)
-	}
 	var out [][]byte
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		var c bytes.Buffer
-		if err := json.Compact(&c, b); err != nil {
-			tb.Fatal(err)
-		}
-		out = append(out, b, c.Bytes())
+	for _, p := range loadPayloads(tb) {
+		out = append(out, p.data)
 	}
 	return out
 }
