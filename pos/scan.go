@@ -28,10 +28,8 @@ type dec struct {
 }
 
 func newDec(format string, b []byte) dec {
-	d := dec{s: jsonscan.New(b), src: b, format: format}
-	if len(b) > maxPayload {
-		d.fail("", 0, &detail{ErrInvalid, "payload larger than 1 MiB"})
-	}
+	d := dec{s: jsonscan.New(b)}
+	d.start(format, b)
 	return d
 }
 
@@ -40,6 +38,12 @@ func newDec(format string, b []byte) dec {
 // (jsonscan's ResetIndexed) in a buffer it keeps.
 func (d *dec) reset(format string, b []byte) {
 	d.s.ResetIndexed(b)
+	d.start(format, b)
+}
+
+// start sets what newDec and reset share: the payload, its format, no
+// error but the size limit's.
+func (d *dec) start(format string, b []byte) {
 	d.src, d.format, d.err = b, format, nil
 	if len(b) > maxPayload {
 		d.fail("", 0, &detail{ErrInvalid, "payload larger than 1 MiB"})

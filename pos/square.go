@@ -49,8 +49,9 @@ func DecodeSquare(body []byte) (Notification, error) {
 	return n, nil
 }
 
-// decodeSquare is DecodeSquare of d's body into n (zero on entry), whose strings
-// then alias the body; on error n holds a partial value the caller drops.
+// decodeSquare is DecodeSquare of d's body into n (zero on entry), whose
+// strings then alias the body; on error n holds a partial value the
+// caller drops.
 func decodeSquare(d *dec, n *Notification) error {
 	n.Format = "square"
 	var sawData bool

@@ -49,8 +49,9 @@ func DecodeStripe(body []byte) (Notification, error) {
 	return n, nil
 }
 
-// decodeStripe is DecodeStripe of d's body into n (zero on entry), whose strings
-// then alias the body; on error n holds a partial value the caller drops.
+// decodeStripe is DecodeStripe of d's body into n (zero on entry), whose
+// strings then alias the body; on error n holds a partial value the
+// caller drops.
 func decodeStripe(d *dec, n *Notification) error {
 	n.Format = "stripe"
 	var obj stripeObject

@@ -119,7 +119,8 @@ func (s *Scanner) Reset(b []byte) { *s = Scanner{b: b, n: len(b), scratch: s.scr
 // (index.go) for documents of indexMin bytes or more, built on first use
 // in a buffer the Scanner keeps across payloads. It pays where a decoder
 // keeps a few members of large objects (Stripe's Events: BenchmarkSkip and
-// the pos package's figures), and costs where it reads most of them.
+// the pos package's figures), and costs where it reads most of them. The
+// buffer takes four bytes per byte of the largest document indexed.
 func (s *Scanner) ResetIndexed(b []byte) {
 	x := s.x
 	if x == nil {
