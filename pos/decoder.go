@@ -63,3 +63,18 @@ func decodeInto(n *Notification, d *dec, decode func(*dec, *Notification) error)
 	}
 	return n, nil
 }
+
+// release forgets the last body (so that a pooled decoder keeps none of
+// it alive) and puts d back in stripeDecoders.
+func (d *StripeDecoder) release() {
+	d.n, d.d.src = Notification{}, nil
+	d.d.s.ResetIndexed(nil)
+	stripeDecoders.Put(d)
+}
+
+// release is StripeDecoder.release for squareDecoders.
+func (d *SquareDecoder) release() {
+	d.n, d.d.src = Notification{}, nil
+	d.d.s.ResetIndexed(nil)
+	squareDecoders.Put(d)
+}

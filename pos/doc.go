@@ -50,14 +50,16 @@
 // also keep their scanner, which reads a large body through a structural
 // index built with SIMD instructions (internal/jsonscan's ResetIndexed):
 // the members they skip cost a walk over the index instead of over the
-// bytes. CPU time per payload (December 2026, pinned, three runs, an
-// AVX-512 VM at 2.6 GHz): the Stripe charge 1.97-1.99 µs as stored
-// (3.09-3.13 µs one-shot), 1.86-1.93 µs compact (2.6 µs); the Square
-// payment 1.39-1.40 µs as stored (2.01-2.09 µs), 1.29-1.30 µs compact
-// (1.73-1.77 µs). On a CPU with AVX2 but not AVX-512 the index costs
-// about 0.37 µs more for the Stripe charge; without either the scanner
-// reads byte by byte, as the one-shot decoders do (the Stripe charge
-// then 2.8 µs as stored).
+// bytes. DecodeStripe and DecodeSquare borrow such a decoder from a pool
+// for bodies of 1 KiB or more, then copy the result out. CPU time per
+// payload (December 2026, pinned, two or three runs, an AVX-512 VM at
+// 2.6 GHz), reused decoder and (one-shot): the Stripe charge 1.97-1.99 µs
+// as stored (2.39-2.44 µs), 1.86-1.93 µs compact (2.27-2.30 µs); the
+// Square payment 1.39-1.40 µs as stored (1.71-1.72 µs), 1.29-1.30 µs
+// compact (1.58-1.59 µs). On a CPU with AVX2 but not AVX-512 the index
+// costs about 0.37 µs more for the Stripe charge; without either the
+// scanner reads byte by byte (the Stripe charge then 2.8 µs as stored
+// reused, 3.1 µs one-shot).
 //
 // # Events
 //

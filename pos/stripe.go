@@ -2,6 +2,7 @@ package pos
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/touchpoint-sdk/touchpoint/internal/jsonscan"
 )
@@ -39,15 +40,32 @@ var (
 // status, created, amount (whole minor units >= 0) and currency (three
 // letters; Stripe writes them lower case, the decoder upper-cases them).
 func DecodeStripe(body []byte) (Notification, error) {
-	var n Notification
-	// a direct call: through a func value n would escape, an allocation more
-	d := newDec("stripe", body)
-	if err := decodeStripe(&d, &n); err != nil {
+	if !jsonscan.Indexed(len(body)) {
+		var n Notification
+		// a direct call: through a func value n would escape, an allocation more
+		d := newDec("stripe", body)
+		if err := decodeStripe(&d, &n); err != nil {
+			return Notification{}, err
+		}
+		n.own(body)
+		return n, nil
+	}
+	// A large body: a decoder from a pool, whose scanner's index buffer
+	// serves call after call; the result is copied out and owns its
+	// strings.
+	d := stripeDecoders.Get().(*StripeDecoder)
+	defer d.release()
+	n, err := d.Decode(body)
+	if err != nil {
 		return Notification{}, err
 	}
-	n.own(body)
-	return n, nil
+	out := *n
+	out.own(body)
+	return out, nil
 }
+
+// stripeDecoders holds the decoders DecodeStripe borrows.
+var stripeDecoders = sync.Pool{New: func() any { return new(StripeDecoder) }}
 
 // decodeStripe is DecodeStripe of d's body into n (zero on entry), whose
 // strings then alias the body; on error n holds a partial value the

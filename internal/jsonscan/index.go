@@ -52,6 +52,12 @@ const (
 	ixNone           // no index: the scalar loop reads this document
 )
 
+// Indexed reports whether a Scanner reset with ResetIndexed would read a
+// document of n bytes through the structural index (this CPU runs the
+// first stage, and n is at least indexMin): a decoder that must set up
+// something to use the index (pos borrows a pooled decoder) asks first.
+func Indexed(n int) bool { return haveIndex && n >= indexMin && uint64(n) < 1<<31 }
+
 // ready reports whether s has its document's index built.
 func (s *Scanner) ready() bool { return s.x != nil && s.x.state == ixReady }
 
@@ -97,7 +103,7 @@ func (s *Scanner) index() []uint32 {
 		return nil
 	}
 	x.state = ixNone
-	if !haveIndex || len(s.b) < indexMin || uint64(len(s.b)) >= 1<<31 {
+	if !Indexed(len(s.b)) {
 		return nil
 	}
 	ix, ok := buildIndex(s.b, x.ix)
