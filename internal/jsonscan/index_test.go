@@ -171,6 +171,13 @@ func walkAgrees(t *testing.T, in []byte) {
 				}
 			case '"':
 				trace = append(trace, string(s.String()), s.pos)
+			case 't', 'f':
+				trace = append(trace, s.Bool(), s.pos)
+			case 'n':
+				trace = append(trace, s.Null(), s.pos)
+			case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+				txt, mant, exp, exact := s.NumberParts()
+				trace = append(trace, string(txt), mant, exp, exact, s.pos)
 			default:
 				s.Skip()
 			}
