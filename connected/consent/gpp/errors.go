@@ -34,10 +34,11 @@ var (
 	ErrSection = errors.New("gpp: invalid section")
 )
 
-// ParseError says where a GPP string could not be decoded: the section (its
-// position among the tilde-separated parts; 0 for the header, and for a
-// section decoded on its own, as by DecodeUSNat), its id when known, the sub-section (dot-separated part) and field, and the bit offset
-// inside that part.
+// ParseError says where a GPP string could not be decoded: the section
+// (its position among the tilde-separated parts; 0 for the header, and
+// for a section decoded on its own, as by DecodeUSNat), its id when
+// known, the sub-section (dot-separated part) and field, and the bit
+// offset inside that part.
 type ParseError struct {
 	Section    int // 0 = header
 	SectionID  int // 0 when not known
