@@ -78,3 +78,23 @@ func (d *SquareDecoder) release() {
 	d.d.s.ResetIndexed(nil)
 	squareDecoders.Put(d)
 }
+
+// pooledDecoder is a reused decoder borrowed from its pool.
+type pooledDecoder interface {
+	Decode(body []byte) (*Notification, error)
+	release()
+}
+
+// decodePooled is DecodeStripe and DecodeSquare for a large body: d, from
+// a pool, decodes it (its scanner's index buffer serving call after
+// call), and the result is copied out to own its strings; d goes back.
+func decodePooled(d pooledDecoder, body []byte) (Notification, error) {
+	defer d.release()
+	n, err := d.Decode(body)
+	if err != nil {
+		return Notification{}, err
+	}
+	out := *n
+	out.own(body)
+	return out, nil
+}

@@ -50,18 +50,7 @@ func DecodeSquare(body []byte) (Notification, error) {
 		n.own(body)
 		return n, nil
 	}
-	// A large body: a decoder from a pool, whose scanner's index buffer
-	// serves call after call; the result is copied out and owns its
-	// strings.
-	d := squareDecoders.Get().(*SquareDecoder)
-	defer d.release()
-	n, err := d.Decode(body)
-	if err != nil {
-		return Notification{}, err
-	}
-	out := *n
-	out.own(body)
-	return out, nil
+	return decodePooled(squareDecoders.Get().(*SquareDecoder), body)
 }
 
 // squareDecoders holds the decoders DecodeSquare borrows.

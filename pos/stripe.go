@@ -50,18 +50,7 @@ func DecodeStripe(body []byte) (Notification, error) {
 		n.own(body)
 		return n, nil
 	}
-	// A large body: a decoder from a pool, whose scanner's index buffer
-	// serves call after call; the result is copied out and owns its
-	// strings.
-	d := stripeDecoders.Get().(*StripeDecoder)
-	defer d.release()
-	n, err := d.Decode(body)
-	if err != nil {
-		return Notification{}, err
-	}
-	out := *n
-	out.own(body)
-	return out, nil
+	return decodePooled(stripeDecoders.Get().(*StripeDecoder), body)
 }
 
 // stripeDecoders holds the decoders DecodeStripe borrows.
