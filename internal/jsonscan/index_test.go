@@ -236,3 +236,23 @@ func FuzzWalkIndex(f *testing.F) {
 		walkAgrees(t, in)
 	})
 }
+
+// FuzzIndex holds both first stages to the byte-by-byte reference on
+// arbitrary input (the walk is FuzzWalkIndex's).
+func FuzzIndex(f *testing.F) {
+	for _, d := range benchPayloads(f) {
+		f.Add(d)
+	}
+	f.Add([]byte(`{"a":"b\"c","d":[1,2,{"e":null}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		want, wantOK := refIndex(b)
+		for _, name := range firstStages() {
+			restore := useFirstStage(name)
+			got, ok := buildIndex(b, nil)
+			restore()
+			if ok != wantOK || ok && !slices.Equal(got, want) {
+				t.Fatalf("%s on %q: index ok %v %v, want ok %v %v", name, b, ok, got, wantOK, want)
+			}
+		}
+	})
+}
