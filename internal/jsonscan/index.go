@@ -43,6 +43,11 @@ type structIndex struct {
 	state uint8 // ixUnknown, ixReady or ixNone
 	ix    []uint32
 	cur   int
+	// at is the reader's position when a walk or a string read left it
+	// in step with cur (ix[cur] the first entry after it, only white
+	// space between), -1 when not known: the next walk from there starts
+	// at cur without a look at the bytes.
+	at int
 }
 
 // Index states of a Scanner.

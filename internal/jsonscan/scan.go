@@ -126,7 +126,7 @@ func (s *Scanner) ResetIndexed(b []byte) {
 	if x == nil {
 		x = new(structIndex)
 	}
-	*x = structIndex{ix: x.ix[:0]}
+	*x = structIndex{ix: x.ix[:0], at: -1}
 	*s = Scanner{b: b, n: len(b), scratch: s.scratch[:0], x: x}
 }
 

@@ -47,7 +47,7 @@ func (s *Scanner) closeQuote(i int) int {
 	if int(ix[k]) != i || s.b[i] != '"' {
 		return -1
 	}
-	s.x.cur = k + 2
+	s.x.cur, s.x.at = k+2, int(ix[k+1])+1 // after a closing quote only white space precedes the next entry
 	return int(ix[k+1])
 }
 
@@ -79,7 +79,7 @@ func (s *Scanner) walkFrom(k, depth int, objs uint64, limit int, key bool, ks *K
 					if colon == q+1 {
 						at = afterColon(b, at)
 					}
-					s.pos, s.keyStart, s.keyEnd, s.x.cur = at, p+1, q, k
+					s.pos, s.keyStart, s.keyEnd, s.x.cur, s.x.at = at, p+1, q, k, at
 					return x, true
 				}
 			}
@@ -119,7 +119,7 @@ func (s *Scanner) walkFrom(k, depth int, objs uint64, limit int, key bool, ks *K
 		// element.
 		for {
 			if depth == 0 {
-				s.pos, s.x.cur = end, k
+				s.pos, s.x.cur, s.x.at = end, k, end
 				return -1, true
 			}
 			if k >= last {
@@ -210,8 +210,10 @@ func scalarEnd(b []byte, p, lim int) int {
 // ok false leaves everything as it was, for NextKey's scalar loop.
 func (it *Iter) nextKeyIdx(ks *Keys) (x int, ok bool) {
 	s := it.s
-	k, ok := s.at(s.pos)
-	if !ok {
+	var k int
+	if xi := s.x; xi.state == ixReady && s.pos == xi.at {
+		k = xi.cur // where the last walk or string read left it: no search
+	} else if k, ok = s.at(s.pos); !ok {
 		return 0, false
 	}
 	b, ix := s.b, s.x.ix
@@ -220,7 +222,7 @@ func (it *Iter) nextKeyIdx(ks *Keys) (x int, ok bool) {
 	}
 	switch b[ix[k]] {
 	case '}':
-		s.pos, s.x.cur = int(ix[k])+1, k+1
+		s.pos, s.x.cur, s.x.at = int(ix[k])+1, k+1, int(ix[k])+1
 		s.depth--
 		it.done = true
 		return -1, true
