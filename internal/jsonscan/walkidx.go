@@ -236,7 +236,26 @@ func (it *Iter) nextKeyIdx(ks *Keys) (x int, ok bool) {
 			return 0, false
 		}
 	}
-	x, ok = s.walkFrom(k, 1, 1, MaxDepth-s.depth+1, true, ks)
+	key := true
+	if k+2 < len(ix)-1 && b[ix[k]] == '"' && b[ix[k+2]] == ':' {
+		// The key in place (walkFrom's key case, without the call): a kept
+		// key returns here; after another, walkFrom starts at its value.
+		p, q, colon := int(ix[k]), int(ix[k+1]), int(ix[k+2])
+		if ks.lens&(1<<min(q-p-1, 63)) != 0 {
+			if x := ks.index(b[p+1 : q]); x >= 0 {
+				at := colon + 1
+				if colon == q+1 {
+					at = afterColon(b, at)
+				}
+				s.pos, s.keyStart, s.keyEnd, s.x.cur, s.x.at = at, p+1, q, k+3, at
+				it.n++
+				it.setKey(p+1, q)
+				return x, true
+			}
+		}
+		k, key = k+3, false
+	}
+	x, ok = s.walkFrom(k, 1, 1, MaxDepth-s.depth+1, key, ks)
 	if !ok {
 		return 0, false
 	}
