@@ -53,9 +53,9 @@
 // bytes. DecodeStripe and DecodeSquare borrow such a decoder from a pool
 // for bodies of 1 KiB or more, then copy the result out. CPU time per
 // payload (December 2026, pinned, six runs, an AVX-512 VM at 2.6 GHz),
-// reused decoder and (one-shot): the Stripe charge 2.00-2.04 µs as stored
-// (2.46-2.52 µs), 1.86-1.94 µs compact (2.34-2.46 µs); the Square payment
-// 1.40-1.43 µs as stored (1.78-1.84 µs), 1.30-1.32 µs compact (1.66-1.68
+// reused decoder and (one-shot): the Stripe charge 1.98-2.00 µs as stored
+// (2.52-2.55 µs), 1.86-1.88 µs compact (2.37-2.44 µs); the Square payment
+// 1.36-1.47 µs as stored (1.77-1.84 µs), 1.29-1.31 µs compact (1.68-1.76
 // µs). On a CPU with AVX2 but not AVX-512 the index
 // costs about 0.37 µs more for the Stripe charge; without either the
 // scanner reads byte by byte (the Stripe charge then 2.8 µs as stored
